@@ -7,6 +7,5 @@ export default defineConfig({
     // Store tests share one Redis and one Postgres; each isolates itself by key prefix or schema.
     testTimeout: 20_000,
     hookTimeout: 30_000,
-    
   },
 });

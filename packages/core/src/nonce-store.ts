@@ -40,8 +40,14 @@ export function assertClaimArguments(scope: unknown, nonce: unknown, ttlMs: unkn
   if (typeof nonce !== 'string' || nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH) {
     throw invalidNonce(`The nonce must be 1 to ${MAX_NONCE_LENGTH} characters.`);
   }
-  if (!Number.isSafeInteger(ttlMs) || (ttlMs as number) < 1 || (ttlMs as number) > MAX_NONCE_TTL_MS) {
-    throw invalidNonce(`The nonce TTL must be a whole number of milliseconds from 1 to ${MAX_NONCE_TTL_MS}.`);
+  if (
+    !Number.isSafeInteger(ttlMs) ||
+    (ttlMs as number) < 1 ||
+    (ttlMs as number) > MAX_NONCE_TTL_MS
+  ) {
+    throw invalidNonce(
+      `The nonce TTL must be a whole number of milliseconds from 1 to ${MAX_NONCE_TTL_MS}.`,
+    );
   }
 }
 

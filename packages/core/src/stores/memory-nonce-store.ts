@@ -1,0 +1,63 @@
+import { BoundedExpiringMap } from '../bounded-expiring-map.js';
+import type { Clock } from '../clock.js';
+import { StoreFullError } from '../errors/common-errors.js';
+import { RampartConfigError } from '../errors/configuration-error.js';
+import { assertClaimArguments, type NonceStore, nonceKey } from '../nonce-store.js';
+
+export interface MemoryNonceStoreOptions {
+  /**
+   * Most unexpired nonces held. When full, a new claim is refused with `StoreFullError`
+   * (503) rather than forgetting a nonce that could then be replayed. Default 1 000 000
+   * (see docs/benchmarks.md for bytes per entry).
+   */
+  maxEntries?: number;
+  clock?: Clock;
+  /** Background sweep period (unref'd timer); `0` disables it. Default 60 000 ms. */
+  sweepIntervalMs?: number;
+}
+
+/**
+ * The embedded `NonceStore`: one process, no server. Claims are synchronous map operations, so
+ * they are atomic within the process; use the Redis or Postgres store when several processes
+ * must share nonces.
+ *
+ * @example
+ * const nonces = new MemoryNonceStore({ maxEntries: 100_000 });
+ * if (!(await nonces.claim(keyId, nonce, 600_000))) throw replayed();
+ */
+export class MemoryNonceStore implements NonceStore {
+  readonly #seen: BoundedExpiringMap<true>;
+
+  constructor(options: MemoryNonceStoreOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new RampartConfigError('MemoryNonceStore', 'options must be an object');
+    }
+    this.#seen = new BoundedExpiringMap<true>({
+      maxEntries: options.maxEntries ?? 1_000_000,
+      whenFull: 'refuse',
+      clock: options.clock,
+      sweepIntervalMs: options.sweepIntervalMs,
+    });
+  }
+
+  /** Nonces held, including expired ones not yet swept. */
+  get size(): number {
+    return this.#seen.size;
+  }
+
+  claim(scope: string, nonce: string, ttlMs: number): Promise<boolean> {
+    try {
+      assertClaimArguments(scope, nonce, ttlMs);
+      const result = this.#seen.add(nonceKey(scope, nonce), true, ttlMs);
+      if (result === 'full') throw new StoreFullError('memory-nonce-store', this.#seen.maxEntries);
+      return Promise.resolve(result === 'added');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Stops the background sweep timer. */
+  close(): void {
+    this.#seen.close();
+  }
+}
