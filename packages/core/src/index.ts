@@ -34,6 +34,36 @@ export {
   type SecurityEventSeverity,
   type SecurityEventType,
 } from './events.js';
+export { assertJsonBodyHeaders, isJsonContentType } from './http/content-type.js';
+export { type MappedError, mapError } from './http/error-mapping.js';
+export { type HeaderRecord, headersFromRaw, headerValues, singleHeader } from './http/headers.js';
+export {
+  DEFAULT_BODY_LIMIT,
+  findPoisonedKey,
+  MAX_JSON_DEPTH,
+  parseJsonBody,
+} from './http/json-body.js';
+export {
+  clientError,
+  malformedJsonError,
+  notFoundError,
+  payloadTooLargeError,
+  repeatedHeaderError,
+  unsupportedMediaTypeError,
+  validationError,
+} from './http/problems.js';
+export { declaredContentLength, hasBody, readBody } from './http/read-body.js';
+export { requestPath } from './http/request-path.js';
+export { ipFamily, normalizeIp } from './ip/address.js';
+export { CIDR_PRESETS, type IpRange, parseCidr, parseCidrList } from './ip/cidr.js';
+export {
+  type ClientIpResolver,
+  type ClientIpResolverOptions,
+  createClientIpResolver,
+  UNKNOWN_CLIENT_IP,
+} from './ip/client-ip.js';
+export { formatIPv4, isIPv4, parseIPv4 } from './ip/ipv4.js';
+export { formatIPv6, isIPv6, parseIPv6 } from './ip/ipv6.js';
 export {
   assertClaimArguments,
   MAX_NONCE_LENGTH,

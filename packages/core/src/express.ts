@@ -1,0 +1,22 @@
+/**
+ * `@rampart/core/express`: the glue every Rampart Express adapter uses. Imports only types from
+ * `express`; nothing here loads Express or body-parser.
+ */
+export {
+  notFoundHandler,
+  type ProblemErrorHandlerOptions,
+  problemErrorHandler,
+} from './express/error-handler.js';
+export { type JsonBodyOptions, jsonBody } from './express/json-body.js';
+export { toSecurityRequest } from './express/security-request.js';
+export { sendProblem } from './express/send-problem.js';
+
+declare global {
+  // Express's own request type is extended through this global namespace.
+  namespace Express {
+    interface Request {
+      /** The exact bytes of the body, kept by `jsonBody()` (unless `rawBody: false`). */
+      rawBody?: Buffer;
+    }
+  }
+}

@@ -1,0 +1,142 @@
+import { STATUS_CODES } from 'node:http';
+import { RampartError } from '../errors/rampart-error.js';
+
+/**
+ * The refusals of the HTTP layer, shared by the Express and Fastify adapters so both answer
+ * the same request with the same problem.
+ */
+
+/**
+ * 413: the body is larger than the route accepts. The limit is not quoted: the Fastify adapter
+ * cannot always tell a route's own limit from the default, and both adapters answer alike.
+ */
+export function payloadTooLargeError(): RampartError {
+  return new RampartError({
+    status: 413,
+    code: 'ERR_PAYLOAD_TOO_LARGE',
+    title: 'Payload too large',
+    detail: 'The request body is larger than this endpoint accepts. Send a smaller body.',
+  });
+}
+
+/** 415: a body that is not JSON, or JSON in a charset other than UTF-8. */
+export function unsupportedMediaTypeError(): RampartError {
+  return new RampartError({
+    status: 415,
+    code: 'ERR_UNSUPPORTED_MEDIA_TYPE',
+    title: 'Unsupported media type',
+    detail:
+      'The request body must be JSON: send it with Content-Type: application/json ' +
+      '(or an application/*+json type), encoded as UTF-8.',
+  });
+}
+
+/** 415: a compressed body; bodies are read as sent, never inflated (no zip bombs). */
+export function unsupportedContentEncodingError(): RampartError {
+  return new RampartError({
+    status: 415,
+    code: 'ERR_UNSUPPORTED_CONTENT_ENCODING',
+    title: 'Unsupported media type',
+    detail: 'Compressed request bodies are not accepted. Send the body without Content-Encoding.',
+  });
+}
+
+/** 400: the body is not well-formed UTF-8 JSON, or carries a prototype-poisoning key. */
+export function malformedJsonError(
+  detail = 'The request body is not valid JSON. Send a well-formed UTF-8 JSON document.',
+): RampartError {
+  return new RampartError({
+    status: 400,
+    code: 'ERR_MALFORMED_JSON',
+    title: 'Bad request',
+    detail,
+  });
+}
+
+/** 400: a `Content-Length` that is not a plain decimal number. */
+export function invalidContentLengthError(): RampartError {
+  return new RampartError({
+    status: 400,
+    code: 'ERR_INVALID_CONTENT_LENGTH',
+    title: 'Bad request',
+    detail: 'Content-Length must be a decimal number of bytes matching the body sent.',
+  });
+}
+
+/** 400: the client stopped sending before the body was complete. */
+export function incompleteBodyError(): RampartError {
+  return new RampartError({
+    status: 400,
+    code: 'ERR_BODY_INCOMPLETE',
+    title: 'Bad request',
+    detail: 'The request body ended before it was complete. Send the whole body.',
+  });
+}
+
+/** 400: a header that must appear once was sent several times. */
+export function repeatedHeaderError(name: string): RampartError {
+  return new RampartError({
+    status: 400,
+    code: 'ERR_HEADER_REPEATED',
+    title: 'Bad request',
+    detail: `The ${name} header was sent more than once. Send it once.`,
+  });
+}
+
+/** 400: the framework's schema validation refused the request. */
+export function validationError(detail?: string): RampartError {
+  return new RampartError({
+    status: 400,
+    code: 'ERR_VALIDATION',
+    title: 'Bad request',
+    detail: detail ?? 'The request does not match the schema of this endpoint.',
+  });
+}
+
+/** 404: no route matches the method and path. */
+export function notFoundError(): RampartError {
+  return new RampartError({
+    status: 404,
+    code: 'ERR_NOT_FOUND',
+    title: 'Not found',
+    detail:
+      'No resource matches this method and path. Check the URL against the API documentation.',
+  });
+}
+
+/** Codes of the 4xx statuses a framework or a third-party middleware may raise. */
+const CLIENT_ERROR_CODES: Readonly<Record<number, string>> = {
+  400: 'ERR_BAD_REQUEST',
+  401: 'ERR_UNAUTHORIZED',
+  403: 'ERR_FORBIDDEN',
+  404: 'ERR_NOT_FOUND',
+  405: 'ERR_METHOD_NOT_ALLOWED',
+  406: 'ERR_NOT_ACCEPTABLE',
+  408: 'ERR_REQUEST_TIMEOUT',
+  409: 'ERR_CONFLICT',
+  410: 'ERR_GONE',
+  411: 'ERR_LENGTH_REQUIRED',
+  412: 'ERR_PRECONDITION_FAILED',
+  413: 'ERR_PAYLOAD_TOO_LARGE',
+  414: 'ERR_URI_TOO_LONG',
+  415: 'ERR_UNSUPPORTED_MEDIA_TYPE',
+  416: 'ERR_RANGE_NOT_SATISFIABLE',
+  417: 'ERR_EXPECTATION_FAILED',
+  422: 'ERR_UNPROCESSABLE_CONTENT',
+  428: 'ERR_PRECONDITION_REQUIRED',
+  429: 'ERR_TOO_MANY_REQUESTS',
+  431: 'ERR_HEADERS_TOO_LARGE',
+};
+
+/**
+ * A 4xx raised by code that is not Rampart's (a framework, a body parser, `http-errors`): the
+ * status is kept, the message is not, since it may quote internals.
+ */
+export function clientError(status: number): RampartError {
+  return new RampartError({
+    status,
+    code: CLIENT_ERROR_CODES[status] ?? 'ERR_CLIENT_ERROR',
+    title: STATUS_CODES[status] ?? 'Client error',
+    detail: 'The server refused the request as sent. Check it against the API documentation.',
+  });
+}

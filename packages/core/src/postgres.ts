@@ -1,0 +1,25 @@
+/**
+ * `@rampart/core/postgres`: the migration runner every package's Postgres store uses, and the
+ * Postgres nonce store. Needs `kysely` (and a Postgres driver such as `pg`) installed.
+ */
+export { postgresIdentifierSchema } from './postgres/identifiers.js';
+export {
+  type MigrateOptions,
+  type MigrateResult,
+  migrate,
+  type PostgresMigration,
+  type PostgresMigrationContext,
+  type PostgresMigrations,
+} from './postgres/migrate.js';
+export {
+  createNonceStoreMigrations,
+  NONCE_TABLE,
+  type NonceStoreMigrationsOptions,
+  nonceStoreMigrations,
+} from './stores/postgres-nonce-migrations.js';
+export {
+  PostgresNonceStore,
+  type PostgresNonceStoreOptions,
+  type PurgeExpiredOptions,
+} from './stores/postgres-nonce-store.js';
+export { type WithTimeoutOptions, withTimeout } from './stores/with-timeout.js';

@@ -1,0 +1,19 @@
+/**
+ * `@rampart/core/redis`: what Rampart's Redis stores share, and the Redis nonce store.
+ * Nothing here imports ioredis; the user passes their instance in.
+ */
+export {
+  defaultRedisPrefix,
+  hashTag,
+  RAMPART_REDIS_PREFIX,
+  type RedisHashTag,
+  redisKey,
+  redisKeyPrefixSchema,
+} from './redis/keys.js';
+export { RedisScript, type RedisScriptClient } from './redis/script.js';
+export {
+  RedisNonceStore,
+  type RedisNonceStoreClient,
+  type RedisNonceStoreOptions,
+} from './stores/redis-nonce-store.js';
+export { type WithTimeoutOptions, withTimeout } from './stores/with-timeout.js';

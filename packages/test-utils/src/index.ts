@@ -1,0 +1,22 @@
+export {
+  type IsolatedPostgresSchema,
+  type IsolatedPostgresSchemaOptions,
+  isolatedPostgresSchema,
+} from './postgres.js';
+export {
+  createRedisClient,
+  deleteRedisPrefix,
+  type IsolatedRedisPrefix,
+  isolatedRedisPrefix,
+  randomRedisPrefix,
+  redisUrlOptions,
+} from './redis.js';
+export {
+  databaseUrl,
+  redactUrl,
+  redisUrl,
+  type ServiceAvailableOptions,
+  type ServiceKind,
+  serviceAvailable,
+} from './services.js';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
