@@ -4,7 +4,7 @@
 // Node >= 20.19 serves from the ESM build. Run after `pnpm build`.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const failures = [];
@@ -17,6 +17,26 @@ function run(label, command, args, cwd) {
     failures.push(label);
     console.log(`  ✗ ${label}\n${error.stdout ?? ''}${error.stderr ?? ''}`);
   }
+}
+
+// The main entry must load no framework and no database driver: they are optional peers.
+const FORBIDDEN_IN_MAIN_ENTRY = ['express', 'fastify', 'fastify-plugin', 'ioredis', 'kysely', 'pg'];
+
+/** Bare specifiers imported by `file` and every relative module it reaches in `dist/`. */
+function bareImportsOf(file, seen = new Set()) {
+  if (seen.has(file)) return new Set();
+  seen.add(file);
+  const found = new Set();
+  const source = readFileSync(file, 'utf8');
+  for (const match of source.matchAll(/(?:^|[;\s])(?:import|export)\s*(?:[^'"]*?\sfrom\s*)?['"]([^'"]+)['"]/g)) {
+    const specifier = match[1];
+    if (specifier.startsWith('.')) {
+      for (const nested of bareImportsOf(join(dirname(file), specifier), seen)) found.add(nested);
+    } else {
+      found.add(specifier);
+    }
+  }
+  return found;
 }
 
 for (const dir of readdirSync(join(root, 'packages')).sort()) {
@@ -32,6 +52,16 @@ for (const dir of readdirSync(join(root, 'packages')).sort()) {
     ['--pack', '.', '--profile', 'esm-only'],
     packageDir,
   );
+
+  const mainEntry = join(packageDir, manifest.exports['.'].default);
+  const loaded = [...bareImportsOf(mainEntry)].filter((name) =>
+    FORBIDDEN_IN_MAIN_ENTRY.some((forbidden) => name === forbidden || name.startsWith(`${forbidden}/`)),
+  );
+  if (loaded.length === 0) console.log('  ✓ main entry loads no framework or driver');
+  else {
+    failures.push('main entry imports');
+    console.log(`  ✗ main entry imports ${loaded.join(', ')}`);
+  }
 
   // Self-reference by package name resolves through the `exports` map, as a user's require would.
   const entries = Object.keys(manifest.exports).map((key) => manifest.name + key.slice(1));
