@@ -4,6 +4,7 @@ import { isRampartError } from '../src/errors/rampart-error.js';
 import { assertJsonBodyHeaders, isJsonContentType } from '../src/http/content-type.js';
 import { headersFromRaw, headerValues, singleHeader } from '../src/http/headers.js';
 import { findPoisonedKey, parseJsonBody } from '../src/http/json-body.js';
+import { clientError } from '../src/http/problems.js';
 import { declaredContentLength, hasBody } from '../src/http/read-body.js';
 import { requestPath } from '../src/http/request-path.js';
 
@@ -172,5 +173,20 @@ describe('requestPath', () => {
     expect(requestPath('/a/../b?x=1&x=2%20')).toBe('/a/../b');
     expect(requestPath('/a%2Fb')).toBe('/a%2Fb');
     expect(requestPath(undefined)).toBe('/');
+  });
+});
+
+describe('clientError', () => {
+  it('keeps the status, gives a stable code and a sentence-case title like our own problems', () => {
+    expect(clientError(400)).toMatchObject({
+      status: 400,
+      code: 'ERR_BAD_REQUEST',
+      title: 'Bad request',
+    });
+    expect(clientError(431)).toMatchObject({
+      code: 'ERR_HEADERS_TOO_LARGE',
+      title: 'Request header fields too large',
+    });
+    expect(clientError(499)).toMatchObject({ status: 499, code: 'ERR_CLIENT_ERROR' });
   });
 });

@@ -128,6 +128,11 @@ const CLIENT_ERROR_CODES: Readonly<Record<number, string>> = {
   431: 'ERR_HEADERS_TOO_LARGE',
 };
 
+/** `Bad Request` → `Bad request`, matching the titles of Rampart's own problems. */
+function sentenceCase(phrase: string): string {
+  return phrase.charAt(0) + phrase.slice(1).toLowerCase();
+}
+
 /**
  * A 4xx raised by code that is not Rampart's (a framework, a body parser, `http-errors`): the
  * status is kept, the message is not, since it may quote internals.
@@ -136,7 +141,7 @@ export function clientError(status: number): RampartError {
   return new RampartError({
     status,
     code: CLIENT_ERROR_CODES[status] ?? 'ERR_CLIENT_ERROR',
-    title: STATUS_CODES[status] ?? 'Client error',
+    title: sentenceCase(STATUS_CODES[status] ?? 'Client error'),
     detail: 'The server refused the request as sent. Check it against the API documentation.',
   });
 }

@@ -1,0 +1,36 @@
+import type { AppConfig, Provided } from './config.js';
+
+/**
+ * The start-up lines, "Listening on" last so a reader waiting for it (the demo, a test, a
+ * person) has everything else by then. Only generated secrets are printed: one the operator
+ * set is already known to them and must not end up in a terminal log.
+ */
+export function banner(config: AppConfig, url: string): string[] {
+  const lines = [
+    `Framework: ${config.framework}`,
+    `Store: ${config.store}${storeDetail(config)}`,
+    `Admin: ${config.admin.email}`,
+  ];
+  const generated: Array<[string, Provided<string>]> = [
+    ['ADMIN_PASSWORD', config.admin.password],
+    ['JWT_SECRET', config.jwt.secret],
+    ['SIGNING_KEY_ID', config.signing.keyId],
+    ['SIGNING_SECRET', config.signing.secret],
+  ];
+  const made = generated.filter(([, provided]) => provided.generated);
+  if (made.length > 0) {
+    lines.push(
+      'Generated for this run (set them in the environment to keep them across restarts):',
+    );
+    for (const [name, provided] of made) lines.push(`  ${name}=${provided.value}`);
+  }
+  lines.push(`Listening on ${url}`);
+  return lines;
+}
+
+function storeDetail(config: AppConfig): string {
+  const fresh = config.fresh ? ', cleared with --fresh' : '';
+  if (config.store === 'redis') return ` (keys under ${config.redisKeyPrefix}${fresh})`;
+  if (config.store === 'postgres') return ` (schema ${config.databaseSchema}${fresh})`;
+  return '';
+}

@@ -1,0 +1,35 @@
+import { jsonBody, notFoundHandler, problemErrorHandler } from '@rampart/core/express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { type AppContext, BODY_LIMIT_BYTES } from './context.js';
+import { checkHealth } from './health.js';
+import { SECURITY_HEADERS } from './security-headers.js';
+
+/**
+ * The example app on Express. Same contract as `buildFastifyApp`: problem+json errors, 1 MiB
+ * bodies, JSON only, the security headers on every response.
+ */
+export function buildExpressApp(ctx: AppContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Match Fastify's router: `/Health` and `/health/` are other routes, not aliases; guards and
+  // limits added later key on the route, so two spellings of one path must not exist.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
+  app.set('etag', false);
+
+  app.use(function securityHeaders(_req: Request, res: Response, next: NextFunction) {
+    res.set(SECURITY_HEADERS);
+    next();
+  });
+  // Before the routes, so every request with a body gets the same 400/413/415 as on Fastify.
+  app.use(jsonBody({ limit: BODY_LIMIT_BYTES, rawBody: true }));
+
+  app.get('/health', async function health(_req: Request, res: Response) {
+    res.json(await checkHealth(ctx.stores));
+  });
+
+  app.use(notFoundHandler());
+  // Its default log prints the cause of a 5xx to stderr with the method and path.
+  app.use(problemErrorHandler());
+  return app;
+}

@@ -1,0 +1,45 @@
+import { rampartCore, sendProblem } from '@rampart/core/fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { type AppContext, BODY_LIMIT_BYTES, REQUEST_TIMEOUT_MS } from './context.js';
+import { errorOnlyLogger } from './fastify-logger.js';
+import { checkHealth } from './health.js';
+import { SECURITY_HEADERS } from './security-headers.js';
+
+/**
+ * The example app on Fastify. Same contract as `buildExpressApp`: problem+json errors, 1 MiB
+ * bodies, JSON only, the security headers on every response.
+ */
+export function buildFastifyApp(ctx: AppContext): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: errorOnlyLogger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    // The client IP comes from core's resolver and TRUSTED_PROXIES, never Fastify's trustProxy.
+    trustProxy: false,
+    // A path Fastify cannot decode (`/%zz`) fails before any route, hook or error handler: the
+    // only place to make it a problem with the security headers. (Express answers it 404.)
+    frameworkErrors: function frameworkError(error, _request, reply) {
+      reply.headers(SECURITY_HEADERS);
+      sendProblem(reply, error);
+    },
+  });
+
+  // The JSON parser (keeping the raw bytes for signatures), 415 for other types, and
+  // problem+json for every error and unknown route.
+  app.register(rampartCore, {
+    trustedProxies: [...ctx.config.trustedProxies],
+    bodyLimit: BODY_LIMIT_BYTES,
+  });
+
+  // onSend runs for every reply, including errors and 404s, which onRequest-set headers could miss.
+  app.addHook('onSend', function securityHeaders(_request, reply, payload, done) {
+    reply.headers(SECURITY_HEADERS);
+    done(null, payload);
+  });
+
+  app.get('/health', function health() {
+    return checkHealth(ctx.stores);
+  });
+
+  return app;
+}

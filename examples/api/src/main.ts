@@ -1,0 +1,88 @@
+import { banner } from './banner.js';
+import { type AppConfig, parseConfig, USAGE } from './config.js';
+import { ConfigError, HelpRequested } from './config-error.js';
+import { createAppContext } from './context.js';
+import { type RunningServer, startServer } from './server.js';
+import { type AppStores, openStores, reason } from './stores/app-stores.js';
+
+/** Exit code of a bad option or environment variable (as most CLIs use for usage errors). */
+const EXIT_USAGE = 2;
+/** Shutdown steps still pending after this are abandoned and the process exits 1. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+function readConfig(): AppConfig | number {
+  try {
+    return parseConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (error instanceof HelpRequested) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (error instanceof ConfigError) {
+      console.error(`example-api: ${error.message}`);
+      console.error('Run with --help for the options.');
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  if (typeof config === 'number') {
+    process.exitCode = config;
+    return;
+  }
+
+  let stores: AppStores;
+  try {
+    stores = await openStores(config);
+  } catch (error) {
+    console.error(`example-api: cannot open the ${config.store} store: ${reason(error)}`);
+    process.exitCode = 1;
+    return;
+  }
+
+  let server: RunningServer;
+  try {
+    server = await startServer(createAppContext(config, stores));
+  } catch (error) {
+    const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    console.error(
+      inUse
+        ? `example-api: --port: ${config.port} is already in use on ${config.host} (try --port 0)`
+        : `example-api: cannot listen on ${config.host}:${config.port}: ${reason(error)}`,
+    );
+    await stores.close();
+    process.exitCode = 1;
+    return;
+  }
+
+  for (const line of banner(config, server.url)) console.log(line);
+
+  let closing = false;
+  async function shutdown(signal: NodeJS.Signals): Promise<void> {
+    if (closing) return;
+    closing = true;
+    console.log(`${signal}: closing the server and the stores`);
+    const force = setTimeout(() => {
+      console.error(`example-api: shutdown took over ${SHUTDOWN_TIMEOUT_MS} ms; exiting anyway`);
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    force.unref();
+    try {
+      await server.close();
+      await stores.close();
+    } catch (error) {
+      console.error(`example-api: error while closing: ${reason(error)}`);
+      process.exit(1);
+    }
+    // Explicit: an ioredis reconnect timer or a pg idle client must not keep a stopped app alive.
+    process.exit(0);
+  }
+  // `once`: a second Ctrl-C gets Node's default handling and ends the process at once.
+  process.once('SIGTERM', (signal) => void shutdown(signal));
+  process.once('SIGINT', (signal) => void shutdown(signal));
+}
+
+await main();

@@ -1,0 +1,64 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type AppContext, REQUEST_TIMEOUT_MS } from './context.js';
+
+/** A listening app, whichever framework serves it. */
+export interface RunningServer {
+  /** `http://HOST:PORT` with the port actually bound (never 0). */
+  readonly url: string;
+  /** Stops accepting connections, lets requests in flight finish, then resolves. */
+  close(): Promise<void>;
+}
+
+/** Connections still open this long after `close()` are cut, so a shutdown cannot hang. */
+const CLOSE_GRACE_MS = 5000;
+
+/** `http://HOST:PORT`, bracketing an IPv6 literal. */
+export function formatUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/**
+ * Builds the app for `ctx.config.framework` and listens on its host and port. Only the chosen
+ * framework is loaded, which keeps start-up short.
+ */
+export async function startServer(ctx: AppContext): Promise<RunningServer> {
+  const { host, port } = ctx.config;
+  if (ctx.config.framework === 'fastify') {
+    const { buildFastifyApp } = await import('./fastify-app.js');
+    const app = buildFastifyApp(ctx);
+    await app.listen({ host, port });
+    const bound = (app.server.address() as AddressInfo).port;
+    return { url: formatUrl(host, bound), close: () => app.close() };
+  }
+
+  const { buildExpressApp } = await import('./express-app.js');
+  const server = createServer(buildExpressApp(ctx));
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  await listen(server, host, port);
+  const bound = (server.address() as AddressInfo).port;
+  return { url: formatUrl(host, bound), close: () => closeServer(server) };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    // Keep-alive connections with no request in flight would otherwise hold close() open.
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,73 @@
+import type { NonceStore } from '@rampart/core';
+import type { AppConfig, StoreKind } from '../config.js';
+
+/**
+ * The state the app keeps, on one backend. Later issues add a field per package (rate limits,
+ * sessions, API keys …), each built on the same connection.
+ */
+export interface AppStores {
+  readonly kind: StoreKind;
+  /** Nonces of signed requests (`@rampart/request-signing`). */
+  readonly nonces: NonceStore;
+  /** Resolves when the backend answers; rejects with `StoreUnavailableError` otherwise. */
+  ping(): Promise<void>;
+  /** Closes the connection; the stores are unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/** How long a health ping may take before the store counts as down. */
+export const PING_TIMEOUT_MS = 1000;
+
+/**
+ * Connects to the configured backend, runs its migrations and, with `--fresh`, clears what an
+ * earlier run left. Throws `ConfigError` naming `REDIS_URL` / `DATABASE_URL` when the backend
+ * cannot be reached, so start-up fails with one clear line. Only the chosen backend's driver is
+ * loaded.
+ */
+export async function openStores(config: AppConfig): Promise<AppStores> {
+  // Imported on demand: a memory run never loads ioredis, pg or Kysely.
+  switch (config.store) {
+    case 'memory':
+      return (await import('./memory.js')).openMemoryStores();
+    case 'redis':
+      return (await import('./redis.js')).openRedisStores(config);
+    case 'postgres':
+      return (await import('./postgres.js')).openPostgresStores(config);
+  }
+}
+
+/** Rejects after `ms` unless `promise` settles first; the timer never holds the process open. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    timer.unref();
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '<unparseable URL>';
+  }
+}
+
+/** The message of an unknown error, for start-up failures. */
+export function reason(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return reason(error.errors[0]);
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}

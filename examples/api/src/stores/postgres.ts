@@ -1,0 +1,80 @@
+import { StoreUnavailableError } from '@rampart/core';
+import { migrate, nonceStoreMigrations, PostgresNonceStore } from '@rampart/core/postgres';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { AppConfig } from '../config.js';
+import { ConfigError } from '../config-error.js';
+import { type AppStores, PING_TIMEOUT_MS, reason, redactUrl, withTimeout } from './app-stores.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: the stores take an untyped Kysely, as a user's app would pass.
+type Db = Kysely<any>;
+
+/** The migrations of every store the app runs on Postgres; later issues add theirs. */
+const MIGRATIONS = [nonceStoreMigrations];
+
+/** Kysely's bookkeeping (`rampart_<set>_migrations`, `rampart_migrations_lock`): never emptied. */
+function isMigrationTable(name: string): boolean {
+  return /_migrations(?:_lock)?$/.test(name);
+}
+
+/**
+ * Empties the app's tables in `schema`, keeping the migrations' own bookkeeping so the schema
+ * is not migrated twice. Only `rampart_*` tables: the schema may be shared with the user's own.
+ */
+async function truncateAppTables(db: Db, schema: string): Promise<void> {
+  const { rows } = await sql<{ table_name: string }>`
+    select table_name from information_schema.tables
+    where table_schema = ${schema} and table_type = 'BASE TABLE' and table_name like 'rampart\\_%'
+  `.execute(db);
+  const tables = rows.map((row) => row.table_name).filter((name) => !isMigrationTable(name));
+  if (tables.length === 0) return;
+  const ids = sql.join(tables.map((name) => sql.id(schema, name)));
+  await sql`truncate table ${ids}`.execute(db);
+}
+
+/** Stores on Postgres, every table in `DATABASE_SCHEMA` (`rampart_example` by default). */
+export async function openPostgresStores(config: AppConfig): Promise<AppStores> {
+  const pool = new pg.Pool({
+    connectionString: config.databaseUrl,
+    max: 10,
+    connectionTimeoutMillis: 2000,
+  });
+  // An idle client losing its connection emits on the pool; without a listener that crashes.
+  pool.on('error', (error) => console.error(`Postgres: ${reason(error)}`));
+  const db: Db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  const schema = config.databaseSchema;
+
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    await db.destroy().catch(() => {});
+    throw new ConfigError(
+      'DATABASE_URL',
+      `no Postgres answered at ${redactUrl(config.databaseUrl)} (${reason(error)})`,
+    );
+  }
+  try {
+    // Creates the schema when missing; several instances starting at once migrate once.
+    await migrate(db, MIGRATIONS, { schema });
+    if (config.fresh) await truncateAppTables(db, schema);
+  } catch (error) {
+    await db.destroy().catch(() => {});
+    throw error;
+  }
+
+  const nonces = new PostgresNonceStore({ db, schema });
+  return {
+    kind: 'postgres',
+    nonces,
+    async ping() {
+      try {
+        await withTimeout(sql`select 1`.execute(db), PING_TIMEOUT_MS, 'Postgres ping');
+      } catch (error) {
+        throw new StoreUnavailableError('postgres', error);
+      }
+    },
+    async close() {
+      await withTimeout(db.destroy(), PING_TIMEOUT_MS * 5, 'Postgres pool end').catch(() => {});
+    },
+  };
+}
