@@ -28,7 +28,9 @@ function bareImportsOf(file, seen = new Set()) {
   seen.add(file);
   const found = new Set();
   const source = readFileSync(file, 'utf8');
-  for (const match of source.matchAll(/(?:^|[;\s])(?:import|export)\s*(?:[^'"]*?\sfrom\s*)?['"]([^'"]+)['"]/g)) {
+  for (const match of source.matchAll(
+    /(?:^|[;\s])(?:import|export)\s*(?:[^'"]*?\sfrom\s*)?['"]([^'"]+)['"]/g,
+  )) {
     const specifier = match[1];
     if (specifier.startsWith('.')) {
       for (const nested of bareImportsOf(join(dirname(file), specifier), seen)) found.add(nested);
@@ -55,7 +57,9 @@ for (const dir of readdirSync(join(root, 'packages')).sort()) {
 
   const mainEntry = join(packageDir, manifest.exports['.'].default);
   const loaded = [...bareImportsOf(mainEntry)].filter((name) =>
-    FORBIDDEN_IN_MAIN_ENTRY.some((forbidden) => name === forbidden || name.startsWith(`${forbidden}/`)),
+    FORBIDDEN_IN_MAIN_ENTRY.some(
+      (forbidden) => name === forbidden || name.startsWith(`${forbidden}/`),
+    ),
   );
   if (loaded.length === 0) console.log('  ✓ main entry loads no framework or driver');
   else {

@@ -3,7 +3,7 @@ import { parseOptions } from '../config.js';
 import type { NonceStore } from '../nonce-store.js';
 import { assertClaimArguments, nonceKey } from '../nonce-store.js';
 import { defaultRedisPrefix, redisKeyPrefixSchema } from '../redis/keys.js';
-import { withTimeout } from './with-timeout.js';
+import { createStoreDeadline, type StoreDeadline } from './store-deadline.js';
 
 /**
  * The part of an ioredis `Redis` or `Cluster` the nonce store calls, typed structurally so the
@@ -60,23 +60,23 @@ const optionsSchema = z.strictObject({
 export class RedisNonceStore implements NonceStore {
   readonly #redis: RedisNonceStoreClient;
   readonly #keyPrefix: string;
-  readonly #timeoutMs: number;
+  readonly #deadline: StoreDeadline;
 
   constructor(options: RedisNonceStoreOptions) {
     const parsed = parseOptions('RedisNonceStore', optionsSchema, options);
     this.#redis = parsed.redis;
     this.#keyPrefix = parsed.keyPrefix;
-    this.#timeoutMs = parsed.commandTimeoutMs;
+    this.#deadline = createStoreDeadline({
+      store: 'redis-nonce-store',
+      timeoutMs: parsed.commandTimeoutMs,
+    });
   }
 
   /** See `NonceStore.claim`. The key is `keyPrefix` + `nonceKey(scope, nonce)`. */
   async claim(scope: string, nonce: string, ttlMs: number): Promise<boolean> {
     assertClaimArguments(scope, nonce, ttlMs);
     const key = this.#keyPrefix + nonceKey(scope, nonce);
-    const reply = await withTimeout(() => this.#redis.set(key, '1', 'PX', ttlMs, 'NX'), {
-      store: 'redis-nonce-store',
-      timeoutMs: this.#timeoutMs,
-    });
+    const reply = await this.#deadline.run(() => this.#redis.set(key, '1', 'PX', ttlMs, 'NX'));
     return reply === 'OK';
   }
 }
