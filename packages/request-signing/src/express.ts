@@ -1,0 +1,94 @@
+/**
+ * `@rampart/request-signing/express`: the Express middleware. Imports only types from Express.
+ */
+
+import type { SecurityRequest } from '@rampart/core';
+import { sendProblem, toSecurityRequest } from '@rampart/core/express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { withBody } from './server/adapter-helpers.js';
+import {
+  createRequestVerifier,
+  type RequestVerifier,
+  type RequestVerifierOptions,
+  type VerifiedSignature,
+} from './server/verifier.js';
+
+/**
+ * How the client IP reported in events is found: `createClientIpResolver()` of `@rampart/core`
+ * (trusted proxies), or by default the socket peer.
+ */
+export type ClientIpSource = Parameters<typeof toSecurityRequest>[1];
+
+/** Options of {@link requestSigning}: a verifier, or the options to create one. */
+export type RequestSigningExpressOptions = (
+  | { verifier: RequestVerifier }
+  | RequestVerifierOptions
+) & {
+  /** Resolves the client IP reported in events. Default: the socket peer. */
+  clientIp?: ClientIpSource;
+  /** Pass refusals to `next(err)` instead of answering with a problem. Default `false`. */
+  forwardErrors?: boolean;
+};
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** Set by `requestSigning()` once the signature verified. */
+      signedRequest?: VerifiedSignature;
+    }
+  }
+}
+
+const socketPeer: ClientIpSource = Object.freeze({
+  resolve: (address: string | undefined) =>
+    address?.startsWith('::ffff:') ? address.slice(7) : (address ?? '0.0.0.0'),
+  key: (ip: string) => ip,
+});
+
+/**
+ * Express middleware that lets only correctly signed, fresh, never-seen requests through and
+ * sets `req.signedRequest` (`{ scheme, keyId, nonce, signedAt }`). Put it after `jsonBody()`
+ * (from `@rampart/core/express`), which keeps the exact body bytes, or after `express.raw()` for
+ * a raw body. Refusals are 401 problem+json (`ERR_SIGNATURE_HEADERS`,
+ * `ERR_TIMESTAMP_OUT_OF_RANGE`, `ERR_SIGNATURE_INVALID`, `ERR_NONCE_REPLAYED`); an unreachable
+ * nonce store is a 503.
+ *
+ * @example
+ * app.post('/api/v1/entities/:entityId/records', jsonBody(), requestSigning({
+ *   getSecrets: staticSigningSecrets({ 'client-a': process.env.CLIENT_A_SECRET! }),
+ *   nonceStore: new MemoryNonceStore(),
+ * }), handler);
+ */
+export function requestSigning(options: RequestSigningExpressOptions): RequestHandler {
+  const verifier =
+    'verifier' in options ? options.verifier : createRequestVerifier(stripAdapterOptions(options));
+  const clientIp = options.clientIp ?? socketPeer;
+  const forwardErrors = options.forwardErrors === true;
+
+  return function requestSigningMiddleware(req: Request, res: Response, next: NextFunction): void {
+    function refuse(error: unknown): void {
+      if (forwardErrors) next(error);
+      else sendProblem(res, error);
+    }
+    let request: SecurityRequest;
+    try {
+      request = withBody(toSecurityRequest(req, clientIp), req.rawBody, req.body);
+    } catch (error) {
+      refuse(error);
+      return;
+    }
+    verifier.verify(request).then(function onVerified(signature: VerifiedSignature): void {
+      req.signedRequest = signature;
+      next();
+    }, refuse);
+  };
+}
+
+function stripAdapterOptions(
+  options: RequestVerifierOptions & { clientIp?: unknown; forwardErrors?: unknown },
+): RequestVerifierOptions {
+  const { clientIp: _clientIp, forwardErrors: _forwardErrors, ...verifierOptions } = options;
+  return verifierOptions;
+}
+
+export type { RequestVerifier, RequestVerifierOptions, VerifiedSignature };

@@ -1,0 +1,115 @@
+/**
+ * `@rampart/request-signing/fastify`: the Fastify plugin and route-level `preHandler`. Needs
+ * `rampartCore` from `@rampart/core/fastify` registered first (client IP, raw JSON bytes).
+ */
+import { toSecurityRequest } from '@rampart/core/fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  preHandlerAsyncHookHandler,
+} from 'fastify';
+import fp from 'fastify-plugin';
+import { withBody } from './server/adapter-helpers.js';
+import {
+  createRequestVerifier,
+  type RequestVerifier,
+  type RequestVerifierOptions,
+  type VerifiedSignature,
+} from './server/verifier.js';
+
+/** Options of the plugin and of {@link requestSigningPreHandler}. */
+export type FastifyRequestSigningOptions = (
+  | { verifier: RequestVerifier }
+  | RequestVerifierOptions
+) & {
+  /** Check every route (`true`), or only routes with `config: { requestSigning: true }` (default). */
+  global?: boolean;
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set once the signature verified; `null` on routes that are not signed. */
+    signedRequest: VerifiedSignature | null;
+  }
+  interface FastifyContextConfig {
+    /** `true` to require a signed request on this route. */
+    requestSigning?: boolean;
+  }
+}
+
+function verifierOf(options: FastifyRequestSigningOptions): RequestVerifier {
+  if ('verifier' in options) return options.verifier;
+  const { global: _global, ...verifierOptions } = options as RequestVerifierOptions & {
+    global?: boolean;
+  };
+  return createRequestVerifier(verifierOptions);
+}
+
+/** The same resolver for every request: `rampartCore` has already resolved the client IP. */
+function clientIpOf(request: FastifyRequest) {
+  return { resolve: () => request.clientIp, key: (ip: string) => ip };
+}
+
+async function verifyRequest(verifier: RequestVerifier, request: FastifyRequest): Promise<void> {
+  const security = withBody(
+    toSecurityRequest(request, clientIpOf(request)),
+    request.rawBody,
+    request.body,
+  );
+  request.signedRequest = await verifier.verify(security);
+}
+
+/**
+ * A route-level `preHandler` that refuses a request unless it is correctly signed, fresh and
+ * never seen; sets `request.signedRequest`. Refusals are thrown `RampartError`s, answered as
+ * 401 problem+json by `rampartCore`'s error handler.
+ *
+ * @example
+ * app.post('/api/v1/entities/:entityId/records', { preHandler: requestSigningPreHandler({ verifier }) }, handler);
+ */
+export function requestSigningPreHandler(
+  options: FastifyRequestSigningOptions,
+): preHandlerAsyncHookHandler {
+  const verifier = verifierOf(options);
+  return async function requestSigningPreHandlerHook(
+    request: FastifyRequest,
+    _reply: FastifyReply,
+  ): Promise<void> {
+    await verifyRequest(verifier, request);
+  };
+}
+
+async function requestSigningPlugin(
+  fastify: FastifyInstance,
+  options: FastifyRequestSigningOptions,
+): Promise<void> {
+  const verifier = verifierOf(options);
+  const global = options.global === true;
+  fastify.decorateRequest('signedRequest', null);
+  fastify.addHook(
+    'preHandler',
+    async function requestSigningHook(request: FastifyRequest): Promise<void> {
+      if (!global && request.routeOptions.config.requestSigning !== true) return;
+      await verifyRequest(verifier, request);
+    },
+  );
+}
+
+/**
+ * The Fastify plugin: decorates `request.signedRequest` and checks every route with
+ * `config: { requestSigning: true }` (or every route with `global: true`) in a `preHandler`
+ * hook, after the body was parsed.
+ *
+ * @example
+ * await app.register(rampartCore);
+ * await app.register(fastifyRequestSigning, { getSecrets, nonceStore: new MemoryNonceStore() });
+ * app.post('/api/v1/entities/:entityId/records', { config: { requestSigning: true } }, handler);
+ */
+export const fastifyRequestSigning = fp(requestSigningPlugin, {
+  fastify: '5.x',
+  name: '@rampart/request-signing',
+  dependencies: ['@rampart/core'],
+});
+
+export type { RequestVerifier, RequestVerifierOptions, VerifiedSignature };

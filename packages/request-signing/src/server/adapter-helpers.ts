@@ -1,0 +1,54 @@
+import type { SecurityRequest } from '@rampart/core';
+import { RampartError } from '@rampart/core';
+
+/**
+ * The body a signature is checked against: the bytes `jsonBody()` / `rampartCore` kept, or a raw
+ * body a route parsed as a `Buffer` (`express.raw()`, a Fastify `parseAs: 'buffer'` parser).
+ */
+export function capturedBody(rawBody: unknown, body: unknown): Uint8Array | undefined {
+  if (rawBody instanceof Uint8Array) return rawBody;
+  if (body instanceof Uint8Array) return body;
+  return undefined;
+}
+
+/**
+ * A body was parsed but its bytes were not kept: verifying against "no body" would let anyone
+ * attach a body to a signed bodiless request. This is the server's misconfiguration, so it is a
+ * 500 whose cause is logged, never a silent pass.
+ */
+export function bodyNotCapturedError(): RampartError {
+  return new RampartError({
+    status: 500,
+    code: 'ERR_SIGNATURE_BODY_NOT_CAPTURED',
+    title: 'Internal server error',
+    detail: 'The server failed to handle the request.',
+    cause: new Error(
+      'request-signing: a body was parsed without its raw bytes; use jsonBody() (Express) or rampartCore (Fastify), or a raw Buffer parser, before the signature check',
+    ),
+  });
+}
+
+let warned = false;
+
+/** Adds the captured body to the neutral request, or refuses when it went missing. */
+export function withBody(
+  request: SecurityRequest,
+  rawBody: unknown,
+  body: unknown,
+): SecurityRequest {
+  const bytes = capturedBody(rawBody, body);
+  if (bytes !== undefined)
+    return bytes === request.rawBody ? request : { ...request, rawBody: bytes };
+  if (body !== undefined && body !== null) {
+    const error = bodyNotCapturedError();
+    // The client only sees a generic 500; the operator must learn why, once.
+    if (!warned) {
+      warned = true;
+      process.emitWarning((error.cause as Error).message, {
+        code: 'RAMPART_SIGNATURE_BODY_NOT_CAPTURED',
+      });
+    }
+    throw error;
+  }
+  return request;
+}

@@ -1,0 +1,52 @@
+import type { KeyObject } from 'node:crypto';
+import { RampartConfigError } from '@rampart/core';
+import { type HmacSha256Key, importSigningSecret, type SigningSecret } from './hmac-key.js';
+
+/** What `getSecrets` answers: no secret (unknown key id), one, or several during a rotation. */
+export type SigningSecrets = SigningSecret | readonly SigningSecret[] | null | undefined;
+
+/**
+ * Resolves the secrets of a key id. Answer every secret currently valid for the key (the new
+ * one and the one being retired, during a rotation); `undefined` or `[]` for an unknown key id.
+ * May answer synchronously (no promise on the hot path) or with a promise (a database lookup).
+ * Returning `KeyObject`s (or using {@link staticSigningSecrets}) imports each secret once.
+ */
+export type GetSigningSecrets = (keyId: string) => SigningSecrets | Promise<SigningSecrets>;
+
+/** Most secrets tried for one key id: a rotation needs two, a few more cost nothing. */
+export const MAX_SECRETS_PER_KEY = 4;
+
+/** Imports what a resolver answered. A bad secret is the server's misconfiguration. */
+export function importResolved(keyId: string, answer: SigningSecrets): HmacSha256Key[] {
+  if (answer === undefined || answer === null) return [];
+  const list = Array.isArray(answer) ? answer : [answer as SigningSecret];
+  if (list.length > MAX_SECRETS_PER_KEY) {
+    throw new RampartConfigError(
+      'getSecrets',
+      `returned ${list.length} secrets for one key id; at most ${MAX_SECRETS_PER_KEY} are tried.`,
+    );
+  }
+  return list.map((secret) => importSigningSecret(secret, `getSecrets(${keyId})`));
+}
+
+/**
+ * A `getSecrets` over a fixed map of key id → secret(s), imported once here (so a bad secret
+ * throws at start-up) and answered synchronously.
+ *
+ * @example
+ * const getSecrets = staticSigningSecrets({
+ *   'client-a': [process.env.CLIENT_A_SECRET_NEW!, process.env.CLIENT_A_SECRET_OLD!],
+ * });
+ */
+export function staticSigningSecrets(
+  secrets: Readonly<Record<string, SigningSecret | readonly SigningSecret[]>>,
+): GetSigningSecrets {
+  const keys = new Map<string, readonly KeyObject[]>();
+  for (const [keyId, value] of Object.entries(secrets)) {
+    const imported = importResolved(keyId, value).map((key) => key.keyObject);
+    keys.set(keyId, Object.freeze(imported));
+  }
+  return function getStaticSigningSecrets(keyId) {
+    return keys.get(keyId);
+  };
+}

@@ -1,0 +1,262 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type Clock,
+  emitEvent,
+  MAX_NONCE_TTL_MS,
+  type NonceStore,
+  parseOptions,
+  type SecurityEvent,
+  type SecurityEventHandler,
+  type SecurityRequest,
+  systemClock,
+} from '@rampart/core';
+import { z } from 'zod';
+import { parseRampartV1 } from '../rampart-v1/parse.js';
+import { parseRfc9421 } from '../rfc9421/parse.js';
+import {
+  nonceReplayedError,
+  SignatureRejection,
+  signatureHeadersError,
+  signatureInvalidError,
+  timestampOutOfRangeError,
+} from './errors.js';
+import { type HmacSha256Key, importSigningSecret } from './hmac-key.js';
+import type { ParsedSignature, SignatureScheme } from './parsed-signature.js';
+import { type GetSigningSecrets, importResolved, type SigningSecrets } from './secrets.js';
+
+/** Options of {@link createRequestVerifier}. */
+export interface RequestVerifierOptions {
+  /** The secrets of a key id; see {@link GetSigningSecrets}. */
+  getSecrets: GetSigningSecrets;
+  /** Where accepted nonces are remembered: `MemoryNonceStore`, `RedisNonceStore`, `PostgresNonceStore`. */
+  nonceStore: NonceStore;
+  /** Oldest accepted signature, in ms before now. Default 300 000 (5 min). */
+  maxAgeMs?: number;
+  /** Furthest accepted signature, in ms after now (the signer's clock runs ahead). Default 300 000. */
+  maxFutureMs?: number;
+  /** Schemes accepted. Default both: `['rampart-v1', 'rfc9421']`. */
+  schemes?: readonly SignatureScheme[];
+  /** RFC 9421 settings: `origin` (for `@target-uri`, `@authority`, `@scheme`) and `label`. */
+  rfc9421?: { origin?: string; label?: string };
+  /** Receives an `INVALID_NONCE` event for every refused request. */
+  onEvent?: SecurityEventHandler;
+  clock?: Clock;
+}
+
+/** What a verified request tells the handler. */
+export interface VerifiedSignature {
+  scheme: SignatureScheme;
+  keyId: string;
+  nonce: string;
+  /** Unix milliseconds the signer put on the request. */
+  signedAt: number;
+}
+
+/** Verifies signed requests; create it once with {@link createRequestVerifier}. */
+export interface RequestVerifier {
+  /**
+   * Resolves the verified signature, or rejects with a 401 `RampartError`
+   * (`ERR_SIGNATURE_HEADERS`, `ERR_TIMESTAMP_OUT_OF_RANGE`, `ERR_SIGNATURE_INVALID`,
+   * `ERR_NONCE_REPLAYED`), or with the nonce store's 503 when it is unavailable or full.
+   */
+  verify(request: SecurityRequest): Promise<VerifiedSignature>;
+  /** The TTL each nonce is claimed for: both windows plus a second. */
+  readonly nonceTtlMs: number;
+}
+
+const DAY_MS = 86_400_000;
+
+const schema = z.strictObject({
+  getSecrets: z.custom<GetSigningSecrets>(
+    (v) => typeof v === 'function',
+    'must be a function (keyId) => secrets',
+  ),
+  nonceStore: z.custom<NonceStore>(
+    (v) => typeof v === 'object' && v !== null && typeof (v as NonceStore).claim === 'function',
+    'must be a NonceStore (MemoryNonceStore, RedisNonceStore, PostgresNonceStore)',
+  ),
+  maxAgeMs: z.number().int().min(1000).max(DAY_MS).default(300_000),
+  maxFutureMs: z.number().int().min(0).max(DAY_MS).default(300_000),
+  schemes: z
+    .array(z.enum(['rampart-v1', 'rfc9421']))
+    .min(1)
+    .default(['rampart-v1', 'rfc9421']),
+  rfc9421: z
+    .strictObject({
+      origin: z
+        .string()
+        .regex(
+          /^https?:\/\/[a-z0-9.-]+(?::[0-9]{1,5})?$/,
+          'must be an origin such as https://api.example.com',
+        )
+        .optional(),
+      label: z
+        .string()
+        .regex(/^[a-z*][a-z0-9_.*-]{0,63}$/, 'must be a structured-field key')
+        .optional(),
+    })
+    .default({}),
+  onEvent: z
+    .custom<SecurityEventHandler>((v) => typeof v === 'function', 'must be a function')
+    .optional(),
+  clock: z
+    .custom<Clock>(
+      (v) => typeof v === 'object' && v !== null && typeof (v as Clock).now === 'function',
+      'must have now()',
+    )
+    .optional(),
+});
+
+function isPromiseLike(value: unknown): value is PromiseLike<SigningSecrets> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** Scopes of other users of a shared nonce store (token families …) never meet ours. */
+const SCOPE_PREFIX = 'request-signing:';
+
+/**
+ * Creates the verifier of signed requests, for both schemes:
+ *
+ * 1. strict parsing of the signature headers (401 `ERR_SIGNATURE_HEADERS`);
+ * 2. the timestamp within `maxAgeMs` before and `maxFutureMs` after now
+ *    (401 `ERR_TIMESTAMP_OUT_OF_RANGE`);
+ * 3. HMAC-SHA256 over the raw bytes, compared in constant time against every secret
+ *    `getSecrets(keyId)` returns; an unknown key id costs the same HMAC and gets the same 401
+ *    `ERR_SIGNATURE_INVALID`;
+ * 4. only then the nonce is claimed, scoped to the key id, for both windows: a forged request
+ *    never writes to the store (401 `ERR_NONCE_REPLAYED` for a replay).
+ *
+ * @example
+ * const verifier = createRequestVerifier({
+ *   getSecrets: staticSigningSecrets({ 'client-a': process.env.CLIENT_A_SECRET! }),
+ *   nonceStore: new MemoryNonceStore(),
+ * });
+ * const { keyId } = await verifier.verify(securityRequest);
+ */
+export function createRequestVerifier(options: RequestVerifierOptions): RequestVerifier {
+  const config = parseOptions('createRequestVerifier', schema, options);
+  const clock = config.clock ?? systemClock;
+  const acceptV1 = config.schemes.includes('rampart-v1');
+  const acceptRfc = config.schemes.includes('rfc9421');
+  const nonceTtlMs = Math.min(config.maxAgeMs + config.maxFutureMs + 1000, MAX_NONCE_TTL_MS);
+  const rfcOptions = { ...config.rfc9421, policy: 'replay-proof' as const };
+  // An unknown key id is checked against this throwaway key, so it costs what a known one does.
+  const decoy = importSigningSecret(randomBytes(32));
+
+  function parse(request: SecurityRequest): ParsedSignature {
+    const headers = request.headers;
+    const v1 = headers['x-signature'] !== undefined;
+    const rfc = headers['signature-input'] !== undefined || headers.signature !== undefined;
+    if (v1 && rfc) throw signatureHeadersError('Send one signature scheme, not both.');
+    if (rfc && acceptRfc) return parseRfc9421(request, rfcOptions);
+    if (!rfc && acceptV1) return parseRampartV1(request);
+    throw signatureHeadersError(
+      acceptV1
+        ? 'Sign the request: X-Key-Id, X-Nonce, X-Timestamp and X-Signature are required.'
+        : 'Sign the request with RFC 9421 Signature-Input and Signature.',
+    );
+  }
+
+  // A resolver that answers the same frozen array (as `staticSigningSecrets` does) is imported
+  // once. Only frozen: a mutable array may lose a revoked secret, which must then stop working.
+  const importedAnswers = new WeakMap<object, HmacSha256Key[]>();
+  function keysOf(keyId: string, answer: SigningSecrets): readonly HmacSha256Key[] {
+    if (!Array.isArray(answer) || !Object.isFrozen(answer)) {
+      return importResolved(keyId, answer);
+    }
+    let keys = importedAnswers.get(answer);
+    if (keys === undefined) {
+      keys = importResolved(keyId, answer);
+      importedAnswers.set(answer, keys);
+    }
+    return keys;
+  }
+
+  function checkSignature(parsed: ParsedSignature, keys: readonly HmacSha256Key[]): void {
+    let matched = false;
+    if (keys.length === 0) parsed.matches(decoy);
+    // Every secret is tried, so the time does not say which one matched.
+    for (const key of keys) if (parsed.matches(key)) matched = true;
+    if (!matched) {
+      throw signatureInvalidError(
+        keys.length === 0 ? 'unknown key id' : 'signature mismatch',
+        parsed.keyId,
+      );
+    }
+    if (!parsed.bodyMatches()) throw signatureInvalidError('content-digest mismatch', parsed.keyId);
+  }
+
+  /** Reports a refusal as an `INVALID_NONCE` event and hands the error back to be thrown. */
+  function reported(request: SecurityRequest, error: unknown, scheme?: SignatureScheme): unknown {
+    if (error instanceof SignatureRejection) {
+      const detail: Record<string, string> = { reason: error.reason };
+      if (error.keyId !== undefined) detail.keyId = error.keyId;
+      if (scheme !== undefined) detail.scheme = scheme;
+      const event: SecurityEvent = {
+        type: 'INVALID_NONCE',
+        severity: error.code === 'ERR_NONCE_REPLAYED' ? 'critical' : 'warning',
+        at: clock.now(),
+        source: '@rampart/request-signing',
+        code: error.code,
+        ip: request.ip,
+        method: request.method,
+        detail,
+      };
+      if (request.route !== undefined) event.route = request.route;
+      emitEvent(config.onEvent, event);
+    }
+    return error;
+  }
+
+  /** Signature, then body, then (only for a genuine request) the one store round trip. */
+  function finish(
+    request: SecurityRequest,
+    parsed: ParsedSignature,
+    answer: SigningSecrets,
+  ): Promise<VerifiedSignature> {
+    try {
+      checkSignature(parsed, keysOf(parsed.keyId, answer));
+    } catch (error) {
+      return Promise.reject(reported(request, error, parsed.scheme));
+    }
+    const scope = SCOPE_PREFIX + parsed.keyId;
+    return config.nonceStore.claim(scope, parsed.nonce, nonceTtlMs).then(function onClaim(fresh) {
+      if (!fresh) throw reported(request, nonceReplayedError(parsed.keyId), parsed.scheme);
+      return {
+        scheme: parsed.scheme,
+        keyId: parsed.keyId,
+        nonce: parsed.nonce,
+        signedAt: parsed.signedAtMs,
+      };
+    });
+  }
+
+  // Synchronous up to the store (and to `getSecrets`, when it answers with a promise): no
+  // promise is made for work that is not I/O.
+  function verify(request: SecurityRequest): Promise<VerifiedSignature> {
+    let parsed: ParsedSignature | undefined;
+    let answer: SigningSecrets | Promise<SigningSecrets>;
+    try {
+      parsed = parse(request);
+      const now = clock.now();
+      const tooOld = parsed.signedAtMs < now - config.maxAgeMs;
+      const tooNew = parsed.signedAtMs > now + config.maxFutureMs;
+      const expired = parsed.expiresAtMs !== undefined && parsed.expiresAtMs < now;
+      if (tooOld || tooNew || expired) throw timestampOutOfRangeError(parsed.keyId);
+      answer = config.getSecrets(parsed.keyId);
+    } catch (error) {
+      return Promise.reject(reported(request, error, parsed?.scheme));
+    }
+    const signature = parsed;
+    if (isPromiseLike(answer)) {
+      return Promise.resolve(answer).then((resolved) => finish(request, signature, resolved));
+    }
+    return finish(request, signature, answer);
+  }
+
+  return Object.freeze({ verify, nonceTtlMs });
+}
