@@ -31,15 +31,19 @@ class Entry<V> {
   ) {}
 }
 
-/** Entries examined for expiry on each write: enough to outpace inserts, cheap enough per call. */
-const SWEEP_STEP = 4;
+/**
+ * Every `SWEEP_EVERY` inserts, the next `SWEEP_BATCH` entries are examined for expiry: twice the
+ * insert rate, so the sweep outpaces growth, in batches so most inserts pay nothing for it.
+ */
+const SWEEP_EVERY = 32;
+const SWEEP_BATCH = 64;
 /** A full map sweeps everything at most this often, so a flood of refused inserts stays O(1). */
 const FULL_SWEEP_MIN_INTERVAL_MS = 250;
 
 /**
  * A string-keyed map whose entries expire, bounded by `maxEntries`: the base of every memory
  * store. `get`, `add`, `set` and `delete` are O(1); expired entries are invisible at once and
- * removed a few at a time on each write (plus an optional unref'd timer), never by a timer that
+ * removed a batch at a time as writes go on (plus an optional unref'd timer), never by a timer that
  * holds the process open.
  *
  * When full, a write first sweeps expired entries (at most every 250 ms), then either refuses
@@ -58,6 +62,7 @@ export class BoundedExpiringMap<V> {
   /** A lower bound of the earliest expiry held: no full sweep can free anything before it. */
   #earliestExpiry = Number.POSITIVE_INFINITY;
   #lastFullSweepAt = Number.NEGATIVE_INFINITY;
+  #insertsUntilSweep = SWEEP_EVERY;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(options: BoundedExpiringMapOptions) {
@@ -186,7 +191,10 @@ export class BoundedExpiringMap<V> {
   }
 
   #insert(key: string, value: V, expiresAt: number, now: number): boolean {
-    this.#sweepStep(now);
+    if (--this.#insertsUntilSweep === 0) {
+      this.#insertsUntilSweep = SWEEP_EVERY;
+      this.#sweepStep(now);
+    }
     if (this.#entries.size >= this.maxEntries && !this.#makeRoom(now)) return false;
     this.#entries.set(key, new Entry(value, expiresAt));
     this.#noteExpiry(expiresAt);
@@ -208,9 +216,9 @@ export class BoundedExpiringMap<V> {
     if (expiresAt < this.#earliestExpiry) this.#earliestExpiry = expiresAt;
   }
 
-  /** Examines the next few entries in insertion order and drops the expired ones. */
+  /** Examines the next batch of entries in insertion order and drops the expired ones. */
   #sweepStep(now: number): void {
-    for (let i = 0; i < SWEEP_STEP; i++) {
+    for (let i = 0; i < SWEEP_BATCH; i++) {
       if (this.#cursor === undefined) this.#cursor = this.#entries.entries();
       const next = this.#cursor.next();
       if (next.done) {

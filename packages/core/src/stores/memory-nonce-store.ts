@@ -4,6 +4,10 @@ import { StoreFullError } from '../errors/common-errors.js';
 import { RampartConfigError } from '../errors/configuration-error.js';
 import { assertClaimArguments, type NonceStore, nonceKey } from '../nonce-store.js';
 
+// A settled promise can be shared by every caller: it saves an allocation on the hot path.
+const CLAIMED = Promise.resolve(true);
+const ALREADY_CLAIMED = Promise.resolve(false);
+
 export interface MemoryNonceStoreOptions {
   /**
    * Most unexpired nonces held. When full, a new claim is refused with `StoreFullError`
@@ -50,7 +54,7 @@ export class MemoryNonceStore implements NonceStore {
       assertClaimArguments(scope, nonce, ttlMs);
       const result = this.#seen.add(nonceKey(scope, nonce), true, ttlMs);
       if (result === 'full') throw new StoreFullError('memory-nonce-store', this.#seen.maxEntries);
-      return Promise.resolve(result === 'added');
+      return result === 'added' ? CLAIMED : ALREADY_CLAIMED;
     } catch (error) {
       return Promise.reject(error);
     }
