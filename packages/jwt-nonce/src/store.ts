@@ -1,0 +1,92 @@
+import type { TokenKind } from './verify/claims.js';
+
+/**
+ * Which token a store operation is about. Tokens are keyed by (`iss`, `jti`), never by the token
+ * string, so a token re-encoded or re-signed in another valid form is the same token. `sub`
+ * groups a user's state (and is the Redis Cluster hash tag); `family` is the login session.
+ */
+export interface TokenRef {
+  readonly iss: string;
+  readonly jti: string;
+  readonly sub: string;
+  readonly family: string;
+  /**
+   * Until when the store must remember this token, epoch ms: its `exp` plus the clock tolerance,
+   * after which no verifier accepts it anyway.
+   */
+  readonly expiresAt: number;
+}
+
+/** One issued token, as tracked mode records it. */
+export interface TokenRecord extends TokenRef {
+  readonly kind: TokenKind;
+  /** When the server issued it, epoch ms (the per-user watermark is compared with this). */
+  readonly issuedAt: number;
+}
+
+/**
+ * The state of one token id: `active` (issued, usable), `spent` (a refresh token already
+ * exchanged), `revoked`, or `absent` (never recorded, or expired).
+ */
+export type TokenStatus = 'active' | 'spent' | 'revoked' | 'absent';
+
+/** Everything a verification needs from the store, read in one round trip. */
+export interface TokenLookup {
+  readonly status: TokenStatus;
+  /** The recorded issue time, epoch ms; `undefined` when no record exists. */
+  readonly issuedAt: number | undefined;
+  /** The token's family was revoked (logout, refresh reuse). */
+  readonly familyRevoked: boolean;
+  /** Tokens of this user issued at or before this epoch ms are dead (`revokeAllForUser`). */
+  readonly userRevokedBefore: number | undefined;
+}
+
+/**
+ * The outcome of spending a refresh token: `spent` by this caller (the one winner), `reused`
+ * (it had been spent before, or by a concurrent caller), or `invalid` (revoked, unknown).
+ */
+export type SpendOutcome = 'spent' | 'reused' | 'invalid';
+
+/** What {@link JwtNonceStore.spend} answers, with the same facts as a lookup. */
+export interface SpendResult extends Omit<TokenLookup, 'status'> {
+  readonly outcome: SpendOutcome;
+}
+
+/**
+ * The state `@rampart/jwt-nonce` keeps. Every method is one atomic store operation (one round
+ * trip on Redis and Postgres); `lookup` and `spend` also read the family and the user's
+ * watermark in that same operation. Methods reject with `StoreUnavailableError` when the backend
+ * cannot be reached in time and `StoreFullError` when a bounded store is full.
+ *
+ * Run `describeJwtNonceStoreConformance` from `@rampart/jwt-nonce/testing` on your own store.
+ */
+export interface JwtNonceStore {
+  /** Records issued tokens as `active` (tracked mode). Existing records are left alone. */
+  record(records: readonly TokenRecord[]): Promise<void>;
+  /** The token's status, its family's revocation and its user's watermark. */
+  lookup(ref: TokenRef): Promise<TokenLookup>;
+  /**
+   * Atomically turns an `active` refresh token into `spent`: exactly one of any number of
+   * concurrent callers gets `spent`. With `requireRecord: false` (deny-list mode) an absent token
+   * counts as active and a `spent` marker is written. Anything else answers `reused` (already
+   * spent) or `invalid`.
+   */
+  spend(ref: TokenRef, requireRecord: boolean): Promise<SpendResult>;
+  /** Marks the token revoked until `ref.expiresAt`, whether or not it was recorded. */
+  revoke(ref: TokenRef): Promise<void>;
+  /** Revokes every token of `family` until `expiresAt`. */
+  revokeFamily(iss: string, sub: string, family: string, expiresAt: number): Promise<void>;
+  /**
+   * Kills every token of `sub` issued at or before `at` (epoch ms), remembered until
+   * `expiresAt`. The watermark only moves forward.
+   */
+  revokeAllForUser(iss: string, sub: string, at: number, expiresAt: number): Promise<void>;
+  /**
+   * Right to erasure: forgets every record and family of `sub`, then leaves only the watermark
+   * (a user id and a time) so the forgotten tokens stay dead.
+   */
+  purgeUser(iss: string, sub: string, at: number, expiresAt: number): Promise<void>;
+}
+
+/** Longest `iss`, `sub`, `jti` or family a store accepts, in UTF-16 code units. */
+export const MAX_REF_PART_LENGTH = 256;

@@ -1,0 +1,76 @@
+import type { PostgresMigration, PostgresMigrations } from '@rampart/core/postgres';
+
+/** Table names of `PostgresJwtNonceStore`. */
+export const JWT_NONCE_TABLES = Object.freeze({
+  tokens: 'rampart_jwt_nonce_tokens',
+  families: 'rampart_jwt_nonce_families',
+  users: 'rampart_jwt_nonce_users',
+});
+
+const createTables: PostgresMigration = {
+  name: '0001_create_tables',
+  async up(db, { schema }) {
+    const { tokens, families, users } = JWT_NONCE_TABLES;
+    await db.schema
+      .withSchema(schema)
+      .createTable(tokens)
+      .addColumn('iss', 'text', (column) => column.notNull())
+      .addColumn('jti', 'text', (column) => column.notNull())
+      .addColumn('sub', 'text', (column) => column.notNull())
+      // 'a' active, 's' spent, 'r' revoked.
+      .addColumn('status', 'char(1)', (column) => column.notNull())
+      .addColumn('issued_at', 'bigint')
+      .addColumn('expires_at', 'bigint', (column) => column.notNull())
+      .addPrimaryKeyConstraint(`${tokens}_pkey`, ['iss', 'jti'])
+      .execute();
+    await db.schema
+      .withSchema(schema)
+      .createTable(families)
+      .addColumn('iss', 'text', (column) => column.notNull())
+      .addColumn('sub', 'text', (column) => column.notNull())
+      .addColumn('family', 'text', (column) => column.notNull())
+      .addColumn('expires_at', 'bigint', (column) => column.notNull())
+      .addPrimaryKeyConstraint(`${families}_pkey`, ['iss', 'sub', 'family'])
+      .execute();
+    await db.schema
+      .withSchema(schema)
+      .createTable(users)
+      .addColumn('iss', 'text', (column) => column.notNull())
+      .addColumn('sub', 'text', (column) => column.notNull())
+      .addColumn('revoked_before', 'bigint', (column) => column.notNull())
+      .addColumn('expires_at', 'bigint', (column) => column.notNull())
+      .addPrimaryKeyConstraint(`${users}_pkey`, ['iss', 'sub'])
+      .execute();
+    for (const [table, column] of [
+      [tokens, 'sub'],
+      [tokens, 'expires_at'],
+      [families, 'expires_at'],
+      [users, 'expires_at'],
+    ] as const) {
+      await db.schema
+        .withSchema(schema)
+        .createIndex(`${table}_${column}_idx`)
+        .on(table)
+        .column(column)
+        .execute();
+    }
+  },
+  async down(db, { schema }) {
+    for (const table of Object.values(JWT_NONCE_TABLES)) {
+      await db.schema.withSchema(schema).dropTable(table).ifExists().execute();
+    }
+  },
+};
+
+/**
+ * The migrations of `PostgresJwtNonceStore`, for core's `migrate()`: tables
+ * `rampart_jwt_nonce_tokens` (primary key (iss, jti)), `rampart_jwt_nonce_families` and
+ * `rampart_jwt_nonce_users`, times as epoch-ms `bigint`s.
+ *
+ * @example
+ * await migrate(db, [jwtNonceMigrations], { schema: 'security' });
+ */
+export const jwtNonceMigrations: PostgresMigrations = Object.freeze({
+  name: 'jwt_nonce',
+  migrations: Object.freeze([Object.freeze(createTables)]),
+});

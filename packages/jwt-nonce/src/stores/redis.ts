@@ -1,0 +1,233 @@
+import { parseOptions } from '@rampart/core';
+import {
+  defaultRedisPrefix,
+  hashTag,
+  type RedisScriptClient,
+  redisKey,
+  redisKeyPrefixSchema,
+  withTimeout,
+} from '@rampart/core/redis';
+import { z } from 'zod';
+import type {
+  JwtNonceStore,
+  SpendOutcome,
+  SpendResult,
+  TokenLookup,
+  TokenRecord,
+  TokenRef,
+  TokenStatus,
+} from '../store.js';
+import {
+  lookupScript,
+  markScript,
+  recordScript,
+  spendScript,
+  watermarkScript,
+} from './redis-scripts.js';
+
+/**
+ * The part of an ioredis `Redis` or `Cluster` the store calls, typed structurally so this
+ * package never imports ioredis.
+ */
+export interface RedisJwtNonceStoreClient extends RedisScriptClient {
+  scan(
+    cursor: string,
+    match: 'MATCH',
+    pattern: string,
+    count: 'COUNT',
+    batch: number,
+  ): Promise<[string, string[]]>;
+  del(...keys: string[]): Promise<number>;
+}
+
+/** Options of {@link RedisJwtNonceStore}. */
+export interface RedisJwtNonceStoreOptions {
+  /**
+   * The application's ioredis instance; Rampart neither connects nor closes it. Prefer
+   * `enableOfflineQueue: false` so an outage fails fast (503) instead of queueing commands.
+   */
+  redis: RedisJwtNonceStoreClient;
+  /** Prepended to every key; default `rampart:jwt-nonce:`. */
+  keyPrefix?: string;
+  /** How long an operation may wait before it fails with `StoreUnavailableError`; default 1000. */
+  commandTimeoutMs?: number;
+}
+
+const optionsSchema = z.strictObject({
+  redis: z.custom<RedisJwtNonceStoreClient>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      ['evalsha', 'eval', 'scan', 'del'].every(
+        (method) => typeof (value as Record<string, unknown>)[method] === 'function',
+      ),
+    'must be an ioredis Redis or Cluster instance',
+  ),
+  keyPrefix: redisKeyPrefixSchema.default(defaultRedisPrefix('jwt-nonce')),
+  commandTimeoutMs: z.number().int().min(1).max(60_000).default(1000),
+});
+
+const STORE = 'redis-jwt-nonce-store';
+const STATUS: Readonly<Record<string, TokenStatus>> = { a: 'active', s: 'spent', r: 'revoked' };
+const DIGITS = /^\d{1,16}$/;
+
+/** Parses what a script read back; Redis holds only what the scripts wrote. */
+function parseToken(value: unknown): { status: TokenStatus; issuedAt: number | undefined } {
+  if (typeof value !== 'string' || value.length === 0) {
+    return { status: 'absent', issuedAt: undefined };
+  }
+  const rest = value.slice(1);
+  return {
+    status: STATUS[value[0] as string] ?? 'revoked',
+    issuedAt: DIGITS.test(rest) ? Number(rest) : undefined,
+  };
+}
+
+function parseWatermark(value: unknown): number | undefined {
+  return typeof value === 'string' && DIGITS.test(value) ? Number(value) : undefined;
+}
+
+/** Escapes SCAN's glob characters so a user id matches only itself. */
+function globLiteral(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (char) => `\\${char}`);
+}
+
+/**
+ * A `JwtNonceStore` on Redis. Each verification is one `EVALSHA` reading the token, its family
+ * and its user's watermark; spending a refresh token is one script, atomic on the server, so
+ * exactly one of any number of concurrent refreshes wins across every process. Keys expire with
+ * their tokens. All keys of a user share its hash tag, so it works on Redis Cluster.
+ *
+ * Keys: `<prefix>{<sub>}:t:<iss>:<jti>`, `…:f:<iss>:<family>`, `…:u:<iss>`.
+ *
+ * @example
+ * const store = new RedisJwtNonceStore({ redis: new Redis(url, { enableOfflineQueue: false }) });
+ */
+export class RedisJwtNonceStore implements JwtNonceStore {
+  readonly #redis: RedisJwtNonceStoreClient;
+  readonly #prefix: string;
+  readonly #timeoutMs: number;
+
+  constructor(options: RedisJwtNonceStoreOptions) {
+    const parsed = parseOptions('RedisJwtNonceStore', optionsSchema, options);
+    this.#redis = parsed.redis;
+    this.#prefix = parsed.keyPrefix;
+    this.#timeoutMs = parsed.commandTimeoutMs;
+  }
+
+  async record(records: readonly TokenRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const now = Date.now();
+    // One script per user (records of one issue share it): one round trip, one Cluster slot.
+    const byUser = new Map<string, TokenRecord[]>();
+    for (const record of records) {
+      const group = byUser.get(record.sub) ?? [];
+      group.push(record);
+      byUser.set(record.sub, group);
+    }
+    await Promise.all(
+      [...byUser.values()].map((group) =>
+        this.#run(() =>
+          recordScript.run(
+            this.#redis,
+            group.map((record) => this.#tokenKey(record)),
+            group.flatMap((record) => [`a${record.issuedAt}`, ttl(record.expiresAt, now)]),
+          ),
+        ),
+      ),
+    );
+  }
+
+  async lookup(ref: TokenRef): Promise<TokenLookup> {
+    const reply = (await this.#run(() =>
+      lookupScript.run(this.#redis, this.#keys(ref), []),
+    )) as unknown[];
+    return { ...parseToken(reply[0]), ...this.#context(reply[1], reply[2]) };
+  }
+
+  async spend(ref: TokenRef, requireRecord: boolean): Promise<SpendResult> {
+    const reply = (await this.#run(() =>
+      spendScript.run(this.#redis, this.#keys(ref), [
+        requireRecord ? '1' : '0',
+        ttl(ref.expiresAt, Date.now()),
+      ]),
+    )) as unknown[];
+    const outcome = reply[0] as SpendOutcome;
+    return {
+      outcome,
+      issuedAt: parseToken(reply[1]).issuedAt,
+      ...this.#context(reply[2], reply[3]),
+    };
+  }
+
+  async revoke(ref: TokenRef): Promise<void> {
+    await this.#run(() =>
+      markScript.run(
+        this.#redis,
+        [this.#tokenKey(ref)],
+        ['r', ttl(ref.expiresAt, Date.now()), 'keep-issued-at'],
+      ),
+    );
+  }
+
+  async revokeFamily(iss: string, sub: string, family: string, expiresAt: number): Promise<void> {
+    await this.#run(() =>
+      markScript.run(
+        this.#redis,
+        [redisKey(this.#prefix, hashTag(sub), 'f', iss, family)],
+        ['1', ttl(expiresAt, Date.now()), 'replace'],
+      ),
+    );
+  }
+
+  async revokeAllForUser(iss: string, sub: string, at: number, expiresAt: number): Promise<void> {
+    await this.#run(() =>
+      watermarkScript.run(this.#redis, [this.#userKey(iss, sub)], [at, ttl(expiresAt, Date.now())]),
+    );
+  }
+
+  async purgeUser(iss: string, sub: string, at: number, expiresAt: number): Promise<void> {
+    // The watermark first: while the records are being deleted, the tokens are already dead.
+    await this.revokeAllForUser(iss, sub, at, expiresAt);
+    const userPrefix = redisKey(this.#prefix, hashTag(sub), '');
+    const watermarks = `${userPrefix}u:`;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.#run(() =>
+        this.#redis.scan(cursor, 'MATCH', `${globLiteral(userPrefix)}*`, 'COUNT', 500),
+      );
+      cursor = next;
+      const doomed = keys.filter((key) => !key.startsWith(watermarks));
+      if (doomed.length > 0) await this.#run(() => this.#redis.del(...doomed));
+    } while (cursor !== '0');
+  }
+
+  #context(family: unknown, watermark: unknown): Omit<TokenLookup, 'status' | 'issuedAt'> {
+    return { familyRevoked: family === 1, userRevokedBefore: parseWatermark(watermark) };
+  }
+
+  #keys(ref: TokenRef): string[] {
+    return [
+      this.#tokenKey(ref),
+      redisKey(this.#prefix, hashTag(ref.sub), 'f', ref.iss, ref.family),
+      this.#userKey(ref.iss, ref.sub),
+    ];
+  }
+
+  #tokenKey(ref: Pick<TokenRef, 'iss' | 'jti' | 'sub'>): string {
+    return redisKey(this.#prefix, hashTag(ref.sub), 't', ref.iss, ref.jti);
+  }
+
+  #userKey(iss: string, sub: string): string {
+    return redisKey(this.#prefix, hashTag(sub), 'u', iss);
+  }
+
+  #run<T>(operation: () => PromiseLike<T>): Promise<T> {
+    return withTimeout(operation, { store: STORE, timeoutMs: this.#timeoutMs });
+  }
+}
+
+/** Milliseconds from `now` until `expiresAt`, at least 1 (PX refuses 0). */
+function ttl(expiresAt: number, now: number): number {
+  return Math.max(1, Math.ceil(expiresAt - now));
+}

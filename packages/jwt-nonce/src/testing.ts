@@ -1,0 +1,189 @@
+/**
+ * `@rampart/jwt-nonce/testing`: the conformance suite every `JwtNonceStore` passes, exported so a
+ * third-party store can prove the same contract. Needs Vitest.
+ *
+ * @example
+ * describeJwtNonceStoreConformance('my store', async () => ({
+ *   store: new MyJwtNonceStore(), now: () => Date.now(),
+ *   elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+ * }));
+ */
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { JwtNonceStore, TokenRecord, TokenRef } from './store.js';
+
+export { createFakeClock, type FakeClock } from '@rampart/core';
+
+/** What the conformance suite needs to drive one store. */
+export interface JwtNonceStoreHarness {
+  store: JwtNonceStore;
+  /** The store's "now", epoch ms (its fake clock, or `Date.now` when the server keeps time). */
+  now(): number;
+  /** Lets `ms` pass for the store: advance its fake clock, or really wait. Waits stay under 200 ms. */
+  elapse(ms: number): Promise<void>;
+  /** Releases what the harness created (keys, schema, connections). */
+  cleanup?(): Promise<void>;
+}
+
+const id = () => randomBytes(16).toString('base64url');
+
+/** Registers the `JwtNonceStore` contract tests for one store. */
+export function describeJwtNonceStoreConformance(
+  label: string,
+  makeHarness: () => Promise<JwtNonceStoreHarness> | JwtNonceStoreHarness,
+): void {
+  describe(`JwtNonceStore conformance: ${label}`, () => {
+    let harness: JwtNonceStoreHarness;
+    let store: JwtNonceStore;
+    beforeEach(async () => {
+      harness = await makeHarness();
+      store = harness.store;
+    });
+    afterEach(async () => {
+      await harness.cleanup?.();
+    });
+
+    function ref(overrides: Partial<TokenRef> = {}): TokenRef {
+      return {
+        iss: 'issuer-a',
+        jti: id(),
+        sub: `user-${id()}`,
+        family: id(),
+        expiresAt: harness.now() + 60_000,
+        ...overrides,
+      };
+    }
+    const recordOf = (token: TokenRef, kind: 'access' | 'refresh' = 'refresh'): TokenRecord => ({
+      ...token,
+      kind,
+      issuedAt: harness.now(),
+    });
+
+    it('knows nothing of a token it never saw', async () => {
+      expect(await store.lookup(ref())).toEqual({
+        status: 'absent',
+        issuedAt: undefined,
+        familyRevoked: false,
+        userRevokedBefore: undefined,
+      });
+    });
+
+    it('records issued tokens as active with their issue time, and never overwrites', async () => {
+      const token = ref();
+      const other = ref({ sub: token.sub, family: token.family });
+      const record = recordOf(token);
+      await store.record([record, recordOf(other, 'access')]);
+      expect(await store.lookup(token)).toMatchObject({
+        status: 'active',
+        issuedAt: record.issuedAt,
+      });
+      expect((await store.lookup(other)).status).toBe('active');
+      expect((await store.spend(token, true)).outcome).toBe('spent');
+      await store.record([recordOf(token)]);
+      expect((await store.lookup(token)).status).toBe('spent');
+    });
+
+    it('spends a refresh token once; a second spend is reuse', async () => {
+      const token = ref();
+      await store.record([recordOf(token)]);
+      expect((await store.spend(token, true)).outcome).toBe('spent');
+      expect((await store.spend(token, true)).outcome).toBe('reused');
+      expect((await store.lookup(token)).status).toBe('spent');
+    });
+
+    it('lets exactly one of 20 concurrent spends win; the others are told reuse', async () => {
+      const token = ref();
+      await store.record([recordOf(token)]);
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.spend(token, true)));
+      const outcomes = results.map((result) => result.outcome);
+      expect(outcomes.filter((outcome) => outcome === 'spent')).toHaveLength(1);
+      expect(outcomes.filter((outcome) => outcome === 'reused')).toHaveLength(19);
+    });
+
+    it('refuses to spend an unknown token in tracked mode', async () => {
+      expect((await store.spend(ref(), true)).outcome).toBe('invalid');
+    });
+
+    it('spends an unrecorded token once in deny-list mode, also under concurrency', async () => {
+      const token = ref();
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => store.spend(token, false)),
+      );
+      expect(results.filter((result) => result.outcome === 'spent')).toHaveLength(1);
+      expect((await store.spend(token, false)).outcome).toBe('reused');
+    });
+
+    it('revokes recorded and unrecorded tokens, keeping the issue time', async () => {
+      const recorded = ref();
+      const record = recordOf(recorded);
+      await store.record([record]);
+      await store.revoke(recorded);
+      expect(await store.lookup(recorded)).toMatchObject({
+        status: 'revoked',
+        issuedAt: record.issuedAt,
+      });
+      expect((await store.spend(recorded, true)).outcome).toBe('invalid');
+      const unrecorded = ref();
+      await store.revoke(unrecorded);
+      expect((await store.lookup(unrecorded)).status).toBe('revoked');
+      expect((await store.spend(unrecorded, false)).outcome).toBe('invalid');
+    });
+
+    it('keys tokens by (iss, jti): the same jti of another issuer is another token', async () => {
+      const token = ref();
+      await store.revoke(token);
+      expect((await store.lookup({ ...token, iss: 'issuer-b' })).status).toBe('absent');
+      expect((await store.lookup({ ...token, iss: 'issuer-a' })).status).toBe('revoked');
+    });
+
+    it('revokes a whole family and nothing else', async () => {
+      const token = ref();
+      const sibling = ref({ sub: token.sub, family: token.family });
+      const stranger = ref({ sub: token.sub });
+      const otherUser = ref({ family: token.family });
+      await store.revokeFamily(token.iss, token.sub, token.family, harness.now() + 60_000);
+      expect((await store.lookup(token)).familyRevoked).toBe(true);
+      expect((await store.lookup(sibling)).familyRevoked).toBe(true);
+      expect((await store.spend(sibling, false)).familyRevoked).toBe(true);
+      expect((await store.lookup(stranger)).familyRevoked).toBe(false);
+      expect((await store.lookup(otherUser)).familyRevoked).toBe(false);
+    });
+
+    it('keeps a per-user watermark that only moves forward', async () => {
+      const token = ref();
+      const now = harness.now();
+      await store.revokeAllForUser(token.iss, token.sub, now, now + 60_000);
+      expect((await store.lookup(token)).userRevokedBefore).toBe(now);
+      await store.revokeAllForUser(token.iss, token.sub, now - 5000, now + 60_000);
+      expect((await store.lookup(token)).userRevokedBefore).toBe(now);
+      await store.revokeAllForUser(token.iss, token.sub, now + 10, now + 60_000);
+      expect((await store.spend(token, false)).userRevokedBefore).toBe(now + 10);
+      expect((await store.lookup(ref())).userRevokedBefore).toBeUndefined();
+      expect((await store.lookup({ ...token, iss: 'issuer-b' })).userRevokedBefore).toBeUndefined();
+    });
+
+    it('forgets a token once it expires', async () => {
+      const token = ref({ expiresAt: harness.now() + 40 });
+      await store.record([recordOf(token)]);
+      expect((await store.lookup(token)).status).toBe('active');
+      await harness.elapse(150);
+      expect((await store.lookup(token)).status).toBe('absent');
+    });
+
+    it('purges a user: records and families gone, a watermark left, other users untouched', async () => {
+      const token = ref({ sub: 'user:*?[x]{y}' });
+      const kept = ref();
+      await store.record([recordOf(token), recordOf(kept)]);
+      await store.revokeFamily(token.iss, token.sub, token.family, harness.now() + 60_000);
+      const now = harness.now();
+      await store.purgeUser(token.iss, token.sub, now, now + 60_000);
+      expect(await store.lookup(token)).toEqual({
+        status: 'absent',
+        issuedAt: undefined,
+        familyRevoked: false,
+        userRevokedBefore: now,
+      });
+      expect((await store.lookup(kept)).status).toBe('active');
+    });
+  });
+}

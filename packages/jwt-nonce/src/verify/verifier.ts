@@ -1,0 +1,124 @@
+import { decodeBase64urlSegment } from '../base64url.js';
+import { InvalidTokenError } from '../errors.js';
+import type { KeyRing, RingKey } from '../keys/key-ring.js';
+import { type ClaimRules, checkClaims, type TokenKind, type VerifiedClaims } from './claims.js';
+import { parseJsonObject } from './json.js';
+import { type Es256SignaturePolicy, verifySignature } from './signature.js';
+
+/** The `typ` header of each kind (RFC 9068 names access tokens `at+jwt`). */
+export const TOKEN_TYPES: Readonly<Record<TokenKind, string>> = Object.freeze({
+  access: 'at+jwt',
+  refresh: 'refresh+jwt',
+});
+
+/** Default size cap of a token: larger ones are refused before any decoding. */
+export const DEFAULT_MAX_TOKEN_BYTES = 8192;
+
+/** What the verifier is configured with, once. */
+export interface VerifierConfig extends ClaimRules {
+  ring: KeyRing;
+  maxTokenBytes: number;
+  es256Signatures: Es256SignaturePolicy;
+  /**
+   * Header segments already seen on a token whose signature verified, with the key and kind they
+   * passed for. A service issues a handful of distinct headers (one per key and kind), so this
+   * saves decoding and parsing the same bytes on every request. Only signed headers get in, so
+   * an attacker cannot fill it.
+   */
+  headerCache?: Map<string, { key: RingKey; kind: TokenKind }>;
+}
+
+/** Distinct signed headers remembered; more than a ring of keys times two kinds ever needs. */
+const HEADER_CACHE_SIZE = 32;
+
+/**
+ * RFC 7515 §4.1.9: `typ` is a media type, compared case-insensitively, and `application/` may be
+ * left out. Normalised as jose does, so both accept the same spellings.
+ */
+function normalizeType(value: string): string {
+  const lower = value.toLowerCase();
+  return value.includes('/') ? lower : `application/${lower}`;
+}
+
+const EXPECTED_TYPES: Readonly<Record<TokenKind, string>> = Object.freeze({
+  access: normalizeType(TOKEN_TYPES.access),
+  refresh: normalizeType(TOKEN_TYPES.refresh),
+});
+
+/**
+ * Step 3: the header must be canonical base64url of a JSON object naming a ring key by `kid`,
+ * with that key's `alg`, no `crit` and the kind's `typ`. Returns the key.
+ */
+function checkHeader(segment: string, kind: TokenKind, config: VerifierConfig): RingKey {
+  const headerBytes = decodeBase64urlSegment(segment);
+  if (headerBytes === undefined) throw new InvalidTokenError('malformed');
+  const header = parseJsonObject(headerBytes);
+  if (header === undefined || typeof header.alg !== 'string') throw new InvalidTokenError('header');
+  const key = typeof header.kid === 'string' ? config.ring.get(header.kid) : undefined;
+  if (key === undefined) throw new InvalidTokenError('unknown-key');
+  if (header.alg !== key.alg) throw new InvalidTokenError('algorithm');
+  if (header.crit !== undefined) throw new InvalidTokenError('critical-header');
+  if (typeof header.typ !== 'string' || normalizeType(header.typ) !== EXPECTED_TYPES[kind]) {
+    throw new InvalidTokenError('type');
+  }
+  return key;
+}
+
+/** Printable ASCII without the dot; a token of any other character is refused unparsed. */
+const COMPACT_CHARS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * The synchronous hot path: verifies a compact JWS of `kind` with node:crypto and returns its
+ * claims, or throws `InvalidTokenError` (401). In order, cheapest first and nothing parsed before
+ * it is bounded:
+ *
+ * 1. size cap (`maxTokenBytes`), then exactly three non-empty base64url segments;
+ * 2. each segment canonical unpadded base64url (a re-encoded segment is refused);
+ * 3. the header a JSON object with a known `kid`; its `alg` must be the one that key is bound
+ *    to (no `none`, no HS256 with a public key); any `crit` is refused since no extension is
+ *    understood; `jku`, `x5u`, `jwk`, `x5c` are never read; `typ` must be the kind's type;
+ * 4. the signature over the bytes received;
+ * 5. the payload a JSON object whose claims pass {@link checkClaims}.
+ */
+export function verifyCompactJwt(
+  token: unknown,
+  kind: TokenKind,
+  config: VerifierConfig,
+  nowMs: number,
+): VerifiedClaims {
+  if (typeof token !== 'string' || token.length === 0) throw new InvalidTokenError('missing');
+  if (token.length > config.maxTokenBytes) throw new InvalidTokenError('too-large');
+  if (!COMPACT_CHARS.test(token)) throw new InvalidTokenError('malformed');
+  const firstDot = token.indexOf('.');
+  const secondDot = token.indexOf('.', firstDot + 1);
+  const headerSegment = token.slice(0, firstDot);
+  const payloadBytes = decodeBase64urlSegment(token.slice(firstDot + 1, secondDot));
+  const signature = decodeBase64urlSegment(token.slice(secondDot + 1));
+  if (payloadBytes === undefined || signature === undefined) {
+    throw new InvalidTokenError('malformed');
+  }
+  const cached = config.headerCache?.get(headerSegment);
+  const key =
+    cached !== undefined && cached.kind === kind
+      ? cached.key
+      : checkHeader(headerSegment, kind, config);
+
+  // The token is ASCII (checked above), so latin1 gives exactly the bytes that were signed.
+  const signingInput = Buffer.from(token.slice(0, secondDot), 'latin1');
+  if (!verifySignature(key, signingInput, signature, config.es256Signatures)) {
+    throw new InvalidTokenError('signature');
+  }
+  if (
+    cached === undefined &&
+    config.headerCache !== undefined &&
+    config.headerCache.size < HEADER_CACHE_SIZE
+  ) {
+    config.headerCache.set(headerSegment, { key, kind });
+  }
+
+  const payload = parseJsonObject(payloadBytes);
+  if (payload === undefined) throw new InvalidTokenError('claims');
+  const claims = checkClaims(payload, kind, config, Math.floor(nowMs / 1000));
+  if (typeof claims === 'string') throw new InvalidTokenError(claims);
+  return claims;
+}

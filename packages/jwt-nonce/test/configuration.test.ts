@@ -1,0 +1,114 @@
+import { RampartConfigError } from '@rampart/core';
+import { describe, expect, it } from 'vitest';
+import { createJwtNonce, generateJwtKey, type JwtNonceOptions } from '../src/index.js';
+import { RedisJwtNonceStore } from '../src/redis.js';
+
+const base: JwtNonceOptions = {
+  issuer: 'i',
+  audience: 'a',
+  keys: [generateJwtKey('HS256', 'k1')],
+};
+
+function configError(run: () => unknown): RampartConfigError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(RampartConfigError);
+    return error as RampartConfigError;
+  }
+  throw new Error('expected a RampartConfigError');
+}
+
+describe('misconfiguration throws at construction, naming the option', () => {
+  it.each<[string, Partial<JwtNonceOptions> | Record<string, unknown>, string]>([
+    [
+      'a 16-byte secret',
+      { keys: [{ kid: 'k1', alg: 'HS256', secret: new Uint8Array(16) }] },
+      'createJwtNonce.keys.0.secret',
+    ],
+    [
+      'a secret that is not base64url',
+      { keys: [{ kid: 'k1', alg: 'HS256', secret: 'not base64!' }] },
+      'createJwtNonce.keys.0.secret',
+    ],
+    [
+      'an unknown algorithm',
+      { keys: [{ kid: 'k1', alg: 'RS256', secret: 'x' }] },
+      'createJwtNonce.keys.0.alg',
+    ],
+    [
+      'a P-256 key declared EdDSA',
+      { keys: [{ ...generateJwtKey('ES256', 'k1'), alg: 'EdDSA' }] },
+      'createJwtNonce.keys.0',
+    ],
+    [
+      'two keys with one kid',
+      { keys: [generateJwtKey('HS256', 'k1'), generateJwtKey('EdDSA', 'k1')] },
+      'createJwtNonce.keys.1.kid',
+    ],
+    ['no key', { keys: [] }, 'createJwtNonce.keys'],
+    [
+      'only verify-only keys',
+      { keys: [{ kid: 'k1', alg: 'EdDSA', publicKey: generateJwtKey('EdDSA', 'x').publicKey }] },
+      'createJwtNonce.keys',
+    ],
+    ['an unknown signingKeyId', { signingKeyId: 'k9' }, 'createJwtNonce.signingKeyId'],
+    [
+      'a clock tolerance over 60 s',
+      { clockToleranceSeconds: 61 },
+      'createJwtNonce.clockToleranceSeconds',
+    ],
+    [
+      'a refresh TTL shorter than the access TTL',
+      { accessTokenTtlSeconds: 3600, refreshTokenTtlSeconds: 600 },
+      'createJwtNonce.refreshTokenTtlSeconds',
+    ],
+    ['an unknown mode', { mode: 'none' }, 'createJwtNonce.mode'],
+    ['an unknown option', { algorithm: 'HS256' }, 'createJwtNonce'],
+  ])('%s', (_name, overrides, option) => {
+    const error = configError(() => createJwtNonce({ ...base, ...overrides } as JwtNonceOptions));
+    expect(error.option).toBe(option);
+  });
+
+  it('a public key that does not belong to the private key', () => {
+    const a = generateJwtKey('ES256', 'k1');
+    const b = generateJwtKey('ES256', 'k1');
+    expect(
+      configError(() => createJwtNonce({ ...base, keys: [{ ...a, publicKey: b.publicKey }] }))
+        .option,
+    ).toBe('createJwtNonce.keys.0');
+  });
+
+  it('a Redis store without a client', () => {
+    expect(configError(() => new RedisJwtNonceStore({ redis: {} as never })).option).toBe(
+      'RedisJwtNonceStore.redis',
+    );
+  });
+
+  it('refuses registered claim names and bad user ids when issuing', async () => {
+    const tokens = createJwtNonce(base);
+    await expect(tokens.issue('u', { claims: { sub: 'admin' } })).rejects.toBeInstanceOf(
+      RampartConfigError,
+    );
+    await expect(tokens.issue('')).rejects.toBeInstanceOf(RampartConfigError);
+  });
+
+  it('serves a JWKS of the asymmetric public keys only', async () => {
+    const ed = generateJwtKey('EdDSA', 'ed');
+    const tokens = createJwtNonce({
+      ...base,
+      keys: [
+        generateJwtKey('HS256', 'hs'),
+        ed,
+        { kid: 'old', alg: 'ES256', publicKey: generateJwtKey('ES256', 'o').publicKey },
+      ],
+    });
+    const jwks = await tokens.jwks();
+    expect(jwks.keys.map((key) => key.kid)).toEqual(['ed', 'old']);
+    for (const key of jwks.keys) {
+      expect(key).not.toHaveProperty('d');
+      expect(key).not.toHaveProperty('k');
+      expect(key.use).toBe('sig');
+    }
+  });
+});

@@ -1,0 +1,71 @@
+import { migrate } from '@rampart/core/postgres';
+import { isolatedPostgresSchema } from '@rampart/test-utils';
+import { Kysely, PostgresDialect } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { createJwtNonce } from '../src/index.js';
+import { jwtNonceMigrations, PostgresJwtNonceStore } from '../src/postgres.js';
+import { AUDIENCE, ISSUER } from './helpers/attacks.js';
+import { makeTestRing } from './helpers/forge.js';
+import { hasPostgres } from './helpers/stores.js';
+
+describe.skipIf(!hasPostgres)('PostgresJwtNonceStore on a real Postgres', () => {
+  it('verifies with one statement per token, refreshes with two', async () => {
+    const pg = await isolatedPostgresSchema({ max: 4 });
+    try {
+      await migrate(pg.db, [jwtNonceMigrations], { schema: pg.schema });
+      const statements: string[] = [];
+      const db = new Kysely<unknown>({
+        dialect: new PostgresDialect({ pool: pg.pool }),
+        log: (event) => {
+          if (event.level === 'query')
+            statements.push(event.query.sql.trim().split(/\s+/)[0] as string);
+        },
+      });
+      const tokens = createJwtNonce({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        keys: [makeTestRing().hs],
+        store: new PostgresJwtNonceStore({ db, schema: pg.schema, purgeIntervalMs: 0 }),
+      });
+      const pair = await tokens.issue('alice');
+      statements.length = 0;
+      for (let i = 0; i < 20; i++) await tokens.verifyAccessToken(pair.accessToken);
+      expect(statements).toEqual(Array.from({ length: 20 }, () => 'select'));
+      statements.length = 0;
+      await tokens.refresh(pair.refreshToken);
+      expect(statements).toEqual(['with', 'insert']);
+    } finally {
+      await pg.cleanup();
+    }
+  });
+
+  it('purges expired rows and keeps live ones', async () => {
+    const pg = await isolatedPostgresSchema({ max: 2 });
+    try {
+      await migrate(pg.db, [jwtNonceMigrations], { schema: pg.schema });
+      let now = Date.now();
+      const store = new PostgresJwtNonceStore({
+        db: pg.db,
+        schema: pg.schema,
+        clock: { now: () => now },
+        purgeIntervalMs: 0,
+      });
+      const ref = (jti: string, expiresAt: number) => ({
+        iss: 'i',
+        jti,
+        sub: 's',
+        family: 'f',
+        kind: 'access' as const,
+        issuedAt: now,
+        expiresAt,
+      });
+      await store.record([ref('old', now + 10), ref('live', now + 60_000)]);
+      await store.revokeFamily('i', 's', 'f', now + 10);
+      now += 100;
+      expect(await store.purgeExpired()).toBe(2);
+      expect((await store.lookup(ref('live', 0))).status).toBe('active');
+    } finally {
+      await pg.cleanup();
+    }
+  });
+});
