@@ -1,0 +1,171 @@
+/**
+ * `@rampart/rate-limit/express`: the Express middleware (per route) and the rule table (one
+ * middleware for many routes). Imports only types from `express`.
+ */
+import type { Principal } from '@rampart/core';
+import { RampartConfigError } from '@rampart/core';
+import { sendProblem } from '@rampart/core/express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { RateLimitDecision } from './decision.js';
+import { createRateLimiter, evaluateRequest, type RateLimiter } from './limiter.js';
+import type { RateLimiterOptions } from './options.js';
+import type { RateLimitRequest } from './request.js';
+import { compileRoutePattern } from './route-pattern.js';
+import { requestIp } from './socket-ip.js';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** The rate-limit decision for this request, set by `rateLimit()` / `rateLimitRules()`. */
+      rateLimit?: RateLimitDecision;
+    }
+  }
+}
+
+/** Options of {@link rateLimit}: a limiter's options (or a limiter), plus how refusals go out. */
+export interface ExpressRateLimitOptions extends RateLimiterOptions {
+  /** Pass 429s and 503s to `next(err)` instead of answering with a problem. Default `false`. */
+  forwardErrors?: boolean;
+  /** Where the authenticated principal is; default `req.principal`. */
+  principal?: (req: Request) => Principal | undefined;
+}
+
+function defaultPrincipal(req: Request): Principal | undefined {
+  return (req as Request & { principal?: Principal }).principal;
+}
+
+/** `req.baseUrl` + `req.route.path`: the matched pattern, known inside a route's own chain. */
+function matchedRoute(req: Request): string | undefined {
+  const path: unknown = req.route?.path;
+  if (typeof path !== 'string') return undefined;
+  const base = req.baseUrl;
+  if (typeof base !== 'string' || base === '') return path;
+  return path === '/' ? base : base + path;
+}
+
+function buildHandler(
+  limiter: RateLimiter,
+  forwardErrors: boolean,
+  principalOf: (req: Request) => Principal | undefined,
+  routeOf: (req: Request) => string | undefined,
+): RequestHandler {
+  const clientIp = limiter.options.clientIp;
+  return function rateLimitMiddleware(req: Request, res: Response, next: NextFunction): void {
+    const request: RateLimitRequest = {
+      method: req.method,
+      url: req.originalUrl,
+      headers: req.headers,
+      ip: requestIp(clientIp, req.socket, req.headers['x-forwarded-for']),
+      route: routeOf(req),
+      principal: principalOf(req),
+      body: req.body,
+    };
+    const fail = (error: unknown) => (forwardErrors ? next(error) : sendProblem(res, error));
+    const apply = (decision: RateLimitDecision) => {
+      req.rateLimit = decision;
+      limiter.writeHeaders(decision, (name, value) => res.setHeader(name, value));
+      if (decision.allowed) next();
+      else fail(limiter.exceededError(decision));
+    };
+    let result: RateLimitDecision | Promise<RateLimitDecision>;
+    try {
+      result = limiter[evaluateRequest](request);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    if (result instanceof Promise) result.then(apply, fail);
+    else apply(result);
+  };
+}
+
+/**
+ * Middleware for one route: put it in the route's chain so the limit keys on the matched
+ * pattern (`app.post('/login', rateLimit({...}), handler)`). Mounted with `app.use()`, Express
+ * has matched no route yet: every route then shares one bucket per client (a global limit).
+ *
+ * @example
+ * app.post('/api/v1/auth/login', express.json(), rateLimit({
+ *   policies: { login: { algorithm: 'fixed-window', limit: 5, windowMs: 900_000 } },
+ *   key: ['ip', (req) => String((req.body as { email?: unknown })?.email ?? '').toLowerCase()],
+ * }), loginHandler);
+ */
+export function rateLimit(options: ExpressRateLimitOptions): RequestHandler {
+  const {
+    forwardErrors = false,
+    principal = defaultPrincipal,
+    ...limiterOptions
+  } = options ?? ({} as ExpressRateLimitOptions);
+  if (typeof principal !== 'function')
+    throw new RampartConfigError(
+      'rateLimit.principal',
+      'must be a function (req) => Principal | undefined.',
+    );
+  const limiter = createRateLimiter(limiterOptions, 'rateLimit');
+  return buildHandler(limiter, forwardErrors, principal, matchedRoute);
+}
+
+/** One row of a rule table. */
+export interface RateLimitRule extends Partial<RateLimiterOptions> {
+  /** `GET`, `POST` … or `'*'` for any. Default `'*'`. */
+  method?: string;
+  /** An Express-style pattern: `/api/v1/entities/:entityId/records`, `/api/v1/entities/*rest`. */
+  route: string;
+}
+
+/** Options of {@link rateLimitRules}: the rules, and options every rule inherits. */
+export interface RateLimitRulesOptions extends Omit<ExpressRateLimitOptions, 'policies'> {
+  rules: readonly RateLimitRule[];
+  policies?: RateLimiterOptions['policies'];
+}
+
+/**
+ * One middleware for many routes, mounted with `app.use()` before the routes: the first rule
+ * whose method and pattern match the request's path applies, keyed on the RULE's pattern and
+ * method (`POST /api/v1/auth/login`), never the raw path. Patterns match as Express routes do
+ * by default: case-insensitively, with or without a trailing slash.
+ *
+ * @example
+ * app.use(rateLimitRules({ store, rules: [
+ *   { method: 'POST', route: '/api/v1/auth/login', policies: { login: { limit: 5, windowMs: 900_000 } } },
+ *   { route: '/api/v1/entities/*rest', key: 'principal', policies: { minute: { limit: 100, windowMs: 60_000 } } },
+ * ] }));
+ */
+export function rateLimitRules(options: RateLimitRulesOptions): RequestHandler {
+  const {
+    rules,
+    forwardErrors = false,
+    principal = defaultPrincipal,
+    ...shared
+  } = options ?? ({} as RateLimitRulesOptions);
+  if (!Array.isArray(rules) || rules.length === 0)
+    throw new RampartConfigError(
+      'rateLimitRules.rules',
+      'must be a non-empty array of { method?, route, policies }.',
+    );
+  const compiled = rules.map((rule, index) => {
+    const owner = `rateLimitRules.rules[${index}]`;
+    const { method = '*', route, ...ruleOptions } = rule;
+    if (typeof method !== 'string' || !/^(?:\*|[A-Z]{3,7})$/.test(method))
+      throw new RampartConfigError(`${owner}.method`, "must be an upper-case HTTP method or '*'.");
+    const pattern = compileRoutePattern(`${owner}.route`, route);
+    const limiter = createRateLimiter(
+      { ...shared, ...ruleOptions, scope: `${method} ${route}` } as RateLimiterOptions,
+      owner,
+    );
+    const handler = buildHandler(limiter, forwardErrors, principal, () => route);
+    return { method, pattern, handler };
+  });
+  return function rateLimitRulesMiddleware(req: Request, res: Response, next: NextFunction): void {
+    const url = req.originalUrl;
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    for (const rule of compiled) {
+      if ((rule.method === '*' || rule.method === req.method) && rule.pattern.test(path)) {
+        rule.handler(req, res, next);
+        return;
+      }
+    }
+    next();
+  };
+}

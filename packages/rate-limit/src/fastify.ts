@@ -1,0 +1,155 @@
+/**
+ * `@rampart/rate-limit/fastify`: the `fastifyRateLimit` plugin. Global policies for every route,
+ * and per-route `config: { rateLimit }`. Imports only types from `fastify`.
+ */
+import type { Principal } from '@rampart/core';
+import { RampartConfigError } from '@rampart/core';
+import { sendProblem } from '@rampart/core/fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+  RouteOptions,
+} from 'fastify';
+import fp from 'fastify-plugin';
+import type { RateLimitDecision } from './decision.js';
+import { createRateLimiter, evaluateRequest, type RateLimiter } from './limiter.js';
+import type { RateLimiterOptions } from './options.js';
+import type { RateLimitRequest } from './request.js';
+import { requestIp } from './socket-ip.js';
+
+/** A route's `config.rateLimit`: its own policies (and any limiter option), or `false` for none. */
+export type RouteRateLimitConfig = (Partial<RateLimiterOptions> & { hook?: RateLimitHook }) | false;
+
+/** Where the check runs: `onRequest` (before the body is read, cheapest) or `preHandler` (after auth and body parsing). */
+export type RateLimitHook = 'onRequest' | 'preHandler';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The rate-limit decision for this request; `null` on routes without a limit. */
+    rateLimit: RateLimitDecision | null;
+  }
+  interface FastifyContextConfig {
+    rateLimit?: RouteRateLimitConfig;
+  }
+}
+
+/** Options of {@link fastifyRateLimit}. Without `policies`, only routes with `config.rateLimit` are limited. */
+export interface FastifyRateLimitOptions extends Partial<RateLimiterOptions> {
+  /** Default hook for every limited route; default `'onRequest'`. */
+  hook?: RateLimitHook;
+  /** Where the authenticated principal is; default `request.principal`. */
+  principal?: (request: FastifyRequest) => Principal | undefined;
+}
+
+function defaultPrincipal(request: FastifyRequest): Principal | undefined {
+  return (request as FastifyRequest & { principal?: Principal }).principal;
+}
+
+type Hook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
+
+function buildHook(
+  limiter: RateLimiter,
+  route: string,
+  principalOf: FastifyRateLimitOptions['principal'] & {},
+): Hook {
+  const clientIp = limiter.options.clientIp;
+  return function rateLimitHook(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+  ): void {
+    // `clientIp` is decorated by core's `rampartCore` (same trusted-proxy rules) when registered.
+    const resolved = (request as { clientIp?: unknown }).clientIp;
+    const check: RateLimitRequest = {
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      ip:
+        typeof resolved === 'string' && resolved !== ''
+          ? resolved
+          : requestIp(clientIp, request.socket, request.headers['x-forwarded-for']),
+      route,
+      principal: principalOf(request),
+      body: request.body,
+    };
+    const apply = (decision: RateLimitDecision) => {
+      request.rateLimit = decision;
+      limiter.writeHeaders(decision, (name, value) => reply.header(name, value));
+      if (decision.allowed) done();
+      else sendProblem(reply, limiter.exceededError(decision));
+    };
+    const fail = (error: unknown) => {
+      sendProblem(reply, error);
+    };
+    let result: RateLimitDecision | Promise<RateLimitDecision>;
+    try {
+      result = limiter[evaluateRequest](check);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    if (result instanceof Promise) result.then(apply, fail);
+    else apply(result);
+  };
+}
+
+function appendHook(routeOptions: RouteOptions, hook: RateLimitHook, handler: Hook): void {
+  const existing = routeOptions[hook];
+  const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
+  // Ours runs first among the route's own hooks of that phase, so a refused request costs least.
+  (routeOptions as unknown as Record<RateLimitHook, unknown>)[hook] = [handler, ...list];
+}
+
+async function rateLimitPlugin(
+  fastify: FastifyInstance,
+  options: FastifyRateLimitOptions,
+): Promise<void> {
+  const { hook: defaultHook = 'onRequest', principal = defaultPrincipal, ...shared } = options;
+  if (defaultHook !== 'onRequest' && defaultHook !== 'preHandler')
+    throw new RampartConfigError('fastifyRateLimit.hook', "must be 'onRequest' or 'preHandler'.");
+  if (typeof principal !== 'function')
+    throw new RampartConfigError(
+      'fastifyRateLimit.principal',
+      'must be a function (request) => Principal | undefined.',
+    );
+  const global =
+    shared.policies === undefined
+      ? undefined
+      : createRateLimiter(shared as RateLimiterOptions, 'fastifyRateLimit');
+  fastify.decorateRequest('rateLimit', null);
+  fastify.addHook('onRoute', function attachRateLimit(routeOptions: RouteOptions): void {
+    const routeConfig = (routeOptions.config as { rateLimit?: RouteRateLimitConfig } | undefined)
+      ?.rateLimit;
+    if (routeConfig === false) return;
+    let limiter = global;
+    let hook = defaultHook;
+    if (routeConfig !== undefined) {
+      const owner = `${routeOptions.url}: config.rateLimit`;
+      if (routeConfig === null || typeof routeConfig !== 'object')
+        throw new RampartConfigError(owner, 'must be an object of limiter options or false.');
+      const { hook: routeHook, ...routeLimiter } = routeConfig;
+      if (routeHook !== undefined) hook = routeHook;
+      limiter = createRateLimiter({ ...shared, ...routeLimiter } as RateLimiterOptions, owner);
+    }
+    if (limiter === undefined) return;
+    appendHook(routeOptions, hook, buildHook(limiter, routeOptions.url, principal));
+  });
+}
+
+/**
+ * The Fastify plugin. Register it before the routes it limits. With `policies` it limits every
+ * route (each route and method has its own buckets, keyed on the registered pattern); a route's
+ * `config.rateLimit` replaces them (inheriting `store`, `key`, `headers` … from the plugin), and
+ * `config: { rateLimit: false }` exempts it. The decision is on `request.rateLimit`.
+ *
+ * @example
+ * await app.register(fastifyRateLimit, { store, policies: { minute: { limit: 100, windowMs: 60_000 } } });
+ * app.post('/login', { config: { rateLimit: { hook: 'preHandler', key: ['ip', (r) => email(r.body)],
+ *   policies: { login: { algorithm: 'fixed-window', limit: 5, windowMs: 900_000 } } } } }, handler);
+ */
+export const fastifyRateLimit = fp(rateLimitPlugin, {
+  fastify: '5.x',
+  name: '@rampart/rate-limit',
+});

@@ -1,0 +1,95 @@
+import { createFakeClock } from '@rampart/core';
+import { describe, expect, it } from 'vitest';
+import { limitFieldValue, policyFieldValue } from './headers.js';
+import { createRateLimiter } from './limiter.js';
+import { resolvePolicies } from './policy.js';
+
+const request = { method: 'GET', url: '/x', route: '/x', headers: {}, ip: '203.0.113.9' };
+
+describe('RateLimit-Policy and RateLimit fields (draft-ietf-httpapi-ratelimit-headers-11)', () => {
+  it('serialises the draft example of two policies byte for byte', () => {
+    const policies = resolvePolicies('t', {
+      burst: { limit: 100, windowMs: 60_000 },
+      daily: { limit: 1000, windowMs: 86_400_000 },
+    });
+    expect(policyFieldValue(policies)).toBe('"burst";q=100;w=60,"daily";q=1000;w=86400');
+  });
+
+  it('serialises the draft examples "default";q=100;w=10 and "permin"/"perhr"', () => {
+    expect(
+      policyFieldValue(resolvePolicies('t', { default: { limit: 100, windowMs: 10_000 } })),
+    ).toBe('"default";q=100;w=10');
+    expect(
+      policyFieldValue(
+        resolvePolicies('t', {
+          permin: { limit: 50, windowMs: 60_000 },
+          perhr: { limit: 1000, windowMs: 3_600_000 },
+        }),
+      ),
+    ).toBe('"permin";q=50;w=60,"perhr";q=1000;w=3600');
+  });
+
+  it('serialises the draft example RateLimit: "default";r=50;t=30', () => {
+    const [policy] = resolvePolicies('t', { default: { limit: 100, windowMs: 60_000 } });
+    expect(
+      limitFieldValue([
+        {
+          policy: policy!,
+          name: 'default',
+          allowed: true,
+          quota: 100,
+          remaining: 50,
+          resetMs: 29_001,
+          retryAfterMs: 0,
+        },
+      ]),
+    ).toBe('"default";r=50;t=30');
+  });
+
+  it('counts down r and t on a fake clock, with the legacy fields of the tightest policy', async () => {
+    const clock = createFakeClock(Date.UTC(2026, 0, 1));
+    const limiter = createRateLimiter({
+      clock,
+      policies: {
+        burst: { algorithm: 'fixed-window', limit: 3, windowMs: 10_000 },
+        daily: { algorithm: 'fixed-window', limit: 1000, windowMs: 86_400_000 },
+      },
+    });
+    const headersOf = async () => {
+      const headers: Record<string, string> = {};
+      limiter.writeHeaders(await limiter.check(request), (name, value) => (headers[name] = value));
+      return headers;
+    };
+    clock.advance(1000);
+    await expect(headersOf()).resolves.toEqual({
+      'ratelimit-policy': '"burst";q=3;w=10,"daily";q=1000;w=86400',
+      ratelimit: '"burst";r=2;t=9,"daily";r=999;t=86399',
+      'x-ratelimit-limit': '3',
+      'x-ratelimit-remaining': '2',
+      'x-ratelimit-reset': '9',
+    });
+  });
+
+  it('adds Retry-After on a refusal; each header family can be switched off', async () => {
+    const clock = createFakeClock(Date.UTC(2026, 0, 1));
+    const limiter = createRateLimiter({
+      clock,
+      headers: { legacy: false, standard: false },
+      policies: { one: { algorithm: 'fixed-window', limit: 1, windowMs: 60_000 } },
+    });
+    await limiter.check(request);
+    const refused = await limiter.check(request);
+    const headers: Record<string, string> = {};
+    limiter.writeHeaders(refused, (name, value) => (headers[name] = value));
+    expect(headers).toEqual({ 'retry-after': '60' });
+    const quiet = createRateLimiter({
+      clock,
+      headers: { retryAfter: false },
+      policies: { one: { algorithm: 'fixed-window', limit: 1, windowMs: 60_000 } },
+    });
+    await quiet.check(request);
+    const error = quiet.exceededError(await quiet.check(request));
+    expect(error.headers).toEqual({});
+    expect(error.extensions).toMatchObject({ policy: 'one', retryAfter: 60 });
+  });
+});

@@ -1,0 +1,66 @@
+import type { PolicyResult, RateLimitDecision } from './decision.js';
+import type { ResolvedPolicy } from './policy.js';
+
+/** Which response headers a limiter sends; each switchable. */
+export interface RateLimitHeaderOptions {
+  /**
+   * The IETF `RateLimit-Policy` and `RateLimit` fields of draft-ietf-httpapi-ratelimit-headers
+   * (-11): structured-field lists, one item per policy, e.g.
+   * `RateLimit-Policy: "burst";q=10;w=1,"daily";q=1000;w=86400` and
+   * `RateLimit: "burst";r=9;t=1,"daily";r=999;t=86400`. Default `true`.
+   */
+  standard?: boolean;
+  /** `X-RateLimit-Limit`, `-Remaining`, `-Reset` (seconds), for the tightest policy. Default `true`. */
+  legacy?: boolean;
+  /** `Retry-After` (seconds) on a 429. Default `true`. */
+  retryAfter?: boolean;
+}
+
+/** Where adapters write a header: `res.setHeader` or `reply.header`. */
+export type SetHeader = (name: string, value: string) => unknown;
+
+/** The `RateLimit-Policy` field value of a policy list. */
+export function policyFieldValue(policies: readonly ResolvedPolicy[]): string {
+  // The draft's own examples join items with a bare comma, which every SF parser accepts.
+  return policies.map((policy) => policy.policyItem).join(',');
+}
+
+/** Seconds, rounded up: a client told 0 would retry before the window turned. */
+export function toSeconds(ms: number): number {
+  return ms <= 0 ? 0 : Math.ceil(ms / 1000);
+}
+
+/** The `RateLimit` field value: each policy's remaining quota `r` and effective window `t`. */
+export function limitFieldValue(results: readonly PolicyResult[]): string {
+  let value = '';
+  for (let i = 0; i < results.length; i++) {
+    const result = results[i] as PolicyResult;
+    if (i > 0) value += ',';
+    value += `${result.policy.limitItemPrefix}${result.remaining};t=${toSeconds(result.resetMs)}`;
+  }
+  return value;
+}
+
+/** Writes the decision's headers. A skipped or store-less decision writes none. */
+export function writeRateLimitHeaders(
+  decision: RateLimitDecision,
+  options: Required<RateLimitHeaderOptions>,
+  set: SetHeader,
+): void {
+  const results = decision.policies;
+  if (results.length === 0) return;
+  // Lower-case names: both frameworks store them so, and skip the conversion when already done.
+  if (options.standard) {
+    set('ratelimit-policy', decision.policyField);
+    set('ratelimit', limitFieldValue(results));
+  }
+  if (options.legacy) {
+    const tightest = decision.tightest as PolicyResult;
+    set('x-ratelimit-limit', String(tightest.quota));
+    set('x-ratelimit-remaining', String(tightest.remaining));
+    set('x-ratelimit-reset', String(toSeconds(tightest.resetMs)));
+  }
+  if (options.retryAfter && !decision.allowed) {
+    set('retry-after', String(Math.max(1, toSeconds(decision.retryAfterMs))));
+  }
+}

@@ -1,0 +1,4 @@
+/**
+ * `@rampart/rate-limit/redis`: the Redis store. Nothing here imports ioredis; pass your instance.
+ */
+export { RedisRateLimitStore, type RedisRateLimitStoreOptions } from './stores/redis.js';

@@ -1,0 +1,139 @@
+import type { Server } from 'node:http';
+import type { SecurityEvent } from '@rampart/core';
+import { problemErrorHandler } from '@rampart/core/express';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rateLimit, rateLimitRules } from '../src/express.js';
+import { send } from './http.js';
+
+describe('Express adapter (real listen)', () => {
+  let server: Server;
+  let port: number;
+  const events: SecurityEvent[] = [];
+
+  beforeAll(async () => {
+    const app = express();
+    app.disable('x-powered-by');
+    app.use(express.json());
+    app.use(
+      rateLimitRules({
+        onEvent: (event) => events.push(event),
+        rules: [
+          {
+            method: 'GET',
+            route: '/ruled/:id',
+            policies: { ruled: { algorithm: 'fixed-window', limit: 2, windowMs: 60_000 } },
+          },
+        ],
+      }),
+    );
+    app.get('/ruled/:id', (req, res) => {
+      res.json({ policy: req.rateLimit?.policy, remaining: req.rateLimit?.tightest?.remaining });
+    });
+    app.post(
+      '/login',
+      rateLimit({
+        policies: { login: { algorithm: 'fixed-window', limit: 5, windowMs: 900_000 } },
+        key: [
+          'ip',
+          (r) => String((r.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase(),
+        ],
+      }),
+      (_req, res) => {
+        res.json({ ok: true });
+      },
+    );
+    app.get(
+      '/items/:id',
+      rateLimit({
+        policies: {
+          burst: { algorithm: 'gcra', limit: 3, windowMs: 60_000 },
+          daily: { limit: 100, windowMs: 86_400_000 },
+        },
+      }),
+      (req, res) => {
+        res.json({ outcome: req.rateLimit?.outcome });
+      },
+    );
+    app.get(
+      '/forward',
+      rateLimit({
+        forwardErrors: true,
+        policies: { one: { algorithm: 'fixed-window', limit: 1, windowMs: 60_000 } },
+      }),
+      (_req, res) => {
+        res.json({});
+      },
+    );
+    app.use(problemErrorHandler());
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('sends the draft fields and the legacy ones, counting down per matched route', async () => {
+    const first = await send(port, 'GET', '/items/1');
+    expect(first.status).toBe(200);
+    expect(first.headers['ratelimit-policy']).toBe('"burst";q=3;w=60,"daily";q=100;w=86400');
+    expect(first.headers.ratelimit).toMatch(/^"burst";r=2;t=20,"daily";r=99;t=\d+$/);
+    expect(first.headers['x-ratelimit-limit']).toBe('3');
+    expect(first.headers['x-ratelimit-remaining']).toBe('2');
+    // Another id, case, trailing slash: same route pattern, same bucket.
+    await send(port, 'GET', '/items/2');
+    await send(port, 'GET', '/ITEMS/3/');
+    const refused = await send(port, 'GET', '/items/4');
+    expect(refused.status).toBe(429);
+    expect(refused.headers['content-type']).toBe('application/problem+json');
+    expect(refused.body).toMatchObject({
+      code: 'ERR_RATE_LIMIT_EXCEEDED',
+      policy: 'burst',
+      status: 429,
+    });
+    expect(refused.headers['retry-after']).toBe('20');
+    expect(refused.headers['x-ratelimit-remaining']).toBe('0');
+  });
+
+  it('limits logins per IP and email: the 6th attempt is refused even for another spelling', async () => {
+    for (let i = 0; i < 5; i++)
+      expect((await send(port, 'POST', '/login', {}, { email: 'Ann@x.io' })).status).toBe(200);
+    const sixth = await send(port, 'POST', '/login', {}, { email: 'ann@x.io' });
+    expect(sixth.status).toBe(429);
+    expect(sixth.headers['retry-after']).toBeDefined();
+    expect((await send(port, 'POST', '/login', {}, { email: 'bob@x.io' })).status).toBe(200);
+  });
+
+  it('rotating X-Forwarded-For from an untrusted peer shares one bucket', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      statuses.push(
+        (
+          await send(
+            port,
+            'POST',
+            '/login',
+            { 'x-forwarded-for': `198.51.100.${i}` },
+            { email: 'xff@x.io' },
+          )
+        ).status,
+      );
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+  });
+
+  it('a rule table keys on the rule pattern and puts the decision on req.rateLimit', async () => {
+    const ok = await send(port, 'GET', '/ruled/a');
+    expect(ok.body).toEqual({ policy: 'ruled', remaining: 1 });
+    expect((await send(port, 'GET', '/RULED/b/')).status).toBe(200);
+    const refused = await send(port, 'GET', '/ruled/c');
+    expect(refused.status).toBe(429);
+    expect(events.some((event) => event.type === 'RATE_LIMIT_EXCEEDED')).toBe(true);
+  });
+
+  it('forwardErrors hands the 429 to the error handler', async () => {
+    await send(port, 'GET', '/forward');
+    const refused = await send(port, 'GET', '/forward');
+    expect(refused.status).toBe(429);
+    expect(refused.body.code).toBe('ERR_RATE_LIMIT_EXCEEDED');
+  });
+});

@@ -1,0 +1,47 @@
+import { StoreFullError } from '@rampart/core';
+import { describe, expect, it } from 'vitest';
+import { type ResolvedPolicy, resolvePolicy } from '../src/policy.js';
+import { MemoryRateLimitStore } from '../src/stores/memory.js';
+import { describeRateLimitStoreConformance } from '../src/testing.js';
+
+describeRateLimitStoreConformance('memory', () => ({ store: new MemoryRateLimitStore() }));
+
+describe('MemoryRateLimitStore when full', () => {
+  const policies = [
+    resolvePolicy('t', 'w', { algorithm: 'fixed-window', limit: 5, windowMs: 60_000 }),
+  ];
+  const now = Date.UTC(2026, 0, 1);
+
+  it('refuses new clients with ERR_STORE_FULL and keeps counting the ones it holds', () => {
+    const store = new MemoryRateLimitStore({ maxEntries: 2 });
+    const a = { scope: 's', identity: 'a', policies };
+    store.hitSync({ key: a, cost: 5, now });
+    store.hitSync({ key: { scope: 's', identity: 'b', policies }, cost: 1, now });
+    expect(() =>
+      store.hitSync({ key: { scope: 's', identity: 'c', policies }, cost: 1, now }),
+    ).toThrow(StoreFullError);
+    // The exhausted counter of `a` was not forgotten to make room.
+    expect(store.hitSync({ key: a, cost: 1, now })[0]?.allowed).toBe(false);
+  });
+
+  it('holds every policy of a client in one entry', () => {
+    const two = [
+      policies[0] as ResolvedPolicy,
+      resolvePolicy('t', 'd', { algorithm: 'fixed-window', limit: 5, windowMs: 60_000 }),
+    ];
+    const store = new MemoryRateLimitStore({ maxEntries: 1 });
+    const key = { scope: 's', identity: 'a', policies: two };
+    for (let i = 0; i < 5; i++) expect(store.hitSync({ key, cost: 1, now })[1]?.allowed).toBe(true);
+    expect(store.size).toBe(1);
+    expect(store.hitSync({ key, cost: 1, now }).map((o) => o.allowed)).toEqual([false, false]);
+  });
+
+  it('makes room once counters expire', () => {
+    const store = new MemoryRateLimitStore({ maxEntries: 1 });
+    store.hitSync({ key: { scope: 's', identity: 'a', policies }, cost: 1, now });
+    expect(() =>
+      store.hitSync({ key: { scope: 's', identity: 'b', policies }, cost: 1, now: now + 1 }),
+    ).toThrow(StoreFullError);
+    expect(store.size).toBe(1);
+  });
+});
