@@ -1,0 +1,230 @@
+/**
+ * Benchmark: `@rampart/rate-limit` beside express-rate-limit, @fastify/rate-limit and
+ * rate-limiter-flexible, in one run: in-process checks on memory, checks on Redis (with the
+ * round trips per check counted by Redis), and HTTP with the server pinned to one core. Writes
+ * the `rate-limit` section of docs/benchmarks.md.
+ * Run alone: `pnpm build && pnpm --filter @rampart/bench bench:rate-limit`
+ * (`BENCH_ONLY=memory,redis,postgres,fastify,express` for a subset, `BENCH_QUICK=1` to check it runs).
+ */
+import { cpus } from 'node:os';
+import { type BenchPostgres, connectPostgres } from '../backends/postgres.js';
+import { type BenchRedis, connectRedis } from '../backends/redis.js';
+import { runLengths } from '../harness/config.js';
+import { BENCHMARKS_DOC, describeMachine, runDate } from '../harness/machine.js';
+import { markdownTable, writeSection } from '../harness/markdown.js';
+import { type PinnedGroup, pinSelf, restoreOnExit } from '../harness/pinning.js';
+import { describeMode, type ResultRow, rowsToTable, summarizeRuns } from '../harness/report.js';
+import { type Mode, runInterleaved, type Variant } from '../harness/runner.js';
+import {
+  HTTP_IN_FLIGHT,
+  type HttpServer,
+  httpVariants,
+  serversCpuNs,
+  startServer,
+  stopServers,
+} from './http-variants.js';
+import {
+  dropPostgres,
+  POSTGRES_OURS,
+  POSTGRES_UPSERT,
+  postgresVariants,
+  preparePostgres,
+} from './postgres-variants.js';
+import {
+  MEMORY_ERL,
+  MEMORY_FLEXIBLE,
+  MEMORY_OURS,
+  MEMORY_STORE,
+  memoryVariants,
+  REDIS_FLEXIBLE,
+  REDIS_OURS,
+  redisCommandsPerCheck,
+  redisVariants,
+} from './variants.js';
+
+const SEQUENTIAL: Mode = { kind: 'sequential' };
+const CONCURRENT: Mode = { kind: 'concurrent', inFlight: 50 };
+const HTTP: Mode = { kind: 'concurrent', inFlight: HTTP_IN_FLIGHT };
+
+interface SuiteResult {
+  title: string;
+  mode: Mode;
+  rows: ResultRow[];
+}
+
+const only = process.env.BENCH_ONLY?.toLowerCase().split(',');
+const wanted = (suite: string) => only === undefined || only.includes(suite);
+
+async function main(): Promise<void> {
+  const lengths = runLengths();
+  const cores = cpus().length;
+  // The servers get the last core; the bench (and its load clients) another one.
+  const serverCpu = cores > 1 ? cores - 1 : undefined;
+  const benchCpu = cores > 1 ? 0 : undefined;
+  const pinning = [pinSelf(benchCpu)];
+  const pinned: PinnedGroup[] = [];
+  const restore = restoreOnExit(() => pinned);
+  const results: SuiteResult[] = [];
+  const notes: string[] = [];
+  const run = async (
+    title: string,
+    variants: Variant[],
+    mode: Mode,
+    serverCpuNs?: () => number,
+  ) => {
+    console.log(`\n${title}: ${describeMode(mode)}`);
+    for (const variant of variants) {
+      if (!(await variant.op(1e12)))
+        throw new Error(`${variant.name}: a check that must pass did not`);
+    }
+    const rows = summarizeRuns(await runInterleaved(variants, { ...lengths, mode, serverCpuNs }));
+    const { header, body } = rowsToTable(rows);
+    console.log(markdownTable(header, body));
+    results.push({ title, mode, rows });
+    return rows;
+  };
+  let redis: BenchRedis | undefined;
+  let postgres: BenchPostgres | undefined;
+  const servers: HttpServer[] = [];
+  try {
+    if (wanted('memory')) {
+      const rows = await run('Memory, in process', memoryVariants(), SEQUENTIAL);
+      const rate = (name: string) => rows.find((row) => row.name === name)?.opsPerSec ?? Number.NaN;
+      notes.push(
+        `- Memory, store only: MemoryRateLimitStore does **${(rate(MEMORY_STORE) / rate(MEMORY_ERL)).toFixed(2)}×** the checks/s of express-rate-limit's MemoryStore.increment and **${(rate(MEMORY_STORE) / rate(MEMORY_FLEXIBLE)).toFixed(2)}×** those of RateLimiterMemory.`,
+        `- Memory: ${MEMORY_OURS} does **${(rate(MEMORY_OURS) / rate(MEMORY_FLEXIBLE)).toFixed(2)}×** the checks/s of RateLimiterMemory (target ≥ 1.5×) and **${(rate(MEMORY_OURS) / rate(MEMORY_ERL)).toFixed(2)}×** those of express-rate-limit's MemoryStore (target ≥ 1×).`,
+      );
+    }
+    if (wanted('redis')) {
+      redis = await connectRedis();
+      const group = serverCpu === undefined ? undefined : redis.pin(serverCpu);
+      if (group) pinned.push(group);
+      pinning.push(group?.description ?? 'redis-server not pinned');
+      const prefix = `rampart-bench:rate-limit:${process.pid}:`;
+      const trips = await redisCommandsPerCheck(redis, `${prefix}count:`);
+      notes.push(
+        `- Redis: **${trips.perCheck.toFixed(2)} round trip (EVALSHA) per check** of a two-policy route, counted with INFO commandstats (${trips.commands}; the HMGET/HSET/PEXPIRE run inside the script); ioredis auto-pipelining off.`,
+      );
+      for (const mode of [SEQUENTIAL, CONCURRENT]) {
+        const rows = await run('Redis', redisVariants(redis, prefix), mode, redis.cpuNs);
+        const ours = rows.find((row) => row.name === REDIS_OURS);
+        const peer = rows.find((row) => row.name === REDIS_FLEXIBLE);
+        if (ours && peer)
+          notes.push(
+            `- Redis, ${describeMode(mode)}: two policies at **${(ours.opsPerSec / peer.opsPerSec).toFixed(2)}×** the throughput of RateLimiterRedis with one (target ≥ 1× at 50 in flight).`,
+          );
+      }
+      await deleteKeys(redis, prefix);
+    }
+    if (wanted('postgres')) {
+      postgres = await connectPostgres();
+      const group = serverCpu === undefined ? undefined : postgres.pin(serverCpu);
+      if (group) pinned.push(group);
+      pinning.push(group?.description ?? 'postgres not pinned');
+      const schema = `rampart_bench_rl_${process.pid}`;
+      await preparePostgres(postgres, schema);
+      await postgres.openAllConnections();
+      try {
+        for (const mode of [SEQUENTIAL, CONCURRENT]) {
+          const rows = await run(
+            'Postgres',
+            postgresVariants(postgres, schema),
+            mode,
+            postgres.cpuNs,
+          );
+          const ours = rows.find((row) => row.name === POSTGRES_OURS);
+          const upsert = rows.find((row) => row.name === POSTGRES_UPSERT);
+          if (ours && upsert) {
+            notes.push(
+              `- Postgres, ${describeMode(mode)}: one function call per check (two policies) at **${(ours.opsPerSec / upsert.opsPerSec).toFixed(2)}×** the throughput of a bare one-counter upsert; server CPU ${ours.serverCpuUsPerOp?.toFixed(1) ?? '–'} µs vs ${upsert.serverCpuUsPerOp?.toFixed(1) ?? '–'} µs per check.`,
+            );
+          }
+        }
+      } finally {
+        await dropPostgres(postgres, schema);
+      }
+    }
+    for (const framework of ['fastify', 'express'] as const) {
+      if (!wanted(framework)) continue;
+      const names = [`${framework}-bare`, `${framework}-peer`, `${framework}-ours`];
+      const started = await Promise.all(names.map((name) => startServer(name, serverCpu)));
+      servers.push(...started);
+      for (const server of started) if (server.pinned) pinned.push(server.pinned);
+      pinning.push(`${framework} servers → cpu ${serverCpu ?? 'unpinned'}`);
+      const peerName = framework === 'fastify' ? '@fastify/rate-limit' : 'express-rate-limit';
+      const labels = {
+        [`${framework}-bare`]: { name: `${framework} (no limiter)` },
+        [`${framework}-peer`]: {
+          name: `${framework} + ${peerName}`,
+          baseline: `${framework} (no limiter)`,
+        },
+        [`${framework}-ours`]: {
+          name: `${framework} + @rampart/rate-limit`,
+          baseline: `${framework} (no limiter)`,
+        },
+      };
+      const rows = await run(
+        `HTTP, ${framework}, server on one core`,
+        httpVariants(started, labels),
+        HTTP,
+        serversCpuNs(started),
+      );
+      const rowOf = (server: string) =>
+        rows.find((row) => row.name === labels[server]?.name) as ResultRow;
+      const bare = rowOf(`${framework}-bare`);
+      const peer = rowOf(`${framework}-peer`);
+      const ours = rowOf(`${framework}-ours`);
+      const cpu = (row: ResultRow) => row.serverCpuUsPerOp ?? Number.NaN;
+      if (framework === 'fastify') {
+        const added = cpu(ours) - cpu(bare);
+        const peerAdded = cpu(peer) - cpu(bare);
+        notes.push(
+          `- Fastify: our plugin adds **${added.toFixed(2)} µs** of server CPU per request, @fastify/rate-limit ${peerAdded.toFixed(2)} µs: **${(added / peerAdded).toFixed(2)}×** (target ≤ 0.75×); bare Fastify ${cpu(bare).toFixed(2)} µs.`,
+        );
+      } else {
+        notes.push(
+          `- Express: with our middleware **${((100 * ours.opsPerSec) / bare.opsPerSec).toFixed(1)}%** of bare Express's req/s (target ≥ 93%), express-rate-limit ${((100 * peer.opsPerSec) / bare.opsPerSec).toFixed(1)}%.`,
+        );
+      }
+      stopServers(started);
+    }
+    const section = [
+      '## Rate limiting',
+      '',
+      `Run ${runDate()} · ${describeMachine({ ...(redis ? { Redis: redis.version } : {}), ...(postgres ? { PostgreSQL: postgres.version } : {}) })}  `,
+      `Pinning: ${pinning.join('; ')}  `,
+      `Method: ${lengths.rounds} interleaved rounds of ~${lengths.roundMs} ms per variant after ${lengths.warmupMs} ms of warm-up; every op is one check of one of 1024 clients (or one HTTP request on a keep-alive connection, ${HTTP_IN_FLIGHT} in flight), against limits no run reaches; medians over rounds. HTTP server CPU is read from /proc for the server process alone.`,
+      '',
+      ...notes,
+      '',
+      ...results.flatMap(({ title, mode, rows }) => {
+        const { header, body } = rowsToTable(rows);
+        return [`### ${title}, ${describeMode(mode)}`, '', markdownTable(header, body), ''];
+      }),
+    ].join('\n');
+    console.log(`\n${notes.join('\n')}`);
+    if (only === undefined) {
+      writeSection(BENCHMARKS_DOC, 'rate-limit', section);
+      console.log(`\nWrote the rate-limit section of ${BENCHMARKS_DOC}`);
+    }
+  } finally {
+    stopServers(servers);
+    restore();
+    await redis?.close();
+    await postgres?.close();
+  }
+}
+
+async function deleteKeys(bench: BenchRedis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await bench.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await bench.redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,208 @@
+/**
+ * The variants of the request-signing benchmark: verifying one signed request with a 1 KiB body.
+ * Every signed request is made before the run (signing is not what is measured), from a pool
+ * indexed by the harness's input number; the memory store is fresh every round, so a round never
+ * replays a nonce and every op must answer `true`.
+ */
+import { createHmac, createSecretKey, hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { MemoryNonceStore, type SecurityRequest } from '@rampart/core';
+import {
+  createRequestVerifier,
+  importSigningSecret,
+  RAMPART_V1,
+  rampartV1SigningString,
+  staticSigningSecrets,
+} from '@rampart/request-signing';
+import { signRequest } from '@rampart/request-signing/client';
+import { createVerifier, httpbis } from 'http-message-signatures';
+import type { Variant } from '../harness/runner.js';
+
+/** Signed requests per pool: more than one round of the fastest variant ever runs. */
+export const POOL_SIZE = 60_000;
+
+const KEY_ID = 'bench-client';
+const SECRET = randomBytes(32);
+const SECRET_TEXT = SECRET.toString('base64url');
+const TARGET = '/api/v1/entities/e1/records?dryRun=true';
+const URL_TEXT = `https://api.example.com${TARGET}`;
+
+/** A 1 KiB JSON body (exactly 1024 bytes). */
+export function kibBody(): Buffer {
+  const prefix = '{"data":{"blob":"';
+  const suffix = '"}}';
+  return Buffer.from(prefix + 'x'.repeat(1024 - prefix.length - suffix.length) + suffix);
+}
+
+const BODY = kibBody();
+
+function nonceOf(i: number): string {
+  return `bench-nonce-${String(i).padStart(12, '0')}`;
+}
+
+function request(headers: Record<string, string>): SecurityRequest {
+  return { method: 'POST', url: TARGET, headers, ip: '127.0.0.1', rawBody: BODY };
+}
+
+/** rampart-v1 requests, signed with node:crypto's createHmac (independent of the package). */
+function rampartV1Pool(now: number): SecurityRequest[] {
+  const bodyHash = hash('sha256', BODY, 'hex');
+  return Array.from({ length: POOL_SIZE }, (_, i) => {
+    const nonce = nonceOf(i);
+    const message = rampartV1SigningString({
+      keyId: KEY_ID,
+      method: 'POST',
+      target: TARGET,
+      timestamp: String(now),
+      nonce,
+      bodySha256Hex: bodyHash,
+    });
+    return request({
+      'content-type': 'application/json',
+      'x-key-id': KEY_ID,
+      'x-nonce': nonce,
+      'x-timestamp': String(now),
+      'x-signature': createHmac('sha256', SECRET).update(message).digest('hex'),
+    });
+  });
+}
+
+/** RFC 9421 requests (`@method @path @query content-digest`), signed by the package's client. */
+async function rfc9421Pool(now: number): Promise<SecurityRequest[]> {
+  const pool: SecurityRequest[] = [];
+  for (let i = 0; i < POOL_SIZE; i++) {
+    const headers = await signRequest({
+      method: 'POST',
+      url: URL_TEXT,
+      body: BODY,
+      keyId: KEY_ID,
+      secret: SECRET_TEXT,
+      scheme: 'rfc9421',
+      now,
+      nonce: nonceOf(i),
+    });
+    pool.push(
+      request({
+        'content-type': 'application/json',
+        'content-digest': headers['Content-Digest'] as string,
+        'signature-input': headers['Signature-Input'] as string,
+        signature: headers.Signature as string,
+      }),
+    );
+  }
+  return pool;
+}
+
+export const BARE = 'HMAC-SHA256 + timingSafeEqual over the body (bare)';
+export const OURS_V1 = 'createRequestVerifier, rampart-v1, memory store';
+export const OURS_RFC = 'createRequestVerifier, RFC 9421, memory store';
+export const OURS_NO_STORE = 'breakdown: rampart-v1 verifier, no-op nonce store';
+export const CRYPTO_ONLY = 'breakdown: SHA-256 of the body + HMAC of the signing string';
+export const PEER = 'http-message-signatures verifyMessage (hmac-sha256)';
+export const PEER_DIGEST = 'http-message-signatures verifyMessage + Content-Digest check';
+
+export async function requestSigningVariants(): Promise<Variant[]> {
+  const now = Date.now();
+  const v1Pool = rampartV1Pool(now);
+  const rfcPool = await rfc9421Pool(now);
+  const key = createSecretKey(SECRET);
+  const bareExpected = createHmac('sha256', key).update(BODY).digest();
+
+  const makeVerifier = () =>
+    createRequestVerifier({
+      getSecrets: staticSigningSecrets({ [KEY_ID]: SECRET_TEXT }),
+      nonceStore: new MemoryNonceStore({ maxEntries: 10_000_000, sweepIntervalMs: 0 }),
+    });
+  let v1Verifier = makeVerifier();
+  const noStoreVerifier = createRequestVerifier({
+    getSecrets: staticSigningSecrets({ [KEY_ID]: SECRET_TEXT }),
+    nonceStore: { claim: () => Promise.resolve(true) },
+  });
+  const signingKey = importSigningSecret(SECRET_TEXT);
+  let rfcVerifier = makeVerifier();
+
+  const peerKey = {
+    id: KEY_ID,
+    algs: ['hmac-sha256'],
+    verify: createVerifier(SECRET, 'hmac-sha256'),
+  };
+  const peerConfig = {
+    keyLookup: async () => peerKey,
+    requiredFields: ['@method', '@path', '@query', 'content-digest'],
+    requiredParams: ['created', 'keyid', 'nonce'],
+    // Its `tolerance` is subtracted from `created` before the `maxAge` test, which would make
+    // every signature look 300 s older; the future bound is given as `notAfter` instead.
+    maxAge: 300,
+    notAfter: Math.floor(now / 1000) + 300,
+  };
+  const peerRequest = (i: number) => {
+    const headers = (rfcPool[i % POOL_SIZE] as SecurityRequest).headers as Record<string, string>;
+    return { method: 'POST', url: URL_TEXT, headers };
+  };
+
+  return [
+    {
+      name: BARE,
+      async op() {
+        const mac = createHmac('sha256', key).update(BODY).digest();
+        return mac.length === bareExpected.length && timingSafeEqual(mac, bareExpected);
+      },
+    },
+    {
+      name: OURS_V1,
+      baseline: BARE,
+      beforeRound: () => {
+        v1Verifier = makeVerifier();
+      },
+      op: (i) => v1Verifier.verify(v1Pool[i % POOL_SIZE] as SecurityRequest).then(() => true),
+    },
+    {
+      name: OURS_NO_STORE,
+      baseline: BARE,
+      op: (i) => noStoreVerifier.verify(v1Pool[i % POOL_SIZE] as SecurityRequest).then(() => true),
+    },
+    {
+      name: CRYPTO_ONLY,
+      baseline: BARE,
+      async op(i) {
+        const req = v1Pool[i % POOL_SIZE] as SecurityRequest;
+        const headers = req.headers as Record<string, string>;
+        const message = rampartV1SigningString({
+          keyId: KEY_ID,
+          method: req.method,
+          target: req.url,
+          timestamp: headers['x-timestamp'] as string,
+          nonce: headers['x-nonce'] as string,
+          bodySha256Hex: hash('sha256', req.rawBody as Uint8Array, 'hex'),
+        });
+        return signingKey.signHex(message) === headers['x-signature'];
+      },
+    },
+    {
+      name: OURS_RFC,
+      baseline: BARE,
+      beforeRound: () => {
+        rfcVerifier = makeVerifier();
+      },
+      op: (i) => rfcVerifier.verify(rfcPool[i % POOL_SIZE] as SecurityRequest).then(() => true),
+    },
+    {
+      name: PEER,
+      baseline: BARE,
+      op: async (i) => (await httpbis.verifyMessage(peerConfig, peerRequest(i))) === true,
+    },
+    {
+      name: PEER_DIGEST,
+      baseline: BARE,
+      async op(i) {
+        const req = peerRequest(i);
+        if ((await httpbis.verifyMessage(peerConfig, req)) !== true) return false;
+        const digest = Buffer.from(hash('sha256', BODY, 'base64'));
+        const field = Buffer.from(req.headers['content-digest']?.slice(9, -1) ?? '');
+        return digest.length === field.length && timingSafeEqual(digest, field);
+      },
+    },
+  ];
+}
+
+/** The scheme identifier, re-exported so the report names what was measured. */
+export { RAMPART_V1 };
