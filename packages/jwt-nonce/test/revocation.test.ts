@@ -1,11 +1,12 @@
 import type { SecurityEvent } from '@rampart/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createJwtNonce,
   decodeBase64urlSegment,
   isLowS,
   type JwtNonce,
   type JwtNonceOptions,
+  MemoryJwtNonceStore,
   malleateEs256Signature,
 } from '../src/index.js';
 import { AUDIENCE, ISSUER } from './helpers/attacks.js';
@@ -171,5 +172,32 @@ describe.each(STORES)('revocation and rotation on the %s store', (_name, availab
     const tokens = service();
     const pair = await signer.issue('alice');
     await expect(tokens.verifyAccessToken(pair.accessToken)).rejects.toMatchObject(refused);
+  });
+});
+
+describe('the memory store read synchronously', () => {
+  it('answers like lookup(), and an overridden or spied lookup is still the one called', async () => {
+    const store = new MemoryJwtNonceStore({ sweepIntervalMs: 0 });
+    const tokens = createJwtNonce({ issuer: ISSUER, audience: AUDIENCE, keys: [ring.hs], store });
+    const pair = await tokens.issue('alice');
+    const auth = await tokens.verifyAccessToken(pair.accessToken);
+    expect(auth).toMatchObject({ sub: 'alice', principal: { id: 'alice', kind: 'user' } });
+    expect(Object.isFrozen(auth) && Object.isFrozen(auth.payload)).toBe(true);
+
+    const lookup = vi.spyOn(store, 'lookup');
+    await tokens.verifyAccessToken(pair.accessToken);
+    expect(lookup).toHaveBeenCalledTimes(1);
+    lookup.mockResolvedValueOnce({
+      status: 'revoked',
+      issuedAt: undefined,
+      familyRevoked: false,
+      userRevokedBefore: undefined,
+    });
+    await expect(tokens.verifyAccessToken(pair.accessToken)).rejects.toMatchObject(refused);
+    lookup.mockRestore();
+
+    await tokens.logout(auth);
+    await expect(tokens.verifyAccessToken(pair.accessToken)).rejects.toMatchObject(refused);
+    store.close();
   });
 });

@@ -1,3 +1,4 @@
+import type { Principal } from '@rampart/core';
 import type { InvalidTokenReason } from '../errors.js';
 import type { JsonObject } from './json.js';
 
@@ -22,6 +23,14 @@ export interface VerifiedClaims {
   readonly token_use: TokenKind;
   /** Every claim of the payload, the application's own included. */
   readonly payload: Readonly<JsonObject>;
+}
+
+/**
+ * Verified claims with the principal they name: what `verifyAccessToken` returns as `JwtAuth`,
+ * built as one frozen object rather than copied again with the principal added.
+ */
+export interface VerifiedToken extends VerifiedClaims {
+  readonly principal: Principal;
 }
 
 /** What the claims are checked against. */
@@ -53,7 +62,7 @@ export function checkClaims(
   kind: TokenKind,
   rules: ClaimRules,
   nowSeconds: number,
-): VerifiedClaims | InvalidTokenReason {
+): VerifiedToken | InvalidTokenReason {
   const { iss, sub, aud, iat, exp, nbf, jti, fam, token_use: tokenUse } = payload;
   if (iss !== rules.issuer) return 'issuer';
   if (!audienceMatches(aud, rules.audience)) return 'audience';
@@ -80,5 +89,6 @@ export function checkClaims(
     fam,
     token_use: kind,
     payload: Object.freeze(payload),
+    principal: Object.freeze({ id: sub, kind: 'user' as const }),
   });
 }

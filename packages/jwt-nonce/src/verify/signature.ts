@@ -9,21 +9,23 @@ const ED25519_SIGNATURE_BYTES = 64;
 const ES256_SIGNATURE_BYTES = 64;
 const HS256_SIGNATURE_BYTES = 32;
 
-function verifyHs256(key: KeyObject, signingInput: Buffer, signature: Buffer): boolean {
+function verifyHs256(key: KeyObject, signingInput: string, signature: Buffer): boolean {
   if (signature.length !== HS256_SIGNATURE_BYTES) return false;
-  const expected = createHmac('sha256', key).update(signingInput).digest();
+  // Hashed straight from the string: no intermediate Buffer of the signing input.
+  const expected = createHmac('sha256', key).update(signingInput, 'latin1').digest();
   return timingSafeEqual(expected, signature);
 }
 
 /**
  * Verifies a JWS signature with node:crypto and the key the `kid` named, whose algorithm the
- * header has already matched. Lengths are checked first: OpenSSL would otherwise be handed
+ * header has already matched. `signingInput` is `header.payload` exactly as received, already
+ * checked to be ASCII, so its latin1 bytes are the bytes that were signed. Lengths are checked first: OpenSSL would otherwise be handed
  * arbitrary bytes. ES256 signatures are the fixed 64-byte IEEE P1363 form JWS uses
  * (`dsaEncoding: 'ieee-p1363'`), never DER.
  */
 export function verifySignature(
   key: RingKey,
-  signingInput: Buffer,
+  signingInput: string,
   signature: Buffer,
   es256Policy: Es256SignaturePolicy,
 ): boolean {
@@ -33,14 +35,14 @@ export function verifySignature(
     case 'EdDSA':
       return (
         signature.length === ED25519_SIGNATURE_BYTES &&
-        verify(null, signingInput, key.verifyKey, signature)
+        verify(null, Buffer.from(signingInput, 'latin1'), key.verifyKey, signature)
       );
     case 'ES256':
       if (signature.length !== ES256_SIGNATURE_BYTES) return false;
       if (es256Policy === 'low-s' && !isLowS(signature)) return false;
       return verify(
         'sha256',
-        signingInput,
+        Buffer.from(signingInput, 'latin1'),
         { key: key.verifyKey, dsaEncoding: 'ieee-p1363' },
         signature,
       );

@@ -1,7 +1,7 @@
-import { decodeBase64urlSegment } from '../base64url.js';
+import { decodeBase64urlChars } from '../base64url.js';
 import { InvalidTokenError } from '../errors.js';
 import type { KeyRing, RingKey } from '../keys/key-ring.js';
-import { type ClaimRules, checkClaims, type TokenKind, type VerifiedClaims } from './claims.js';
+import { type ClaimRules, checkClaims, type TokenKind, type VerifiedToken } from './claims.js';
 import { parseJsonObject } from './json.js';
 import { type Es256SignaturePolicy, verifySignature } from './signature.js';
 
@@ -50,7 +50,7 @@ const EXPECTED_TYPES: Readonly<Record<TokenKind, string>> = Object.freeze({
  * with that key's `alg`, no `crit` and the kind's `typ`. Returns the key.
  */
 function checkHeader(segment: string, kind: TokenKind, config: VerifierConfig): RingKey {
-  const headerBytes = decodeBase64urlSegment(segment);
+  const headerBytes = decodeBase64urlChars(segment);
   if (headerBytes === undefined) throw new InvalidTokenError('malformed');
   const header = parseJsonObject(headerBytes);
   if (header === undefined || typeof header.alg !== 'string') throw new InvalidTokenError('header');
@@ -85,15 +85,16 @@ export function verifyCompactJwt(
   kind: TokenKind,
   config: VerifierConfig,
   nowMs: number,
-): VerifiedClaims {
+): VerifiedToken {
   if (typeof token !== 'string' || token.length === 0) throw new InvalidTokenError('missing');
   if (token.length > config.maxTokenBytes) throw new InvalidTokenError('too-large');
   if (!COMPACT_CHARS.test(token)) throw new InvalidTokenError('malformed');
   const firstDot = token.indexOf('.');
   const secondDot = token.indexOf('.', firstDot + 1);
   const headerSegment = token.slice(0, firstDot);
-  const payloadBytes = decodeBase64urlSegment(token.slice(firstDot + 1, secondDot));
-  const signature = decodeBase64urlSegment(token.slice(secondDot + 1));
+  // COMPACT_CHARS has checked the alphabet; only canonical form is left to check.
+  const payloadBytes = decodeBase64urlChars(token.slice(firstDot + 1, secondDot));
+  const signature = decodeBase64urlChars(token.slice(secondDot + 1));
   if (payloadBytes === undefined || signature === undefined) {
     throw new InvalidTokenError('malformed');
   }
@@ -104,8 +105,7 @@ export function verifyCompactJwt(
       : checkHeader(headerSegment, kind, config);
 
   // The token is ASCII (checked above), so latin1 gives exactly the bytes that were signed.
-  const signingInput = Buffer.from(token.slice(0, secondDot), 'latin1');
-  if (!verifySignature(key, signingInput, signature, config.es256Signatures)) {
+  if (!verifySignature(key, token.slice(0, secondDot), signature, config.es256Signatures)) {
     throw new InvalidTokenError('signature');
   }
   if (
