@@ -191,9 +191,10 @@ export class BoundedExpiringMap<V> {
   }
 
   #insert(key: string, value: V, expiresAt: number, now: number): boolean {
+    // Before the earliest expiry held nothing can have expired: the step would only walk entries.
     if (--this.#insertsUntilSweep === 0) {
       this.#insertsUntilSweep = SWEEP_EVERY;
-      this.#sweepStep(now);
+      if (now >= this.#earliestExpiry) this.#sweepStep(now);
     }
     if (this.#entries.size >= this.maxEntries && !this.#makeRoom(now)) return false;
     this.#entries.set(key, new Entry(value, expiresAt));

@@ -10,6 +10,7 @@ import {
   rampartV1SigningString,
   staticSigningSecrets,
 } from '../src/index.js';
+import { SIGNATURE_HEX, SIGNATURE_HEX_PATTERN } from '../src/shared/fields.js';
 import { securityRequest } from './helpers.js';
 
 /** The worked example of the README, byte for byte. */
@@ -82,6 +83,7 @@ describe('HmacSha256Key', () => {
         fc.uint8Array({ minLength: 32, maxLength: 64 }),
         fc.oneof(
           fc.uint8Array({ maxLength: 300 }),
+          fc.uint8Array({ minLength: 1000, maxLength: 1100 }),
           fc.uint8Array({ minLength: 16_380, maxLength: 16_400 }),
         ),
         (key, message) => {
@@ -95,5 +97,31 @@ describe('HmacSha256Key', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('SIGNATURE_HEX', () => {
+  it('accepts exactly what SIGNATURE_HEX_PATTERN accepts', () => {
+    const hexChar = fc.constantFrom(...'0123456789abcdefABCDEFg/:`G \u00e0\u0130'.split(''));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 70 }),
+          fc.string({ unit: hexChar, minLength: 62, maxLength: 66 }),
+          fc.string({
+            unit: fc.constantFrom(...'0123456789abcdef'.split('')),
+            minLength: 64,
+            maxLength: 64,
+          }),
+        ),
+        (value) => {
+          expect(SIGNATURE_HEX.test(value)).toBe(SIGNATURE_HEX_PATTERN.test(value));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    expect(SIGNATURE_HEX.test('0'.repeat(64))).toBe(true);
+    expect(SIGNATURE_HEX.test(`${'0'.repeat(63)}g`)).toBe(false);
+    expect(SIGNATURE_HEX.test(`${'0'.repeat(63)}\u0130`)).toBe(false);
   });
 });

@@ -238,4 +238,43 @@ describe('createRequestVerifier', () => {
     const { verifier } = setup({ schemes: ['rfc9421'] });
     expect(await codeOf(verifier.verify(securityRequest(signV1())))).toBe('ERR_SIGNATURE_HEADERS');
   });
+
+  it('claims through claimSync when the store has one, with the same outcomes', async () => {
+    const memory = new MemoryNonceStore();
+    const calls: string[] = [];
+    const nonceStore: NonceStore = {
+      claim: () => Promise.reject(new Error('claim must not be called')),
+      claimSync(scope, nonce, ttl) {
+        calls.push(`${scope}|${nonce}|${ttl}`);
+        return memory.claimSync(scope, nonce, ttl);
+      },
+    };
+    const { verifier } = setup({ nonceStore });
+    const headers = signV1({ body: BODY });
+    const accepted = await verifier.verify(securityRequest(headers, { body: BODY }));
+    expect(accepted).toMatchObject({ scheme: 'rampart-v1', keyId: KEY_ID });
+    expect(calls).toEqual([
+      `request-signing:${KEY_ID}|${headers['x-nonce']}|${verifier.nonceTtlMs}`,
+    ]);
+    expect(await codeOf(verifier.verify(securityRequest(headers, { body: BODY })))).toBe(
+      'ERR_NONCE_REPLAYED',
+    );
+    // A forged request is refused before the store is touched.
+    const forged = { ...signV1({ body: BODY }), 'x-signature': 'a'.repeat(64) };
+    expect(await codeOf(verifier.verify(securityRequest(forged, { body: BODY })))).toBe(
+      'ERR_SIGNATURE_INVALID',
+    );
+    expect(calls).toHaveLength(2);
+    expect(memory.size).toBe(1);
+  });
+
+  it('rejects with the error claimSync throws (a full memory store fails closed)', async () => {
+    const full = new MemoryNonceStore({ maxEntries: 1, sweepIntervalMs: 0 });
+    full.claimSync('other', 'nonce-000000000000', 600_000);
+    const { verifier } = setup({ nonceStore: full });
+    await expect(verifier.verify(securityRequest(signV1()))).rejects.toMatchObject({
+      code: 'ERR_STORE_FULL',
+      status: 503,
+    });
+  });
 });

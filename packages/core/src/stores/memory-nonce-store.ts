@@ -28,6 +28,7 @@ export interface MemoryNonceStoreOptions {
  * @example
  * const nonces = new MemoryNonceStore({ maxEntries: 100_000 });
  * if (!(await nonces.claim(keyId, nonce, 600_000))) throw replayed();
+ * if (!nonces.claimSync(keyId, otherNonce, 600_000)) throw replayed(); // the same, no promise
  */
 export class MemoryNonceStore implements NonceStore {
   readonly #seen: BoundedExpiringMap<true>;
@@ -51,13 +52,22 @@ export class MemoryNonceStore implements NonceStore {
 
   claim(scope: string, nonce: string, ttlMs: number): Promise<boolean> {
     try {
-      assertClaimArguments(scope, nonce, ttlMs);
-      const result = this.#seen.add(nonceKey(scope, nonce), true, ttlMs);
-      if (result === 'full') throw new StoreFullError('memory-nonce-store', this.#seen.maxEntries);
-      return result === 'added' ? CLAIMED : ALREADY_CLAIMED;
+      return this.claimSync(scope, nonce, ttlMs) ? CLAIMED : ALREADY_CLAIMED;
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * {@link MemoryNonceStore.claim} without the promise: `true` for the one claim of a
+   * (scope, nonce) while its TTL runs, `false` for every other. Throws `StoreFullError` (503) when
+   * full and a 400 `ERR_NONCE_INVALID` for bad arguments.
+   */
+  claimSync(scope: string, nonce: string, ttlMs: number): boolean {
+    assertClaimArguments(scope, nonce, ttlMs);
+    const result = this.#seen.add(nonceKey(scope, nonce), true, ttlMs);
+    if (result === 'full') throw new StoreFullError('memory-nonce-store', this.#seen.maxEntries);
+    return result === 'added';
   }
 
   /** Stops the background sweep timer. */

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import type { SecurityRequest } from '@rampart/core';
 import { signatureHeadersError, signatureInvalidError } from '../server/errors.js';
+import type { HmacSha256Key } from '../server/hmac-key.js';
 import { hexMacEquals, type ParsedSignature, signatureHeader } from '../server/parsed-signature.js';
 import {
   KEY_ID_PATTERN,
@@ -8,14 +9,19 @@ import {
   NONCE_PATTERN,
   RAMPART_V1_HEADERS,
   rampartV1SigningString,
-  SIGNATURE_HEX_PATTERN,
+  SIGNATURE_HEX,
   TARGET_PATTERN,
   TIMESTAMP_MS_PATTERN,
 } from '../shared/fields.js';
 
 const EMPTY = new Uint8Array(0);
 
-function required(request: SecurityRequest, name: string, pattern: RegExp, format: string): string {
+function required(
+  request: SecurityRequest,
+  name: string,
+  pattern: { test(value: string): boolean },
+  format: string,
+): string {
   const value = signatureHeader(request.headers, name, 256);
   if (value === undefined) {
     throw signatureHeadersError(`The ${name} header is missing. ${format}`);
@@ -54,38 +60,52 @@ export function parseRampartV1(request: SecurityRequest): ParsedSignature {
   const signatureHex = required(
     request,
     RAMPART_V1_HEADERS.signature,
-    SIGNATURE_HEX_PATTERN,
+    SIGNATURE_HEX,
     'Send the HMAC-SHA256 as 64 lower-case hex characters.',
   );
   const signedAtMs = Number(timestamp);
   if (!Number.isSafeInteger(signedAtMs)) {
     throw signatureHeadersError('The x-timestamp header is malformed. Send Unix milliseconds.');
   }
-  const { method, url } = request;
-  let message: string | undefined;
+  return new RampartV1Signature(request, keyId, nonce, timestamp, signedAtMs, signatureHex);
+}
 
-  return {
-    scheme: 'rampart-v1',
-    keyId,
-    signedAtMs,
-    nonce,
-    matches(key) {
-      if (message === undefined) {
-        // Not a header problem, and nothing a valid signer could have produced.
-        if (!METHOD_PATTERN.test(method) || !TARGET_PATTERN.test(url)) {
-          throw signatureInvalidError('method or target outside the signable form', keyId);
-        }
-        message = rampartV1SigningString({
-          keyId,
-          method,
-          target: url,
-          timestamp,
-          nonce,
-          bodySha256Hex: hash('sha256', request.rawBody ?? EMPTY, 'hex'),
-        });
+/** A parsed `rampart-v1` signature; a class, so a request allocates no closures. */
+class RampartV1Signature implements ParsedSignature {
+  readonly scheme = 'rampart-v1';
+  #message: string | undefined;
+
+  constructor(
+    readonly request: SecurityRequest,
+    readonly keyId: string,
+    readonly nonce: string,
+    readonly timestamp: string,
+    readonly signedAtMs: number,
+    readonly signatureHex: string,
+  ) {}
+
+  matches(key: HmacSha256Key): boolean {
+    let message = this.#message;
+    if (message === undefined) {
+      const { method, url, rawBody } = this.request;
+      // Not a header problem, and nothing a valid signer could have produced.
+      if (!METHOD_PATTERN.test(method) || !TARGET_PATTERN.test(url)) {
+        throw signatureInvalidError('method or target outside the signable form', this.keyId);
       }
-      return hexMacEquals(key.signHex(message), signatureHex);
-    },
-    bodyMatches: () => true,
-  };
+      message = rampartV1SigningString({
+        keyId: this.keyId,
+        method,
+        target: url,
+        timestamp: this.timestamp,
+        nonce: this.nonce,
+        bodySha256Hex: hash('sha256', rawBody ?? EMPTY, 'hex'),
+      });
+      this.#message = message;
+    }
+    return hexMacEquals(key.signHex(message), this.signatureHex);
+  }
+
+  bodyMatches(): boolean {
+    return true;
+  }
 }

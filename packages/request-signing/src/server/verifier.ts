@@ -146,6 +146,8 @@ export function createRequestVerifier(options: RequestVerifierOptions): RequestV
   const rfcOptions = { ...config.rfc9421, policy: 'replay-proof' as const };
   // An unknown key id is checked against this throwaway key, so it costs what a known one does.
   const decoy = importSigningSecret(randomBytes(32));
+  const store = config.nonceStore;
+  const claimSync = typeof store.claimSync === 'function' ? store.claimSync : undefined;
 
   function parse(request: SecurityRequest): ParsedSignature {
     const headers = request.headers;
@@ -164,7 +166,11 @@ export function createRequestVerifier(options: RequestVerifierOptions): RequestV
   // A resolver that answers the same frozen array (as `staticSigningSecrets` does) is imported
   // once. Only frozen: a mutable array may lose a revoked secret, which must then stop working.
   const importedAnswers = new WeakMap<object, HmacSha256Key[]>();
+  // The last frozen answer and its keys: a verifier with one busy client skips the WeakMap.
+  let lastAnswer: unknown;
+  let lastKeys: readonly HmacSha256Key[] = [];
   function keysOf(keyId: string, answer: SigningSecrets): readonly HmacSha256Key[] {
+    if (answer === lastAnswer) return lastKeys;
     if (!Array.isArray(answer) || !Object.isFrozen(answer)) {
       return importResolved(keyId, answer);
     }
@@ -173,6 +179,8 @@ export function createRequestVerifier(options: RequestVerifierOptions): RequestV
       keys = importResolved(keyId, answer);
       importedAnswers.set(answer, keys);
     }
+    lastAnswer = answer;
+    lastKeys = keys;
     return keys;
   }
 
@@ -212,6 +220,19 @@ export function createRequestVerifier(options: RequestVerifierOptions): RequestV
     return error;
   }
 
+  function verified(parsed: ParsedSignature): VerifiedSignature {
+    return {
+      scheme: parsed.scheme,
+      keyId: parsed.keyId,
+      nonce: parsed.nonce,
+      signedAt: parsed.signedAtMs,
+    };
+  }
+
+  function replayed(request: SecurityRequest, parsed: ParsedSignature): unknown {
+    return reported(request, nonceReplayedError(parsed.keyId), parsed.scheme);
+  }
+
   /** Signature, then body, then (only for a genuine request) the one store round trip. */
   function finish(
     request: SecurityRequest,
@@ -224,14 +245,19 @@ export function createRequestVerifier(options: RequestVerifierOptions): RequestV
       return Promise.reject(reported(request, error, parsed.scheme));
     }
     const scope = SCOPE_PREFIX + parsed.keyId;
-    return config.nonceStore.claim(scope, parsed.nonce, nonceTtlMs).then(function onClaim(fresh) {
-      if (!fresh) throw reported(request, nonceReplayedError(parsed.keyId), parsed.scheme);
-      return {
-        scheme: parsed.scheme,
-        keyId: parsed.keyId,
-        nonce: parsed.nonce,
-        signedAt: parsed.signedAtMs,
-      };
+    if (claimSync !== undefined) {
+      // The memory store claims in process: no promise until the one `verify` returns.
+      let fresh: boolean;
+      try {
+        fresh = claimSync.call(store, scope, parsed.nonce, nonceTtlMs);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return fresh ? Promise.resolve(verified(parsed)) : Promise.reject(replayed(request, parsed));
+    }
+    return store.claim(scope, parsed.nonce, nonceTtlMs).then(function onClaim(fresh) {
+      if (!fresh) throw replayed(request, parsed);
+      return verified(parsed);
     });
   }
 
