@@ -58,7 +58,7 @@ export function buildDecision(
       policy,
       name: policy.name,
       allowed: o.allowed,
-      quota: policy.algorithm === 'gcra' ? policy.burst : policy.limit,
+      quota: policy.quota,
       remaining: o.remaining,
       resetMs: o.resetMs,
       retryAfterMs: o.retryAfterMs,

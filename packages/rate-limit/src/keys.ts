@@ -20,6 +20,14 @@ const IP_KEY_CACHE_SIZE = 10_000;
 /** Longest key part kept as is; longer ones are hashed so a client cannot grow memory at will. */
 const MAX_PART_LENGTH = 128;
 
+/** Identity functions that depend on `request.ip` alone (the key `'ip'`). */
+const ipOnlyIdentities = new WeakSet<(request: RateLimitRequest) => string>();
+
+/** Whether `identity` (from {@link compileIdentity}) depends on `request.ip` alone. */
+export function isIpOnlyIdentity(identity: (request: RateLimitRequest) => string): boolean {
+  return ipOnlyIdentities.has(identity);
+}
+
 /** Compiles the `key` option into a function from a request to its identity string. */
 export function compileIdentity(
   owner: string,
@@ -34,7 +42,11 @@ export function compileIdentity(
   const parts = sources.map((source, index) =>
     compileSource(`${owner}.key[${index}]`, source, clientIp),
   );
-  if (parts.length === 1) return parts[0] as (request: RateLimitRequest) => string;
+  if (parts.length === 1) {
+    const part = parts[0] as (request: RateLimitRequest) => string;
+    if (sources[0] === 'ip') ipOnlyIdentities.add(part);
+    return part;
+  }
   return function combinedIdentity(request: RateLimitRequest): string {
     let identity = (parts[0] as (request: RateLimitRequest) => string)(request);
     for (let i = 1; i < parts.length; i++)

@@ -2,6 +2,7 @@ import { createFakeClock, RampartConfigError, type SecurityEvent } from '@rampar
 import { describe, expect, it } from 'vitest';
 import { createRateLimiter } from './limiter.js';
 import type { RateLimitRequest } from './request.js';
+import { MemoryRateLimitStore } from './stores/memory.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const one = { one: { algorithm: 'fixed-window' as const, limit: 1, windowMs: 60_000 } };
@@ -171,6 +172,39 @@ describe('createRateLimiter', () => {
     expect(await limiter.check(req())).toMatchObject({ allowed: false, retryAfterMs: 30_000 });
     clock.advance(30_000);
     expect((await limiter.check(req())).allowed).toBe(true);
+  });
+
+  it('reuses one key per client and route, and a removed or expired entry is found afresh', () => {
+    const clock = createFakeClock(T0);
+    const store = new MemoryRateLimitStore({ clock, sweepIntervalMs: 0 });
+    const limiter = createRateLimiter({
+      clock,
+      store,
+      policies: { w: { algorithm: 'fixed-window', limit: 2, windowMs: 60_000 } },
+      allowList: ['198.51.100.1'],
+    });
+    const first = limiter.checkSync(req());
+    const key = first.key!;
+    expect(limiter.keyFor(req())).toBe(key);
+    expect(limiter.keyFor(req({ method: 'GET' }))).not.toBe(key);
+    // A copy of a key never carries the store's record of the original.
+    expect(Object.getOwnPropertySymbols({ ...key })).toEqual([]);
+    expect(limiter.checkSync(req()).policies[0]?.remaining).toBe(0);
+    expect(limiter.checkSync(req()).allowed).toBe(false);
+    // reset() removes the entry; the key remembering it must not keep counting in a dead one.
+    void limiter.reset(key);
+    expect(store.size).toBe(0);
+    expect(limiter.checkSync(req()).policies[0]?.remaining).toBe(1);
+    expect(store.size).toBe(1);
+    expect(limiter.checkSync(req()).policies[0]?.remaining).toBe(0);
+    // Expired and swept: the next window starts from zero, in one entry the store holds.
+    clock.advance(120_000);
+    expect(store.sweep(clock.now())).toBe(1);
+    expect(limiter.checkSync(req()).policies[0]?.remaining).toBe(1);
+    expect(store.size).toBe(1);
+    // Allow-listed clients are remembered as such.
+    expect(limiter.keyFor(req({ ip: '198.51.100.1' }))).toBeUndefined();
+    expect(limiter.checkSync(req({ ip: '198.51.100.1' })).outcome).toBe('skipped');
   });
 
   it('checkSync answers without a promise on the memory store', () => {

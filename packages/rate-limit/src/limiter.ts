@@ -10,16 +10,35 @@ import type { PolicyOutcome } from './algorithms/evaluate.js';
 import { buildDecision, type RateLimitDecision, SKIPPED } from './decision.js';
 import { rateLimitExceededError } from './errors.js';
 import { policyFieldValue, writeRateLimitHeaders } from './headers.js';
+import { isIpOnlyIdentity } from './keys.js';
 import { type RateLimiterOptions, resolveOptions } from './options.js';
 import type { ResolvedPolicy } from './policy.js';
 import { evaluateRequest, type RateLimiter } from './rate-limiter.js';
 import type { RateLimitRequest } from './request.js';
-import type { RateLimitCheck, RateLimitKey, RateLimitStore } from './store.js';
+import {
+  type RateLimitCheck,
+  type RateLimitKey,
+  type RateLimitStore,
+  type ReusedRateLimitKey,
+  reusableKey,
+} from './store.js';
 
 export { evaluateRequest, type RateLimiter };
 
 const SOURCE = '@rampart/rate-limit';
 const MAX_CACHED_ROUTES = 4096;
+/** Keys remembered across all scopes; when full they are all forgotten (churn only costs a lookup). */
+const MAX_CACHED_KEYS = 10_000;
+
+/**
+ * The keys of one scope, by client: a check of a client seen before reuses its key object (and
+ * the store's record on it) instead of building one. `null`: allow-listed or unlimited.
+ */
+interface ScopeKeys {
+  readonly scope: string;
+  /** `undefined` for scopes past the route cap (callers passing raw paths as routes). */
+  readonly keys: Map<string, ReusedRateLimitKey | null> | undefined;
+}
 
 /**
  * Builds a limiter: validates everything once, precomputes header values, and returns the
@@ -41,7 +60,23 @@ export function createRateLimiter(
   const { store, clock, onEvent } = config;
   const defaultPolicyField = policyFieldValue(config.policies);
   const overrideFields = new Map<readonly ResolvedPolicy[], string>();
-  const scopes = new Map<string, Map<string, string>>();
+  const scopes = new Map<string, Map<string, ScopeKeys>>();
+  const scopeList: ScopeKeys[] = [];
+  let cachedKeys = 0;
+  const newScope = (scope: string): ScopeKeys => {
+    const entry: ScopeKeys = { scope, keys: new Map() };
+    scopeList.push(entry);
+    return entry;
+  };
+  const fixedScope = config.scope === undefined ? undefined : newScope(config.scope);
+  const globalScope = newScope('*');
+  // Traffic comes in runs of one route: the last scope found is checked first.
+  let lastRoute: string | undefined;
+  let lastMethod: string | undefined;
+  let lastScope: ScopeKeys = globalScope;
+  // With `key: 'ip'` the identity depends on the IP alone: keys are found by the raw IP, and the
+  // IP is neither grouped nor checked against the allow list and overrides again.
+  const byIp = isIpOnlyIdentity(config.identity);
   const hasAllowList = !config.allowList.empty;
   const hasOverrides = !config.overrides.empty;
   const hitSync = store.hitSync?.bind(store);
@@ -52,33 +87,67 @@ export function createRateLimiter(
 
   function keyFor(request: RateLimitRequest): RateLimitKey | undefined {
     if (config.skip?.(request) === true) return undefined;
+    const scope = scopeOf(request.method, request.route);
+    const keys = scope.keys;
+    if (byIp && keys !== undefined) {
+      const ip = request.ip;
+      const known = keys.get(ip);
+      if (known !== undefined) return known ?? undefined;
+      return remember(keys, ip, newKey(scope.scope, config.identity(request)));
+    }
     const identity = config.identity(request);
-    if (hasAllowList && isAllowListed(identity)) return undefined;
+    if (keys === undefined) return newKey(scope.scope, identity) ?? undefined;
+    const known = keys.get(identity);
+    if (known !== undefined) return known ?? undefined;
+    return remember(keys, identity, newKey(scope.scope, identity));
+  }
+
+  /** The key of a client not seen before, or `null` when it is allow-listed or unlimited. */
+  function newKey(scope: string, identity: string): ReusedRateLimitKey | null {
+    if (hasAllowList && isAllowListed(identity)) return null;
     let policies = config.policies;
     if (hasOverrides) {
       const override = config.overrides.match(identity);
-      if (override === 'unlimited') return undefined;
+      if (override === 'unlimited') return null;
       if (override !== undefined) policies = override;
     }
-    const scope = config.scope ?? scopeOf(request.method, request.route);
-    return { scope, identity, policies };
+    return reusableKey(scope, identity, policies);
   }
 
-  /** `METHOD /route`, cached per route so a check reuses one string (and its hash). */
-  function scopeOf(method: string, route: string | undefined): string {
-    if (route === undefined) return '*';
+  function remember(
+    keys: Map<string, ReusedRateLimitKey | null>,
+    client: string,
+    key: ReusedRateLimitKey | null,
+  ): ReusedRateLimitKey | undefined {
+    if (cachedKeys >= MAX_CACHED_KEYS) {
+      for (const scope of scopeList) scope.keys?.clear();
+      cachedKeys = 0;
+    }
+    keys.set(client, key);
+    cachedKeys++;
+    return key ?? undefined;
+  }
+
+  /** The scope `METHOD /route` and its keys, found once per route and method. */
+  function scopeOf(method: string, route: string | undefined): ScopeKeys {
+    if (fixedScope !== undefined) return fixedScope;
+    if (route === undefined) return globalScope;
+    if (route === lastRoute && method === lastMethod) return lastScope;
     let byMethod = scopes.get(route);
     let scope = byMethod?.get(method);
-    if (scope !== undefined) return scope;
-    scope = `${method} ${route}`;
-    // Routes are finite; the cap only guards against callers passing raw paths as routes.
-    if (scopes.size < MAX_CACHED_ROUTES) {
+    if (scope === undefined) {
+      // Routes are finite; the cap only guards against callers passing raw paths as routes.
+      if (scopes.size >= MAX_CACHED_ROUTES) return { scope: `${method} ${route}`, keys: undefined };
+      scope = newScope(`${method} ${route}`);
       if (byMethod === undefined) {
         byMethod = new Map();
         scopes.set(route, byMethod);
       }
       byMethod.set(method, scope);
     }
+    lastRoute = route;
+    lastMethod = method;
+    lastScope = scope;
     return scope;
   }
 

@@ -40,6 +40,8 @@ export interface ResolvedPolicy {
   /** GCRA burst; equals `limit` for the window algorithms. */
   readonly burst: number;
   readonly blockMs: number;
+  /** The advertised quota (`q`): `limit`, or `burst` for GCRA. */
+  readonly quota: number;
   /** `"burst";q=10;w=1`: this policy's item of the `RateLimit-Policy` field. */
   readonly policyItem: string;
   /** `"burst";r=`: the start of this policy's item of the `RateLimit` field. */
@@ -115,6 +117,7 @@ export function resolvePolicy(
     windowMs: policy.windowMs,
     burst,
     blockMs,
+    quota,
     policyItem: `"${name}";q=${quota};w=${policy.windowMs / 1000}`,
     limitItemPrefix: `"${name}";r=`,
   });

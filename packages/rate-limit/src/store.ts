@@ -11,6 +11,49 @@ export interface RateLimitKey {
   readonly policies: readonly ResolvedPolicy[];
 }
 
+/**
+ * Where a store may remember what it derived from a key (the memory store's entry, the Redis
+ * key string), so a check on a key seen before skips the lookup. The limiter hands out one key
+ * object per client and route and reuses it across checks; those keys carry this property (`null`
+ * until a store fills it). Keys built by hand do not, and stores then look them up as usual. A
+ * store must check that a remembered record is its own and still current before using it.
+ */
+export const STORE_RECORD: unique symbol = Symbol('rampart.rate-limit.store-record');
+
+/** A key as the limiter makes it: reused across checks, with a slot for the store's record. */
+export interface ReusedRateLimitKey extends RateLimitKey {
+  [STORE_RECORD]: { readonly owner: object } | null;
+}
+
+/**
+ * Makes a key with an empty record slot. The slot is not enumerable, so a copy of the key
+ * (`{ ...key, identity }`) never carries another key's record.
+ */
+export function reusableKey(
+  scope: string,
+  identity: string,
+  policies: readonly ResolvedPolicy[],
+): ReusedRateLimitKey {
+  const key = { scope, identity, policies } as ReusedRateLimitKey;
+  Object.defineProperty(key, STORE_RECORD, { value: null, writable: true, enumerable: false });
+  return key;
+}
+
+/** The record a store remembered on `key`, if the key has the slot and the record is `owner`'s. */
+export function storeRecordOf<T extends { readonly owner: object }>(
+  key: RateLimitKey,
+  owner: object,
+): T | undefined {
+  const record = (key as Partial<ReusedRateLimitKey>)[STORE_RECORD];
+  return record != null && record.owner === owner ? (record as T) : undefined;
+}
+
+/** Remembers `record` on `key` when the key has the slot (a key made by the limiter). */
+export function rememberStoreRecord(key: RateLimitKey, record: { readonly owner: object }): void {
+  if ((key as Partial<ReusedRateLimitKey>)[STORE_RECORD] !== undefined)
+    (key as ReusedRateLimitKey)[STORE_RECORD] = record;
+}
+
 /** One check of every policy of a key, as a store receives it. */
 export interface RateLimitCheck {
   readonly key: RateLimitKey;

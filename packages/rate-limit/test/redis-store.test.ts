@@ -2,6 +2,8 @@ import { createRedisClient, isolatedRedisPrefix, serviceAvailable } from '@rampa
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePolicy } from '../src/policy.js';
+import type { PolicyOutcome } from '../src/store.js';
+import { MemoryRateLimitStore } from '../src/stores/memory.js';
 import { RedisRateLimitStore } from '../src/stores/redis.js';
 import { describeRateLimitStoreConformance } from '../src/testing.js';
 
@@ -19,6 +21,40 @@ describe.skipIf(!hasRedis)('RedisRateLimitStore', () => {
   describeRateLimitStoreConformance('redis', () => {
     const { prefix, cleanup } = isolatedRedisPrefix(redis);
     return { store: new RedisRateLimitStore({ redis, keyPrefix: prefix }), cleanup };
+  });
+
+  it('answers every check as the memory store does: eight policies of every algorithm, blocks, costs', async () => {
+    const { prefix, cleanup } = isolatedRedisPrefix(redis);
+    const store = new RedisRateLimitStore({ redis, keyPrefix: prefix });
+    const memory = new MemoryRateLimitStore({ sweepIntervalMs: 0 });
+    const algorithms = ['gcra', 'fixed-window', 'sliding-window'] as const;
+    const policies = Array.from({ length: 8 }, (_, i) =>
+      resolvePolicy('t', `p${i}`, {
+        algorithm: algorithms[i % 3],
+        limit: 3 + i,
+        windowMs: 1000 * (1 + (i % 4)),
+        blockMs: i % 3 === 1 ? 2500 : 0,
+      }),
+    );
+    const key = { scope: 'GET /diff', identity: '192.0.2.1', policies };
+    let now = Date.UTC(2026, 0, 1) + 123;
+    let seed = 7;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31);
+    const pick = (outcomes: readonly PolicyOutcome[]) =>
+      outcomes.map(({ allowed, remaining, resetMs, retryAfterMs }) => ({
+        allowed,
+        remaining,
+        resetMs,
+        retryAfterMs,
+      }));
+    for (let step = 0; step < 300; step++) {
+      now += next() % 400;
+      const cost = 1 + (next() % 3);
+      const expected = pick(memory.hitSync({ key, cost, now }));
+      expect(pick(await store.hit({ key, cost, now })), `step ${step}`).toEqual(expected);
+    }
+    memory.close();
+    await cleanup();
   });
 
   it('keeps a check on one key whose name is its hash tag, distinct per route and client', () => {

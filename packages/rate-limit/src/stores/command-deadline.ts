@@ -5,6 +5,8 @@ interface Pending {
   reject(error: unknown): void;
 }
 
+const identity = <T>(value: T): T => value;
+
 /** Ticks per timeout: a command fails after between 1 and 1 + 1/TICKS timeouts. */
 const TICKS = 4;
 
@@ -30,31 +32,69 @@ export class CommandDeadline {
   }
 
   run<T>(operation: () => PromiseLike<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+    let started: PromiseLike<T>;
+    try {
+      started = operation();
+    } catch (error) {
+      return Promise.reject(this.#unavailable(error));
+    }
+    return this.watch(started, identity);
+  }
+
+  /**
+   * Bounds a command already sent: `map` turns its answer into the result (what it throws
+   * rejects the result), in the same step, so a check costs one promise hop here, not two.
+   * `retry` may answer a failure with a second attempt (a NOSCRIPT answered by `EVAL`), once.
+   */
+  watch<T, R>(
+    started: PromiseLike<T>,
+    map: (value: T) => R,
+    retry?: (error: unknown) => PromiseLike<T> | undefined,
+  ): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
       const pending: Pending = { settled: false, reject };
-      const fail = (error: unknown) => {
-        if (pending.settled) return;
-        pending.settled = true;
-        this.#pending--;
-        reject(isRampartError(error) ? error : new StoreUnavailableError(this.#store, error));
-      };
-      let result: PromiseLike<T>;
-      try {
-        result = operation();
-      } catch (error) {
-        reject(isRampartError(error) ? error : new StoreUnavailableError(this.#store, error));
-        return;
-      }
       (this.#ring[this.#current] as Pending[]).push(pending);
       this.#pending++;
       if (this.#timer === undefined) this.#timer = setInterval(() => this.#tick(), this.#tickMs);
-      Promise.resolve(result).then((value) => {
+      let retried = retry === undefined;
+      const settle = (value: T) => {
         if (pending.settled) return;
         pending.settled = true;
         this.#pending--;
-        resolve(value);
-      }, fail);
+        let result: R;
+        try {
+          result = map(value);
+        } catch (error) {
+          reject(this.#unavailable(error));
+          return;
+        }
+        resolve(result);
+      };
+      const fail = (error: unknown) => {
+        if (pending.settled) return;
+        if (!retried) {
+          retried = true;
+          let again: PromiseLike<T> | undefined;
+          try {
+            again = retry?.(error);
+          } catch (retryError) {
+            error = retryError;
+          }
+          if (again !== undefined) {
+            again.then(settle, fail);
+            return;
+          }
+        }
+        pending.settled = true;
+        this.#pending--;
+        reject(this.#unavailable(error));
+      };
+      started.then(settle, fail);
     });
+  }
+
+  #unavailable(error: unknown): unknown {
+    return isRampartError(error) ? error : new StoreUnavailableError(this.#store, error);
   }
 
   #tick(): void {

@@ -9,7 +9,13 @@ import {
   stateTtlMs,
 } from '../algorithms/evaluate.js';
 import type { ResolvedPolicy } from '../policy.js';
-import type { RateLimitCheck, RateLimitKey, RateLimitStore } from '../store.js';
+import {
+  type RateLimitCheck,
+  type RateLimitKey,
+  type RateLimitStore,
+  rememberStoreRecord,
+  storeRecordOf,
+} from '../store.js';
 
 /** Options of {@link MemoryRateLimitStore}. */
 export interface MemoryRateLimitStoreOptions {
@@ -34,8 +40,13 @@ interface Slot extends CounterState {
 
 /** Every counter of one client on one scope. */
 interface Entry {
+  /** The store holding it: the limiter's key remembers its entry (see `STORE_RECORD`). */
+  readonly owner: MemoryRateLimitStore;
   slots: Slot[];
-  /** The latest `expiresAt` of its slots: the entry may be dropped after it. */
+  /**
+   * The latest `expiresAt` of its slots: the entry may be dropped after it. `-Infinity` once
+   * removed, so a key still remembering it looks it up again.
+   */
   expiresAt: number;
 }
 
@@ -172,7 +183,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
       const index = entry.slots.findIndex((slot) => slot.name === policy.name);
       if (index !== -1) entry.slots.splice(index, 1);
     }
-    if (entry.slots.length === 0) this.#remove(identities, key.identity);
+    if (entry.slots.length === 0) this.#remove(identities, key.identity, entry);
   }
 
   /** Drops every expired entry now; returns how many. O(n): for timers and tests. */
@@ -181,7 +192,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
     for (const identities of this.#scopes.values()) {
       for (const [identity, entry] of identities) {
         if (entry.expiresAt <= now) {
-          this.#remove(identities, identity);
+          this.#remove(identities, identity, entry);
           removed++;
         }
       }
@@ -197,8 +208,14 @@ export class MemoryRateLimitStore implements RateLimitStore {
   }
 
   #entry(key: RateLimitKey, now: number): Entry | undefined {
-    const entry = this.#identities(key.scope)?.get(key.identity);
-    return entry === undefined || entry.expiresAt <= now ? undefined : entry;
+    // A live entry a key remembers is the one in the map: removal marks an entry dead.
+    let entry = storeRecordOf<Entry>(key, this);
+    if (entry === undefined || entry.expiresAt <= now) {
+      entry = this.#identities(key.scope)?.get(key.identity);
+      if (entry === undefined || entry.expiresAt <= now) return undefined;
+      rememberStoreRecord(key, entry);
+    }
+    return entry;
   }
 
   /** The clients of a scope; the last one asked is remembered, as traffic comes in runs. */
@@ -216,7 +233,10 @@ export class MemoryRateLimitStore implements RateLimitStore {
   #commit(key: RateLimitKey, entry: Entry | undefined, now: number, onlyBlocks: boolean): void {
     const policies = key.policies;
     let target = entry;
-    if (target === undefined) target = this.#insert(key, now);
+    if (target === undefined) {
+      target = this.#insert(key, now);
+      rememberStoreRecord(key, target);
+    }
     for (let i = 0; i < policies.length; i++) {
       const next = (this.#outcomes[i] as PolicyOutcome).next;
       let slot = this.#slots[i];
@@ -253,13 +273,14 @@ export class MemoryRateLimitStore implements RateLimitStore {
       identities = new Map();
       this.#scopes.set(key.scope, identities);
     }
-    const entry: Entry = { slots: [], expiresAt: 0 };
+    const entry: Entry = { owner: this, slots: [], expiresAt: 0 };
     identities.set(key.identity, entry);
     this.#size++;
     return entry;
   }
 
-  #remove(identities: Map<string, Entry>, identity: string): void {
+  #remove(identities: Map<string, Entry>, identity: string, entry: Entry): void {
+    entry.expiresAt = Number.NEGATIVE_INFINITY;
     if (identities.delete(identity)) this.#size--;
   }
 }

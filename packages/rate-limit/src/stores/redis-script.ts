@@ -20,45 +20,30 @@ local cost = tonumber(ARGV[3])
 local blockUntil = tonumber(ARGV[4])
 local n = #POLICIES
 local EPS = 0.001
-local names = {}
-for i = 1, n do names[i] = POLICIES[i].name end
 if mode == 4 then
-  redis.call('HDEL', KEYS[1], unpack(names))
+  redis.call('HDEL', KEYS[1], FIELDS)
   return {}
 end
-local stored = redis.call('HMGET', KEYS[1], '_e', unpack(names))
+local stored = redis.call('HMGET', KEYS[1], '_e', FIELDS)
 local storedExpiry = tonumber(stored[1]) or 0
+local match = string.match
 
-local function slidingRetry(w, limit, elapsed, prev, cur)
-  local toEnd = w - elapsed
-  if cost > limit then return toEnd + w end
-  if cur + cost <= limit and prev > 0 then
-    local wait = toEnd - ((limit - cur - cost) * w) / prev
-    if wait < toEnd then return math.max(1, math.ceil(wait)) end
-  end
-  local intoNext = 0
-  if cur > 0 then intoNext = w - ((limit - cost) * w) / cur end
-  return math.max(1, math.ceil(toEnd + math.max(0, intoNext)))
-end
-
-local function ttl(code, w, a, k)
-  local e = a
-  if code == 1 then e = a + w elseif code == 2 then e = a + 2 * w end
-  if k > e then e = k end
-  return math.max(1, math.ceil(e - now))
-end
-
-local P, S, O = {}, {}, {}
+-- Tables are built whole (no field added later, which would grow them) and no function is
+-- defined per call: the script runs on every check.
+local P, S, O = POLICIES, {}, {}
 local all = true
 for i = 1, n do
-  local p = POLICIES[i]
-  local s = { exists = false, a = 0, b = 0, c = 0, k = 0 }
+  local p = P[i]
+  local s
   local v = stored[i + 1]
-  if v then
-    local a, b, c, k = string.match(v, '^(%S+) (%S+) (%S+) (%S+)$')
-    if a then s = { exists = true, a = tonumber(a), b = tonumber(b), c = tonumber(c), k = tonumber(k) } end
+  local a, b, c, k
+  if v then a, b, c, k = match(v, '^(%S+) (%S+) (%S+) (%S+)$') end
+  if a then
+    s = { exists = true, a = tonumber(a), b = tonumber(b), c = tonumber(c), k = tonumber(k) }
+  else
+    s = { exists = false, a = 0, b = 0, c = 0, k = 0 }
   end
-  local o = { k = 0 }
+  local o = { k = 0, a = 0, b = 0, c = 0, allowed = false, blocked = false, remaining = 0, reset = 0, retry = 0 }
   if s.exists and s.k > now then o.k = s.k end
   local w, limit = p.w, p.limit
   if mode == 3 then
@@ -116,7 +101,25 @@ for i = 1, n do
       if o.allowed then counted = cur + cost; spent = cost end
       o.remaining = math.max(0, math.floor(limit - est - spent))
       o.reset = w - elapsed
-      if o.allowed then o.retry = 0 else o.retry = slidingRetry(w, limit, elapsed, prev, cur) end
+      if o.allowed then o.retry = 0
+      else
+        -- The wait until the weighted estimate leaves room for cost (see slidingRetryAfter).
+        local toEnd = w - elapsed
+        local retry
+        if cost > limit then retry = toEnd + w
+        else
+          if cur + cost <= limit and prev > 0 then
+            local wait = toEnd - ((limit - cur - cost) * w) / prev
+            if wait < toEnd then retry = math.max(1, math.ceil(wait)) end
+          end
+          if not retry then
+            local intoNext = 0
+            if cur > 0 then intoNext = w - ((limit - cost) * w) / cur end
+            retry = math.max(1, math.ceil(toEnd + math.max(0, intoNext)))
+          end
+        end
+        o.retry = retry
+      end
       o.a, o.b, o.c = start, counted, prev
     end
   end
@@ -147,7 +150,10 @@ local function save(i)
   else
     writes[#writes + 1] = o.a .. ' ' .. o.b .. ' ' .. o.c .. ' ' .. o.k
   end
-  local e = now + ttl(p.code, p.w, o.a, o.k)
+  local e = o.a
+  if p.code == 1 then e = o.a + p.w elseif p.code == 2 then e = o.a + 2 * p.w end
+  if o.k > e then e = o.k end
+  e = now + math.max(1, math.ceil(e - now))
   if e > expiry then expiry = e end
   if p.w > slack then slack = p.w end
 end
@@ -184,12 +190,11 @@ end
 local reply = {}
 for i = 1, n do
   local o = O[i]
-  local allowed = 0
-  if o.allowed then allowed = 1 end
-  reply[#reply + 1] = allowed
-  reply[#reply + 1] = o.remaining
-  reply[#reply + 1] = o.reset
-  reply[#reply + 1] = o.retry
+  local j = 4 * i
+  if o.allowed then reply[j - 3] = 1 else reply[j - 3] = 0 end
+  reply[j - 2] = o.remaining
+  reply[j - 1] = o.reset
+  reply[j] = o.retry
 end
 return reply
 `;
@@ -210,7 +215,11 @@ export function scriptFor(policies: readonly ResolvedPolicy[]): RedisScript {
           `{ name = '${p.name}', code = ${p.code}, limit = ${p.limit}, w = ${p.windowMs}, burst = ${p.burst}, blockMs = ${p.blockMs} }`,
       )
       .join(',\n  ');
-    script = new RedisScript(`local POLICIES = {\n  ${table}\n}\n${SOURCE}`);
+    // The field names as literal arguments of HMGET/HDEL: no table of them is built per call.
+    const fields = policies.map((p) => `'${p.name}'`).join(', ');
+    script = new RedisScript(
+      `local POLICIES = {\n  ${table}\n}\n${SOURCE.replaceAll('FIELDS', fields)}`,
+    );
     scripts.set(policies, script);
   }
   return script;
@@ -218,3 +227,190 @@ export function scriptFor(policies: readonly ResolvedPolicy[]): RedisScript {
 
 /** ARGV modes of the script. */
 export const SCRIPT_MODE = { hit: 1, peek: 2, adjust: 3, reset: 4 } as const;
+
+/** Lua for one policy of the hit script: reads `r[i + 2]`, leaves its verdict in locals `*<i>`. */
+function hitPolicyLua(p: ResolvedPolicy, i: number): string {
+  const w = p.windowMs;
+  const head = `
+-- ${p.name}
+local e${i}, a${i}, b${i}, c${i}, k${i} = false, 0, 0, 0, 0
+do
+  local v = r[${i + 2}]
+  if v then
+    local x, y, z, q = match(v, '^(%S+) (%S+) (%S+) (%S+)$')
+    if x then e${i}, a${i}, b${i}, c${i}, k${i} = true, tonumber(x), tonumber(y), tonumber(z), tonumber(q) end
+  end
+end
+local nk${i} = 0
+if e${i} and k${i} > now then nk${i} = k${i} end
+local ok${i}, rem${i}, reset${i}, retry${i}, na${i}, nb${i}, nc${i}`;
+  let body: string;
+  if (p.code === 3) {
+    body = `
+do
+  local interval = ${w} / ${p.limit}
+  local tol = interval * ${p.burst}
+  local tat = now
+  if e${i} and a${i} > now then tat = a${i} end
+  local nextTat = tat + interval * cost
+  local allowAt = nextTat - tol
+  ok${i} = allowAt <= now + EPS
+  local kept = tat
+  if ok${i} then kept = nextTat end
+  rem${i} = math.max(0, math.floor((tol - (kept - now)) / interval + EPS))
+  reset${i} = math.max(0, math.ceil(kept - now))
+  if ok${i} then retry${i} = 0 elseif interval * cost > tol then retry${i} = ${w} else retry${i} = math.max(1, math.ceil(allowAt - now)) end
+  na${i}, nb${i}, nc${i} = kept, 0, 0
+end`;
+  } else if (p.code === 1) {
+    body = `
+do
+  local start = now - (now % ${w})
+  local count = 0
+  if e${i} and a${i} == start then count = b${i} end
+  ok${i} = count + cost <= ${p.limit}
+  local counted = count
+  if ok${i} then counted = count + cost end
+  rem${i} = math.max(0, ${p.limit} - counted)
+  reset${i} = start + ${w} - now
+  if ok${i} then retry${i} = 0 else retry${i} = reset${i} end
+  na${i}, nb${i}, nc${i} = start, counted, 0
+end`;
+  } else {
+    body = `
+do
+  local w, limit = ${w}, ${p.limit}
+  local start = now - (now % w)
+  local cur, prev = 0, 0
+  if e${i} then
+    if a${i} == start then cur, prev = b${i}, c${i} elseif a${i} == start - w then prev = b${i} end
+  end
+  local elapsed = now - start
+  local est = (prev * (w - elapsed)) / w + cur
+  ok${i} = est + cost <= limit
+  local counted, spent = cur, 0
+  if ok${i} then counted = cur + cost; spent = cost end
+  rem${i} = math.max(0, math.floor(limit - est - spent))
+  reset${i} = w - elapsed
+  if ok${i} then retry${i} = 0
+  else
+    local toEnd = w - elapsed
+    local retry
+    if cost > limit then retry = toEnd + w
+    else
+      if cur + cost <= limit and prev > 0 then
+        local wait = toEnd - ((limit - cur - cost) * w) / prev
+        if wait < toEnd then retry = math.max(1, math.ceil(wait)) end
+      end
+      if not retry then
+        local intoNext = 0
+        if cur > 0 then intoNext = w - ((limit - cost) * w) / cur end
+        retry = math.max(1, math.ceil(toEnd + math.max(0, intoNext)))
+      end
+    end
+    retry${i} = retry
+  end
+  na${i}, nb${i}, nc${i} = start, counted, prev
+end`;
+  }
+  const blocked = `
+local bl${i} = nk${i} > now
+if bl${i} then
+  local wait = nk${i} - now
+  ok${i} = false
+  rem${i} = 0
+  retry${i} = math.max(retry${i}, wait)
+  reset${i} = math.max(reset${i}, wait)
+  if e${i} then na${i}, nb${i}, nc${i} = a${i}, b${i}, c${i} end
+end`;
+  return head + body + blocked;
+}
+
+/** Lua queueing policy `i`'s new state into `writes` (as `save` does in the generic script). */
+function hitSaveLua(p: ResolvedPolicy, i: number): string {
+  const end =
+    p.code === 1
+      ? `na${i} + ${p.windowMs}`
+      : p.code === 2
+        ? `na${i} + ${2 * p.windowMs}`
+        : `na${i}`;
+  // Fewer number-to-text conversions: `c` is always 0 but for the sliding window, `k` mostly 0.
+  const k = `(nk${i} == 0 and '0' or string.format('%.17g', nk${i}))`;
+  const value =
+    p.code === 3
+      ? `string.format('%.17g 0 0 ', na${i}) .. ${k}`
+      : p.code === 1
+        ? `na${i} .. ' ' .. nb${i} .. ' 0 ' .. ${k}`
+        : `na${i} .. ' ' .. nb${i} .. ' ' .. nc${i} .. ' ' .. ${k}`;
+  return `
+  if not (e${i} and a${i} == na${i} and b${i} == nb${i} and c${i} == nc${i} and k${i} == nk${i}) then
+    n = n + 2
+    writes[n - 1] = '${p.name}'
+    writes[n] = ${value}
+    local e = ${end}
+    if nk${i} > e then e = nk${i} end
+    e = now + math.max(1, math.ceil(e - now))
+    if e > expiry then expiry = e end
+    if ${p.windowMs} > slack then slack = ${p.windowMs} end
+  end`;
+}
+
+const hitScripts = new WeakMap<readonly ResolvedPolicy[], RedisScript>();
+
+/**
+ * The check (`hit`) of a policy list as straight-line Lua, built and hashed once per list: each
+ * policy's constants and algorithm are compiled in, so a check builds no table per policy and
+ * looks nothing up. Same stored format and arithmetic as the generic script (which serves peek,
+ * adjust and reset); the conformance suite holds both to `evaluatePolicy`.
+ * ARGV: now, cost. Reply: as the generic script's.
+ */
+export function hitScriptFor(policies: readonly ResolvedPolicy[]): RedisScript {
+  let script = hitScripts.get(policies);
+  if (script === undefined) {
+    const fields = policies.map((p) => `'${p.name}'`).join(', ');
+    const all = policies.map((_, i) => `ok${i}`).join(' and ');
+    const reply = policies
+      .map((_, i) => `ok${i} and 1 or 0, rem${i}, reset${i}, retry${i}`)
+      .join(',\n  ');
+    const blocks = policies
+      .map((p, i) =>
+        p.blockMs === 0
+          ? ''
+          : `
+  if not ok${i} and not bl${i} then
+    local untilMs = now + ${p.blockMs}
+    if untilMs > nk${i} then
+      nk${i} = untilMs${hitSaveLua(p, i).replaceAll('\n', '\n  ')}
+    end
+    retry${i} = math.max(retry${i}, ${p.blockMs})
+    reset${i} = math.max(reset${i}, ${p.blockMs})
+  end`,
+      )
+      .join('');
+    const source = `local now = tonumber(ARGV[1])
+local cost = tonumber(ARGV[2])
+local EPS = 0.001
+local match = string.match
+local r = redis.call('HMGET', KEYS[1], '_e', ${fields})
+local storedExpiry = tonumber(r[1]) or 0
+${policies.map(hitPolicyLua).join('\n')}
+local writes, n, expiry, slack = {}, 0, 0, 0
+if ${all} then${policies.map(hitSaveLua).join('')}
+else${blocks}
+end
+if expiry > storedExpiry then
+  n = n + 2
+  writes[n - 1] = '_e'
+  writes[n] = string.format('%.17g', expiry + slack)
+end
+if n > 0 then redis.call('HSET', KEYS[1], unpack(writes)) end
+if expiry > storedExpiry then redis.call('PEXPIRE', KEYS[1], math.ceil(expiry + slack - now)) end
+return {
+  ${reply}
+}
+`;
+    script = new RedisScript(source);
+    hitScripts.set(policies, script);
+  }
+  return script;
+}

@@ -2,15 +2,34 @@ import { parseOptions } from '@rampart/core';
 import {
   defaultRedisPrefix,
   hashTag,
+  type RedisScript,
   type RedisScriptClient,
   redisKey,
   redisKeyPrefixSchema,
 } from '@rampart/core/redis';
 import { z } from 'zod';
 import { createOutcome, type PolicyOutcome } from '../algorithms/evaluate.js';
-import type { RateLimitCheck, RateLimitKey, RateLimitStore } from '../store.js';
+import {
+  type RateLimitCheck,
+  type RateLimitKey,
+  type RateLimitStore,
+  rememberStoreRecord,
+  storeRecordOf,
+} from '../store.js';
 import { CommandDeadline } from './command-deadline.js';
-import { SCRIPT_MODE, scriptFor } from './redis-script.js';
+import { hitScriptFor, SCRIPT_MODE, scriptFor } from './redis-script.js';
+
+/** What the store remembers on a limiter's key: its Redis key and script, built once. */
+interface KeyRecord {
+  readonly owner: RedisRateLimitStore;
+  readonly redisKey: string;
+  /** The check's own script (`hitScriptFor`); the generic one serves peek, adjust and reset. */
+  readonly hitScript: RedisScript;
+}
+
+function isNoScriptError(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
 
 /** Options of {@link RedisRateLimitStore}. */
 export interface RedisRateLimitStoreOptions {
@@ -72,12 +91,44 @@ export class RedisRateLimitStore implements RateLimitStore {
     return redisKey(this.#prefix, hashTag(`${key.scope.length}:${key.scope}:${key.identity}`));
   }
 
-  async hit(check: RateLimitCheck): Promise<readonly PolicyOutcome[]> {
-    return this.#outcomes(await this.#run(SCRIPT_MODE.hit, check, check.cost, 0), check);
+  hit(check: RateLimitCheck): Promise<readonly PolicyOutcome[]> {
+    // The hot path: no async frames between the reply and the outcomes, one promise of our own.
+    const key = check.key;
+    const record = this.#record(key);
+    const redisKey = record.redisKey;
+    const script = record.hitScript;
+    const { now, cost } = check;
+    const count = key.policies.length;
+    const redis = this.#redis;
+    let started: Promise<unknown>;
+    try {
+      started = redis.evalsha(script.sha1, 1, redisKey, now, cost);
+    } catch (error) {
+      return this.#deadline.run(() => Promise.reject(error));
+    }
+    return this.#deadline.watch(
+      started,
+      (reply) => parseOutcomes(reply, count),
+      (error) =>
+        isNoScriptError(error) ? redis.eval(script.source, 1, redisKey, now, cost) : undefined,
+    );
+  }
+
+  /** The key's Redis key and script: remembered on a limiter's key, else built. */
+  #record(key: RateLimitKey): KeyRecord {
+    let record = storeRecordOf<KeyRecord>(key, this);
+    if (record === undefined) {
+      record = { owner: this, redisKey: this.keyOf(key), hitScript: hitScriptFor(key.policies) };
+      rememberStoreRecord(key, record);
+    }
+    return record;
   }
 
   async peek(check: RateLimitCheck): Promise<readonly PolicyOutcome[]> {
-    return this.#outcomes(await this.#run(SCRIPT_MODE.peek, check, check.cost, 0), check);
+    return parseOutcomes(
+      await this.#run(SCRIPT_MODE.peek, check, check.cost, 0),
+      check.key.policies.length,
+    );
   }
 
   async adjust(check: RateLimitCheck, delta: number, blockUntil: number): Promise<void> {
@@ -90,25 +141,25 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   #run(mode: number, check: RateLimitCheck, amount: number, blockUntil: number): Promise<unknown> {
     const args = [mode, check.now, amount, blockUntil];
-    const keys = [this.keyOf(check.key)];
+    const keys = [this.#record(check.key).redisKey];
     return this.#deadline.run(() => scriptFor(check.key.policies).run(this.#redis, keys, args));
   }
+}
 
-  #outcomes(reply: unknown, check: RateLimitCheck): PolicyOutcome[] {
-    const values = reply as number[];
-    const count = check.key.policies.length;
-    if (!Array.isArray(values) || values.length !== count * 4) {
-      throw new TypeError(`${STORE}: unexpected script reply`);
-    }
-    const outcomes: PolicyOutcome[] = new Array(count);
-    for (let i = 0; i < count; i++) {
-      const outcome = createOutcome();
-      outcome.allowed = values[i * 4] === 1;
-      outcome.remaining = Number(values[i * 4 + 1]);
-      outcome.resetMs = Number(values[i * 4 + 2]);
-      outcome.retryAfterMs = Number(values[i * 4 + 3]);
-      outcomes[i] = outcome;
-    }
-    return outcomes;
+/** The script's reply: per policy allowed (0/1), remaining, reset ms, retry-after ms. */
+function parseOutcomes(reply: unknown, count: number): PolicyOutcome[] {
+  const values = reply as number[];
+  if (!Array.isArray(values) || values.length !== count * 4) {
+    throw new TypeError(`${STORE}: unexpected script reply`);
   }
+  const outcomes: PolicyOutcome[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const outcome = createOutcome();
+    outcome.allowed = values[i * 4] === 1;
+    outcome.remaining = Number(values[i * 4 + 1]);
+    outcome.resetMs = Number(values[i * 4 + 2]);
+    outcome.retryAfterMs = Number(values[i * 4 + 3]);
+    outcomes[i] = outcome;
+  }
+  return outcomes;
 }
