@@ -1,15 +1,21 @@
 import type { AppConfig, Provided } from './config.js';
+import type { AdminBootstrap } from './users/bootstrap-admin.js';
 
 /**
  * The start-up lines, "Listening on" last so a reader waiting for it (the demo, a test, a
  * person) has everything else by then. Only generated secrets are printed: one the operator
  * set is already known to them and must not end up in a terminal log.
  */
-export function banner(config: AppConfig, url: string): string[] {
+export function banner(
+  config: AppConfig,
+  url: string,
+  admin: AdminBootstrap = 'created',
+): string[] {
   const lines = [
     `Framework: ${config.framework}`,
     `Store: ${config.store}${storeDetail(config)}`,
-    `Admin: ${config.admin.email}`,
+    // An earlier run's admin keeps its own password; the one printed below would not work.
+    `Admin: ${config.admin.email}${admin === 'existing' ? ' (existing account, its password unchanged)' : ''}`,
   ];
   const generated: Array<[string, Provided<string>]> = [
     ['ADMIN_PASSWORD', config.admin.password],

@@ -62,6 +62,7 @@ export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 export const DEFAULT_KEY_PREFIX = 'rampart-example:';
 export const DEFAULT_DATABASE_SCHEMA = 'rampart_example';
 export const DEFAULT_ADMIN_EMAIL = 'admin@example.com';
+const SIGNING_SECRET_MAX_BYTES = 64;
 
 const ARGS: ArgSpec = {
   values: new Set(['--port', '--host', '--framework', '--store']),
@@ -123,7 +124,7 @@ export function parseTrustedProxies(text: string | undefined): string[] {
   return entries;
 }
 
-const EMAIL_PATTERN =
+export const EMAIL_PATTERN =
   /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 // Printable ASCII without spaces: these end up in JWT claims and log lines.
 const CLAIM_PATTERN = /^[\x21-\x7e]{1,256}$/;
@@ -174,8 +175,8 @@ export function parseConfig(argv: readonly string[], vars: Env): AppConfig {
       CLAIM_PATTERN,
       '1 to 256 printable ASCII characters without spaces',
     );
-  const secret = (name: string) =>
-    orGenerated(env(vars, name), (text) => parseSecret(name, text), generateSecret);
+  const secret = (name: string, maxBytes?: number) =>
+    orGenerated(env(vars, name), (text) => parseSecret(name, text, maxBytes), generateSecret);
 
   return {
     port,
@@ -225,7 +226,8 @@ export function parseConfig(argv: readonly string[], vars: Env): AppConfig {
           matching('SIGNING_KEY_ID', text, KEY_ID_PATTERN, '1 to 128 of A-Z a-z 0-9 . _ ~ -'),
         generateKeyId,
       ),
-      secret: secret('SIGNING_SECRET'),
+      // @rampart/request-signing takes 32 to 64 bytes: longer adds nothing to HMAC-SHA256.
+      secret: secret('SIGNING_SECRET', SIGNING_SECRET_MAX_BYTES),
     },
   };
 }

@@ -1,5 +1,6 @@
 import { type ClientIpResolver, createClientIpResolver } from '@rampart/core';
 import type { AppConfig } from './config.js';
+import { type AppServices, createServices } from './services.js';
 import type { AppStores } from './stores/app-stores.js';
 
 /** What an app factory is built from: the validated configuration and the open stores. */
@@ -11,6 +12,8 @@ export interface AppContext {
    * ctx.clientIp)`); on Fastify `rampartCore` resolves `request.clientIp` from the same list.
    */
   readonly clientIp: ClientIpResolver;
+  /** Tokens, passwords, signatures and the routes' logic, on `stores`. */
+  readonly services: AppServices;
 }
 
 /** The context of one app: built once, at start-up. */
@@ -19,6 +22,7 @@ export function createAppContext(config: AppConfig, stores: AppStores): AppConte
     config,
     stores,
     clientIp: createClientIpResolver({ trustedProxies: [...config.trustedProxies] }),
+    services: createServices(config, stores),
   };
 }
 

@@ -1,6 +1,7 @@
 import { jsonBody, notFoundHandler, problemErrorHandler } from '@rampart/core/express';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { type AppContext, BODY_LIMIT_BYTES } from './context.js';
+import { registerExpressRoutes } from './express-routes.js';
 import { checkHealth } from './health.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
@@ -27,6 +28,7 @@ export function buildExpressApp(ctx: AppContext): Express {
   app.get('/health', async function health(_req: Request, res: Response) {
     res.json(await checkHealth(ctx.stores));
   });
+  registerExpressRoutes(app, ctx);
 
   app.use(notFoundHandler());
   // Its default log prints the cause of a 5xx to stderr with the method and path.

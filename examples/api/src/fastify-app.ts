@@ -2,6 +2,7 @@ import { rampartCore, sendProblem } from '@rampart/core/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type AppContext, BODY_LIMIT_BYTES, REQUEST_TIMEOUT_MS } from './context.js';
 import { errorOnlyLogger } from './fastify-logger.js';
+import { registerFastifyRoutes } from './fastify-routes.js';
 import { checkHealth } from './health.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
@@ -40,6 +41,7 @@ export function buildFastifyApp(ctx: AppContext): FastifyInstance {
   app.get('/health', function health() {
     return checkHealth(ctx.stores);
   });
+  registerFastifyRoutes(app, ctx);
 
   return app;
 }

@@ -1,9 +1,10 @@
 import { banner } from './banner.js';
 import { type AppConfig, parseConfig, USAGE } from './config.js';
 import { ConfigError, HelpRequested } from './config-error.js';
-import { createAppContext } from './context.js';
+import { type AppContext, createAppContext } from './context.js';
 import { type RunningServer, startServer } from './server.js';
 import { type AppStores, openStores, reason } from './stores/app-stores.js';
+import { type AdminBootstrap, ensureBootstrapAdmin } from './users/bootstrap-admin.js';
 
 /** Exit code of a bad option or environment variable (as most CLIs use for usage errors). */
 const EXIT_USAGE = 2;
@@ -43,9 +44,21 @@ async function main(): Promise<void> {
     return;
   }
 
+  let ctx: AppContext;
+  let admin: AdminBootstrap;
+  try {
+    ctx = createAppContext(config, stores);
+    admin = await ensureBootstrapAdmin(config, stores.users, ctx.services.hasher);
+  } catch (error) {
+    console.error(`example-api: cannot start: ${reason(error)}`);
+    await stores.close();
+    process.exitCode = 1;
+    return;
+  }
+
   let server: RunningServer;
   try {
-    server = await startServer(createAppContext(config, stores));
+    server = await startServer(ctx);
   } catch (error) {
     const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
     console.error(
@@ -57,8 +70,6 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-
-  for (const line of banner(config, server.url)) console.log(line);
 
   let closing = false;
   async function shutdown(signal: NodeJS.Signals): Promise<void> {
@@ -83,6 +94,9 @@ async function main(): Promise<void> {
   // `once`: a second Ctrl-C gets Node's default handling and ends the process at once.
   process.once('SIGTERM', (signal) => void shutdown(signal));
   process.once('SIGINT', (signal) => void shutdown(signal));
+  // Only now: a reader that sees "Listening on" may signal at once, and a signal that arrived
+  // before the handlers existed would kill the process with Node's default action, not close it.
+  for (const line of banner(config, server.url, admin)) console.log(line);
 }
 
 await main();

@@ -25,9 +25,9 @@ export function generateKeyId(): string {
  * Checks that `text` is canonical base64url of at least 32 bytes and returns it unchanged.
  * The pattern comes first because `Buffer.from(x, 'base64url')` skips junk silently.
  */
-export function parseSecret(option: string, text: string): string {
-  const what = `must be base64url (A-Z a-z 0-9 - _, no padding) of ${SECRET_BYTES} to ${MAX_SECRET_BYTES} random bytes`;
-  if (!BASE64URL_PATTERN.test(text) || text.length > Math.ceil((MAX_SECRET_BYTES * 4) / 3)) {
+export function parseSecret(option: string, text: string, maxBytes = MAX_SECRET_BYTES): string {
+  const what = `must be base64url (A-Z a-z 0-9 - _, no padding) of ${SECRET_BYTES} to ${maxBytes} random bytes`;
+  if (!BASE64URL_PATTERN.test(text) || text.length > Math.ceil((maxBytes * 4) / 3)) {
     throw new ConfigError(option, what);
   }
   const bytes = Buffer.from(text, 'base64url');

@@ -100,6 +100,8 @@ describe('parseConfig', () => {
     [[], { JWT_AUDIENCE: 'x'.repeat(257) }, 'JWT_AUDIENCE'],
     [[], { SIGNING_KEY_ID: 'a/b' }, 'SIGNING_KEY_ID'],
     [[], { SIGNING_SECRET: 'c2VjcmV0' }, 'SIGNING_SECRET'],
+    // @rampart/request-signing refuses secrets over 64 bytes; the app says so before starting.
+    [[], { SIGNING_SECRET: Buffer.alloc(65, 7).toString('base64url') }, 'SIGNING_SECRET'],
     [[], { RAMPART_KEY_PREFIX: 'app:*' }, 'RAMPART_KEY_PREFIX'],
     [[], { DATABASE_SCHEMA: 'Robert"; drop' }, 'DATABASE_SCHEMA'],
   ] as Array<[string[], Record<string, string>, string]>)(

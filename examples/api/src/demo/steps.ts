@@ -1,4 +1,6 @@
 import { SECURITY_HEADERS } from '../security-headers.js';
+import { authSteps, loginLimitSteps } from './auth-steps.js';
+import { entitySteps } from './entity-steps.js';
 import type { Invariant, Step, StepRequest } from './tour.js';
 
 /** A path no issue will ever build: any route the app does not serve must answer like it. */
@@ -74,4 +76,9 @@ export const everyResponse: Invariant = {
 };
 
 /** Every step of the tour, in order. Later issues append theirs. */
-export const allSteps: readonly Step[] = [...skeletonSteps];
+export const allSteps: readonly Step[] = [
+  ...skeletonSteps,
+  ...authSteps,
+  ...loginLimitSteps,
+  ...entitySteps,
+];

@@ -51,7 +51,8 @@ export interface Expectation {
  */
 export interface Step {
   readonly name: string;
-  readonly request: StepRequest | ((tour: Tour) => StepRequest);
+  /** A function may be async, e.g. to sign the request with WebCrypto. */
+  readonly request: StepRequest | ((tour: Tour) => StepRequest | Promise<StepRequest>);
   readonly expect: Expectation | ((tour: Tour) => Expectation);
   /** Keeps something from the response (a token, an id) in `tour.vars` for later steps. */
   readonly save?: (response: StepResponse, tour: Tour) => void;
@@ -89,7 +90,7 @@ export async function runTour(
 }
 
 async function runStep(tour: Tour, step: Step, invariant: Invariant): Promise<StepResult> {
-  const request = typeof step.request === 'function' ? step.request(tour) : step.request;
+  const request = typeof step.request === 'function' ? await step.request(tour) : step.request;
   const expect = typeof step.expect === 'function' ? step.expect(tour) : step.expect;
   const label = `${request.method} ${request.path}${describeBody(request)}`;
   const expected = describeExpectation(expect);
@@ -216,13 +217,20 @@ function describeExpectation(expect: Expectation): string {
   return parts.join(' ');
 }
 
+/** Members whose values are credentials: the table shows that they came, never what they are. */
+const SECRET_MEMBER = /token|secret|password|^key$/i;
+
+function redactSecrets(key: string, value: unknown): unknown {
+  return typeof value === 'string' && SECRET_MEMBER.test(key) ? '…' : value;
+}
+
 /** What came back, in the terms of the expectation, so the two columns read side by side. */
 function describeResponse(response: StepResponse, expect: Expectation): string {
   const parts = [String(response.status)];
   const body = isObject(response.json) ? response.json : undefined;
   if (body !== undefined && typeof body.code === 'string') parts.push(`problem ${body.code}`);
   else if (body !== undefined && (expect.json !== undefined || response.status !== expect.status)) {
-    parts.push(JSON.stringify(body));
+    parts.push(JSON.stringify(body, redactSecrets));
   } else if (response.status !== expect.status && response.text.length > 0) {
     parts.push(`${response.text.length} B ${response.headers.get('content-type') ?? ''}`.trim());
   }

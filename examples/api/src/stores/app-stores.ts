@@ -1,5 +1,9 @@
 import type { NonceStore } from '@rampart/core';
+import type { JwtNonceStore } from '@rampart/jwt-nonce';
+import type { RateLimitStore } from '@rampart/rate-limit';
 import type { AppConfig, StoreKind } from '../config.js';
+import type { RecordStore } from '../entities/record-store.js';
+import type { UserStore } from '../users/user-store.js';
 
 /**
  * The state the app keeps, on one backend. Later issues add a field per package (rate limits,
@@ -9,6 +13,14 @@ export interface AppStores {
   readonly kind: StoreKind;
   /** Nonces of signed requests (`@rampart/request-signing`). */
   readonly nonces: NonceStore;
+  /** Issued, spent and revoked token ids (`@rampart/jwt-nonce`). */
+  readonly tokens: JwtNonceStore;
+  /** Counters of the login and entities limits (`@rampart/rate-limit`). */
+  readonly rateLimits: RateLimitStore;
+  /** The app's users. */
+  readonly users: UserStore;
+  /** Records of `/api/v1/entities/:entityId/records`. */
+  readonly records: RecordStore;
   /** Resolves when the backend answers; rejects with `StoreUnavailableError` otherwise. */
   ping(): Promise<void>;
   /** Closes the connection; the stores are unusable afterwards. */

@@ -1,16 +1,26 @@
 import { StoreUnavailableError } from '@rampart/core';
 import { migrate, nonceStoreMigrations, PostgresNonceStore } from '@rampart/core/postgres';
+import { jwtNonceMigrations, PostgresJwtNonceStore } from '@rampart/jwt-nonce/postgres';
+import { PostgresRateLimitStore, rateLimitMigrations } from '@rampart/rate-limit/postgres';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { AppConfig } from '../config.js';
 import { ConfigError } from '../config-error.js';
+import { PostgresRecordStore } from '../entities/postgres-record-store.js';
+import { PostgresUserStore } from '../users/postgres-user-store.js';
 import { type AppStores, PING_TIMEOUT_MS, reason, redactUrl, withTimeout } from './app-stores.js';
+import { exampleMigrations } from './example-migrations.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the stores take an untyped Kysely, as a user's app would pass.
 type Db = Kysely<any>;
 
 /** The migrations of every store the app runs on Postgres; later issues add theirs. */
-const MIGRATIONS = [nonceStoreMigrations];
+const MIGRATIONS = [
+  nonceStoreMigrations,
+  jwtNonceMigrations,
+  rateLimitMigrations,
+  exampleMigrations,
+];
 
 /** Kysely's bookkeeping (`rampart_<set>_migrations`, `rampart_migrations_lock`): never emptied. */
 function isMigrationTable(name: string): boolean {
@@ -62,10 +72,13 @@ export async function openPostgresStores(config: AppConfig): Promise<AppStores> 
     throw error;
   }
 
-  const nonces = new PostgresNonceStore({ db, schema });
   return {
     kind: 'postgres',
-    nonces,
+    nonces: new PostgresNonceStore({ db, schema }),
+    tokens: new PostgresJwtNonceStore({ db, schema }),
+    rateLimits: new PostgresRateLimitStore({ db, schema }),
+    users: new PostgresUserStore({ db, schema }),
+    records: new PostgresRecordStore({ db, schema }),
     async ping() {
       try {
         await withTimeout(sql`select 1`.execute(db), PING_TIMEOUT_MS, 'Postgres ping');

@@ -1,8 +1,12 @@
 import { StoreUnavailableError } from '@rampart/core';
 import { RedisNonceStore } from '@rampart/core/redis';
+import { RedisJwtNonceStore } from '@rampart/jwt-nonce/redis';
+import { RedisRateLimitStore } from '@rampart/rate-limit/redis';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '../config.js';
 import { ConfigError } from '../config-error.js';
+import { RedisRecordStore } from '../entities/redis-record-store.js';
+import { RedisUserStore } from '../users/redis-user-store.js';
 import { type AppStores, PING_TIMEOUT_MS, reason, redactUrl, withTimeout } from './app-stores.js';
 
 const CONNECT_TIMEOUT_MS = 2000;
@@ -70,10 +74,15 @@ export async function openRedisStores(config: AppConfig): Promise<AppStores> {
   }
 
   started = true;
-  const nonces = new RedisNonceStore({ redis, keyPrefix: `${config.redisKeyPrefix}nonce:` });
+  // One prefix per kind of state, all under RAMPART_KEY_PREFIX so --fresh finds every key.
+  const prefix = config.redisKeyPrefix;
   return {
     kind: 'redis',
-    nonces,
+    nonces: new RedisNonceStore({ redis, keyPrefix: `${prefix}nonce:` }),
+    tokens: new RedisJwtNonceStore({ redis, keyPrefix: `${prefix}jwt:` }),
+    rateLimits: new RedisRateLimitStore({ redis, keyPrefix: `${prefix}rate-limit:` }),
+    users: new RedisUserStore({ redis, keyPrefix: `${prefix}users:` }),
+    records: new RedisRecordStore({ redis, keyPrefix: `${prefix}records:` }),
     async ping() {
       try {
         await withTimeout(redis.ping(), PING_TIMEOUT_MS, 'Redis PING');

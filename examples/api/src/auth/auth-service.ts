@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { RampartError } from '@rampart/core';
+import { InvalidTokenError, type JwtAuth, type JwtNonce, type TokenPair } from '@rampart/jwt-nonce';
+import type { PasswordHasher, PasswordPolicy } from '@rampart/passwords';
+import { parseInput } from '../parse-input.js';
+import type { User, UserStore } from '../users/user-store.js';
+import { credentialsBody, refreshBody } from './auth-bodies.js';
+
+/** The token response of login and refresh (EXAMPLE-API.md), an OAuth 2 token response. */
+export interface TokenResponse {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+}
+
+/** `GET /api/v1/me`. */
+export interface MeResponse {
+  id: string;
+  email: string;
+  role: string;
+  mfaEnabled: boolean;
+}
+
+/** What register, login, refresh, logout and me do, whatever the framework. */
+export interface AuthService {
+  register(body: unknown): Promise<{ id: string; email: string }>;
+  login(body: unknown): Promise<TokenResponse>;
+  refresh(body: unknown): Promise<TokenResponse>;
+  logout(auth: JwtAuth): Promise<{ status: 'logged-out' }>;
+  logoutAll(auth: JwtAuth): Promise<{ status: 'logged-out-everywhere' }>;
+  me(auth: JwtAuth): Promise<MeResponse>;
+  /** The user a verified token names; a 401 like any bad token when it is gone (purged). */
+  userOf(auth: JwtAuth): Promise<User>;
+}
+
+export interface AuthServiceOptions {
+  readonly users: UserStore;
+  readonly tokens: JwtNonce;
+  readonly hasher: PasswordHasher;
+  readonly policy: PasswordPolicy;
+}
+
+/**
+ * The one 401 of a failed login, whether the email is unknown, the password wrong or the account
+ * locked: the answer must not tell an attacker which emails have accounts.
+ */
+export function loginFailedError(): RampartError {
+  return new RampartError({
+    status: 401,
+    code: 'ERR_LOGIN_FAILED',
+    title: 'Unauthorized',
+    detail: 'The email or the password is wrong.',
+  });
+}
+
+function tokenResponse(pair: TokenPair): TokenResponse {
+  // Only the members of the contract: the refresh TTL is the server's business.
+  return {
+    accessToken: pair.accessToken,
+    refreshToken: pair.refreshToken,
+    tokenType: pair.tokenType,
+    expiresIn: pair.expiresIn,
+  };
+}
+
+/** The auth routes' logic, on the app's stores and the packages' services. */
+export function createAuthService(options: AuthServiceOptions): AuthService {
+  const { users, tokens, hasher, policy } = options;
+
+  async function userOf(auth: JwtAuth): Promise<User> {
+    const user = await users.findById(auth.sub);
+    if (user === undefined) throw new InvalidTokenError('revoked');
+    return user;
+  }
+
+  return Object.freeze({
+    userOf,
+
+    async register(body: unknown) {
+      const { email, password } = parseInput(credentialsBody, body);
+      // 400 ERR_PASSWORD_POLICY with `failedRules`, before any hashing.
+      await policy.assert(password, { email });
+      const id = randomUUID();
+      await users.create({
+        id,
+        email,
+        passwordHash: await hasher.hash(password),
+        role: 'user',
+        locked: false,
+        createdAt: Date.now(),
+      });
+      return { id, email };
+    },
+
+    async login(body: unknown) {
+      const { email, password } = parseInput(credentialsBody, body);
+      const user = await users.findByEmail(email);
+      // An unknown email verifies a dummy hash: the same time, the same `false`.
+      const matches = await hasher.verify(user?.passwordHash, password);
+      if (user === undefined || !matches || user.locked) throw loginFailedError();
+      // The only moment the password is known: upgrade a hash made with weaker parameters.
+      if (hasher.needsRehash(user.passwordHash)) {
+        await users.setPasswordHash(user.id, await hasher.hash(password));
+      }
+      return tokenResponse(await tokens.issue(user.id));
+    },
+
+    async refresh(body: unknown) {
+      const { refreshToken } = parseInput(refreshBody, body);
+      // A spent token revokes its family (reuse detection) and answers the same 401.
+      return tokenResponse(await tokens.refresh(refreshToken));
+    },
+
+    async logout(auth: JwtAuth) {
+      await tokens.logout(auth);
+      return { status: 'logged-out' as const };
+    },
+
+    async logoutAll(auth: JwtAuth) {
+      await tokens.revokeAllForUser(auth.sub);
+      return { status: 'logged-out-everywhere' as const };
+    },
+
+    async me(auth: JwtAuth) {
+      const user = await userOf(auth);
+      return { id: user.id, email: user.email, role: user.role, mfaEnabled: false };
+    },
+  });
+}

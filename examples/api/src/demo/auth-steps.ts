@@ -1,0 +1,162 @@
+import { account, jsonRequest, keep, saved } from './requests.js';
+import type { Step, Tour } from './tour.js';
+
+const REGISTER = '/api/v1/auth/register';
+const LOGIN = '/api/v1/auth/login';
+const REFRESH = '/api/v1/auth/refresh';
+const LOGOUT = '/api/v1/auth/logout';
+const ME = '/api/v1/me';
+const TOKEN_INVALID = { status: 401, problem: { code: 'ERR_TOKEN_INVALID' } } as const;
+
+const login = (tour: Tour) => jsonRequest('POST', LOGIN, account(tour, 'demo'));
+const pairOk = {
+  status: 200,
+  json: { tokenType: 'Bearer', expiresIn: 900 },
+  headers: { 'RateLimit-Policy': '"login";q=5;w=900' },
+};
+
+/**
+ * Issue 4 (passwords, jwt-nonce): register, login, `/me`, logout, and refresh rotation with
+ * reuse detection. The demo account logs in 3 times, within its login budget of 5.
+ */
+export const authSteps: readonly Step[] = [
+  {
+    name: 'register',
+    request: (tour) => jsonRequest('POST', REGISTER, account(tour, 'demo')),
+    expect: (tour) => ({ status: 201, json: { email: account(tour, 'demo').email } }),
+    save: keep('user', 'id'),
+  },
+  {
+    name: 'register: email taken',
+    request: (tour) => jsonRequest('POST', REGISTER, account(tour, 'demo')),
+    expect: { status: 409, problem: { code: 'ERR_EMAIL_TAKEN' } },
+  },
+  {
+    name: 'register: weak password',
+    request: (tour) =>
+      jsonRequest('POST', REGISTER, { email: account(tour, 'weak').email, password: 'tiny-pass' }),
+    expect: {
+      status: 400,
+      problem: { code: 'ERR_PASSWORD_POLICY' },
+      json: { failedRules: ['min-length'] },
+    },
+  },
+  {
+    name: 'login',
+    request: login,
+    expect: { ...pairOk, headers: { ...pairOk.headers, RateLimit: /^"login";r=4;t=\d+$/ } },
+    save: keep('first', 'accessToken'),
+  },
+  {
+    name: 'me with the token',
+    request: (tour) => jsonRequest('GET', ME, undefined, saved(tour, 'first.accessToken')),
+    expect: (tour) => ({
+      status: 200,
+      json: {
+        id: saved(tour, 'user.id'),
+        email: account(tour, 'demo').email,
+        role: 'user',
+        mfaEnabled: false,
+      },
+    }),
+  },
+  {
+    name: 'me without a token',
+    request: jsonRequest('GET', ME),
+    expect: { ...TOKEN_INVALID, headers: { 'WWW-Authenticate': 'Bearer' } },
+  },
+  {
+    name: 'logout',
+    request: (tour) => jsonRequest('POST', LOGOUT, undefined, saved(tour, 'first.accessToken')),
+    expect: { status: 200 },
+  },
+  {
+    name: 'logout: same token refused',
+    request: (tour) => jsonRequest('GET', ME, undefined, saved(tour, 'first.accessToken')),
+    expect: TOKEN_INVALID,
+  },
+  {
+    name: 'login again',
+    request: login,
+    expect: pairOk,
+    save: keep('second', 'refreshToken'),
+  },
+  {
+    name: 'refresh: rotated',
+    request: (tour) =>
+      jsonRequest('POST', REFRESH, { refreshToken: saved(tour, 'second.refreshToken') }),
+    expect: { status: 200, json: { tokenType: 'Bearer' } },
+    save: keep('rotated', 'accessToken', 'refreshToken'),
+  },
+  {
+    name: 'refresh: old token reused',
+    request: (tour) =>
+      jsonRequest('POST', REFRESH, { refreshToken: saved(tour, 'second.refreshToken') }),
+    expect: TOKEN_INVALID,
+  },
+  {
+    name: 'reuse revoked the newer refresh',
+    request: (tour) =>
+      jsonRequest('POST', REFRESH, { refreshToken: saved(tour, 'rotated.refreshToken') }),
+    expect: TOKEN_INVALID,
+  },
+  {
+    name: 'reuse revoked the newer access',
+    request: (tour) => jsonRequest('GET', ME, undefined, saved(tour, 'rotated.accessToken')),
+    expect: TOKEN_INVALID,
+  },
+  {
+    name: 'login for the entities',
+    request: login,
+    expect: pairOk,
+    save: keep('session', 'accessToken'),
+  },
+];
+
+const limited = (tour: Tour, password?: string) => {
+  const { email, password: right } = account(tour, 'limit');
+  return jsonRequest('POST', LOGIN, { email, password: password ?? right });
+};
+
+/** A wrong password on attempt `n` of 5: a 401, the remaining quota counting down. */
+function wrongAttempt(n: number): Step {
+  return {
+    name: `login limit: attempt ${n}, wrong, ${5 - n} left`,
+    request: (tour) => limited(tour, 'not-the-password-at-all'),
+    expect: {
+      status: 401,
+      problem: { code: 'ERR_LOGIN_FAILED' },
+      headers: {
+        RateLimit: new RegExp(`^"login";r=${5 - n};t=\\d+$`),
+        'X-RateLimit-Remaining': String(5 - n),
+      },
+    },
+  };
+}
+
+/**
+ * Issue 3 (rate-limit): 5 login attempts per 15 minutes per (IP, email), counted whether they
+ * succeed or not: the 6th is refused even with the right password.
+ */
+export const loginLimitSteps: readonly Step[] = [
+  {
+    name: 'login limit: register',
+    request: (tour) => jsonRequest('POST', REGISTER, account(tour, 'limit')),
+    expect: { status: 201 },
+  },
+  ...[1, 2, 3, 4].map(wrongAttempt),
+  {
+    name: 'login limit: attempt 5, right, 0 left',
+    request: (tour) => limited(tour),
+    expect: { status: 200, headers: { RateLimit: /^"login";r=0;t=\d+$/ } },
+  },
+  {
+    name: 'login limit: attempt 6, right, refused',
+    request: (tour) => limited(tour),
+    expect: {
+      status: 429,
+      problem: { code: 'ERR_RATE_LIMIT_EXCEEDED' },
+      headers: { 'Retry-After': /^[1-9][0-9]*$/, 'X-RateLimit-Remaining': '0' },
+    },
+  },
+];

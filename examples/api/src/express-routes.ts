@@ -1,0 +1,87 @@
+import { InvalidTokenError } from '@rampart/jwt-nonce';
+import { requireJwt } from '@rampart/jwt-nonce/express';
+import { rateLimit } from '@rampart/rate-limit/express';
+import { requestSigning } from '@rampart/request-signing/express';
+import type { Express, NextFunction, Request, Response } from 'express';
+import { identify } from './auth/identify.js';
+import type { AppContext } from './context.js';
+import { ENTITIES_POLICIES, ENTITIES_SCOPE, LOGIN_POLICIES, loginEmailKey } from './rate-limits.js';
+
+const ENTITY_RECORDS = '/api/v1/entities/:entityId/records';
+
+/**
+ * The auth and entities routes on Express, in the order of `registerFastifyRoutes`. Each guard
+ * sits in its route's own chain, so the limits key on the matched route, never the raw path.
+ * Express 5 passes a rejected handler's error to `problemErrorHandler`.
+ */
+export function registerExpressRoutes(app: Express, ctx: AppContext): void {
+  const { tokens, auth, entities, signatures } = ctx.services;
+  const guard = requireJwt(tokens);
+  const common = { store: ctx.stores.rateLimits, clientIp: ctx.clientIp };
+
+  app.post('/api/v1/auth/register', async (req: Request, res: Response) => {
+    res.status(201).json(await auth.register(req.body));
+  });
+  app.post(
+    '/api/v1/auth/login',
+    rateLimit({ ...common, key: ['ip', loginEmailKey], policies: LOGIN_POLICIES }),
+    async (req: Request, res: Response) => {
+      res.json(await auth.login(req.body));
+    },
+  );
+  app.post('/api/v1/auth/refresh', async (req: Request, res: Response) => {
+    res.json(await auth.refresh(req.body));
+  });
+  app.post('/api/v1/auth/logout', guard, async (req: Request, res: Response) => {
+    res.json(await auth.logout(req.auth!));
+  });
+  app.post('/api/v1/auth/logout-all', guard, async (req: Request, res: Response) => {
+    res.json(await auth.logoutAll(req.auth!));
+  });
+  app.get('/api/v1/me', guard, async (req: Request, res: Response) => {
+    res.json(await auth.me(req.auth!));
+  });
+
+  // Entities: identify, then the limit (by principal, by IP without one), then refuse the
+  // unauthenticated, then the signature. One limiter for both routes: one budget.
+  async function identifyCaller(req: Request, res: Response, next: NextFunction): Promise<void> {
+    const found = await identify(tokens, req.rawHeaders);
+    if (found.auth !== undefined) req.auth = found.auth;
+    else res.locals.authFailure = found.failure;
+    next();
+  }
+  function requireCaller(req: Request, res: Response, next: NextFunction): void {
+    if (req.auth === undefined) next(res.locals.authFailure ?? new InvalidTokenError('missing'));
+    else next();
+  }
+  const limit = rateLimit({
+    ...common,
+    scope: ENTITIES_SCOPE,
+    key: 'principal',
+    policies: ENTITIES_POLICIES,
+    principal: (req: Request) => req.auth?.principal,
+  });
+  const signed = requestSigning({ verifier: signatures, clientIp: ctx.clientIp });
+
+  app.post(
+    ENTITY_RECORDS,
+    identifyCaller,
+    limit,
+    requireCaller,
+    signed,
+    async (req: Request, res: Response) => {
+      const caller = req.auth!;
+      const user = await auth.userOf(caller);
+      res.status(201).json(await entities.create(user, caller, req.params.entityId, req.body));
+    },
+  );
+  app.get(
+    ENTITY_RECORDS,
+    identifyCaller,
+    limit,
+    requireCaller,
+    async (req: Request, res: Response) => {
+      res.json(await entities.list(await auth.userOf(req.auth!), req.params.entityId));
+    },
+  );
+}

@@ -1,0 +1,105 @@
+import { InvalidTokenError } from '@rampart/jwt-nonce';
+import { fastifyJwtNonce } from '@rampart/jwt-nonce/fastify';
+import { fastifyRateLimit } from '@rampart/rate-limit/fastify';
+import { requestSigningPreHandler } from '@rampart/request-signing/fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { identify } from './auth/identify.js';
+import type { AppContext } from './context.js';
+import { ENTITIES_POLICIES, ENTITIES_SCOPE, LOGIN_POLICIES, loginEmailKey } from './rate-limits.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Why the bearer token of an entities request was refused; `null` when it was not. */
+    authFailure: unknown;
+  }
+}
+
+const ENTITY_RECORDS = '/api/v1/entities/:entityId/records';
+
+/**
+ * The auth and entities routes on Fastify, in the order of `registerExpressRoutes` so both
+ * frameworks answer every request alike. Registered as a child plugin after the packages'
+ * plugins, so `fastifyRateLimit`'s `onRoute` hook sees every route.
+ */
+export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const { tokens, auth, entities, signatures } = ctx.services;
+
+  // `request.auth` and `app.requireJwt`: a 401 problem for any bad, revoked or oversized token.
+  app.register(fastifyJwtNonce, { tokens });
+  // No global policy: only routes with `config.rateLimit` are limited. The IP comes from
+  // rampartCore's `request.clientIp` (TRUSTED_PROXIES); the principal from the token.
+  app.register(fastifyRateLimit, {
+    store: ctx.stores.rateLimits,
+    clientIp: ctx.clientIp,
+    principal: (request: FastifyRequest) => request.auth?.principal,
+  });
+  app.register(async function routes(scope: FastifyInstance) {
+    scope.decorateRequest('authFailure', null);
+    // Declared by @rampart/request-signing/fastify; its plugin would decorate it, but the app
+    // uses the route-level preHandler instead, to run it after the limit and the token check.
+    scope.decorateRequest('signedRequest', null);
+
+    scope.post('/api/v1/auth/register', async (request, reply) => {
+      const user = await auth.register(request.body);
+      return reply.code(201).send(user);
+    });
+    scope.post(
+      '/api/v1/auth/login',
+      {
+        // preHandler: after the body is parsed, since the key includes its email.
+        config: {
+          rateLimit: { hook: 'preHandler', key: ['ip', loginEmailKey], policies: LOGIN_POLICIES },
+        },
+      },
+      (request) => auth.login(request.body),
+    );
+    scope.post('/api/v1/auth/refresh', (request) => auth.refresh(request.body));
+    scope.post('/api/v1/auth/logout', { preHandler: scope.requireJwt }, (request) =>
+      auth.logout(request.auth!),
+    );
+    scope.post('/api/v1/auth/logout-all', { preHandler: scope.requireJwt }, (request) =>
+      auth.logoutAll(request.auth!),
+    );
+    scope.get('/api/v1/me', { preHandler: scope.requireJwt }, (request) => auth.me(request.auth!));
+
+    // Entities: identify (onRequest), then the limit, then refuse the unauthenticated, then
+    // the signature. The limit's own preHandler is put first by the plugin.
+    async function identifyCaller(request: FastifyRequest): Promise<void> {
+      const found = await identify(tokens, request.raw.rawHeaders);
+      request.auth = found.auth ?? null;
+      request.authFailure = found.failure ?? null;
+    }
+    async function requireCaller(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+      if (request.auth === null) throw request.authFailure ?? new InvalidTokenError('missing');
+    }
+    const limited = {
+      onRequest: identifyCaller,
+      config: {
+        rateLimit: {
+          hook: 'preHandler' as const,
+          scope: ENTITIES_SCOPE,
+          key: 'principal' as const,
+          policies: ENTITIES_POLICIES,
+        },
+      },
+    };
+    const params = (request: FastifyRequest) => (request.params as { entityId?: unknown }).entityId;
+
+    scope.post(
+      ENTITY_RECORDS,
+      {
+        ...limited,
+        preHandler: [requireCaller, requestSigningPreHandler({ verifier: signatures })],
+      },
+      async (request, reply) => {
+        const caller = request.auth!;
+        const user = await auth.userOf(caller);
+        const record = await entities.create(user, caller, params(request), request.body);
+        return reply.code(201).send(record);
+      },
+    );
+    scope.get(ENTITY_RECORDS, { ...limited, preHandler: [requireCaller] }, async (request) =>
+      entities.list(await auth.userOf(request.auth!), params(request)),
+    );
+  });
+}

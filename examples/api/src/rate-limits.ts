@@ -1,0 +1,39 @@
+import type { RateLimitPolicy, RateLimitRequest } from '@rampart/rate-limit';
+import { EMAIL_PATTERN } from './config.js';
+import { normalizeEmail } from './users/user-store.js';
+
+/** Longer text is no email the login accepts (it allows 254 characters after trimming). */
+const MAX_EMAIL_KEY = 320;
+
+/**
+ * The login limit of EXAMPLE-API.md: 5 attempts per 15 minutes per (client IP, email), counted
+ * whether they succeed or not, so the 6th is refused even with the right password. Sliding
+ * window: a fixed window would let 10 attempts through around a window boundary.
+ */
+export const LOGIN_POLICIES: Readonly<Record<string, RateLimitPolicy>> = Object.freeze({
+  login: { algorithm: 'sliding-window', limit: 5, windowMs: 15 * 60_000 },
+});
+
+/**
+ * The email part of the login key, normalised as the users store does, so `Bob@x.io ` and
+ * `bob@x.io` share one bucket. The body is untrusted and not validated yet (the limit runs
+ * first): anything but an object with a string email counts under "no email".
+ */
+export function loginEmailKey(request: RateLimitRequest): string | undefined {
+  const body = request.body;
+  if (typeof body !== 'object' || body === null) return undefined;
+  const email = (body as { email?: unknown }).email;
+  if (typeof email !== 'string' || email.length > MAX_EMAIL_KEY) return undefined;
+  const normalized = normalizeEmail(email);
+  // Only an address the login could accept gets its own bucket; anything else (which the login
+  // answers 400) shares the "no email" one, so junk in the email creates no counters.
+  return EMAIL_PATTERN.test(normalized) ? normalized : undefined;
+}
+
+/** 100 requests per minute per principal on `/api/v1/entities/*`, every route sharing them. */
+export const ENTITIES_POLICIES: Readonly<Record<string, RateLimitPolicy>> = Object.freeze({
+  entities: { algorithm: 'sliding-window', limit: 100, windowMs: 60_000 },
+});
+
+/** A fixed scope: reads and writes of every entity spend one budget per principal. */
+export const ENTITIES_SCOPE = 'entities';

@@ -1,0 +1,55 @@
+import { createJwtNonce, type JwtNonce } from '@rampart/jwt-nonce';
+import {
+  createPasswordHasher,
+  createPasswordPolicy,
+  type PasswordHasher,
+} from '@rampart/passwords';
+import {
+  createRequestVerifier,
+  type RequestVerifier,
+  staticSigningSecrets,
+} from '@rampart/request-signing';
+import { type AuthService, createAuthService } from './auth/auth-service.js';
+import type { AppConfig } from './config.js';
+import { createEntityService, type EntityService } from './entities/entity-service.js';
+import type { AppStores } from './stores/app-stores.js';
+
+/** The packages' services, configured once from the config and the open stores. */
+export interface AppServices {
+  readonly tokens: JwtNonce;
+  readonly hasher: PasswordHasher;
+  /** The one signing client of EXAMPLE-API.md (`SIGNING_KEY_ID` / `SIGNING_SECRET`). */
+  readonly signatures: RequestVerifier;
+  readonly auth: AuthService;
+  readonly entities: EntityService;
+}
+
+/** Key id of the app's one JWT key; a second key would be added here to rotate. */
+const JWT_KEY_ID = 'example-hs256';
+
+/**
+ * Builds every service. Misconfiguration (a secret the packages refuse) throws a
+ * `RampartConfigError` naming the option, before the app listens.
+ */
+export function createServices(config: AppConfig, stores: AppStores): AppServices {
+  const tokens = createJwtNonce({
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+    keys: [{ kid: JWT_KEY_ID, alg: 'HS256', secret: config.jwt.secret.value }],
+    store: stores.tokens,
+  });
+  const hasher = createPasswordHasher();
+  // NIST SP 800-63B defaults: 15+ characters, no composition rules, no common passwords.
+  const policy = createPasswordPolicy();
+  const signatures = createRequestVerifier({
+    getSecrets: staticSigningSecrets({ [config.signing.keyId.value]: config.signing.secret.value }),
+    nonceStore: stores.nonces,
+  });
+  return Object.freeze({
+    tokens,
+    hasher,
+    signatures,
+    auth: createAuthService({ users: stores.users, tokens, hasher, policy }),
+    entities: createEntityService(stores.records),
+  });
+}

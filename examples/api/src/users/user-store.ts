@@ -1,0 +1,58 @@
+import { RampartError } from '@rampart/core';
+
+/** A user as the stores hold it. */
+export interface User {
+  /** Random UUID: never an email, so a token's `sub` says nothing about who it is. */
+  readonly id: string;
+  /** Normalised: trimmed and lower-case (see `normalizeEmail`). */
+  readonly email: string;
+  /** argon2id PHC string from `@rampart/passwords`. */
+  readonly passwordHash: string;
+  /**
+   * `user`, `admin` or `super_admin`, stored as text: any other value (a typo, a role of a later
+   * release) is kept and gets no permission (see `auth/permissions.ts`), failing closed.
+   */
+  readonly role: string;
+  /** A locked user cannot log in. */
+  readonly locked: boolean;
+  /** Epoch ms. */
+  readonly createdAt: number;
+}
+
+/**
+ * The users of the app, on one backend. Every method is one store operation; `create` is atomic
+ * on the email (an insert that fails on a taken email, never a read then a write), so two
+ * concurrent registrations of one address cannot both succeed.
+ */
+export interface UserStore {
+  /**
+   * Stores `user` as given (the caller picks the id and the time, so every backend holds the
+   * same values); rejects with a 409 `ERR_EMAIL_TAKEN` when its email is taken.
+   */
+  create(user: User): Promise<void>;
+  /** The user with this email (normalised here too), if any. */
+  findByEmail(email: string): Promise<User | undefined>;
+  findById(id: string): Promise<User | undefined>;
+  /** Replaces the hash after a login found it weaker than the current parameters. */
+  setPasswordHash(id: string, passwordHash: string): Promise<void>;
+  /** Right to erasure: forgets the user and frees the email. */
+  purge(id: string): Promise<void>;
+}
+
+/**
+ * The one spelling of an email the app stores and looks up: ` Alice@Example.COM ` and
+ * `alice@example.com` are one account, so nobody registers a look-alike of a taken address.
+ */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** 409: the email is taken. Registration is public, so this says no more than that. */
+export function emailTakenError(): RampartError {
+  return new RampartError({
+    status: 409,
+    code: 'ERR_EMAIL_TAKEN',
+    title: 'Conflict',
+    detail: 'An account with this email already exists. Log in, or register another email.',
+  });
+}

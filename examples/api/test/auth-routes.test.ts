@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FRAMEWORKS } from '../src/config.js';
+import { type AppProcess, startApp } from '../src/demo/app-process.js';
+import { ApiClient, expectProblem, newAccount, testSecrets } from './api-client.js';
+
+// The app runs as a child process (tsx compiling on the fly): seconds on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
+
+const REGISTER = '/api/v1/auth/register';
+const LOGIN = '/api/v1/auth/login';
+const REFRESH = '/api/v1/auth/refresh';
+const ME = '/api/v1/me';
+
+describe.each(FRAMEWORKS)('auth routes on %s', (framework) => {
+  let app: AppProcess;
+  let api: ApiClient;
+
+  beforeAll(async () => {
+    const secrets = testSecrets();
+    app = await startApp({ args: ['--port', '0', '--framework', framework], env: secrets });
+    api = new ApiClient(app.url, secrets);
+  });
+  afterAll(async () => {
+    expect(await app?.stop()).toBe(0);
+  });
+
+  it('409 for an email taken, in any case or spacing', async () => {
+    const account = newAccount('dup');
+    await api.register(account);
+    expectProblem(await api.post(REGISTER, account), 409, 'ERR_EMAIL_TAKEN');
+    const shouted = { ...account, email: `  ${account.email.toUpperCase()} ` };
+    expectProblem(await api.post(REGISTER, shouted), 409, 'ERR_EMAIL_TAKEN');
+    // And the same spelling logs in as the one account.
+    await api.login(shouted);
+  });
+
+  it('lists every failed password rule', async () => {
+    const { email } = newAccount('weak');
+    const response = await api.post(REGISTER, { email, password: 'aaaa' });
+    expectProblem(response, 400, 'ERR_PASSWORD_POLICY');
+    expect(response.body.failedRules).toEqual(expect.arrayContaining(['min-length', 'repetitive']));
+    const local = email.split('@')[0] as string;
+    const withEmail = await api.post(REGISTER, { email, password: `${local}-is-my-password` });
+    expect(withEmail.body.failedRules).toEqual(['contains-context']);
+  });
+
+  it('the bootstrap admin logs in with role admin', async () => {
+    const pair = await api.login({
+      email: api.secrets.ADMIN_EMAIL as string,
+      password: api.secrets.ADMIN_PASSWORD as string,
+    });
+    const me = await api.get(ME, { token: pair.accessToken });
+    expect(me.body).toMatchObject({ email: 'admin@example.com', role: 'admin', mfaEnabled: false });
+  });
+
+  it('an unknown email and a wrong password get the same 401', async () => {
+    const account = newAccount('same');
+    await api.register(account);
+    const wrong = await api.post(LOGIN, { ...account, password: 'not-the-right-password' });
+    const unknown = await api.post(LOGIN, { ...newAccount('nobody') });
+    expectProblem(wrong, 401, 'ERR_LOGIN_FAILED');
+    expectProblem(unknown, 401, 'ERR_LOGIN_FAILED');
+    const { instance: _a, ...wrongBody } = wrong.body;
+    const { instance: _b, ...unknownBody } = unknown.body;
+    expect(wrongBody).toEqual(unknownBody);
+  });
+
+  it('counts login attempts per email whatever its spelling', async () => {
+    const account = newAccount('spelling');
+    await api.register(account);
+    const spellings = [account.email, account.email.toUpperCase(), ` ${account.email}`];
+    for (let i = 0; i < 5; i++) {
+      const email = spellings[i % spellings.length] as string;
+      expect((await api.post(LOGIN, { ...account, email })).status).toBe(200);
+    }
+    const refused = await api.post(LOGIN, account);
+    expectProblem(refused, 429, 'ERR_RATE_LIMIT_EXCEEDED');
+    expect(refused.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
+    // Another email from the same IP has its own budget.
+    const other = newAccount('other');
+    await api.register(other);
+    await api.login(other);
+  });
+
+  it('refuses a bearer token over 8 KiB before parsing it, and never with a 500', async () => {
+    const token = `eyJ${'A'.repeat(9000)}`;
+    const response = await api.get(ME, { token });
+    expectProblem(response, 401, 'ERR_TOKEN_INVALID');
+    expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    const entities = await api.get('/api/v1/entities/a/records', { token });
+    expectProblem(entities, 401, 'ERR_TOKEN_INVALID');
+  });
+
+  it('logout-all kills every token of the user, and only theirs', async () => {
+    const account = newAccount('all');
+    await api.register(account);
+    const first = await api.login(account);
+    const second = await api.login(account);
+    const bystander = newAccount('bystander');
+    await api.register(bystander);
+    const theirs = await api.login(bystander);
+
+    expect(
+      (await api.post('/api/v1/auth/logout-all', undefined, { token: first.accessToken })).status,
+    ).toBe(200);
+    for (const token of [first.accessToken, second.accessToken]) {
+      expectProblem(await api.get(ME, { token }), 401, 'ERR_TOKEN_INVALID');
+    }
+    for (const refreshToken of [first.refreshToken, second.refreshToken]) {
+      expectProblem(await api.post(REFRESH, { refreshToken }), 401, 'ERR_TOKEN_INVALID');
+    }
+    expect((await api.get(ME, { token: theirs.accessToken })).status).toBe(200);
+    // A new login after it works again.
+    const again = await api.login(account);
+    expect((await api.get(ME, { token: again.accessToken })).status).toBe(200);
+  });
+
+  it('logout needs a token, and kills the refresh family too', async () => {
+    expectProblem(await api.post('/api/v1/auth/logout'), 401, 'ERR_TOKEN_INVALID');
+    const account = newAccount('family');
+    await api.register(account);
+    const pair = await api.login(account);
+    expect(
+      (await api.post('/api/v1/auth/logout', undefined, { token: pair.accessToken })).status,
+    ).toBe(200);
+    expectProblem(
+      await api.post(REFRESH, { refreshToken: pair.refreshToken }),
+      401,
+      'ERR_TOKEN_INVALID',
+    );
+  });
+
+  it('a refresh token is no access token, and an access token no refresh token', async () => {
+    const account = newAccount('kinds');
+    await api.register(account);
+    const pair = await api.login(account);
+    expectProblem(await api.get(ME, { token: pair.refreshToken }), 401, 'ERR_TOKEN_INVALID');
+    expectProblem(
+      await api.post(REFRESH, { refreshToken: pair.accessToken }),
+      401,
+      'ERR_TOKEN_INVALID',
+    );
+  });
+
+  // The login cases share one (IP, email) bucket: at most 5 of them, or the next is a 429.
+  const email = 'hostile@example.com';
+  const hostile: Array<[string, string, unknown, string]> = [
+    ['register', REGISTER, { email: 42, password: 'long-enough-password' }, 'ERR_VALIDATION'],
+    ['register', REGISTER, { email, password: 123456789012345 }, 'ERR_VALIDATION'],
+    ['register', REGISTER, { email, password: ['long-enough-password'] }, 'ERR_VALIDATION'],
+    ['register', REGISTER, { email, password: { $gt: '' } }, 'ERR_VALIDATION'],
+    ['register', REGISTER, { email, password: null }, 'ERR_VALIDATION'],
+    ['register', REGISTER, { email }, 'ERR_VALIDATION'],
+    [
+      'register',
+      REGISTER,
+      { email, password: 'long-enough-password', role: 'admin' },
+      'ERR_VALIDATION',
+    ],
+    [
+      'register',
+      REGISTER,
+      { email: `${'a'.repeat(100_000)}@example.com`, password: 'long-enough-password' },
+      'ERR_VALIDATION',
+    ],
+    [
+      'register',
+      REGISTER,
+      { email: 'not-an-email', password: 'long-enough-password' },
+      'ERR_VALIDATION',
+    ],
+    [
+      'register',
+      REGISTER,
+      { email: 'a@b.co\r\nBcc: x@y.z', password: 'long-enough-password' },
+      'ERR_VALIDATION',
+    ],
+    ['register', REGISTER, [email, 'long-enough-password'], 'ERR_VALIDATION'],
+    ['register', REGISTER, 'email=x', 'ERR_VALIDATION'],
+    ['register', REGISTER, null, 'ERR_VALIDATION'],
+    ['register', REGISTER, { email, password: 'x'.repeat(5000) }, 'ERR_VALIDATION'],
+    ['login', LOGIN, { email, password: 1 }, 'ERR_VALIDATION'],
+    ['login', LOGIN, { email: { $ne: null }, password: 'x' }, 'ERR_VALIDATION'],
+    ['login', LOGIN, { email, password: '' }, 'ERR_VALIDATION'],
+    // 1024 characters of 2 bytes each: under the schema's cap, over the hasher's byte cap.
+    ['login', LOGIN, { email, password: 'é'.repeat(1024) }, 'ERR_PASSWORD_TOO_LONG'],
+    ['refresh', REFRESH, { refreshToken: 7 }, 'ERR_VALIDATION'],
+    ['refresh', REFRESH, {}, 'ERR_VALIDATION'],
+    ['refresh', REFRESH, { refreshToken: 'x'.repeat(9000) }, 'ERR_VALIDATION'],
+  ];
+  it.each(hostile)('%s %s %j → 400 %s', async (_name, path, body, code) => {
+    expectProblem(await api.post(path, body), 400, code);
+  });
+
+  it.each([REGISTER, LOGIN, REFRESH])('%s without a body → 400', async (path) => {
+    expectProblem(await api.post(path), 400, 'ERR_VALIDATION');
+  });
+
+  it('a refresh token that is no JWT → 401, never a 500', async () => {
+    for (const refreshToken of ['garbage', 'a.b.c', '..', 'eyJhbGciOiJub25lIn0.e30.']) {
+      expectProblem(await api.post(REFRESH, { refreshToken }), 401, 'ERR_TOKEN_INVALID');
+    }
+  });
+});
