@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+import type { Clock } from './clock.js';
 import { RampartConfigError } from './errors/configuration-error.js';
 
 /**
@@ -18,3 +19,12 @@ export function parseOptions<Schema extends z.ZodType>(
   }
   return Object.freeze(result.data);
 }
+
+/** The `clock` option every factory accepts: anything with a `now()` method. */
+export const clockSchema = z.custom<Clock>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { now?: unknown }).now === 'function',
+  'must have a now() method',
+);

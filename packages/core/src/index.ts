@@ -9,7 +9,7 @@ export {
   type WhenFull,
 } from './bounded-expiring-map.js';
 export { type Clock, createFakeClock, type FakeClock, systemClock } from './clock.js';
-export { parseOptions } from './config.js';
+export { clockSchema, parseOptions } from './config.js';
 export {
   badRequest,
   internalError,

@@ -47,7 +47,7 @@ async function rowCount(target: IsolatedPostgresSchema): Promise<number> {
 }
 
 describe('PostgresNonceStore options', () => {
-  const db = { insertInto() {}, withSchema() {} } as never;
+  const db = { insertInto() {}, withSchema() {}, executeQuery() {} } as never;
 
   it.each([
     ['a missing db', {}, 'PostgresNonceStore.db'],

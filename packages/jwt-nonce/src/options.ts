@@ -1,4 +1,4 @@
-import type { Clock, SecurityEventHandler } from '@rampart/core';
+import { type Clock, clockSchema, type SecurityEventHandler } from '@rampart/core';
 import { z } from 'zod';
 import type { JwtKeyInput } from './keys/key-ring.js';
 import type { JwtNonceStore } from './store.js';
@@ -72,15 +72,7 @@ export const optionsSchema = z
     clockToleranceSeconds: z.number().int().min(0).max(60).default(30),
     maxTokenBytes: z.number().int().min(512).max(65_536).default(DEFAULT_MAX_TOKEN_BYTES),
     es256Signatures: z.enum(['low-s', 'any']).default('low-s'),
-    clock: z
-      .custom<Clock>(
-        (value) =>
-          typeof value === 'object' &&
-          value !== null &&
-          typeof (value as { now?: unknown }).now === 'function',
-        'must have a now() method',
-      )
-      .optional(),
+    clock: clockSchema.optional(),
     onEvent: z.custom<SecurityEventHandler>((value) => typeof value === 'function').optional(),
   })
   .refine((options) => options.refreshTokenTtlSeconds > options.accessTokenTtlSeconds, {

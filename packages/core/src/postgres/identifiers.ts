@@ -1,3 +1,4 @@
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 
 /**
@@ -12,3 +13,17 @@ export const postgresIdentifierSchema = z
     /^[a-z_][a-z0-9_]{0,62}$/,
     'must be 1 to 63 lower-case letters, digits or _, not starting with a digit',
   );
+
+/**
+ * The `db` option of every Postgres store: the application's Kysely instance, recognised by the
+ * two methods the stores call (`withSchema`, `executeQuery`) so a second copy of kysely fits.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the user's database type does not include our tables
+export const kyselySchema = z.custom<Kysely<any>>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { withSchema?: unknown }).withSchema === 'function' &&
+    typeof (value as { executeQuery?: unknown }).executeQuery === 'function',
+  'must be a Kysely instance',
+);

@@ -3,10 +3,10 @@ import { CompiledQuery, sql } from 'kysely';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
-import { parseOptions } from '../config.js';
+import { clockSchema, parseOptions } from '../config.js';
 import type { NonceStore } from '../nonce-store.js';
 import { assertClaimArguments, nonceKey } from '../nonce-store.js';
-import { postgresIdentifierSchema } from '../postgres/identifiers.js';
+import { kyselySchema, postgresIdentifierSchema } from '../postgres/identifiers.js';
 import { NONCE_TABLE } from './postgres-nonce-migrations.js';
 import { createStoreDeadline, type StoreDeadline } from './store-deadline.js';
 import { withTimeout } from './with-timeout.js';
@@ -44,25 +44,9 @@ export interface PurgeExpiredOptions {
 }
 
 const optionsSchema = z.strictObject({
-  // biome-ignore lint/suspicious/noExplicitAny: see PostgresNonceStoreOptions.db
-  db: z.custom<Kysely<any>>(
-    (value) =>
-      typeof value === 'object' &&
-      value !== null &&
-      typeof (value as { insertInto?: unknown }).insertInto === 'function' &&
-      typeof (value as { withSchema?: unknown }).withSchema === 'function',
-    'must be a Kysely instance',
-  ),
+  db: kyselySchema,
   schema: postgresIdentifierSchema.default('public'),
-  clock: z
-    .custom<Clock>(
-      (value) =>
-        typeof value === 'object' &&
-        value !== null &&
-        typeof (value as { now?: unknown }).now === 'function',
-      'must have a now() method',
-    )
-    .optional(),
+  clock: clockSchema.optional(),
   queryTimeoutMs: z.number().int().min(1).max(60_000).default(2000),
   purgeIntervalMs: z.number().int().min(0).max(86_400_000).default(60_000),
 });

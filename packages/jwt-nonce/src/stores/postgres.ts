@@ -1,5 +1,5 @@
-import { type Clock, parseOptions, systemClock } from '@rampart/core';
-import { postgresIdentifierSchema, withTimeout } from '@rampart/core/postgres';
+import { type Clock, clockSchema, parseOptions, systemClock } from '@rampart/core';
+import { kyselySchema, postgresIdentifierSchema, withTimeout } from '@rampart/core/postgres';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
 import type {
@@ -28,24 +28,9 @@ export interface PostgresJwtNonceStoreOptions {
 }
 
 const optionsSchema = z.strictObject({
-  // biome-ignore lint/suspicious/noExplicitAny: see PostgresJwtNonceStoreOptions.db
-  db: z.custom<Kysely<any>>(
-    (value) =>
-      typeof value === 'object' &&
-      value !== null &&
-      typeof (value as { executeQuery?: unknown }).executeQuery === 'function',
-    'must be a Kysely instance',
-  ),
+  db: kyselySchema,
   schema: postgresIdentifierSchema.default('public'),
-  clock: z
-    .custom<Clock>(
-      (value) =>
-        typeof value === 'object' &&
-        value !== null &&
-        typeof (value as { now?: unknown }).now === 'function',
-      'must have a now() method',
-    )
-    .optional(),
+  clock: clockSchema.optional(),
   queryTimeoutMs: z.number().int().min(1).max(60_000).default(2000),
   purgeIntervalMs: z.number().int().min(0).max(86_400_000).default(60_000),
 });

@@ -1,5 +1,5 @@
 import { parseOptions } from '@rampart/core';
-import { postgresIdentifierSchema, withTimeout } from '@rampart/core/postgres';
+import { kyselySchema, postgresIdentifierSchema, withTimeout } from '@rampart/core/postgres';
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import { createOutcome, type PolicyOutcome } from '../algorithms/evaluate.js';
@@ -28,14 +28,7 @@ export interface PostgresRateLimitStoreOptions {
 }
 
 const optionsSchema = z.strictObject({
-  // biome-ignore lint/suspicious/noExplicitAny: see PostgresRateLimitStoreOptions.db
-  db: z.custom<Kysely<any>>(
-    (value) =>
-      typeof value === 'object' &&
-      value !== null &&
-      typeof (value as { selectFrom?: unknown }).selectFrom === 'function',
-    'must be a Kysely instance',
-  ),
+  db: kyselySchema,
   schema: postgresIdentifierSchema.default('public'),
   queryTimeoutMs: z.number().int().min(1).max(60_000).default(1000),
   purgeIntervalMs: z.number().int().min(0).max(86_400_000).default(60_000),
