@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { type RawRequest, rawRequest } from '@rampart/test-utils';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RampartError } from '../src/errors/rampart-error.js';
@@ -10,7 +11,6 @@ import {
   toSecurityRequest,
 } from '../src/express.js';
 import { createClientIpResolver } from '../src/ip/client-ip.js';
-import { type RawRequest, rawRequest } from './http-client.js';
 
 const MIB = 1_048_576;
 

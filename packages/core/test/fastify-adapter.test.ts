@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { rawRequest } from '@rampart/test-utils';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RampartError } from '../src/errors/rampart-error.js';
@@ -9,7 +10,6 @@ import {
   toSecurityRequest,
 } from '../src/fastify.js';
 import { createClientIpResolver } from '../src/ip/client-ip.js';
-import { rawRequest } from './http-client.js';
 
 const MIB = 1_048_576;
 const PRETTY_BODY =

@@ -1,13 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { createFakeClock, MemoryNonceStore } from '@rampart/core';
 import { jsonBody, problemErrorHandler } from '@rampart/core/express';
+import { rawRequest } from '@rampart/test-utils';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requestSigning } from '../src/express.js';
 import { createRequestVerifier, staticSigningSecrets } from '../src/index.js';
 import { buildFastify } from './apps.js';
 import { KEY_ID, NOW, SECRET, signV1 } from './helpers.js';
-import { rawRequest } from './http.js';
 
 const BODY = '{"data":{"temperature":21}}';
 const PATH = '/api/v1/entities/e1/records';

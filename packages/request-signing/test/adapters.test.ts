@@ -1,10 +1,10 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { MemoryNonceStore } from '@rampart/core';
+import { rawRequest } from '@rampart/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignedFetch, signRequest } from '../src/client.js';
 import { type Framework, startApp, type TestApp } from './apps.js';
 import { freshNonce, KEY_ID, NOW, SECRET, signV1, type V1Fields } from './helpers.js';
-import { rawRequest } from './http.js';
 
 const PATH = '/api/v1/entities/e1/records?a=1&b=2';
 const BODY = '{"data":{"temperature":21}}';

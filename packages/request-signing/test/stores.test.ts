@@ -6,6 +6,7 @@ import {
   type IsolatedPostgresSchema,
   isolatedPostgresSchema,
   isolatedRedisPrefix,
+  rawRequest,
   serviceAvailable,
 } from '@rampart/test-utils';
 import type { Redis } from 'ioredis';
@@ -13,7 +14,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequestVerifier, staticSigningSecrets } from '../src/index.js';
 import { startApp, type TestApp } from './apps.js';
 import { freshNonce, KEY_ID, NOW, SECRET, securityRequest, signV1 } from './helpers.js';
-import { rawRequest } from './http.js';
 
 const hasRedis = await serviceAvailable('redis');
 const hasPostgres = await serviceAvailable('postgres');
