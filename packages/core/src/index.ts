@@ -73,4 +73,9 @@ export {
   nonceKey,
 } from './nonce-store.js';
 export type { Principal, SecurityRequest } from './request.js';
+export {
+  type ScopedAddResult,
+  ScopedExpiringSet,
+  type ScopedExpiringSetOptions,
+} from './scoped-expiring-set.js';
 export { MemoryNonceStore, type MemoryNonceStoreOptions } from './stores/memory-nonce-store.js';

@@ -1,8 +1,8 @@
-import { BoundedExpiringMap } from '../bounded-expiring-map.js';
 import type { Clock } from '../clock.js';
 import { StoreFullError } from '../errors/common-errors.js';
 import { RampartConfigError } from '../errors/configuration-error.js';
-import { assertClaimArguments, type NonceStore, nonceKey } from '../nonce-store.js';
+import { assertClaimArguments, type NonceStore } from '../nonce-store.js';
+import { ScopedExpiringSet } from '../scoped-expiring-set.js';
 
 // A settled promise can be shared by every caller: it saves an allocation on the hot path.
 const CLAIMED = Promise.resolve(true);
@@ -31,15 +31,14 @@ export interface MemoryNonceStoreOptions {
  * if (!nonces.claimSync(keyId, otherNonce, 600_000)) throw replayed(); // the same, no promise
  */
 export class MemoryNonceStore implements NonceStore {
-  readonly #seen: BoundedExpiringMap<true>;
+  readonly #seen: ScopedExpiringSet;
 
   constructor(options: MemoryNonceStoreOptions = {}) {
     if (typeof options !== 'object' || options === null) {
       throw new RampartConfigError('MemoryNonceStore', 'options must be an object');
     }
-    this.#seen = new BoundedExpiringMap<true>({
+    this.#seen = new ScopedExpiringSet({
       maxEntries: options.maxEntries ?? 1_000_000,
-      whenFull: 'refuse',
       clock: options.clock,
       sweepIntervalMs: options.sweepIntervalMs,
     });
@@ -65,7 +64,7 @@ export class MemoryNonceStore implements NonceStore {
    */
   claimSync(scope: string, nonce: string, ttlMs: number): boolean {
     assertClaimArguments(scope, nonce, ttlMs);
-    const result = this.#seen.add(nonceKey(scope, nonce), true, ttlMs);
+    const result = this.#seen.add(scope, nonce, ttlMs);
     if (result === 'full') throw new StoreFullError('memory-nonce-store', this.#seen.maxEntries);
     return result === 'added';
   }
