@@ -11,7 +11,15 @@ import { markdownTable, writeSection } from '../harness/markdown.js';
 import { chooseBenchCpu, pinSelf } from '../harness/pinning.js';
 import { describeMode, type ResultRow, rowsToTable, summarizeRuns } from '../harness/report.js';
 import { type Mode, runInterleaved } from '../harness/runner.js';
-import { BARE, OURS_RFC, OURS_V1, PEER, PEER_DIGEST, requestSigningVariants } from './variants.js';
+import {
+  BARE,
+  OURS_RFC,
+  OURS_V1,
+  PEER,
+  PEER_DIGEST,
+  POOL_SIZE,
+  requestSigningVariants,
+} from './variants.js';
 
 const SEQUENTIAL: Mode = { kind: 'sequential' };
 
@@ -59,7 +67,7 @@ async function main(): Promise<void> {
     '',
     `Run ${runDate()} · ${describeMachine()}  `,
     `Pinning: ${pinning}  `,
-    `Method: ${lengths.rounds} interleaved rounds of ~${lengths.roundMs} ms per variant, after ${lengths.warmupMs} ms of warm-up; sequential; a 1 KiB JSON body; requests signed before the run; a fresh memory nonce store every round; medians over rounds.`,
+    `Method: ${lengths.rounds} interleaved rounds of ~${lengths.roundMs} ms per variant, after ${lengths.warmupMs} ms of warm-up; sequential; a 1 KiB JSON body; ${POOL_SIZE.toLocaleString('en-US')} requests signed before the run (a pool that stays in the CPU caches, as a just-parsed request does), and a fresh memory nonce store for each pass over it, so no nonce repeats; medians over rounds.`,
     '',
     ...lines,
     '',

@@ -10,7 +10,14 @@ import {
   rampartV1SigningString,
   staticSigningSecrets,
 } from '../src/index.js';
-import { SIGNATURE_HEX, SIGNATURE_HEX_PATTERN } from '../src/shared/fields.js';
+import {
+  KEY_ID_PATTERN,
+  METHOD_PATTERN,
+  NONCE_PATTERN,
+  SIGNATURE_HEX,
+  TARGET_PATTERN,
+  TIMESTAMP_MS_PATTERN,
+} from '../src/shared/fields.js';
 import { securityRequest } from './helpers.js';
 
 /** The worked example of the README, byte for byte. */
@@ -100,28 +107,52 @@ describe('HmacSha256Key', () => {
   });
 });
 
-describe('SIGNATURE_HEX', () => {
-  it('accepts exactly what SIGNATURE_HEX_PATTERN accepts', () => {
-    const hexChar = fc.constantFrom(...'0123456789abcdefABCDEFg/:`G \u00e0\u0130'.split(''));
-    fc.assert(
-      fc.property(
-        fc.oneof(
-          fc.string({ maxLength: 70 }),
-          fc.string({ unit: hexChar, minLength: 62, maxLength: 66 }),
-          fc.string({
-            unit: fc.constantFrom(...'0123456789abcdef'.split('')),
-            minLength: 64,
-            maxLength: 64,
-          }),
+describe('AsciiPattern', () => {
+  const patterns = {
+    KEY_ID_PATTERN,
+    NONCE_PATTERN,
+    TIMESTAMP_MS_PATTERN,
+    SIGNATURE_HEX,
+    METHOD_PATTERN,
+    TARGET_PATTERN,
+  };
+  // Characters at and around every class edge, plus non-ASCII look-alikes and line breaks.
+  const edgy = fc.constantFrom(
+    ...'09afgAFGZ az/:._~-`@[{\x20\x21\x7e\x7f\n\r\t"\u00e0\u0130\u212a\u0000'.split(''),
+  );
+  for (const [name, pattern] of Object.entries(patterns)) {
+    it(`${name} accepts exactly what ${String(pattern.source)} accepts`, () => {
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            fc.string({ maxLength: 70 }),
+            fc.string({ unit: edgy, maxLength: 70 }),
+            fc.string({ unit: edgy, minLength: 60, maxLength: 66 }),
+            fc.stringMatching(pattern.source),
+            // A valid value with one character swapped for an edge character.
+            fc.tuple(fc.stringMatching(pattern.source), fc.nat(), edgy).map(([valid, at, c]) => {
+              const i = at % Math.max(valid.length, 1);
+              return valid.slice(0, i) + c + valid.slice(i + 1);
+            }),
+          ),
+          (value) => {
+            expect(pattern.test(value)).toBe(pattern.source.test(value));
+          },
         ),
-        (value) => {
-          expect(SIGNATURE_HEX.test(value)).toBe(SIGNATURE_HEX_PATTERN.test(value));
-        },
-      ),
-      { numRuns: 2000 },
-    );
-    expect(SIGNATURE_HEX.test('0'.repeat(64))).toBe(true);
-    expect(SIGNATURE_HEX.test(`${'0'.repeat(63)}g`)).toBe(false);
+        { numRuns: 3000 },
+      );
+    });
+  }
+
+  it('checks the length bounds exactly', () => {
+    expect(NONCE_PATTERN.test('a'.repeat(15))).toBe(false);
+    expect(NONCE_PATTERN.test('a'.repeat(16))).toBe(true);
+    expect(NONCE_PATTERN.test('a'.repeat(64))).toBe(true);
+    expect(NONCE_PATTERN.test('a'.repeat(65))).toBe(false);
+    expect(TARGET_PATTERN.test(`/${'a'.repeat(8191)}`)).toBe(true);
+    expect(TARGET_PATTERN.test(`/${'a'.repeat(8192)}`)).toBe(false);
+    expect(TIMESTAMP_MS_PATTERN.test('0')).toBe(false);
+    expect(TIMESTAMP_MS_PATTERN.test('1'.repeat(17))).toBe(false);
     expect(SIGNATURE_HEX.test(`${'0'.repeat(63)}\u0130`)).toBe(false);
   });
 });

@@ -2,7 +2,12 @@ import type { SecurityRequest } from '@rampart/core';
 import { signatureHeadersError, signatureInvalidError } from '../server/errors.js';
 import { macEquals, type ParsedSignature, signatureHeader } from '../server/parsed-signature.js';
 import { decodeBase64 } from '../shared/base64.js';
-import { KEY_ID_PATTERN, NONCE_PATTERN, TARGET_PATTERN } from '../shared/fields.js';
+import {
+  type AsciiPattern,
+  KEY_ID_PATTERN,
+  NONCE_PATTERN,
+  TARGET_PATTERN,
+} from '../shared/fields.js';
 import {
   ComponentError,
   type ComponentSource,
@@ -44,7 +49,7 @@ function param(params: InnerList['params'], key: string): BareItem | undefined {
   return params.find(([k]) => k === key)?.[1];
 }
 
-function stringParam(list: InnerList, key: string, pattern: RegExp): string | undefined {
+function stringParam(list: InnerList, key: string, pattern: AsciiPattern): string | undefined {
   const value = param(list.params, key);
   if (value === undefined) return undefined;
   if (value.type !== 'string' || !pattern.test(value.value))

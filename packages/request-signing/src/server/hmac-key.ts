@@ -40,6 +40,12 @@ export class HmacSha256Key {
   readonly #inner: Buffer;
   /** Outer pad, then the inner digest. */
   readonly #outer: Buffer;
+  /**
+   * The last view of `#inner` hashed, and its length: a client's signing strings mostly have one
+   * length (same route, same nonce and timestamp widths), and a view is an object per call.
+   */
+  #innerView: Buffer | undefined;
+  #innerViewLength = -1;
 
   constructor(keyObject: KeyObject) {
     this.keyObject = keyObject;
@@ -76,7 +82,7 @@ export class HmacSha256Key {
       const input = this.#inner;
       if (typeof message === 'string') input.write(message, BLOCK, 'latin1');
       else input.set(message, BLOCK);
-      innerDigest = hash('sha256', input.subarray(0, BLOCK + length), 'binary');
+      innerDigest = hash('sha256', this.#viewOfInner(BLOCK + length), 'binary');
     } else {
       const input =
         length <= SCRATCH_MESSAGE_BYTES ? innerScratch : Buffer.allocUnsafe(BLOCK + length);
@@ -90,6 +96,14 @@ export class HmacSha256Key {
     const outer = this.#outer;
     outer.write(innerDigest, BLOCK, 'latin1');
     return hash('sha256', outer, encoding);
+  }
+
+  #viewOfInner(length: number): Buffer {
+    if (length !== this.#innerViewLength || this.#innerView === undefined) {
+      this.#innerView = this.#inner.subarray(0, length);
+      this.#innerViewLength = length;
+    }
+    return this.#innerView;
   }
 }
 

@@ -117,6 +117,8 @@ function isPromiseLike(value: unknown): value is PromiseLike<SigningSecrets> {
 
 /** Scopes of other users of a shared nonce store (token families …) never meet ours. */
 const SCOPE_PREFIX = 'request-signing:';
+/** Nonce scopes remembered, one per key id that claimed; forgotten all at once when full. */
+const MAX_CACHED_SCOPES = 10_000;
 
 /**
  * Creates the verifier of signed requests, for both schemes:
@@ -184,6 +186,20 @@ export function createRequestVerifier(options: RequestVerifierOptions): RequestV
     return keys;
   }
 
+  // The scope of each key id, joined once: a new joined string per claim cost the store a flatten
+  // and a hash on every lookup (about 0.7 µs of a 10 µs verification). Only key ids whose
+  // signature matched get here, so strangers cannot fill it.
+  const scopes = new Map<string, string>();
+  function scopeOf(keyId: string): string {
+    let scope = scopes.get(keyId);
+    if (scope === undefined) {
+      if (scopes.size >= MAX_CACHED_SCOPES) scopes.clear();
+      scope = SCOPE_PREFIX + keyId;
+      scopes.set(keyId, scope);
+    }
+    return scope;
+  }
+
   function checkSignature(parsed: ParsedSignature, keys: readonly HmacSha256Key[]): void {
     let matched = false;
     if (keys.length === 0) parsed.matches(decoy);
@@ -244,7 +260,7 @@ export function createRequestVerifier(options: RequestVerifierOptions): RequestV
     } catch (error) {
       return Promise.reject(reported(request, error, parsed.scheme));
     }
-    const scope = SCOPE_PREFIX + parsed.keyId;
+    const scope = scopeOf(parsed.keyId);
     if (claimSync !== undefined) {
       // The memory store claims in process: no promise until the one `verify` returns.
       let fresh: boolean;

@@ -15,48 +15,92 @@ export const RAMPART_V1_HEADERS = Object.freeze({
   signature: 'x-signature',
 });
 
+/**
+ * A strict format of ASCII text: a length range, the characters allowed first, and those allowed
+ * after. Each field's check on the verifier's hot path is a table lookup per character: the
+ * same language as the anchored RegExp in its comment (pinned by a differential test), without a
+ * RegExp's fixed cost per call, which with six fields was a tenth of a verification.
+ */
+export class AsciiPattern {
+  readonly #first = new Uint8Array(128);
+  readonly #rest = new Uint8Array(128);
+
+  constructor(
+    /** The equivalent anchored RegExp, for messages and tests. */
+    readonly source: RegExp,
+    readonly minLength: number,
+    readonly maxLength: number,
+    rest: string,
+    first: string = rest,
+  ) {
+    for (const c of first) this.#first[c.charCodeAt(0)] = 1;
+    for (const c of rest) this.#rest[c.charCodeAt(0)] = 1;
+  }
+
+  test(value: string): boolean {
+    const length = value.length;
+    if (length < this.minLength || length > this.maxLength) return false;
+    const first = value.charCodeAt(0);
+    if (first > 127 || this.#first[first] === 0) return false;
+    const rest = this.#rest;
+    for (let i = 1; i < length; i++) {
+      const c = value.charCodeAt(i);
+      if (c > 127 || rest[c] === 0) return false;
+    }
+    return true;
+  }
+}
+
+/** The characters from `from` to `to`, inclusive. */
+function span(from: string, to: string): string {
+  let chars = '';
+  for (let c = from.charCodeAt(0); c <= to.charCodeAt(0); c++) chars += String.fromCharCode(c);
+  return chars;
+}
+
+const ALNUM = span('A', 'Z') + span('a', 'z') + span('0', '9');
+const DIGITS = span('0', '9');
+
 /** A key id: 1–128 characters of `[A-Za-z0-9._:~-]`, never a line break or a quote. */
-export const KEY_ID_PATTERN = /^[A-Za-z0-9._:~-]{1,128}$/;
+export const KEY_ID_PATTERN = new AsciiPattern(
+  /^[A-Za-z0-9._:~-]{1,128}$/,
+  1,
+  128,
+  `${ALNUM}._:~-`,
+);
 
 /** A nonce: 16–64 characters of `[A-Za-z0-9_-]` (base64url without padding fits). */
-export const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+export const NONCE_PATTERN = new AsciiPattern(/^[A-Za-z0-9_-]{16,64}$/, 16, 64, `${ALNUM}_-`);
 
 /**
  * Unix milliseconds: digits only, no sign, no leading zero, no padding, no exponent, no fraction,
  * at most 16 digits (the value is then checked to be a safe integer).
  */
-export const TIMESTAMP_MS_PATTERN = /^[1-9][0-9]{0,15}$/;
+export const TIMESTAMP_MS_PATTERN = new AsciiPattern(
+  /^[1-9][0-9]{0,15}$/,
+  1,
+  16,
+  DIGITS,
+  span('1', '9'),
+);
 
 /** The `rampart-v1` signature: lower-case hex of the 32-byte HMAC-SHA256, exactly 64 characters. */
-export const SIGNATURE_HEX_PATTERN = /^[0-9a-f]{64}$/;
-
-/** Lower-case hex digits, indexed by character code (below 103, the code of `g`). */
-const LOWER_HEX = new Uint8Array(103);
-for (const c of '0123456789abcdef') LOWER_HEX[c.charCodeAt(0)] = 1;
-
-/**
- * {@link SIGNATURE_HEX_PATTERN} as a table lookup: the same strict check (exactly 64 characters
- * of `[0-9a-f]`), about three times faster than the RegExp on the verifier's hot path.
- */
-export const SIGNATURE_HEX = Object.freeze({
-  test(value: string): boolean {
-    if (value.length !== 64) return false;
-    for (let i = 0; i < 64; i++) {
-      const c = value.charCodeAt(i);
-      if (c > 102 || LOWER_HEX[c] === 0) return false;
-    }
-    return true;
-  },
-});
+export const SIGNATURE_HEX = new AsciiPattern(/^[0-9a-f]{64}$/, 64, 64, `${DIGITS}abcdef`);
 
 /** An upper-case HTTP method token. */
-export const METHOD_PATTERN = /^[A-Z]{1,16}$/;
+export const METHOD_PATTERN = new AsciiPattern(/^[A-Z]{1,16}$/, 1, 16, span('A', 'Z'));
 
 /**
  * A request target as signed: visible ASCII only, no space and no line break, so it can sit on
  * one line of the signing string and mean the same bytes on both sides.
  */
-export const TARGET_PATTERN = /^\/[\x21-\x7e]{0,8191}$/;
+export const TARGET_PATTERN = new AsciiPattern(
+  /^\/[\x21-\x7e]{0,8191}$/,
+  1,
+  8192,
+  span('\x21', '\x7e'),
+  '/',
+);
 
 /** The fields of one `rampart-v1` signing string. */
 export interface RampartV1Fields {
