@@ -8,7 +8,14 @@ export {
   type BoundedExpiringMapOptions,
   type WhenFull,
 } from './bounded-expiring-map.js';
-export { type Clock, createFakeClock, type FakeClock, systemClock } from './clock.js';
+export {
+  type Clock,
+  createFakeClock,
+  createTurnClock,
+  type FakeClock,
+  systemClock,
+  turnClock,
+} from './clock.js';
 export { clockSchema, parseOptions } from './config.js';
 export {
   badRequest,

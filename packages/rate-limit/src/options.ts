@@ -1,5 +1,5 @@
 import type { ClientIpResolver, Clock, SecurityEventHandler } from '@rampart/core';
-import { createClientIpResolver, RampartConfigError, systemClock } from '@rampart/core';
+import { createClientIpResolver, RampartConfigError, turnClock } from '@rampart/core';
 import type { RateLimitHeaderOptions } from './headers.js';
 import { IdentityPatterns } from './identity-patterns.js';
 import { compileIdentity, type KeySource } from './keys.js';
@@ -48,6 +48,11 @@ export interface RateLimiterOptions {
   /** After a store failure, how long to answer by `onStoreError` before trying the store again. Default 1000 ms. */
   storeRetryMs?: number;
   onEvent?: SecurityEventHandler;
+  /**
+   * Where time comes from. Default core's `turnClock`: the wall clock read once per event-loop
+   * turn (and every 64 reads within a long one), which may lag by the current turn and so only
+   * makes limits stricter. `systemClock` reads `Date.now()` on every check.
+   */
   clock?: Clock;
   /** Resolves and groups client IPs (core's `createClientIpResolver` fits). Default: no trusted proxies, IPv6 by /64. */
   clientIp?: ClientIpResolver;
@@ -196,7 +201,7 @@ export function resolveOptions(
     onStoreError: storePolicy,
     storeRetryMs,
     onEvent: options.onEvent,
-    clock: options.clock ?? systemClock,
+    clock: options.clock ?? turnClock,
     clientIp,
   });
 }
