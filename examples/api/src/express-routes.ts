@@ -17,7 +17,12 @@ const ENTITY_RECORDS = '/api/v1/entities/:entityId/records';
 export function registerExpressRoutes(app: Express, ctx: AppContext): void {
   const { tokens, auth, entities, signatures } = ctx.services;
   const guard = requireJwt(tokens);
-  const common = { store: ctx.stores.rateLimits, clientIp: ctx.clientIp };
+  // EXAMPLE-API.md promises the X-RateLimit-* headers beside the IETF fields.
+  const common = {
+    store: ctx.stores.rateLimits,
+    clientIp: ctx.clientIp,
+    headers: { legacy: true },
+  };
 
   app.post('/api/v1/auth/register', async (req: Request, res: Response) => {
     res.status(201).json(await auth.register(req.body));

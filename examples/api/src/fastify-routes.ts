@@ -31,6 +31,8 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
   app.register(fastifyRateLimit, {
     store: ctx.stores.rateLimits,
     clientIp: ctx.clientIp,
+    // EXAMPLE-API.md promises the X-RateLimit-* headers beside the IETF fields.
+    headers: { legacy: true },
     principal: (request: FastifyRequest) => request.auth?.principal,
   });
   app.register(async function routes(scope: FastifyInstance) {

@@ -50,6 +50,7 @@ describe('RateLimit-Policy and RateLimit fields (draft-ietf-httpapi-ratelimit-he
     const clock = createFakeClock(Date.UTC(2026, 0, 1));
     const limiter = createRateLimiter({
       clock,
+      headers: { legacy: true },
       policies: {
         burst: { algorithm: 'fixed-window', limit: 3, windowMs: 10_000 },
         daily: { algorithm: 'fixed-window', limit: 1000, windowMs: 86_400_000 },
@@ -91,5 +92,15 @@ describe('RateLimit-Policy and RateLimit fields (draft-ietf-httpapi-ratelimit-he
     const error = quiet.exceededError(await quiet.check(request));
     expect(error.headers).toEqual({});
     expect(error.extensions).toMatchObject({ policy: 'one', retryAfter: 60 });
+  });
+
+  it('sends the two IETF fields and no X-RateLimit-* by default', async () => {
+    const limiter = createRateLimiter({
+      clock: createFakeClock(Date.UTC(2026, 0, 1)),
+      policies: { one: { algorithm: 'fixed-window', limit: 2, windowMs: 60_000 } },
+    });
+    const headers: Record<string, string> = {};
+    limiter.writeHeaders(await limiter.check(request), (name, value) => (headers[name] = value));
+    expect(headers).toEqual({ 'ratelimit-policy': '"one";q=2;w=60', ratelimit: '"one";r=1;t=60' });
   });
 });

@@ -10,7 +10,11 @@ export interface RateLimitHeaderOptions {
    * `RateLimit: "burst";r=9;t=1,"daily";r=999;t=86400`. Default `true`.
    */
   standard?: boolean;
-  /** `X-RateLimit-Limit`, `-Remaining`, `-Reset` (seconds), for the tightest policy. Default `true`. */
+  /**
+   * `X-RateLimit-Limit`, `-Remaining`, `-Reset` (seconds), for the tightest policy. Default
+   * `false`: they repeat what the IETF fields say, in three more headers on every response (the
+   * configuration express-rate-limit's own README recommends). Turn on for clients that read them.
+   */
   legacy?: boolean;
   /** `Retry-After` (seconds) on a 429. Default `true`. */
   retryAfter?: boolean;

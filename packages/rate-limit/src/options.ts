@@ -195,7 +195,7 @@ export function resolveOptions(
     skip: options.skip,
     headers: Object.freeze({
       standard: headers.standard ?? true,
-      legacy: headers.legacy ?? true,
+      legacy: headers.legacy ?? false,
       retryAfter: headers.retryAfter ?? true,
     }),
     onStoreError: storePolicy,

@@ -46,6 +46,7 @@ describe('Express adapter (real listen)', () => {
     app.get(
       '/items/:id',
       rateLimit({
+        headers: { legacy: true },
         policies: {
           burst: { algorithm: 'gcra', limit: 3, windowMs: 60_000 },
           daily: { limit: 100, windowMs: 86_400_000 },
