@@ -25,7 +25,7 @@ async function start(): Promise<number> {
     if (variant === 'fastify-ours') await app.register(fastifyRateLimit, ours);
     // The three X-RateLimit-* headers @fastify/rate-limit sends, without the two IETF fields.
     if (variant === 'fastify-ours-legacy')
-      await app.register(fastifyRateLimit, { ...ours, headers: { standard: false } });
+      await app.register(fastifyRateLimit, { ...ours, headers: { standard: false, legacy: true } });
     app.get('/items/:id', async (request) => ({ id: (request.params as { id: string }).id }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     return (app.server.address() as { port: number }).port;
