@@ -7,6 +7,7 @@ import { RampartConfigError } from '@rampart/core';
 import { sendProblem } from '@rampart/core/express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { RateLimitDecision } from './decision.js';
+import { writeRateLimitHeaders } from './headers.js';
 import { createRateLimiter, evaluateRequest, type RateLimiter } from './limiter.js';
 import type { RateLimiterOptions } from './options.js';
 import type { RateLimitRequest } from './request.js';
@@ -43,39 +44,53 @@ function matchedRoute(req: Request): string | undefined {
   return path === '/' ? base : base + path;
 }
 
+function setResponseHeader(res: Response, name: string, value: string): void {
+  res.setHeader(name, value);
+}
+
 function buildHandler(
   limiter: RateLimiter,
   forwardErrors: boolean,
   principalOf: (req: Request) => Principal | undefined,
   routeOf: (req: Request) => string | undefined,
 ): RequestHandler {
-  const clientIp = limiter.options.clientIp;
+  const { clientIp, headers: headerOptions } = limiter.options;
+  const evaluate = limiter[evaluateRequest];
+  function fail(res: Response, next: NextFunction, error: unknown): void {
+    if (forwardErrors) next(error);
+    else sendProblem(res, error);
+  }
+  // No closure per request on the synchronous (memory) path: the middleware runs on every request.
+  function apply(req: Request, res: Response, next: NextFunction, decision: RateLimitDecision) {
+    req.rateLimit = decision;
+    writeRateLimitHeaders(decision, headerOptions, res, setResponseHeader);
+    if (decision.allowed) next();
+    else fail(res, next, limiter.exceededError(decision));
+  }
   return function rateLimitMiddleware(req: Request, res: Response, next: NextFunction): void {
+    const headers = req.headers;
     const request: RateLimitRequest = {
       method: req.method,
       url: req.originalUrl,
-      headers: req.headers,
-      ip: requestIp(clientIp, req.socket, req.headers['x-forwarded-for']),
+      headers,
+      ip: requestIp(clientIp, req.socket, headers['x-forwarded-for']),
       route: routeOf(req),
       principal: principalOf(req),
       body: req.body,
     };
-    const fail = (error: unknown) => (forwardErrors ? next(error) : sendProblem(res, error));
-    const apply = (decision: RateLimitDecision) => {
-      req.rateLimit = decision;
-      limiter.writeHeaders(decision, (name, value) => res.setHeader(name, value));
-      if (decision.allowed) next();
-      else fail(limiter.exceededError(decision));
-    };
     let result: RateLimitDecision | Promise<RateLimitDecision>;
     try {
-      result = limiter[evaluateRequest](request);
+      result = evaluate(request);
     } catch (error) {
-      fail(error);
+      fail(res, next, error);
       return;
     }
-    if (result instanceof Promise) result.then(apply, fail);
-    else apply(result);
+    if (result instanceof Promise) {
+      result.then(
+        (decision) => apply(req, res, next, decision),
+        (error: unknown) => fail(res, next, error),
+      );
+    } else apply(req, res, next, result);
   };
 }
 

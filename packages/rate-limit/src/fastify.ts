@@ -14,6 +14,7 @@ import type {
 } from 'fastify';
 import fp from 'fastify-plugin';
 import type { RateLimitDecision } from './decision.js';
+import { writeRateLimitHeaders } from './headers.js';
 import { createRateLimiter, evaluateRequest, type RateLimiter } from './limiter.js';
 import type { RateLimiterOptions } from './options.js';
 import type { RateLimitRequest } from './request.js';
@@ -47,6 +48,10 @@ function defaultPrincipal(request: FastifyRequest): Principal | undefined {
   return (request as FastifyRequest & { principal?: Principal }).principal;
 }
 
+function setReplyHeader(reply: FastifyReply, name: string, value: string): void {
+  reply.header(name, value);
+}
+
 type Hook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
 
 function buildHook(
@@ -54,7 +59,20 @@ function buildHook(
   route: string,
   principalOf: FastifyRateLimitOptions['principal'] & {},
 ): Hook {
-  const clientIp = limiter.options.clientIp;
+  const { clientIp, headers: headerOptions } = limiter.options;
+  const evaluate = limiter[evaluateRequest];
+  // No closure per request on the synchronous (memory) path: the hook runs on every request.
+  function apply(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+    decision: RateLimitDecision,
+  ): void {
+    request.rateLimit = decision;
+    writeRateLimitHeaders(decision, headerOptions, reply, setReplyHeader);
+    if (decision.allowed) done();
+    else sendProblem(reply, limiter.exceededError(decision));
+  }
   return function rateLimitHook(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -62,36 +80,32 @@ function buildHook(
   ): void {
     // `clientIp` is decorated by core's `rampartCore` (same trusted-proxy rules) when registered.
     const resolved = (request as { clientIp?: unknown }).clientIp;
+    const headers = request.headers;
     const check: RateLimitRequest = {
       method: request.method,
       url: request.url,
-      headers: request.headers,
+      headers,
       ip:
         typeof resolved === 'string' && resolved !== ''
           ? resolved
-          : requestIp(clientIp, request.socket, request.headers['x-forwarded-for']),
+          : requestIp(clientIp, request.socket, headers['x-forwarded-for']),
       route,
       principal: principalOf(request),
       body: request.body,
     };
-    const apply = (decision: RateLimitDecision) => {
-      request.rateLimit = decision;
-      limiter.writeHeaders(decision, (name, value) => reply.header(name, value));
-      if (decision.allowed) done();
-      else sendProblem(reply, limiter.exceededError(decision));
-    };
-    const fail = (error: unknown) => {
-      sendProblem(reply, error);
-    };
     let result: RateLimitDecision | Promise<RateLimitDecision>;
     try {
-      result = limiter[evaluateRequest](check);
+      result = evaluate(check);
     } catch (error) {
-      fail(error);
+      sendProblem(reply, error);
       return;
     }
-    if (result instanceof Promise) result.then(apply, fail);
-    else apply(result);
+    if (result instanceof Promise) {
+      result.then(
+        (decision) => apply(request, reply, done, decision),
+        (error: unknown) => sendProblem(reply, error),
+      );
+    } else apply(request, reply, done, result);
   };
 }
 

@@ -45,26 +45,36 @@ export function limitFieldValue(results: readonly PolicyResult[]): string {
   return value;
 }
 
-/** Writes the decision's headers. A skipped or store-less decision writes none. */
-export function writeRateLimitHeaders(
+/**
+ * Writes the decision's headers with `set(target, name, value)`. A skipped or store-less decision
+ * writes none. The target is passed through (a `reply`, a `res`), so an adapter's setter is one
+ * module-level function, not a closure made per request.
+ */
+export function writeRateLimitHeaders<T>(
   decision: RateLimitDecision,
   options: Required<RateLimitHeaderOptions>,
-  set: SetHeader,
+  target: T,
+  set: (target: T, name: string, value: string) => unknown,
 ): void {
   const results = decision.policies;
   if (results.length === 0) return;
   // Lower-case names: both frameworks store them so, and skip the conversion when already done.
   if (options.standard) {
-    set('ratelimit-policy', decision.policyField);
-    set('ratelimit', limitFieldValue(results));
+    set(target, 'ratelimit-policy', decision.policyField);
+    set(target, 'ratelimit', limitFieldValue(results));
   }
   if (options.legacy) {
     const tightest = decision.tightest as PolicyResult;
-    set('x-ratelimit-limit', String(tightest.quota));
-    set('x-ratelimit-remaining', String(tightest.remaining));
-    set('x-ratelimit-reset', String(toSeconds(tightest.resetMs)));
+    set(target, 'x-ratelimit-limit', String(tightest.quota));
+    set(target, 'x-ratelimit-remaining', String(tightest.remaining));
+    set(target, 'x-ratelimit-reset', String(toSeconds(tightest.resetMs)));
   }
   if (options.retryAfter && !decision.allowed) {
-    set('retry-after', String(Math.max(1, toSeconds(decision.retryAfterMs))));
+    set(target, 'retry-after', String(Math.max(1, toSeconds(decision.retryAfterMs))));
   }
+}
+
+/** Calls a `SetHeader` given as the target of {@link writeRateLimitHeaders}. */
+export function callSetHeader(set: SetHeader, name: string, value: string): unknown {
+  return set(name, value);
 }

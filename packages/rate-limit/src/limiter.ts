@@ -9,7 +9,7 @@ import {
 import type { PolicyOutcome } from './algorithms/evaluate.js';
 import { buildDecision, type RateLimitDecision, SKIPPED } from './decision.js';
 import { rateLimitExceededError } from './errors.js';
-import { policyFieldValue, writeRateLimitHeaders } from './headers.js';
+import { callSetHeader, policyFieldValue, writeRateLimitHeaders } from './headers.js';
 import { isIpOnlyIdentity } from './keys.js';
 import { type RateLimiterOptions, resolveOptions } from './options.js';
 import type { ResolvedPolicy } from './policy.js';
@@ -359,7 +359,7 @@ export function createRateLimiter(
       );
     },
     writeHeaders(decision, set) {
-      writeRateLimitHeaders(decision, config.headers, set);
+      writeRateLimitHeaders(decision, config.headers, set, callSetHeader);
     },
     exceededError(decision) {
       return rateLimitExceededError(decision, config.headers.retryAfter);
