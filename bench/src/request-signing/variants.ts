@@ -174,16 +174,19 @@ export async function requestSigningVariants(): Promise<Variant[]> {
       name: OURS_V1,
       baseline: BARE,
       beforeRound: v1Verifier.reset,
-      op: (i) =>
-        v1Verifier
-          .at(i)
-          .verify(v1Pool[i % POOL_SIZE] as SecurityRequest)
-          .then(() => true),
+      // Written as the other variants are, an async function: `verify` throws on any refusal.
+      async op(i) {
+        await v1Verifier.at(i).verify(v1Pool[i % POOL_SIZE] as SecurityRequest);
+        return true;
+      },
     },
     {
       name: OURS_NO_STORE,
       baseline: BARE,
-      op: (i) => noStoreVerifier.verify(v1Pool[i % POOL_SIZE] as SecurityRequest).then(() => true),
+      async op(i) {
+        await noStoreVerifier.verify(v1Pool[i % POOL_SIZE] as SecurityRequest);
+        return true;
+      },
     },
     {
       name: CRYPTO_ONLY,
@@ -206,11 +209,10 @@ export async function requestSigningVariants(): Promise<Variant[]> {
       name: OURS_RFC,
       baseline: BARE,
       beforeRound: rfcVerifier.reset,
-      op: (i) =>
-        rfcVerifier
-          .at(i)
-          .verify(rfcPool[i % POOL_SIZE] as SecurityRequest)
-          .then(() => true),
+      async op(i) {
+        await rfcVerifier.at(i).verify(rfcPool[i % POOL_SIZE] as SecurityRequest);
+        return true;
+      },
     },
     {
       name: PEER,
