@@ -18,8 +18,10 @@ const READS_PER_SAMPLE = 64;
  * `setImmediate` (~60 ns) to expire the sample.
  *
  * The time it answers lags the wall clock by at most the time since the current turn (or
- * 64-read run) began. Use it where that lag only ever errs safe: a rate limiter on a lagging clock
- * sees windows end and tokens refill later, so it is stricter, never looser.
+ * 64-read run) began: milliseconds on a healthy server. Use it where every deadline is set and
+ * checked on the same clock and a shift that small is harmless, as in a rate limiter (windows,
+ * refills and blocks move by at most that lag); not for a store that must remember something
+ * for at least its TTL.
  */
 export function createTurnClock(): Clock {
   let sample = 0;

@@ -50,8 +50,9 @@ export interface RateLimiterOptions {
   onEvent?: SecurityEventHandler;
   /**
    * Where time comes from. Default core's `turnClock`: the wall clock read once per event-loop
-   * turn (and every 64 reads within a long one), which may lag by the current turn and so only
-   * makes limits stricter. `systemClock` reads `Date.now()` on every check.
+   * turn (and every 64 reads within a long one); it may lag by the current turn, so windows,
+   * refills and blocks shift by at most that (milliseconds). `systemClock` reads `Date.now()` on
+   * every check.
    */
   clock?: Clock;
   /** Resolves and groups client IPs (core's `createClientIpResolver` fits). Default: no trusted proxies, IPv6 by /64. */
