@@ -15,7 +15,7 @@ const READS_PER_SAMPLE = 64;
  * turn), as nginx and HAProxy cache their time. On VMs where `Date.now()` costs ~90 ns (our
  * bench machine) a clock read was a third of an in-memory rate-limit check; a server answering
  * many requests per turn now pays for one. A turn that reads it schedules one unref'd
- * `setImmediate` (~60 ns) to expire the sample.
+ * `setImmediate` (~80 ns here) to expire the sample.
  *
  * The time it answers lags the wall clock by at most the time since the current turn (or
  * 64-read run) began: milliseconds on a healthy server. Use it where every deadline is set and
