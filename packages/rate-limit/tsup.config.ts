@@ -1,20 +1,5 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.package.js';
 
-// The entry list equals the `exports` map of package.json.
-export default defineConfig({
-  entry: [
-    'src/index.ts',
-    'src/express.ts',
-    'src/fastify.ts',
-    'src/redis.ts',
-    'src/postgres.ts',
-    'src/testing.ts',
-  ],
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  splitting: true,
-  treeshake: true,
-});
+// One entry per `exports` path of package.json; see tsup.package.ts.
+export default defineConfig(packageBuild());
