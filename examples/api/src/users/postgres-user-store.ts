@@ -1,16 +1,9 @@
-import { withTimeout } from '@rampart/core/postgres';
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { sql } from 'kysely';
 import { EXAMPLE_TABLES } from '../stores/example-migrations.js';
+import { PostgresTable, type PostgresTableOptions } from '../stores/postgres-table.js';
 import { emailTakenError, normalizeEmail, type User, type UserStore } from './user-store.js';
 
-export interface PostgresUserStoreOptions {
-  // biome-ignore lint/suspicious/noExplicitAny: the app's Kysely is untyped, as the packages' stores take it.
-  readonly db: Kysely<any>;
-  /** The schema `migrate()` created `rampart_example_users` in. */
-  readonly schema: string;
-  /** How long one statement may take before it fails with a 503; default 2000. */
-  readonly timeoutMs?: number;
-}
+export type PostgresUserStoreOptions = PostgresTableOptions;
 
 interface UserRow {
   id: string;
@@ -38,28 +31,16 @@ function toUser(row: UserRow | undefined): User | undefined {
 
 /** Users in `rampart_example_users`; every method is one parameterised statement. */
 export class PostgresUserStore implements UserStore {
-  // biome-ignore lint/suspicious/noExplicitAny: see PostgresUserStoreOptions.db
-  readonly #db: Kysely<any>;
-  readonly #table: RawBuilder<unknown>;
-  readonly #timeoutMs: number;
+  readonly #table: PostgresTable;
 
   constructor(options: PostgresUserStoreOptions) {
-    this.#db = options.db;
-    this.#table = sql.id(options.schema, EXAMPLE_TABLES.users);
-    this.#timeoutMs = options.timeoutMs ?? 2000;
-  }
-
-  #query<R>(query: RawBuilder<R>): Promise<R[]> {
-    return withTimeout(() => query.execute(this.#db), {
-      store: STORE,
-      timeoutMs: this.#timeoutMs,
-    }).then((result) => result.rows);
+    this.#table = new PostgresTable(options, EXAMPLE_TABLES.users, STORE);
   }
 
   async create(user: User): Promise<void> {
     // The unique index decides, in the same statement: no window between a check and the insert.
-    const rows = await this.#query(sql<{ id: string }>`
-      insert into ${this.#table} (id, email, password_hash, role, locked, created_at)
+    const rows = await this.#table.query(sql<{ id: string }>`
+      insert into ${this.#table.name} (id, email, password_hash, role, locked, created_at)
       values (${user.id}, ${normalizeEmail(user.email)}, ${user.passwordHash}, ${user.role},
         ${user.locked}, ${user.createdAt})
       on conflict (email) do nothing
@@ -68,24 +49,26 @@ export class PostgresUserStore implements UserStore {
   }
 
   async findByEmail(email: string): Promise<User | undefined> {
-    const rows = await this.#query(
-      sql<UserRow>`select * from ${this.#table} where email = ${normalizeEmail(email)}`,
+    const rows = await this.#table.query(
+      sql<UserRow>`select * from ${this.#table.name} where email = ${normalizeEmail(email)}`,
     );
     return toUser(rows[0]);
   }
 
   async findById(id: string): Promise<User | undefined> {
-    const rows = await this.#query(sql<UserRow>`select * from ${this.#table} where id = ${id}`);
+    const rows = await this.#table.query(
+      sql<UserRow>`select * from ${this.#table.name} where id = ${id}`,
+    );
     return toUser(rows[0]);
   }
 
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
-    await this.#query(
-      sql`update ${this.#table} set password_hash = ${passwordHash} where id = ${id}`,
+    await this.#table.query(
+      sql`update ${this.#table.name} set password_hash = ${passwordHash} where id = ${id}`,
     );
   }
 
   async purge(id: string): Promise<void> {
-    await this.#query(sql`delete from ${this.#table} where id = ${id}`);
+    await this.#table.query(sql`delete from ${this.#table.name} where id = ${id}`);
   }
 }
