@@ -1,52 +1,68 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createTurnClock } from './clock.js';
+import { createTurnClock, turnClock } from './clock.js';
 
 afterEach(() => {
-  vi.restoreAllMocks();
+  vi.useRealTimers();
 });
 
-/** Date.now() answering 1000, 1001, 1002 … one millisecond later on every read. */
-function tickingDateNow() {
+/** A source whose time moves one millisecond on every read, with turns the test ends by hand. */
+function manualSource() {
   let t = 1000;
-  return vi.spyOn(Date, 'now').mockImplementation(() => t++);
+  let pending: Array<() => void> = [];
+  const read = vi.fn(() => t++);
+  return {
+    read,
+    source: { read, defer: (expire: () => void) => void pending.push(expire) },
+    endTurn() {
+      const due = pending;
+      pending = [];
+      for (const expire of due) expire();
+    },
+  };
 }
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('createTurnClock', () => {
   it('reads the wall clock once for many reads within one turn', () => {
-    const dateNow = tickingDateNow();
-    const clock = createTurnClock();
+    const { read, source } = manualSource();
+    const clock = createTurnClock(source);
     const reads = Array.from({ length: 64 }, () => clock.now());
     expect(new Set(reads)).toEqual(new Set([1000]));
-    expect(dateNow).toHaveBeenCalledTimes(1);
+    expect(read).toHaveBeenCalledTimes(1);
   });
 
   it('reads it again after 64 reads, so a long synchronous turn does not freeze time', () => {
-    const dateNow = tickingDateNow();
-    const clock = createTurnClock();
+    const { read, source } = manualSource();
+    const clock = createTurnClock(source);
     for (let i = 0; i < 64; i++) clock.now();
     expect(clock.now()).toBe(1001);
-    expect(dateNow).toHaveBeenCalledTimes(2);
+    expect(read).toHaveBeenCalledTimes(2);
   });
 
-  it('reads it again in the next event-loop turn', async () => {
-    const dateNow = tickingDateNow();
-    const clock = createTurnClock();
+  it('reads it again in the next turn', () => {
+    const { read, source, endTurn } = manualSource();
+    const clock = createTurnClock(source);
     expect(clock.now()).toBe(1000);
-    await nextTurn();
+    endTurn();
     expect(clock.now()).toBe(1001);
     expect(clock.now()).toBe(1001);
-    await nextTurn();
+    endTurn();
     expect(clock.now()).toBe(1002);
-    expect(dateNow).toHaveBeenCalledTimes(3);
+    expect(read).toHaveBeenCalledTimes(3);
   });
 
-  it('never lags the wall clock by more than the current turn', async () => {
-    const clock = createTurnClock();
-    clock.now();
+  it('with the real timers, never lags the wall clock by more than the current turn', async () => {
+    turnClock.now();
     await new Promise((resolve) => setTimeout(resolve, 20));
     const before = Date.now();
-    expect(clock.now()).toBeGreaterThanOrEqual(before);
+    expect(turnClock.now()).toBeGreaterThanOrEqual(before);
+  });
+
+  it('follows fake timers at once: a test that sets the system time sees it on the next read', () => {
+    turnClock.now();
+    vi.useFakeTimers();
+    vi.setSystemTime(Date.UTC(2030, 0, 1));
+    expect(turnClock.now()).toBe(Date.UTC(2030, 0, 1));
+    vi.setSystemTime(Date.UTC(2030, 0, 2));
+    expect(turnClock.now()).toBe(Date.UTC(2030, 0, 2));
   });
 });

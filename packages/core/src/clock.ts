@@ -10,6 +10,18 @@ export const systemClock: Clock = Object.freeze({ now: () => Date.now() });
 /** Reads of one sample allowed within a single event-loop turn before the wall clock is read again. */
 const READS_PER_SAMPLE = 64;
 
+// The real ones, captured at load: fake timers (vi.useFakeTimers, sinon) replace both later.
+const realDateNow = Date.now;
+const realSetImmediate = globalThis.setImmediate;
+
+/** Where a turn clock reads time and how it waits for the next turn; injectable for tests. */
+export interface TurnClockSource {
+  /** Default `Date.now()`. */
+  read?: () => number;
+  /** Runs `expire` at the start of the next turn. Default an unref'd `setImmediate`. */
+  defer?: (expire: () => void) => void;
+}
+
 /**
  * The wall clock read at most once per event-loop turn (and again every 64 reads within a long
  * turn), as nginx and HAProxy cache their time. On VMs where `Date.now()` costs ~90 ns (our
@@ -21,9 +33,13 @@ const READS_PER_SAMPLE = 64;
  * 64-read run) began: milliseconds on a healthy server. Use it where every deadline is set and
  * checked on the same clock and a shift that small is harmless, as in a rate limiter (windows,
  * refills and blocks move by at most that lag); not for a store that must remember something
- * for at least its TTL.
+ * for at least its TTL. While fake timers are installed (`Date.now` or `setImmediate` is not the
+ * one it loaded with) it reads `Date.now()` every time, so a test that sets the system time sees
+ * it at once.
  */
-export function createTurnClock(): Clock {
+export function createTurnClock(source: TurnClockSource = {}): Clock {
+  const { read, defer } = source;
+  const watchForFakes = read === undefined && defer === undefined;
   let sample = 0;
   let reads = READS_PER_SAMPLE;
   let expiring = false;
@@ -33,15 +49,21 @@ export function createTurnClock(): Clock {
   };
   return Object.freeze({
     now(): number {
+      if (
+        watchForFakes &&
+        (Date.now !== realDateNow || globalThis.setImmediate !== realSetImmediate)
+      )
+        return Date.now();
       if (reads < READS_PER_SAMPLE) {
         reads++;
         return sample;
       }
-      sample = Date.now();
+      sample = read === undefined ? Date.now() : read();
       reads = 1;
       if (!expiring) {
         expiring = true;
-        setImmediate(expire).unref();
+        if (defer === undefined) setImmediate(expire).unref();
+        else defer(expire);
       }
       return sample;
     },

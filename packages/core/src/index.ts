@@ -14,6 +14,7 @@ export {
   createTurnClock,
   type FakeClock,
   systemClock,
+  type TurnClockSource,
   turnClock,
 } from './clock.js';
 export { clockSchema, parseOptions } from './config.js';
