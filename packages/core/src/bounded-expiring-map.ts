@@ -1,5 +1,12 @@
 import { type Clock, systemClock } from './clock.js';
 import { RampartConfigError } from './errors/configuration-error.js';
+import {
+  checkSweepBounds,
+  FULL_SWEEP_MIN_INTERVAL_MS,
+  SWEEP_BATCH,
+  SWEEP_EVERY,
+  startSweepTimer,
+} from './expiry-sweep.js';
 
 /**
  * What a full map does with a new key. Security state (nonces, revocations, counters) must
@@ -30,15 +37,6 @@ class Entry<V> {
     public expiresAt: number,
   ) {}
 }
-
-/**
- * Every `SWEEP_EVERY` inserts, the next `SWEEP_BATCH` entries are examined for expiry: twice the
- * insert rate, so the sweep outpaces growth, in batches so most inserts pay nothing for it.
- */
-const SWEEP_EVERY = 32;
-const SWEEP_BATCH = 64;
-/** A full map sweeps everything at most this often, so a flood of refused inserts stays O(1). */
-const FULL_SWEEP_MIN_INTERVAL_MS = 250;
 
 /**
  * A string-keyed map whose entries expire, bounded by `maxEntries`: the base of every memory
@@ -72,31 +70,17 @@ export class BoundedExpiringMap<V> {
       clock = systemClock,
       sweepIntervalMs = 60_000,
     } = options;
-    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
-      throw new RampartConfigError(
-        'maxEntries',
-        `must be a whole number >= 1, got ${String(maxEntries)}`,
-      );
-    }
+    checkSweepBounds(maxEntries, sweepIntervalMs);
     if (whenFull !== 'refuse' && whenFull !== 'evict-oldest') {
       throw new RampartConfigError(
         'whenFull',
         `must be 'refuse' or 'evict-oldest', got ${String(whenFull)}`,
       );
     }
-    if (!Number.isSafeInteger(sweepIntervalMs) || sweepIntervalMs < 0) {
-      throw new RampartConfigError(
-        'sweepIntervalMs',
-        'must be a whole number of milliseconds >= 0',
-      );
-    }
     this.maxEntries = maxEntries;
     this.whenFull = whenFull;
     this.#clock = clock;
-    if (sweepIntervalMs > 0) {
-      this.#timer = setInterval(() => this.sweep(), sweepIntervalMs);
-      this.#timer.unref();
-    }
+    this.#timer = startSweepTimer(() => this.sweep(), sweepIntervalMs);
   }
 
   /** Entries held, including expired ones not yet swept. */

@@ -1,5 +1,11 @@
 import { type Clock, systemClock } from './clock.js';
-import { RampartConfigError } from './errors/configuration-error.js';
+import {
+  checkSweepBounds,
+  FULL_SWEEP_MIN_INTERVAL_MS,
+  SWEEP_BATCH,
+  SWEEP_EVERY,
+  startSweepTimer,
+} from './expiry-sweep.js';
 
 /** Result of {@link ScopedExpiringSet.add}: the same words as `BoundedExpiringMap.add`. */
 export type ScopedAddResult = 'added' | 'exists' | 'full';
@@ -11,12 +17,6 @@ export interface ScopedExpiringSetOptions {
   /** How often an unref'd timer sweeps every expired member; `0` disables it. Default 60 000 ms. */
   sweepIntervalMs?: number;
 }
-
-/** Every `SWEEP_EVERY` adds, the next `SWEEP_BATCH` members are examined for expiry. */
-const SWEEP_EVERY = 32;
-const SWEEP_BATCH = 64;
-/** A full set sweeps everything at most this often, so a flood of refused adds stays O(1). */
-const FULL_SWEEP_MIN_INTERVAL_MS = 250;
 
 /**
  * A set of (scope, member) pairs that each expire, bounded by `maxEntries` and refusing when full
@@ -58,25 +58,11 @@ export class ScopedExpiringSet {
 
   constructor(options: ScopedExpiringSetOptions) {
     const { maxEntries, clock = systemClock, sweepIntervalMs = 60_000 } = options;
-    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
-      throw new RampartConfigError(
-        'maxEntries',
-        `must be a whole number >= 1, got ${String(maxEntries)}`,
-      );
-    }
-    if (!Number.isSafeInteger(sweepIntervalMs) || sweepIntervalMs < 0) {
-      throw new RampartConfigError(
-        'sweepIntervalMs',
-        'must be a whole number of milliseconds >= 0',
-      );
-    }
+    checkSweepBounds(maxEntries, sweepIntervalMs);
     this.maxEntries = maxEntries;
     this.#clock = clock;
     this.#epoch = clock.now();
-    if (sweepIntervalMs > 0) {
-      this.#timer = setInterval(() => this.sweep(), sweepIntervalMs);
-      this.#timer.unref();
-    }
+    this.#timer = startSweepTimer(() => this.sweep(), sweepIntervalMs);
   }
 
   /** Members held, including expired ones not yet swept. */
