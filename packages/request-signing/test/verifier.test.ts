@@ -234,6 +234,19 @@ describe('createRequestVerifier', () => {
     expect(() => staticSigningSecrets({ a: secret })).toThrow(RampartConfigError);
   });
 
+  it('refuses the right signature with a character past latin1 that shares its low byte', async () => {
+    // The comparison writes both MACs as latin1 bytes, which keep a character's low byte only:
+    // U+0161 would be written as 'a' (0x61).
+    const { verifier } = setup();
+    const good = signV1();
+    const signature = good['x-signature'] as string;
+    const widened = String.fromCharCode(0x100 + signature.charCodeAt(0)) + signature.slice(1);
+    expect(
+      await codeOf(verifier.verify(securityRequest({ ...good, 'x-signature': widened }))),
+    ).toBe('ERR_SIGNATURE_HEADERS');
+    expect(await codeOf(verifier.verify(securityRequest(good)))).toBe('accepted');
+  });
+
   it('verifies only the schemes it is told to', async () => {
     const { verifier } = setup({ schemes: ['rfc9421'] });
     expect(await codeOf(verifier.verify(securityRequest(signV1())))).toBe('ERR_SIGNATURE_HEADERS');

@@ -7,14 +7,30 @@ import {
   KEY_ID_PATTERN,
   METHOD_PATTERN,
   NONCE_PATTERN,
+  parseTimestampMs,
   RAMPART_V1_HEADERS,
   rampartV1SigningString,
   SIGNATURE_HEX,
   TARGET_PATTERN,
-  TIMESTAMP_MS_PATTERN,
 } from '../shared/fields.js';
 
 const EMPTY = new Uint8Array(0);
+
+const TIMESTAMP_FORMAT = 'Send the Unix time in milliseconds as plain digits.';
+const SIGNATURE_FORMAT = 'Send the HMAC-SHA256 as 64 lower-case hex characters.';
+
+function malformed(name: string, format: string): Error {
+  return signatureHeadersError(`The ${name} header is malformed. ${format}`);
+}
+
+/** The header's one value; a 401 when it is missing (or repeated, or over 256 characters). */
+function present(request: SecurityRequest, name: string, format: string): string {
+  const value = signatureHeader(request.headers, name, 256);
+  if (value === undefined) {
+    throw signatureHeadersError(`The ${name} header is missing. ${format}`);
+  }
+  return value;
+}
 
 function required(
   request: SecurityRequest,
@@ -22,21 +38,18 @@ function required(
   pattern: { test(value: string): boolean },
   format: string,
 ): string {
-  const value = signatureHeader(request.headers, name, 256);
-  if (value === undefined) {
-    throw signatureHeadersError(`The ${name} header is missing. ${format}`);
-  }
-  if (!pattern.test(value))
-    throw signatureHeadersError(`The ${name} header is malformed. ${format}`);
+  const value = present(request, name, format);
+  if (!pattern.test(value)) throw malformed(name, format);
   return value;
 }
 
 /**
  * Reads the four `rampart-v1` headers, each matched against its strict pattern before any
  * conversion: `X-Key-Id`, `X-Nonce` (16–64 of `[A-Za-z0-9_-]`), `X-Timestamp` (Unix milliseconds,
- * digits only) and `X-Signature` (64 lower-case hex characters). Throws a 401
- * `ERR_SIGNATURE_HEADERS` for a missing, repeated or malformed header. The body is hashed only
- * when `matches` is first called, after the cheap checks passed.
+ * digits only) and `X-Signature` (64 characters here; lower-case hex is proven by the constant-time
+ * comparison, or checked after a mismatch). Throws a 401 `ERR_SIGNATURE_HEADERS` for a missing,
+ * repeated or malformed header. The body is hashed only when `matches` is first called, after the
+ * cheap checks passed.
  */
 export function parseRampartV1(request: SecurityRequest): ParsedSignature {
   const keyId = required(
@@ -51,22 +64,12 @@ export function parseRampartV1(request: SecurityRequest): ParsedSignature {
     NONCE_PATTERN,
     'Send 16–64 characters of A–Z a–z 0–9 _ -.',
   );
-  const timestamp = required(
-    request,
-    RAMPART_V1_HEADERS.timestamp,
-    TIMESTAMP_MS_PATTERN,
-    'Send the Unix time in milliseconds as plain digits.',
-  );
-  const signatureHex = required(
-    request,
-    RAMPART_V1_HEADERS.signature,
-    SIGNATURE_HEX,
-    'Send the HMAC-SHA256 as 64 lower-case hex characters.',
-  );
-  const signedAtMs = Number(timestamp);
-  if (!Number.isSafeInteger(signedAtMs)) {
-    throw signatureHeadersError('The x-timestamp header is malformed. Send Unix milliseconds.');
-  }
+  const timestamp = present(request, RAMPART_V1_HEADERS.timestamp, TIMESTAMP_FORMAT);
+  const signedAtMs = parseTimestampMs(timestamp);
+  if (signedAtMs === undefined) throw malformed(RAMPART_V1_HEADERS.timestamp, TIMESTAMP_FORMAT);
+  // Only the length here: the characters are checked by the comparison itself (see `matches`).
+  const signatureHex = present(request, RAMPART_V1_HEADERS.signature, SIGNATURE_FORMAT);
+  if (signatureHex.length !== 64) throw malformed(RAMPART_V1_HEADERS.signature, SIGNATURE_FORMAT);
   return new RampartV1Signature(request, keyId, nonce, timestamp, signedAtMs, signatureHex);
 }
 
@@ -102,7 +105,14 @@ class RampartV1Signature implements ParsedSignature {
       });
       this.#message = message;
     }
-    return hexMacEquals(key.signHex(message), this.signatureHex);
+    if (hexMacEquals(key.signHex(message), this.signatureHex)) return true;
+    // Equal to a computed MAC, the signature was lower-case hex; only a mismatch needs the
+    // pattern, to tell a malformed header from a wrong signature. A malformed one has cost one
+    // HMAC, as a well-formed wrong one does.
+    if (!SIGNATURE_HEX.test(this.signatureHex)) {
+      throw malformed(RAMPART_V1_HEADERS.signature, SIGNATURE_FORMAT);
+    }
+    return false;
   }
 
   bodyMatches(): boolean {

@@ -190,13 +190,19 @@ export function createRequestVerifier(options: RequestVerifierOptions): RequestV
   // and a hash on every lookup (about 0.7 µs of a 10 µs verification). Only key ids whose
   // signature matched get here, so strangers cannot fill it.
   const scopes = new Map<string, string>();
+  // The last key id and its scope: comparing a short string beats hashing it for the map.
+  let lastKeyId = '';
+  let lastScope = '';
   function scopeOf(keyId: string): string {
+    if (keyId === lastKeyId) return lastScope;
     let scope = scopes.get(keyId);
     if (scope === undefined) {
       if (scopes.size >= MAX_CACHED_SCOPES) scopes.clear();
       scope = SCOPE_PREFIX + keyId;
       scopes.set(keyId, scope);
     }
+    lastKeyId = keyId;
+    lastScope = scope;
     return scope;
   }
 
