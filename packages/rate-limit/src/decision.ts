@@ -46,6 +46,7 @@ export function buildDecision(
   policyField: string,
 ): RateLimitDecision {
   const policies = key.policies;
+  if (policies.length === 1) return singlePolicyDecision(key, outcomes, outcome, policyField);
   const results: PolicyResult[] = new Array(policies.length);
   let allowed = true;
   let refusing: PolicyResult | undefined;
@@ -79,6 +80,37 @@ export function buildDecision(
     retryAfterMs,
     policies: results,
     tightest,
+    policyField,
+    key,
+  };
+}
+
+/** {@link buildDecision} for the common one-policy route: no array to fill, no loop. */
+function singlePolicyDecision(
+  key: RateLimitKey,
+  outcomes: readonly PolicyOutcome[],
+  outcome: RateLimitDecision['outcome'],
+  policyField: string,
+): RateLimitDecision {
+  const policy = key.policies[0] as ResolvedPolicy;
+  const o = outcomes[0] as PolicyOutcome;
+  const allowed = o.allowed;
+  const result: PolicyResult = {
+    policy,
+    name: policy.name,
+    allowed,
+    quota: policy.quota,
+    remaining: o.remaining,
+    resetMs: o.resetMs,
+    retryAfterMs: o.retryAfterMs,
+  };
+  return {
+    allowed,
+    outcome: allowed ? outcome : 'limited',
+    policy: policy.name,
+    retryAfterMs: allowed ? 0 : o.retryAfterMs,
+    policies: [result],
+    tightest: result,
     policyField,
     key,
   };

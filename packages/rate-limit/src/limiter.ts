@@ -30,6 +30,9 @@ const MAX_CACHED_ROUTES = 4096;
 /** Keys remembered across all scopes; when full they are all forgotten (churn only costs a lookup). */
 const MAX_CACHED_KEYS = 10_000;
 
+/** A store that answers in process (the memory store). */
+type SyncRateLimitStore = RateLimitStore & Required<Pick<RateLimitStore, 'hitSync'>>;
+
 /**
  * The keys of one scope, by client: a check of a client seen before reuses its key object (and
  * the store's record on it) instead of building one. `null`: allow-listed or unlimited.
@@ -79,14 +82,21 @@ export function createRateLimiter(
   const byIp = isIpOnlyIdentity(config.identity);
   const hasAllowList = !config.allowList.empty;
   const hasOverrides = !config.overrides.empty;
-  const hitSync = store.hitSync?.bind(store);
+  // Called as a method, not through a bound copy: with more than one limiter in a process V8 no
+  // longer specialises this closure on its context, and a bound function is then a call it cannot
+  // inline (measured ~30 % of an in-memory check).
+  const syncStore = store.hitSync === undefined ? undefined : (store as SyncRateLimitStore);
   // The synchronous path fills one check object: the store reads it before returning.
+  // Read once: options are frozen, and a property read per check is work the JIT can only fold
+  // away while one limiter exists in the process.
+  const skip = config.skip;
+  const fixedCost = typeof config.cost === 'number' ? config.cost : undefined;
   const syncCheck = { key: undefined as unknown as RateLimitKey, cost: 1, now: 0 };
   let storeDown = false;
   let retryStoreAt = 0;
 
   function keyFor(request: RateLimitRequest): RateLimitKey | undefined {
-    if (config.skip?.(request) === true) return undefined;
+    if (skip !== undefined && skip(request) === true) return undefined;
     const scope = scopeOf(request.method, request.route);
     const keys = scope.keys;
     if (byIp && keys !== undefined) {
@@ -158,8 +168,7 @@ export function createRateLimiter(
   }
 
   function costOf(request: RateLimitRequest): number {
-    if (typeof config.cost === 'number') return config.cost;
-    const cost = config.cost(request);
+    const cost = (config.cost as (request: RateLimitRequest) => number)(request);
     if (!Number.isSafeInteger(cost) || cost < 1 || cost > 1e6) {
       throw new TypeError(
         `${owner}.cost returned ${String(cost)}; it must return a whole number from 1 to 1e6.`,
@@ -293,17 +302,17 @@ export function createRateLimiter(
   function evaluate(request: RateLimitRequest): RateLimitDecision | Promise<RateLimitDecision> {
     const key = keyFor(request);
     if (key === undefined) return SKIPPED;
-    const cost = costOf(request);
+    const cost = fixedCost ?? costOf(request);
     const now = clock.now();
     if (storeDown && now < retryStoreAt) {
       return degraded(request, { key, cost, now }, new StoreUnavailableError(store.name));
     }
-    if (hitSync !== undefined) {
+    if (syncStore !== undefined) {
       syncCheck.key = key;
       syncCheck.cost = cost;
       syncCheck.now = now;
       try {
-        return finish(request, toDecision(key, hitSync(syncCheck), 'allowed'), true);
+        return finish(request, toDecision(key, syncStore.hitSync(syncCheck), 'allowed'), true);
       } catch (error) {
         return onStoreFailure(request, { key, cost, now }, error);
       }
@@ -327,7 +336,7 @@ export function createRateLimiter(
       }
     },
     checkSync(request) {
-      if (hitSync === undefined) {
+      if (syncStore === undefined) {
         throw new RampartConfigError(
           `${owner}.store`,
           `${store.name} does I/O: use check(), not checkSync().`,

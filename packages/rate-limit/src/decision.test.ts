@@ -1,0 +1,83 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createOutcome, type PolicyOutcome } from './algorithms/evaluate.js';
+import { buildDecision } from './decision.js';
+import { resolvePolicy } from './policy.js';
+import { reusableKey } from './store.js';
+
+const burst = resolvePolicy('test', 'burst', { algorithm: 'gcra', limit: 10, windowMs: 1000 });
+const hour = resolvePolicy('test', 'hour', { limit: 100, windowMs: 3_600_000 });
+
+function outcome(allowed: boolean, remaining: number, resetMs: number, retryAfterMs: number) {
+  const o: PolicyOutcome = createOutcome();
+  o.allowed = allowed;
+  o.remaining = remaining;
+  o.resetMs = resetMs;
+  o.retryAfterMs = allowed ? 0 : retryAfterMs;
+  return o;
+}
+
+const outcomes = fc
+  .tuple(fc.boolean(), fc.nat(100), fc.nat(3_600_000), fc.nat(3_600_000))
+  .map(([allowed, remaining, resetMs, retryAfterMs]) =>
+    outcome(allowed, remaining, resetMs, retryAfterMs),
+  );
+
+describe('buildDecision', () => {
+  it('decides a one-policy route as its policy did', () => {
+    const key = reusableKey('GET /items/:id', '203.0.113.7', [hour]);
+    fc.assert(
+      fc.property(
+        outcomes,
+        fc.constantFrom('allowed', 'fallback') as fc.Arbitrary<'allowed'>,
+        (o, given) => {
+          const decision = buildDecision(key, [o], given, 'field');
+          const result = {
+            policy: hour,
+            name: 'hour',
+            allowed: o.allowed,
+            quota: 100,
+            remaining: o.remaining,
+            resetMs: o.resetMs,
+            retryAfterMs: o.retryAfterMs,
+          };
+          expect(decision).toEqual({
+            allowed: o.allowed,
+            outcome: o.allowed ? given : 'limited',
+            policy: 'hour',
+            retryAfterMs: o.allowed ? 0 : o.retryAfterMs,
+            policies: [result],
+            tightest: result,
+            policyField: 'field',
+            key,
+          });
+          expect(decision.tightest).toBe(decision.policies[0]);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('with two policies, names the refusing one with the longest wait, else the tightest', () => {
+    const key = reusableKey('GET /items/:id', '203.0.113.7', [burst, hour]);
+    fc.assert(
+      fc.property(outcomes, outcomes, (a, b) => {
+        const decision = buildDecision(key, [a, b], 'allowed', 'field');
+        expect(decision.allowed).toBe(a.allowed && b.allowed);
+        expect(decision.retryAfterMs).toBe(Math.max(a.retryAfterMs, b.retryAfterMs));
+        const refusing = [a, b]
+          .map((o, i) => ({ o, name: i === 0 ? 'burst' : 'hour' }))
+          .filter(({ o }) => !o.allowed);
+        if (refusing.length > 0) {
+          const longest = refusing.reduce((x, y) => (y.o.retryAfterMs > x.o.retryAfterMs ? y : x));
+          expect(decision.policy).toBe(longest.name);
+          expect(decision.outcome).toBe('limited');
+        } else {
+          expect(decision.policy).toBe(b.remaining < a.remaining ? 'hour' : 'burst');
+        }
+        expect(decision.tightest?.name).toBe(b.remaining < a.remaining ? 'hour' : 'burst');
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
