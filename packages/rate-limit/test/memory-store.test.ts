@@ -36,6 +36,23 @@ describe('MemoryRateLimitStore when full', () => {
     expect(store.hitSync({ key, cost: 1, now }).map((o) => o.allowed)).toEqual([false, false]);
   });
 
+  it('after resetting one policy of an entry, counts the others and restarts that one', async () => {
+    const w = policies[0] as ResolvedPolicy;
+    const d = resolvePolicy('t', 'd', { algorithm: 'fixed-window', limit: 5, windowMs: 60_000 });
+    const store = new MemoryRateLimitStore();
+    const both = { scope: 's', identity: 'a', policies: [w, d] };
+    for (let i = 0; i < 3; i++) store.hitSync({ key: both, cost: 1, now });
+    // A key with only the first policy resets that policy; `d` keeps its count of 3.
+    await store.reset({ scope: 's', identity: 'a', policies: [w] });
+    const after = store.hitSync({ key: both, cost: 1, now });
+    expect(after.map((o) => o.remaining)).toEqual([4, 1]);
+    // The other order: `d` alone through a key of its own, then both again.
+    const dOnly = { scope: 's', identity: 'a', policies: [d] };
+    expect(store.hitSync({ key: dOnly, cost: 1, now })[0]?.remaining).toBe(0);
+    await store.reset(dOnly);
+    expect(store.hitSync({ key: both, cost: 1, now }).map((o) => o.remaining)).toEqual([3, 4]);
+  });
+
   it('makes room once counters expire', () => {
     const store = new MemoryRateLimitStore({ maxEntries: 1 });
     store.hitSync({ key: { scope: 's', identity: 'a', policies }, cost: 1, now });
