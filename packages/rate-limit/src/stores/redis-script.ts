@@ -6,8 +6,12 @@ import type { ResolvedPolicy } from '../policy.js';
  * atomic on the server. The arithmetic mirrors `algorithms/evaluate.ts` and `adjust.ts` line for
  * line; the store conformance suite holds both to the same answers.
  *
- * KEYS[1]: one hash per client and route; a field per policy holds its state packed as
- * `a b c k` (k = blocked until), field `_e` the expiry last set (policy names start with a letter).
+ * KEYS[1]: one hash per client and route; a field per policy holds its state `a b c k` (k =
+ * blocked until) packed by Lua's `struct` as a marker byte 1 and four little-endian doubles
+ * (33 bytes), field `_e` the expiry last set (policy names start with a letter). Binary, not text:
+ * `struct.unpack` and `struct.pack` cost a seventh of a pattern match, four `tonumber` and a
+ * number-to-text conversion, which made up half of a check's Lua time. A value without the
+ * marker (another format) reads as no state.
  * ARGV: mode (1 hit, 2 peek, 3 adjust, 4 reset), now, cost (or delta), block-until.
  * The policies are constants compiled into the script (see `scriptFor`): a route's policy list is
  * fixed, so its parameters are neither sent nor parsed on each check.
@@ -26,7 +30,7 @@ if mode == 4 then
 end
 local stored = redis.call('HMGET', KEYS[1], '_e', FIELDS)
 local storedExpiry = tonumber(stored[1]) or 0
-local match = string.match
+local byte, unpack4 = string.byte, struct.unpack
 
 -- Tables are built whole (no field added later, which would grow them) and no function is
 -- defined per call: the script runs on every check.
@@ -36,10 +40,9 @@ for i = 1, n do
   local p = P[i]
   local s
   local v = stored[i + 1]
-  local a, b, c, k
-  if v then a, b, c, k = match(v, '^(%S+) (%S+) (%S+) (%S+)$') end
-  if a then
-    s = { exists = true, a = tonumber(a), b = tonumber(b), c = tonumber(c), k = tonumber(k) }
+  if v and #v == 33 and byte(v, 1) == 1 then
+    local a, b, c, k = unpack4('<dddd', v, 2)
+    s = { exists = true, a = a, b = b, c = c, k = k }
   else
     s = { exists = false, a = 0, b = 0, c = 0, k = 0 }
   end
@@ -145,11 +148,7 @@ local function save(i)
   local p, s, o = P[i], S[i], O[i]
   if s.exists and s.a == o.a and s.b == o.b and s.c == o.c and s.k == o.k then return end
   writes[#writes + 1] = p.name
-  if p.code == 3 then
-    writes[#writes + 1] = string.format('%.17g 0 0 %.17g', o.a, o.k)
-  else
-    writes[#writes + 1] = o.a .. ' ' .. o.b .. ' ' .. o.c .. ' ' .. o.k
-  end
+  writes[#writes + 1] = struct.pack('<Bdddd', 1, o.a, o.b, o.c, o.k)
   local e = o.a
   if p.code == 1 then e = o.a + p.w elseif p.code == 2 then e = o.a + 2 * p.w end
   if o.k > e then e = o.k end
@@ -236,9 +235,9 @@ function hitPolicyLua(p: ResolvedPolicy, i: number): string {
 local e${i}, a${i}, b${i}, c${i}, k${i} = false, 0, 0, 0, 0
 do
   local v = r[${i + 2}]
-  if v then
-    local x, y, z, q = match(v, '^(%S+) (%S+) (%S+) (%S+)$')
-    if x then e${i}, a${i}, b${i}, c${i}, k${i} = true, tonumber(x), tonumber(y), tonumber(z), tonumber(q) end
+  if v and #v == 33 and byte(v, 1) == 1 then
+    e${i} = true
+    a${i}, b${i}, c${i}, k${i} = unpack4('<dddd', v, 2)
   end
 end
 local nk${i} = 0
@@ -334,14 +333,7 @@ function hitSaveLua(p: ResolvedPolicy, i: number): string {
       : p.code === 2
         ? `na${i} + ${2 * p.windowMs}`
         : `na${i}`;
-  // Fewer number-to-text conversions: `c` is always 0 but for the sliding window, `k` mostly 0.
-  const k = `(nk${i} == 0 and '0' or string.format('%.17g', nk${i}))`;
-  const value =
-    p.code === 3
-      ? `string.format('%.17g 0 0 ', na${i}) .. ${k}`
-      : p.code === 1
-        ? `na${i} .. ' ' .. nb${i} .. ' 0 ' .. ${k}`
-        : `na${i} .. ' ' .. nb${i} .. ' ' .. nc${i} .. ' ' .. ${k}`;
+  const value = `pack('<Bdddd', 1, na${i}, nb${i}, nc${i}, nk${i})`;
   return `
   if not (e${i} and a${i} == na${i} and b${i} == nb${i} and c${i} == nc${i} and k${i} == nk${i}) then
     n = n + 2
@@ -390,7 +382,7 @@ export function hitScriptFor(policies: readonly ResolvedPolicy[]): RedisScript {
     const source = `local now = tonumber(ARGV[1])
 local cost = tonumber(ARGV[2])
 local EPS = 0.001
-local match = string.match
+local byte, unpack4, pack = string.byte, struct.unpack, struct.pack
 local r = redis.call('HMGET', KEYS[1], '_e', ${fields})
 local storedExpiry = tonumber(r[1]) or 0
 ${policies.map(hitPolicyLua).join('\n')}
