@@ -73,23 +73,31 @@ describe.skipIf(!hasRedis)('RedisRateLimitStore', () => {
     );
   });
 
-  it('reads a policy field in another format (the old `a b c k` text) as no state, in check and peek', async () => {
+  it('reads a policy field of another format as no state, in check and peek', async () => {
     const { prefix, cleanup } = isolatedRedisPrefix(redis);
     const store = new RedisRateLimitStore({ redis, keyPrefix: prefix });
     const policies = [resolvePolicy('t', 'minute', { limit: 3, windowMs: 60_000 })];
     const key = { scope: 'GET /old', identity: '192.0.2.9', policies };
     const now = Date.UTC(2026, 0, 1) + 5;
     const start = now - (now % 60_000);
-    // Text as long as a packed value, blocked until far ahead: only the format byte tells them
-    // apart, and read as doubles it would be garbage.
-    const old = `${start} 3 0 ${now + 86_400_000}`.padEnd(33, '0');
-    await redis.hset(store.keyOf(key), 'minute', old);
-    const peeked = await store.peek({ key, cost: 1, now });
-    expect(peeked[0]).toMatchObject({ allowed: true, remaining: 2 });
-    const hit = await store.hit({ key, cost: 1, now });
-    expect(hit[0]).toMatchObject({ allowed: true, remaining: 2 });
-    // Written back in the packed format, which the next check reads.
-    expect((await redis.hgetBuffer(store.keyOf(key), 'minute'))?.length).toBe(33);
+    // The packed layout with another format byte: read as this format, it is a client that has
+    // spent its 3 and is blocked for a day.
+    const other = Buffer.alloc(33);
+    other.writeUInt8(2, 0);
+    for (const [i, value] of [start, 3, 0, now + 86_400_000].entries()) {
+      other.writeDoubleLE(value, 1 + 8 * i);
+    }
+    await redis.hset(store.keyOf(key), 'minute', other);
+    expect((await store.peek({ key, cost: 1, now }))[0]).toMatchObject({
+      allowed: true,
+      remaining: 2,
+    });
+    expect((await store.hit({ key, cost: 1, now }))[0]).toMatchObject({
+      allowed: true,
+      remaining: 2,
+    });
+    // Written back in this format, which the next check reads.
+    expect((await redis.hgetBuffer(store.keyOf(key), 'minute'))?.readUInt8(0)).toBe(1);
     expect((await store.hit({ key, cost: 1, now }))[0]).toMatchObject({ remaining: 1 });
     await cleanup();
   });
