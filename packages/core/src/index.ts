@@ -18,6 +18,7 @@ export {
   turnClock,
 } from './clock.js';
 export { clockSchema, parseOptions } from './config.js';
+export { HmacSha256Key } from './crypto/hmac-sha256.js';
 export {
   badRequest,
   internalError,

@@ -6,7 +6,7 @@ import {
   KeyObject,
   webcrypto,
 } from 'node:crypto';
-import { RampartConfigError } from '@rampart/core';
+import { HmacSha256Key, RampartConfigError } from '@rampart/core';
 import { type CryptoKey, exportJWK, importJWK, type JWK } from 'jose';
 import { decodeBase64urlStrict } from '../base64url.js';
 
@@ -40,6 +40,8 @@ export interface RingKey {
   readonly alg: JwtAlgorithm;
   /** The node:crypto key the hot path verifies with (the secret for HS256). */
   readonly verifyKey: KeyObject;
+  /** HS256: the secret's HMAC key blocks, derived once (see `HmacSha256Key`). */
+  readonly hmac?: HmacSha256Key;
   /** The key jose signs with, imported to a `CryptoKey` on first use and then reused. */
   readonly signingKey: (() => Promise<CryptoKey>) | undefined;
   /** The public JWK (with `kid`, `alg`, `use`) for asymmetric keys. */
@@ -109,10 +111,12 @@ function hmacKey(input: HmacKeyInput, option: string): RingKey {
     );
   }
   const raw = Uint8Array.from(secret);
+  const verifyKey = createSecretKey(secret);
   return Object.freeze({
     kid: input.kid,
     alg: 'HS256' as const,
-    verifyKey: createSecretKey(secret),
+    verifyKey,
+    hmac: new HmacSha256Key(verifyKey),
     // jose's importJWK turns an `oct` JWK into bytes, which jose re-imports on every sign; a
     // CryptoKey imported here once is reused.
     signingKey: once(

@@ -1,4 +1,4 @@
-import { createHmac, type KeyObject, timingSafeEqual, verify } from 'node:crypto';
+import { timingSafeEqual, verify } from 'node:crypto';
 import { isLowS } from '../keys/ecdsa.js';
 import type { RingKey } from '../keys/key-ring.js';
 
@@ -9,11 +9,14 @@ const ED25519_SIGNATURE_BYTES = 64;
 const ES256_SIGNATURE_BYTES = 64;
 const HS256_SIGNATURE_BYTES = 32;
 
-function verifyHs256(key: KeyObject, signingInput: string, signature: Buffer): boolean {
+function verifyHs256(key: RingKey, signingInput: string, signature: Buffer): boolean {
   if (signature.length !== HS256_SIGNATURE_BYTES) return false;
-  // Hashed straight from the string: no intermediate Buffer of the signing input.
-  const expected = createHmac('sha256', key).update(signingInput, 'latin1').digest();
-  return timingSafeEqual(expected, signature);
+  // From the pre-padded key blocks (two one-shot hashes), not `createHmac`, which on Node 20
+  // fetches the MAC implementation again on every call: about 40 % of a verification.
+  const hmac = key.hmac;
+  if (hmac === undefined)
+    throw new Error(`HS256 key ${key.kid} was imported without its HMAC blocks`);
+  return timingSafeEqual(hmac.sign(signingInput), signature);
 }
 
 /**
@@ -31,7 +34,7 @@ export function verifySignature(
 ): boolean {
   switch (key.alg) {
     case 'HS256':
-      return verifyHs256(key.verifyKey, signingInput, signature);
+      return verifyHs256(key, signingInput, signature);
     case 'EdDSA':
       return (
         signature.length === ED25519_SIGNATURE_BYTES &&
