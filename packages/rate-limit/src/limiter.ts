@@ -86,11 +86,11 @@ export function createRateLimiter(
   // longer specialises this closure on its context, and a bound function is then a call it cannot
   // inline (measured ~30 % of an in-memory check).
   const syncStore = store.hitSync === undefined ? undefined : (store as SyncRateLimitStore);
-  // The synchronous path fills one check object: the store reads it before returning.
   // Read once: options are frozen, and a property read per check is work the JIT can only fold
   // away while one limiter exists in the process.
   const skip = config.skip;
   const fixedCost = typeof config.cost === 'number' ? config.cost : undefined;
+  // The synchronous path fills one check object: the store reads it before returning.
   const syncCheck = { key: undefined as unknown as RateLimitKey, cost: 1, now: 0 };
   let storeDown = false;
   let retryStoreAt = 0;
