@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { signRequest } from '../src/client.js';
 import {
   createRequestVerifier,
-  importSigningSecret,
   rampartV1SigningString,
   staticSigningSecrets,
 } from '../src/index.js';
@@ -85,32 +84,8 @@ describe('the README test vector', () => {
   });
 });
 
-describe('HmacSha256Key', () => {
-  it('equals createHmac for any key of 32–64 bytes and any message', () => {
-    fc.assert(
-      fc.property(
-        fc.uint8Array({ minLength: 32, maxLength: 64 }),
-        fc.oneof(
-          fc.uint8Array({ maxLength: 300 }),
-          fc.uint8Array({ minLength: 1000, maxLength: 1100 }),
-          fc.uint8Array({ minLength: 16_380, maxLength: 16_400 }),
-        ),
-        (key, message) => {
-          const ours = importSigningSecret(key).sign(message);
-          const node = createHmac('sha256', key).update(message).digest();
-          expect(ours.equals(node)).toBe(true);
-          const text = Buffer.from(message).toString('latin1');
-          expect(importSigningSecret(key).sign(text).equals(node)).toBe(true);
-          expect(importSigningSecret(key).signHex(text)).toBe(node.toString('hex'));
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
-});
-
 describe('hexMacEquals', () => {
-  it('is true exactly when the two strings are equal, wherever they differ', () => {
+  it('is true exactly when the two strings are equal, wherever they differ, past latin1 too', () => {
     const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);
     fc.assert(
       fc.property(

@@ -11,6 +11,7 @@ describe('HmacSha256Key', () => {
         fc.oneof(
           fc.uint8Array({ maxLength: 300 }),
           fc.uint8Array({ minLength: 1000, maxLength: 1100 }),
+          fc.uint8Array({ minLength: 16_380, maxLength: 16_400 }),
         ),
         (secret, message) => {
           const key = new HmacSha256Key(createSecretKey(secret));
