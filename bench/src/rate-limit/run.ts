@@ -80,9 +80,11 @@ async function main(): Promise<void> {
       if (!(await variant.op(1e12)))
         throw new Error(`${variant.name}: a check that must pass did not`);
     }
+    // Warm-up scales with the rounds: a server's JIT needs requests, not milliseconds.
     const roundMs = lengths.roundMs * roundFactor;
+    const warmupMs = lengths.warmupMs * roundFactor;
     const rows = summarizeRuns(
-      await runInterleaved(variants, { ...lengths, roundMs, mode, serverCpuNs }),
+      await runInterleaved(variants, { ...lengths, roundMs, warmupMs, mode, serverCpuNs }),
     );
     const { header, body } = rowsToTable(rows);
     console.log(markdownTable(header, body));
@@ -217,7 +219,7 @@ async function main(): Promise<void> {
       '',
       `Run ${runDate()} · ${describeMachine({ ...(redis ? { Redis: redis.version } : {}), ...(postgres ? { PostgreSQL: postgres.version } : {}) })}  `,
       `Pinning: ${pinning.join('; ')}  `,
-      `Method: ${lengths.rounds} interleaved rounds of ~${lengths.roundMs} ms per variant after ${lengths.warmupMs} ms of warm-up; every op is one check of one of 1024 clients (or one HTTP request on a keep-alive connection, ${HTTP_IN_FLIGHT} in flight), against limits no run reaches; medians over rounds (HTTP rounds ${HTTP_ROUND_FACTOR}× longer). HTTP server CPU is read from /proc for the server process alone.`,
+      `Method: ${lengths.rounds} interleaved rounds of ~${lengths.roundMs} ms per variant after ${lengths.warmupMs} ms of warm-up; every op is one check of one of 1024 clients (or one HTTP request on a keep-alive connection, ${HTTP_IN_FLIGHT} in flight), against limits no run reaches; medians over rounds (HTTP rounds and warm-up ${HTTP_ROUND_FACTOR}× longer). HTTP server CPU is read from /proc for the server process alone.`,
       '',
       ...notes,
       '',
