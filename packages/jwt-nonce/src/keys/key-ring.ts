@@ -34,19 +34,29 @@ export interface AsymmetricKeyInput {
 
 export type JwtKeyInput = HmacKeyInput | AsymmetricKeyInput;
 
-/** A key of the ring, imported once at construction. */
-export interface RingKey {
+/** What every key of the ring has, imported once at construction. */
+interface RingKeyBase {
   readonly kid: string;
-  readonly alg: JwtAlgorithm;
   /** The node:crypto key the hot path verifies with (the secret for HS256). */
   readonly verifyKey: KeyObject;
-  /** HS256: the secret's HMAC key blocks, derived once (see `HmacSha256Key`). */
-  readonly hmac?: HmacSha256Key;
   /** The key jose signs with, imported to a `CryptoKey` on first use and then reused. */
   readonly signingKey: (() => Promise<CryptoKey>) | undefined;
   /** The public JWK (with `kid`, `alg`, `use`) for asymmetric keys. */
   readonly publicJwk: JWK | undefined;
 }
+
+/** An HS256 key: the secret's HMAC key blocks are derived once (see `HmacSha256Key`). */
+export interface HmacRingKey extends RingKeyBase {
+  readonly alg: 'HS256';
+  readonly hmac: HmacSha256Key;
+}
+
+export interface AsymmetricRingKey extends RingKeyBase {
+  readonly alg: Exclude<JwtAlgorithm, 'HS256'>;
+}
+
+/** A key of the ring; `alg` tells which. */
+export type RingKey = HmacRingKey | AsymmetricRingKey;
 
 const KID = /^[A-Za-z0-9._~-]{1,64}$/;
 const MIN_SECRET_BYTES = 32;
@@ -91,7 +101,7 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
   };
 }
 
-function hmacKey(input: HmacKeyInput, option: string): RingKey {
+function hmacKey(input: HmacKeyInput, option: string): HmacRingKey {
   let secret: Buffer;
   if (typeof input.secret === 'string') {
     try {
@@ -134,7 +144,10 @@ async function asymmetricPublicJwk(key: KeyObject, kid: string, alg: string): Pr
   return Object.freeze({ ...jwk, kid, alg, use: 'sig' });
 }
 
-function asymmetricKey(input: AsymmetricKeyInput, option: string): RingKey & { jwk: Promise<JWK> } {
+function asymmetricKey(
+  input: AsymmetricKeyInput,
+  option: string,
+): AsymmetricRingKey & { jwk: Promise<JWK> } {
   if (input.privateKey === undefined && input.publicKey === undefined) {
     throw new RampartConfigError(option, 'needs a privateKey (to sign) or a publicKey (to verify)');
   }
