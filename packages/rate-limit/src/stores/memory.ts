@@ -44,12 +44,6 @@ interface Entry {
   readonly owner: MemoryRateLimitStore;
   slots: Slot[];
   /**
-   * `slots[0]`, kept beside the array: most routes have one policy, and reaching its counter
-   * through the array costs two more dependent loads (the array, then its elements) on every
-   * check, each a likely cache miss with many clients.
-   */
-  first: Slot | undefined;
-  /**
    * The latest `expiresAt` of its slots: the entry may be dropped after it. `-Infinity` once
    * removed, so a key still remembering it looks it up again.
    */
@@ -189,7 +183,6 @@ export class MemoryRateLimitStore implements RateLimitStore {
       const index = entry.slots.findIndex((slot) => slot.name === policy.name);
       if (index !== -1) entry.slots.splice(index, 1);
     }
-    entry.first = entry.slots[0];
     if (entry.slots.length === 0) this.#remove(identities, key.identity, entry);
   }
 
@@ -268,7 +261,6 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const stale = identities?.get(key.identity);
     if (stale !== undefined) {
       stale.slots.length = 0;
-      stale.first = undefined;
       stale.expiresAt = 0;
       return stale;
     }
@@ -281,7 +273,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
       identities = new Map();
       this.#scopes.set(key.scope, identities);
     }
-    const entry: Entry = { owner: this, slots: [], first: undefined, expiresAt: 0 };
+    const entry: Entry = { owner: this, slots: [], expiresAt: 0 };
     identities.set(key.identity, entry);
     this.#size++;
     return entry;
@@ -295,8 +287,6 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
 /** The entry's counter of a policy, unless it has expired. */
 function liveSlot(entry: Entry, name: string, now: number): Slot | undefined {
-  const first = entry.first;
-  if (first !== undefined && first.name === name) return first.expiresAt > now ? first : undefined;
   const slots = entry.slots;
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i] as Slot;
@@ -309,7 +299,6 @@ function replaceSlot(entry: Entry, slot: Slot): void {
   const index = entry.slots.findIndex((existing) => existing.name === slot.name);
   if (index === -1) entry.slots.push(slot);
   else entry.slots[index] = slot;
-  entry.first = entry.slots[0];
 }
 
 function copyOutcome(outcome: PolicyOutcome): PolicyOutcome {
