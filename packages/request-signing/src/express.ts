@@ -2,10 +2,9 @@
  * `@rampart/request-signing/express`: the Express middleware. Imports only types from Express.
  */
 
-import type { SecurityRequest } from '@rampart/core';
 import { sendProblem, toSecurityRequest } from '@rampart/core/express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { withBody } from './server/adapter-helpers.js';
+import { checkedVerifier, withBody } from './server/adapter-helpers.js';
 import {
   createRequestVerifier,
   type RequestVerifier,
@@ -61,7 +60,9 @@ const socketPeer: ClientIpSource = Object.freeze({
  */
 export function requestSigning(options: RequestSigningExpressOptions): RequestHandler {
   const verifier =
-    'verifier' in options ? options.verifier : createRequestVerifier(stripAdapterOptions(options));
+    'verifier' in options
+      ? checkedVerifier(options.verifier)
+      : createRequestVerifier(stripAdapterOptions(options));
   const clientIp = options.clientIp ?? socketPeer;
   const forwardErrors = options.forwardErrors === true;
 
@@ -70,17 +71,21 @@ export function requestSigning(options: RequestSigningExpressOptions): RequestHa
       if (forwardErrors) next(error);
       else sendProblem(res, error);
     }
-    let request: SecurityRequest;
+    function onVerified(signature: VerifiedSignature): void {
+      req.signedRequest = signature;
+      next();
+    }
+    let result: VerifiedSignature | Promise<VerifiedSignature>;
     try {
-      request = withBody(toSecurityRequest(req, clientIp), req.rawBody, req.body);
+      const request = withBody(toSecurityRequest(req, clientIp), req.rawBody, req.body);
+      result = verifier.verifyMaybeSync(request);
     } catch (error) {
       refuse(error);
       return;
     }
-    verifier.verify(request).then(function onVerified(signature: VerifiedSignature): void {
-      req.signedRequest = signature;
-      next();
-    }, refuse);
+    // On the memory store the answer is already here: `next()` without waiting for a microtask.
+    if (result instanceof Promise) result.then(onVerified, refuse);
+    else onVerified(result);
   };
 }
 

@@ -1,5 +1,6 @@
 import type { SecurityRequest } from '@rampart/core';
-import { RampartError } from '@rampart/core';
+import { RampartConfigError, RampartError } from '@rampart/core';
+import type { RequestVerifier } from './verifier.js';
 
 /**
  * The body a signature is checked against: the bytes `jsonBody()` / `rampartCore` kept, or a raw
@@ -51,4 +52,21 @@ export function withBody(
     throw error;
   }
   return request;
+}
+
+/** The `verifier` option, refused at start-up unless it is one `createRequestVerifier` made. */
+export function checkedVerifier(verifier: unknown): RequestVerifier {
+  const candidate = verifier as Partial<RequestVerifier> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.verify !== 'function' ||
+    typeof candidate.verifyMaybeSync !== 'function'
+  ) {
+    throw new RampartConfigError(
+      'verifier',
+      'must be a RequestVerifier made by createRequestVerifier()',
+    );
+  }
+  return candidate as RequestVerifier;
 }
