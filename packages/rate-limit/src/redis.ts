@@ -1,4 +1,8 @@
 /**
  * `@rampart/rate-limit/redis`: the Redis store. Nothing here imports ioredis; pass your instance.
  */
-export { RedisRateLimitStore, type RedisRateLimitStoreOptions } from './stores/redis.js';
+export {
+  type RedisRateLimitClient,
+  RedisRateLimitStore,
+  type RedisRateLimitStoreOptions,
+} from './stores/redis.js';

@@ -136,6 +136,23 @@ export function describeRateLimitStoreConformance(
       expect((await hit(key, T0 + 5100))[0]?.allowed).toBe(true);
     });
 
+    it("keeps a block that starts inside a longer policy's life, and that policy's count with it", async () => {
+      // The block (5 s) ends long before the daily counter expires: only the burst state changes.
+      const key = keyOf({
+        burst: { algorithm: 'fixed-window', limit: 1, windowMs: 1000, blockMs: 5000 },
+        daily: { algorithm: 'fixed-window', limit: 100, windowMs: 86_400_000 },
+      });
+      expect((await hit(key, T0)).map((o) => o.allowed)).toEqual([true, true]);
+      expect((await hit(key, T0 + 10)).map((o) => o.allowed)).toEqual([false, true]);
+      const blocked = pick(await hit(key, T0 + 2000));
+      expect(blocked[0]).toMatchObject({ allowed: false, retryAfterMs: 3010 });
+      expect(blocked[1]?.allowed).toBe(true);
+      // The refused checks spent nothing of the daily quota: this is its second request.
+      const after = pick(await hit(key, T0 + 5010));
+      expect(after.map((o) => o.allowed)).toEqual([true, true]);
+      expect(after[1]?.remaining).toBe(98);
+    });
+
     it('peek answers without counting; reset forgets; reward and penalty move the counter', async () => {
       const key = keyOf({ w: { algorithm: 'fixed-window', limit: 3, windowMs: 60_000 } });
       await hit(key, T0);

@@ -1,10 +1,11 @@
+import { RampartConfigError } from '@rampart/core';
 import { createRedisClient, isolatedRedisPrefix, serviceAvailable } from '@rampart/test-utils';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Cluster, Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { resolvePolicy } from '../src/policy.js';
 import type { PolicyOutcome } from '../src/store.js';
 import { MemoryRateLimitStore } from '../src/stores/memory.js';
-import { RedisRateLimitStore } from '../src/stores/redis.js';
+import { type RedisRateLimitClient, RedisRateLimitStore } from '../src/stores/redis.js';
 import { describeRateLimitStoreConformance } from '../src/testing.js';
 
 const hasRedis = await serviceAvailable('redis');
@@ -135,4 +136,63 @@ describe.skipIf(!hasRedis)('RedisRateLimitStore', () => {
     expect(evalshas - evals).toBe(5);
     await cleanup();
   });
+});
+
+describe('RedisRateLimitStore without a server', () => {
+  const key = {
+    scope: 'GET /x',
+    identity: '1.2.3.4',
+    policies: [
+      resolvePolicy('t', 'burst', { algorithm: 'gcra', limit: 10, windowMs: 1000 }),
+      resolvePolicy('t', 'daily', { limit: 1000, windowMs: 86_400_000 }),
+    ],
+  };
+  /** A client whose check answers `reply`. */
+  const answering = (reply: unknown) => ({
+    evalsha: () => Promise.reject(new Error('not called on a check')),
+    eval: () => Promise.reject(new Error('not called on a check')),
+    callBuffer: () => Promise.resolve(reply),
+  });
+
+  it('takes an ioredis Redis or Cluster as its client, by type', () => {
+    expectTypeOf<Redis>().toExtend<RedisRateLimitClient>();
+    expectTypeOf<Cluster>().toExtend<RedisRateLimitClient>();
+  });
+
+  it('refuses at start-up a client without callBuffer, naming the option', () => {
+    const build = () =>
+      new RedisRateLimitStore({ redis: { evalsha: answering(null).evalsha } as never });
+    expect(build).toThrow(RampartConfigError);
+    expect(build).toThrow(/RedisRateLimitStore\.redis/);
+  });
+
+  it('reads the packed reply of a check: four little-endian doubles a policy', async () => {
+    const reply = Buffer.alloc(64);
+    const values = [1, 9, 100, 0, 0, 0, 3_600_000, 42_000];
+    for (const [i, value] of values.entries()) reply.writeDoubleLE(value, i * 8);
+    const store = new RedisRateLimitStore({ redis: answering(reply) });
+    expect(await store.hit({ key, cost: 1, now: 0 })).toEqual([
+      expect.objectContaining({ allowed: true, remaining: 9, resetMs: 100, retryAfterMs: 0 }),
+      expect.objectContaining({
+        allowed: false,
+        remaining: 0,
+        resetMs: 3_600_000,
+        retryAfterMs: 42_000,
+      }),
+    ]);
+  });
+
+  it.each([
+    ['a table reply', [1, 9, 100, 0, 1, 9, 100, 0]],
+    ['a reply one policy short', Buffer.alloc(32)],
+    ['a text reply', '1,9,100,0'],
+  ])(
+    'fails the check on %s as an unavailable store, never with made-up counts',
+    async (_name, reply) => {
+      const store = new RedisRateLimitStore({ redis: answering(reply) });
+      const error = await store.hit({ key, cost: 1, now: 0 }).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ status: 503, code: 'ERR_STORE_UNAVAILABLE' });
+      expect(String((error as Error).cause)).toMatch(/unexpected script reply/);
+    },
+  );
 });

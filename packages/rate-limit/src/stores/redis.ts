@@ -17,7 +17,12 @@ import {
   storeRecordOf,
 } from '../store.js';
 import { CommandDeadline } from './command-deadline.js';
-import { hitScriptFor, SCRIPT_MODE, scriptFor } from './redis-script.js';
+import {
+  HIT_REPLY_BYTES_PER_POLICY,
+  hitScriptFor,
+  SCRIPT_MODE,
+  scriptFor,
+} from './redis-script.js';
 
 /** What the store remembers on a limiter's key: its Redis key and script, built once. */
 interface KeyRecord {
@@ -31,6 +36,14 @@ function isNoScriptError(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
 
+/**
+ * The part of an ioredis `Redis` or `Cluster` the store calls, typed structurally so this package
+ * never imports ioredis. `callBuffer` runs a check: its script answers with packed binary numbers.
+ */
+export interface RedisRateLimitClient extends RedisScriptClient {
+  callBuffer(command: string, ...args: Array<string | number>): Promise<unknown>;
+}
+
 /** Options of {@link RedisRateLimitStore}. */
 export interface RedisRateLimitStoreOptions {
   /**
@@ -39,7 +52,7 @@ export interface RedisRateLimitStoreOptions {
    * `onStoreError` decides) instead of queueing, and without `enableAutoPipelining` (it batches
    * checks of concurrent requests, adding latency without saving round trips here).
    */
-  redis: RedisScriptClient;
+  redis: RedisRateLimitClient;
   /** Prepended to every key; default `rampart:rate-limit:`. */
   keyPrefix?: string;
   /** How long a check may wait for Redis before it fails with `StoreUnavailableError`; default 500 ms. */
@@ -47,11 +60,12 @@ export interface RedisRateLimitStoreOptions {
 }
 
 const optionsSchema = z.strictObject({
-  redis: z.custom<RedisScriptClient>(
+  redis: z.custom<RedisRateLimitClient>(
     (value) =>
       typeof value === 'object' &&
       value !== null &&
-      typeof (value as { evalsha?: unknown }).evalsha === 'function',
+      typeof (value as { evalsha?: unknown }).evalsha === 'function' &&
+      typeof (value as { callBuffer?: unknown }).callBuffer === 'function',
     'must be an ioredis Redis or Cluster instance',
   ),
   keyPrefix: redisKeyPrefixSchema.default(defaultRedisPrefix('rate-limit')),
@@ -72,7 +86,7 @@ const STORE = 'redis-rate-limit-store';
  */
 export class RedisRateLimitStore implements RateLimitStore {
   readonly name = STORE;
-  readonly #redis: RedisScriptClient;
+  readonly #redis: RedisRateLimitClient;
   readonly #prefix: string;
   readonly #deadline: CommandDeadline;
 
@@ -102,15 +116,17 @@ export class RedisRateLimitStore implements RateLimitStore {
     const redis = this.#redis;
     let started: Promise<unknown>;
     try {
-      started = redis.evalsha(script.sha1, 1, redisKey, now, cost);
+      started = redis.callBuffer('evalsha', script.sha1, 1, redisKey, now, cost);
     } catch (error) {
       return this.#deadline.run(() => Promise.reject(error));
     }
     return this.#deadline.watch(
       started,
-      (reply) => parseOutcomes(reply, count),
+      (reply) => parseHitReply(reply, count),
       (error) =>
-        isNoScriptError(error) ? redis.eval(script.source, 1, redisKey, now, cost) : undefined,
+        isNoScriptError(error)
+          ? redis.callBuffer('eval', script.source, 1, redisKey, now, cost)
+          : undefined,
     );
   }
 
@@ -146,7 +162,28 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 }
 
-/** The script's reply: per policy allowed (0/1), remaining, reset ms, retry-after ms. */
+/**
+ * The hit script's reply: per policy allowed (0/1), remaining, reset ms and retry-after ms as
+ * little-endian doubles, 32 bytes a policy (see `hitScriptFor`).
+ */
+function parseHitReply(reply: unknown, count: number): PolicyOutcome[] {
+  if (!Buffer.isBuffer(reply) || reply.length !== count * HIT_REPLY_BYTES_PER_POLICY) {
+    throw new TypeError(`${STORE}: unexpected script reply`);
+  }
+  const outcomes: PolicyOutcome[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const at = i * HIT_REPLY_BYTES_PER_POLICY;
+    const outcome = createOutcome();
+    outcome.allowed = reply.readDoubleLE(at) === 1;
+    outcome.remaining = reply.readDoubleLE(at + 8);
+    outcome.resetMs = reply.readDoubleLE(at + 16);
+    outcome.retryAfterMs = reply.readDoubleLE(at + 24);
+    outcomes[i] = outcome;
+  }
+  return outcomes;
+}
+
+/** The generic script's reply (peek): per policy allowed (0/1), remaining, reset ms, retry-after ms. */
 function parseOutcomes(reply: unknown, count: number): PolicyOutcome[] {
   const values = reply as number[];
   if (!Array.isArray(values) || values.length !== count * 4) {
