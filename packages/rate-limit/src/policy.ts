@@ -50,7 +50,8 @@ export interface ResolvedPolicy {
 
 /** A policy name: it appears quoted in headers, in keys and in events, so it stays plain. */
 const POLICY_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
-const MAX_WINDOW_MS = 366 * 86_400_000;
+/** The longest window or block a policy may have: a leap year. */
+export const MAX_WINDOW_MS = 366 * 86_400_000;
 const MAX_LIMIT = 1e9;
 
 function wholeNumber(value: unknown, min: number, max: number): value is number {

@@ -1,5 +1,5 @@
 import type { ResolvedPolicy } from '../policy.js';
-import type { CounterState } from './evaluate.js';
+import { type CounterState, windowStart } from './evaluate.js';
 
 /**
  * Moves a client's counter by `delta` cost units without a request: a penalty (`delta > 0`)
@@ -22,7 +22,7 @@ export function adjustState(
     into.c = 0;
     return into;
   }
-  const start = now - (now % policy.windowMs);
+  const start = windowStart(now, policy.windowMs);
   let current = 0;
   let previous = 0;
   if (state !== undefined) {

@@ -103,6 +103,17 @@ export function stateTtlMs(policy: ResolvedPolicy, state: CounterState, now: num
   return Math.max(1, Math.ceil(end - now));
 }
 
+/**
+ * The start of the window holding `now`: windows are aligned to the epoch, so every process and
+ * store agrees where one starts. The same value as `now - (now % windowMs)`, as the Lua and SQL
+ * stores compute it (pinned by a property test): `%` on epoch milliseconds, doubles past 2^31, is
+ * a C call in V8 (~8 ns), the division and `floor` a few instructions, and for `now` below 2^53
+ * the quotient never rounds across a whole number.
+ */
+export function windowStart(now: number, windowMs: number): number {
+  return Math.floor(now / windowMs) * windowMs;
+}
+
 function copyCounters(from: CounterState, to: CounterState): void {
   to.a = from.a;
   to.b = from.b;
@@ -117,8 +128,7 @@ function fixedWindow(
   out: PolicyOutcome,
 ): void {
   const windowMs = policy.windowMs;
-  // Windows are aligned to the epoch, so every process and store agrees where one starts.
-  const start = now - (now % windowMs);
+  const start = windowStart(now, windowMs);
   const count = state !== undefined && state.a === start ? state.b : 0;
   const allowed = count + cost <= policy.limit;
   const counted = allowed ? count + cost : count;
@@ -140,7 +150,7 @@ function slidingWindow(
 ): void {
   const windowMs = policy.windowMs;
   const limit = policy.limit;
-  const start = now - (now % windowMs);
+  const start = windowStart(now, windowMs);
   let current = 0;
   let previous = 0;
   if (state !== undefined) {
