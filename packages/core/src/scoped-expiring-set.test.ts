@@ -70,6 +70,23 @@ describe('ScopedExpiringSet', () => {
     expect(set.add('fresh', 'new-0', 1000)).toBe('added');
   });
 
+  it.each([
+    ['a full sweep', (set: ScopedExpiringSet) => set.sweep()],
+    // 31 adds so far: the 32nd add itself runs the incremental sweep before it looks its scope up.
+    ['the sweep an add runs first', () => {}],
+  ])('still refuses a replay in a scope whose map %s dropped', (_name, sweepAway) => {
+    const { clock, set } = makeSet(1000);
+    for (let i = 0; i < 31; i++) set.add('client-a', `old-${i}`, 1000);
+    clock.advance(1000);
+    sweepAway(set);
+    // The scope's map was empty and dropped: the next member must land in the live table.
+    expect(set.add('client-a', 'second', 60_000)).toBe('added');
+    expect(set.scopeCount).toBe(1);
+    set.add('client-b', 'elsewhere', 60_000);
+    expect(set.add('client-a', 'second', 60_000)).toBe('exists');
+    expect(set.has('client-a', 'second')).toBe(true);
+  });
+
   it('sweep() removes only expired members and reports how many', () => {
     const { clock, set } = makeSet(10);
     set.add('a', '1', 100);

@@ -44,6 +44,9 @@ export class ScopedExpiringSet {
   /** Expiries are stored relative to this instant, so they stay small integers. */
   readonly #epoch: number;
   readonly #scopes = new Map<string, Map<string, number>>();
+  /** The scope last added to and its map: claims come in runs of one scope (one key id). */
+  #lastScope: string | undefined;
+  #lastMembers: Map<string, number> | undefined;
   #size = 0;
   /** A lower bound of the earliest expiry held (relative): nothing expires before it. */
   #earliestExpiry = Number.POSITIVE_INFINITY;
@@ -91,7 +94,7 @@ export class ScopedExpiringSet {
       this.#addsUntilSweep = SWEEP_EVERY;
       if (now >= this.#earliestExpiry) this.#sweepStep(now);
     }
-    let members = this.#scopes.get(scope);
+    let members = scope === this.#lastScope ? this.#lastMembers : this.#scopes.get(scope);
     if (members !== undefined) {
       const expiry = members.get(member);
       if (expiry !== undefined) {
@@ -109,6 +112,8 @@ export class ScopedExpiringSet {
       members = new Map();
       this.#scopes.set(scope, members);
     }
+    this.#lastScope = scope;
+    this.#lastMembers = members;
     const expiry = now + ttlMs;
     members.set(member, expiry);
     this.#size++;
@@ -130,7 +135,7 @@ export class ScopedExpiringSet {
           earliest = expiry;
         }
       }
-      if (members.size === 0) this.#scopes.delete(scope);
+      if (members.size === 0) this.#dropScope(scope);
     }
     this.#size -= removed;
     this.#earliestExpiry = earliest;
@@ -144,6 +149,15 @@ export class ScopedExpiringSet {
   close(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
+  }
+
+  /** Forgets an empty scope's map, and the cached one with it: a dropped map takes no adds. */
+  #dropScope(scope: string): void {
+    this.#scopes.delete(scope);
+    if (scope === this.#lastScope) {
+      this.#lastScope = undefined;
+      this.#lastMembers = undefined;
+    }
   }
 
   #makeRoom(now: number): boolean {
@@ -172,7 +186,7 @@ export class ScopedExpiringSet {
       if (next.done) {
         this.#memberCursor = undefined;
         const scope = this.#sweptScope as string;
-        if (members.size === 0 && this.#scopes.get(scope) === members) this.#scopes.delete(scope);
+        if (members.size === 0 && this.#scopes.get(scope) === members) this.#dropScope(scope);
         continue;
       }
       examined++;
