@@ -1,4 +1,5 @@
 import { StoreFullError } from '@rampart/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ResolvedPolicy, resolvePolicy } from '../src/policy.js';
 import { MemoryRateLimitStore } from '../src/stores/memory.js';
@@ -60,5 +61,41 @@ describe('MemoryRateLimitStore when full', () => {
       store.hitSync({ key: { scope: 's', identity: 'b', policies }, cost: 1, now: now + 1 }),
     ).toThrow(StoreFullError);
     expect(store.size).toBe(1);
+  });
+});
+
+describe('MemoryRateLimitStore on a one-policy route', () => {
+  const algorithms = ['fixed-window', 'sliding-window', 'gcra'] as const;
+
+  it('answers as its general path does (the policy beside one that never limits)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...algorithms),
+        fc.integer({ min: 1, max: 6 }),
+        fc.constantFrom(0, 1500),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 900 }), fc.integer({ min: 1, max: 3 })), {
+          minLength: 1,
+          maxLength: 60,
+        }),
+        (algorithm, limit, blockMs, steps) => {
+          const policy = resolvePolicy('t', 'p', { algorithm, limit, windowMs: 2000, blockMs });
+          const never = resolvePolicy('t', 'never', { limit: 1_000_000_000, windowMs: 60_000 });
+          const alone = new MemoryRateLimitStore({ sweepIntervalMs: 0 });
+          const paired = new MemoryRateLimitStore({ sweepIntervalMs: 0 });
+          const one = { scope: 's', identity: 'c', policies: [policy] };
+          const two = { scope: 's', identity: 'c', policies: [policy, never] };
+          let now = Date.UTC(2026, 0, 1);
+          for (const [wait, cost] of steps) {
+            now += wait;
+            const expected = { ...paired.hitSync({ key: two, cost, now })[0] };
+            const actual = { ...alone.hitSync({ key: one, cost, now })[0] };
+            expect(actual).toEqual(expected);
+          }
+          alone.close();
+          paired.close();
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
