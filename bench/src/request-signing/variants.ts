@@ -6,7 +6,7 @@
  * a new store, no nonce is ever replayed, and every op must answer `true`.
  */
 import { createHmac, createSecretKey, hash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { MemoryNonceStore, type SecurityRequest } from '@rampart/core';
+import { MemoryNonceStore, type NonceStore, type SecurityRequest } from '@rampart/core';
 import {
   createRequestVerifier,
   importSigningSecret,
@@ -97,6 +97,41 @@ async function rfc9421Pool(now: number): Promise<SecurityRequest[]> {
   return pool;
 }
 
+/**
+ * A `MemoryNonceStore` replaced at each pass over the pool. A class rather than closures per
+ * verifier, so every verifier of the run calls the one `claimSync`, as a server's one verifier
+ * does.
+ */
+class PerPassNonceStore implements NonceStore {
+  #store = PerPassNonceStore.#fresh();
+  #pass = -1;
+
+  static #fresh(): MemoryNonceStore {
+    return new MemoryNonceStore({ maxEntries: 10_000_000, sweepIntervalMs: 0 });
+  }
+
+  /** Starts a fresh store when op `i` begins a new pass over the pool. */
+  startPassOf(i: number): void {
+    const pass = Math.floor(i / POOL_SIZE);
+    if (pass !== this.#pass) {
+      this.#store = PerPassNonceStore.#fresh();
+      this.#pass = pass;
+    }
+  }
+
+  reset(): void {
+    this.#pass = -1;
+  }
+
+  claim(scope: string, nonce: string, ttlMs: number): Promise<boolean> {
+    return this.#store.claim(scope, nonce, ttlMs);
+  }
+
+  claimSync(scope: string, nonce: string, ttlMs: number): boolean {
+    return this.#store.claimSync(scope, nonce, ttlMs);
+  }
+}
+
 export const BARE = 'HMAC-SHA256 + timingSafeEqual over the body (bare)';
 export const OURS_V1 = 'createRequestVerifier, rampart-v1, memory store';
 export const OURS_V1_PROMISE = 'the same through verify() (a promise per request)';
@@ -120,26 +155,15 @@ export async function requestSigningVariants(): Promise<Variant[]> {
    * server pays.
    */
   const perPass = () => {
-    const fresh = () => new MemoryNonceStore({ maxEntries: 10_000_000, sweepIntervalMs: 0 });
-    let store = fresh();
-    let pass = -1;
+    const store = new PerPassNonceStore();
     const verifier = createRequestVerifier({
       getSecrets: staticSigningSecrets({ [KEY_ID]: SECRET_TEXT }),
-      nonceStore: {
-        claim: (scope, nonce, ttlMs) => store.claim(scope, nonce, ttlMs),
-        claimSync: (scope, nonce, ttlMs) => store.claimSync(scope, nonce, ttlMs),
-      },
+      nonceStore: store,
     });
     return {
-      reset: () => {
-        pass = -1;
-      },
+      reset: () => store.reset(),
       at(i: number) {
-        const current = Math.floor(i / POOL_SIZE);
-        if (current !== pass) {
-          store = fresh();
-          pass = current;
-        }
+        store.startPassOf(i);
         return verifier;
       },
     };
