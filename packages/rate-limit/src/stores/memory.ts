@@ -6,7 +6,6 @@ import {
   createOutcome,
   evaluatePolicy,
   type PolicyOutcome,
-  stateTtlMs,
 } from '../algorithms/evaluate.js';
 import type { ResolvedPolicy } from '../policy.js';
 import {
@@ -16,6 +15,7 @@ import {
   rememberStoreRecord,
   storeRecordOf,
 } from '../store.js';
+import { type Entry, liveSlot, type Slot, storeSlot } from './memory-entry.js';
 
 /** Options of {@link MemoryRateLimitStore}. */
 export interface MemoryRateLimitStoreOptions {
@@ -29,25 +29,6 @@ export interface MemoryRateLimitStoreOptions {
   clock?: Clock;
   /** How often an unref'd timer drops expired entries; `0` disables it. Default 60 000 ms. */
   sweepIntervalMs?: number;
-}
-
-/** One policy's counter inside an entry. */
-interface Slot extends CounterState {
-  readonly name: string;
-  /** Epoch ms after which the counter no longer matters. */
-  expiresAt: number;
-}
-
-/** Every counter of one client on one scope. */
-interface Entry {
-  /** The store holding it: the limiter's key remembers its entry (see `STORE_RECORD`). */
-  readonly owner: MemoryRateLimitStore;
-  slots: Slot[];
-  /**
-   * The latest `expiresAt` of its slots: the entry may be dropped after it. `-Infinity` once
-   * removed, so a key still remembering it looks it up again.
-   */
-  expiresAt: number;
 }
 
 const STORE = 'memory-rate-limit-store';
@@ -311,43 +292,6 @@ export class MemoryRateLimitStore implements RateLimitStore {
     entry.expiresAt = Number.NEGATIVE_INFINITY;
     if (identities.delete(identity)) this.#size--;
   }
-}
-
-/** The entry's counter of a policy, unless it has expired. */
-function liveSlot(entry: Entry, name: string, now: number): Slot | undefined {
-  const slots = entry.slots;
-  for (let i = 0; i < slots.length; i++) {
-    const slot = slots[i] as Slot;
-    if (slot.name === name) return slot.expiresAt > now ? slot : undefined;
-  }
-  return undefined;
-}
-
-/** Writes `next` into the policy's slot of `target` (a new slot when it had none live). */
-function storeSlot(
-  target: Entry,
-  policy: ResolvedPolicy,
-  existing: Slot | undefined,
-  next: CounterState,
-  now: number,
-): void {
-  let slot = existing;
-  if (slot === undefined) {
-    slot = { name: policy.name, a: 0, b: 0, c: 0, blockedUntil: 0, expiresAt: 0 };
-    replaceSlot(target, slot);
-  }
-  slot.a = next.a;
-  slot.b = next.b;
-  slot.c = next.c;
-  slot.blockedUntil = next.blockedUntil;
-  slot.expiresAt = now + stateTtlMs(policy, slot, now);
-  if (slot.expiresAt > target.expiresAt) target.expiresAt = slot.expiresAt;
-}
-
-function replaceSlot(entry: Entry, slot: Slot): void {
-  const index = entry.slots.findIndex((existing) => existing.name === slot.name);
-  if (index === -1) entry.slots.push(slot);
-  else entry.slots[index] = slot;
 }
 
 function copyOutcome(outcome: PolicyOutcome): PolicyOutcome {
