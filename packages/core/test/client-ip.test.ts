@@ -73,6 +73,11 @@ describe('parseCidrList', () => {
 });
 
 describe('createClientIpResolver: configuration', () => {
+  it('says whether X-Forwarded-For can change an answer: only when a proxy is trusted', () => {
+    expect(createClientIpResolver().trustsProxies).toBe(false);
+    expect(createClientIpResolver({ trustedProxies: ['10.0.0.0/8'] }).trustsProxies).toBe(true);
+  });
+
   it('throws RampartConfigError naming a bad CIDR', () => {
     try {
       createClientIpResolver({ trustedProxies: ['loopback', '10.0.0.0/8', 'not-an-ip'] });

@@ -54,21 +54,26 @@ function matchedRoute(req: Request): string | undefined {
  */
 class ExpressLimitRequest implements RateLimitRequest {
   readonly method: string;
-  readonly url: string;
   readonly #req: Request;
   readonly #principalOf: (req: Request) => Principal | undefined;
 
   constructor(
     req: Request,
     principalOf: (req: Request) => Principal | undefined,
-    readonly headers: Request['headers'],
     readonly ip: string,
     readonly route: string | undefined,
   ) {
     this.method = req.method;
-    this.url = req.originalUrl;
     this.#req = req;
     this.#principalOf = principalOf;
+  }
+
+  get url(): string {
+    return this.#req.originalUrl;
+  }
+
+  get headers(): Request['headers'] {
+    return this.#req.headers;
   }
 
   get principal(): Principal | undefined {
@@ -103,13 +108,14 @@ function buildHandler(
     if (decision.allowed) next();
     else fail(res, next, limiter.exceededError(decision));
   }
+  // Without a trusted proxy `X-Forwarded-For` changes no answer: the headers are not read.
+  const readsForwardedFor = clientIp.trustsProxies !== false;
   return function rateLimitMiddleware(req: Request, res: Response, next: NextFunction): void {
-    const headers = req.headers;
+    const forwardedFor = readsForwardedFor ? req.headers['x-forwarded-for'] : undefined;
     const request = new ExpressLimitRequest(
       req,
       principalOf,
-      headers,
-      requestIp(clientIp, req.socket, headers['x-forwarded-for']),
+      requestIp(clientIp, req.socket, forwardedFor),
       routeOf(req),
     );
     let result: RateLimitDecision | Promise<RateLimitDecision>;

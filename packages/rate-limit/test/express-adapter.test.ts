@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
-import type { SecurityEvent } from '@rampart/core';
+import type { AddressInfo } from 'node:net';
+import { type ClientIpResolver, createClientIpResolver, type SecurityEvent } from '@rampart/core';
 import { problemErrorHandler } from '@rampart/core/express';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,5 +137,48 @@ describe('Express adapter (real listen)', () => {
     const refused = await send(port, 'GET', '/forward');
     expect(refused.status).toBe(429);
     expect(refused.body.code).toBe('ERR_RATE_LIMIT_EXCEEDED');
+  });
+});
+
+describe('Express adapter: X-Forwarded-For and the client IP resolver', () => {
+  const servers: Server[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  });
+  const policies = { one: { algorithm: 'fixed-window' as const, limit: 1, windowMs: 60_000 } };
+
+  async function serve(clientIp: ClientIpResolver): Promise<number> {
+    const app = express();
+    app.get('/r', rateLimit({ policies, clientIp }), (_req, res) => {
+      res.json({ ok: true });
+    });
+    const server = app.listen(0, '127.0.0.1');
+    servers.push(server);
+    await new Promise((resolve) => server.once('listening', resolve));
+    return (server.address() as AddressInfo).port;
+  }
+
+  const statusFor = async (port: number, client: string) =>
+    (await send(port, 'GET', '/r', { 'x-forwarded-for': client })).status;
+
+  it('keys on the forwarded client when the peer is a trusted proxy', async () => {
+    const port = await serve(createClientIpResolver({ trustedProxies: ['loopback'] }));
+    expect(await statusFor(port, '198.51.100.1')).toBe(200);
+    expect(await statusFor(port, '198.51.100.2')).toBe(200);
+    expect(await statusFor(port, '198.51.100.1')).toBe(429);
+  });
+
+  it('hands X-Forwarded-For to a resolver of your own, which may trust it', async () => {
+    const seen: unknown[] = [];
+    const port = await serve({
+      resolve: (_peer, forwardedFor) => {
+        seen.push(forwardedFor);
+        return typeof forwardedFor === 'string' ? forwardedFor : '127.0.0.1';
+      },
+      key: (ip) => ip,
+    });
+    expect(await statusFor(port, '203.0.113.9')).toBe(200);
+    expect(await statusFor(port, '203.0.113.8')).toBe(200);
+    expect(seen).toEqual(['203.0.113.9', '203.0.113.8']);
   });
 });

@@ -63,6 +63,25 @@ describe('req.rateLimit on Express', () => {
     expect(Object.hasOwn(IncomingMessage.prototype, 'rateLimit')).toBe(false);
   });
 
+  it('lands in an own property an earlier middleware made, and the last limiter wins', async () => {
+    const app = express();
+    const stricter = { second: { algorithm: 'fixed-window' as const, limit: 3, windowMs: 60_000 } };
+    app.get(
+      '/items/:id',
+      (req: Request, _res: Response, next: NextFunction) => {
+        Object.defineProperty(req, 'rateLimit', { value: undefined, writable: true });
+        next();
+      },
+      rateLimit({ policies }),
+      rateLimit({ policies: stricter }),
+      (req, res) => {
+        res.json({ policy: req.rateLimit?.policy, own: Object.hasOwn(req, 'rateLimit') });
+      },
+    );
+    const port = await listen(createServer(app));
+    expect((await send(port, 'GET', '/items/1')).body).toEqual({ policy: 'second', own: true });
+  });
+
   it('is an own property when the request is not an Express one, and Node is left alone', async () => {
     const middleware = rateLimit({ policies });
     const port = await listen(

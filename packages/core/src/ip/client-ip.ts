@@ -54,6 +54,11 @@ export interface ClientIpResolver {
    * (`2001:db8:1:2::/64`). Text that is not an IP keys as `UNKNOWN_CLIENT_IP`.
    */
   key(ip: string): string;
+  /**
+   * `false` when no proxy is trusted: `X-Forwarded-For` then changes no answer, and a caller may
+   * skip reading it. Absent (a resolver of your own) means it may.
+   */
+  readonly trustsProxies?: boolean;
 }
 
 const optionsSchema = z
@@ -148,7 +153,7 @@ export function createClientIpResolver(options: ClientIpResolverOptions = {}): C
     return `${formatIPv6(maskBytes(bytes, ipv6PrefixLength))}/${ipv6PrefixLength}`;
   }
 
-  return Object.freeze({ resolve, key });
+  return Object.freeze({ resolve, key, trustsProxies: trusted.length > 0 });
 }
 
 /** `['trustedProxies', 2]` → `trustedProxies[2]`. */
