@@ -10,6 +10,16 @@ import { describeRateLimitStoreConformance } from '../src/testing.js';
 
 const hasRedis = await serviceAvailable('redis');
 
+/** A client on a route with two policies: the case the one-round-trip promise is about. */
+const TWO_POLICY_KEY = {
+  scope: 'GET /x',
+  identity: '1.2.3.4',
+  policies: [
+    resolvePolicy('t', 'burst', { algorithm: 'gcra', limit: 10, windowMs: 1000 }),
+    resolvePolicy('t', 'daily', { limit: 1000, windowMs: 86_400_000 }),
+  ],
+};
+
 describe.skipIf(!hasRedis)('RedisRateLimitStore', () => {
   let redis: Redis;
   beforeAll(() => {
@@ -106,14 +116,7 @@ describe.skipIf(!hasRedis)('RedisRateLimitStore', () => {
   it('sends one EVALSHA per check of a two-policy route, and reloads the script after SCRIPT FLUSH', async () => {
     const { prefix, cleanup } = isolatedRedisPrefix(redis);
     const store = new RedisRateLimitStore({ redis, keyPrefix: prefix });
-    const key = {
-      scope: 'GET /x',
-      identity: '1.2.3.4',
-      policies: [
-        resolvePolicy('t', 'burst', { algorithm: 'gcra', limit: 10, windowMs: 1000 }),
-        resolvePolicy('t', 'daily', { limit: 1000, windowMs: 86_400_000 }),
-      ],
-    };
+    const key = TWO_POLICY_KEY;
     await redis.script('FLUSH');
     expect((await store.hit({ key, cost: 1, now: Date.now() }))[0]?.allowed).toBe(true);
     // Count what this client sends: server-wide INFO commandstats would also count the other
@@ -139,14 +142,7 @@ describe.skipIf(!hasRedis)('RedisRateLimitStore', () => {
 });
 
 describe('RedisRateLimitStore without a server', () => {
-  const key = {
-    scope: 'GET /x',
-    identity: '1.2.3.4',
-    policies: [
-      resolvePolicy('t', 'burst', { algorithm: 'gcra', limit: 10, windowMs: 1000 }),
-      resolvePolicy('t', 'daily', { limit: 1000, windowMs: 86_400_000 }),
-    ],
-  };
+  const key = TWO_POLICY_KEY;
   /** A client whose check answers `reply`. */
   const answering = (reply: unknown) => ({
     evalsha: () => Promise.reject(new Error('not called on a check')),
