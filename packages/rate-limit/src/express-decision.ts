@@ -7,11 +7,11 @@ import type { RateLimitDecision } from './decision.js';
  * Why: Express swaps the prototype of every request (to its `app.request`), and V8 then gives
  * each `req` that gains a property (the router adds `next`, `baseUrl` …) a hidden class of its
  * own, so adding a property builds yet another one on every request, and every lookup on `req`
- * misses V8's caches. Measured over HTTP on one core, that assignment alone cost ~4 % of bare Express's
- * throughput. Instead, the first request of an app defines `rateLimit` once as an accessor on that
- * app's `app.request` (the prototype Express documents for extending requests), backed by a
- * `WeakMap`: reading and assigning `req.rateLimit` behave as before, and the map lets go of a
- * request with the request.
+ * misses V8's caches. Measured over HTTP on one core, that assignment alone cost ~4 % of bare
+ * Express's throughput. Instead, the first request of an app defines `rateLimit` once as an
+ * accessor on that app's `app.request` (the prototype Express documents for extending requests),
+ * backed by a `WeakMap`: reading and assigning `req.rateLimit` behave as before, and the map lets
+ * go of a request with the request.
  *
  * Only Express's per-app prototype is touched: a request whose prototype is not one (a plain
  * `http.IncomingMessage`, another framework), or that already has `rateLimit` there, gets the
