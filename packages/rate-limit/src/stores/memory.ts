@@ -2,7 +2,6 @@ import { type Clock, RampartConfigError, StoreFullError, systemClock } from '@ra
 import { adjustState } from '../algorithms/adjust.js';
 import {
   applyBlock,
-  type CounterState,
   createOutcome,
   evaluatePolicy,
   type PolicyOutcome,
@@ -137,15 +136,13 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const policy = key.policies[0] as ResolvedPolicy;
     const slot = entry === undefined ? undefined : liveSlot(entry, policy.name, now);
     const outcome = evaluatePolicy(policy, slot, now, cost, this.#outcomes[0] as PolicyOutcome);
-    if (outcome.allowed) {
-      this.#writeSlot(key, entry, policy, slot, outcome.next, now);
-    } else {
+    let write = outcome.allowed;
+    if (!write) {
       const before = outcome.next.blockedUntil;
       applyBlock(policy, outcome, now);
-      if (outcome.next.blockedUntil !== before) {
-        this.#writeSlot(key, entry, policy, slot, outcome.next, now);
-      }
+      write = outcome.next.blockedUntil !== before;
     }
+    if (write) storeSlot(this.#entryToWrite(key, entry, now), policy, slot, outcome.next, now);
     return this.#views[1] as PolicyOutcome[];
   }
 
@@ -234,11 +231,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
   /** Writes the outcomes' next states; `onlyBlocks`: only the policies that started a block. */
   #commit(key: RateLimitKey, entry: Entry | undefined, now: number, onlyBlocks: boolean): void {
     const policies = key.policies;
-    let target = entry;
-    if (target === undefined) {
-      target = this.#insert(key, now);
-      rememberStoreRecord(key, target);
-    }
+    const target = this.#entryToWrite(key, entry, now);
     for (let i = 0; i < policies.length; i++) {
       const next = (this.#outcomes[i] as PolicyOutcome).next;
       const slot = this.#slots[i];
@@ -247,21 +240,12 @@ export class MemoryRateLimitStore implements RateLimitStore {
     }
   }
 
-  /** `#commit` of one policy's next state. */
-  #writeSlot(
-    key: RateLimitKey,
-    entry: Entry | undefined,
-    policy: ResolvedPolicy,
-    slot: Slot | undefined,
-    next: CounterState,
-    now: number,
-  ): void {
-    let target = entry;
-    if (target === undefined) {
-      target = this.#insert(key, now);
-      rememberStoreRecord(key, target);
-    }
-    storeSlot(target, policy, slot, next, now);
+  /** The client's entry to write into: its live one, or a new one remembered on its key. */
+  #entryToWrite(key: RateLimitKey, entry: Entry | undefined, now: number): Entry {
+    if (entry !== undefined) return entry;
+    const inserted = this.#insert(key, now);
+    rememberStoreRecord(key, inserted);
+    return inserted;
   }
 
   /** A new (or reused expired) entry for the key; throws `StoreFullError` when there is no room. */
