@@ -88,18 +88,23 @@ export class BoundedExpiringMap<V> {
     return this.#entries.size;
   }
 
-  get(key: string): V | undefined {
+  /**
+   * The value of `key`, or `undefined` when absent or expired. `now` is the clock's reading, for a
+   * caller that reads several maps at one instant (one clock call instead of one a map).
+   */
+  get(key: string, now = this.#clock.now()): V | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
-    if (entry.expiresAt <= this.#clock.now()) {
+    if (entry.expiresAt <= now) {
       this.#entries.delete(key);
       return undefined;
     }
     return entry.value;
   }
 
-  has(key: string): boolean {
-    return this.get(key) !== undefined;
+  /** True while `key` is held and unexpired; `now` as for {@link BoundedExpiringMap.get}. */
+  has(key: string, now = this.#clock.now()): boolean {
+    return this.get(key, now) !== undefined;
   }
 
   /** Milliseconds until `key` expires, or `undefined` when it is absent or expired. */

@@ -19,6 +19,7 @@ export {
 } from './clock.js';
 export { clockSchema, parseOptions } from './config.js';
 export { HmacSha256Key } from './crypto/hmac-sha256.js';
+export { MAX_MAC_TEXT_LENGTH, macTextEquals } from './crypto/mac-text.js';
 export {
   badRequest,
   internalError,
@@ -43,6 +44,7 @@ export {
   type SecurityEventSeverity,
   type SecurityEventType,
 } from './events.js';
+export { checkSweepBounds } from './expiry-sweep.js';
 export { assertJsonBodyHeaders, isJsonContentType } from './http/content-type.js';
 export { type MappedError, mapError } from './http/error-mapping.js';
 export { type HeaderRecord, headersFromRaw, headerValues, singleHeader } from './http/headers.js';

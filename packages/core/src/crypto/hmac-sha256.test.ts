@@ -19,6 +19,7 @@ describe('HmacSha256Key', () => {
           expect(key.sign(message).equals(node)).toBe(true);
           const text = Buffer.from(message).toString('latin1');
           expect(key.signHex(text)).toBe(node.toString('hex'));
+          expect(key.signBase64url(text)).toBe(node.toString('base64url'));
         },
       ),
       { numRuns: 300 },

@@ -70,7 +70,15 @@ export class HmacSha256Key {
     return this.#mac(message, 'hex');
   }
 
-  #mac(message: string | Uint8Array, encoding: 'binary' | 'hex'): string {
+  /**
+   * HMAC-SHA256 of `message` as unpadded base64url (43 characters, the JWS form), without a
+   * `Buffer` in between.
+   */
+  signBase64url(message: string | Uint8Array): string {
+    return this.#mac(message, 'base64url');
+  }
+
+  #mac(message: string | Uint8Array, encoding: 'binary' | 'hex' | 'base64url'): string {
     const length = typeof message === 'string' ? message.length : message.byteLength;
     let innerDigest: string;
     if (length <= OWN_MESSAGE_BYTES) {

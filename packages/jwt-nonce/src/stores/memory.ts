@@ -1,36 +1,24 @@
 import {
-  BoundedExpiringMap,
   type Clock,
-  nonceKey,
+  checkSweepBounds,
   RampartConfigError,
   StoreFullError,
   systemClock,
 } from '@rampart/core';
-import type {
-  JwtNonceStore,
-  SpendResult,
-  TokenLookup,
-  TokenRecord,
-  TokenRef,
-  TokenStatus,
-} from '../store.js';
+import type { JwtNonceStore, SpendResult, TokenLookup, TokenRecord, TokenRef } from '../store.js';
+import { type IssuerMapOptions, IssuerState, type TokenEntry } from './memory-issuer.js';
 
 /** Options of {@link MemoryJwtNonceStore}. */
 export interface MemoryJwtNonceStoreOptions {
   /**
-   * Most unexpired token records held (each issue adds two). When full, issuing and revoking
-   * fail with `StoreFullError` (503) rather than forgetting a revocation. Default 1 000 000.
+   * Most unexpired token records held per issuer (each issue adds two; revoked families and
+   * user watermarks are bounded alike). When full, issuing and revoking fail with
+   * `StoreFullError` (503) rather than forgetting a revocation. Default 1 000 000.
    */
   maxEntries?: number;
   clock?: Clock;
   /** Background sweep period (unref'd timer); `0` disables it. Default 60 000 ms. */
   sweepIntervalMs?: number;
-}
-
-interface TokenEntry {
-  status: Exclude<TokenStatus, 'absent'>;
-  issuedAt: number | undefined;
-  sub: string;
 }
 
 const STORE = 'memory-jwt-nonce-store';
@@ -41,9 +29,12 @@ const STORE = 'memory-jwt-nonce-store';
  */
 export const lookupNow: unique symbol = Symbol('MemoryJwtNonceStore.lookupNow');
 
-/** (iss, sub) and (iss, x) keys, length-prefixed so no two pairs collide. */
-const userKey = (iss: string, sub: string) => nonceKey(iss, sub);
-const familyKey = (iss: string, sub: string, family: string) => nonceKey(userKey(iss, sub), family);
+const NOT_FOUND: TokenLookup = Object.freeze({
+  status: 'absent',
+  issuedAt: undefined,
+  familyRevoked: false,
+  userRevokedBefore: undefined,
+});
 
 /**
  * The embedded `JwtNonceStore`: one process, no server. Every operation is a synchronous map
@@ -55,39 +46,36 @@ const familyKey = (iss: string, sub: string, family: string) => nonceKey(userKey
  */
 export class MemoryJwtNonceStore implements JwtNonceStore {
   readonly #clock: Clock;
-  readonly #tokens: BoundedExpiringMap<TokenEntry>;
-  readonly #families: BoundedExpiringMap<true>;
-  readonly #watermarks: BoundedExpiringMap<number>;
-  /** Token keys by user, for `purgeUser`; pruned of expired keys as it grows. */
-  readonly #byUser = new Map<string, Set<string>>();
-  #pruneCursor: Iterator<[string, Set<string>]> | undefined;
-  /** The issuer last looked up, and `nonceKey(issuer, '')`. */
-  #issuer: string | undefined;
-  #issuerPrefix = '';
+  readonly #mapOptions: IssuerMapOptions;
+  /** State by issuer; issuers are the service's configuration, so they are few. */
+  readonly #issuers = new Map<string, IssuerState>();
+  /** The issuer last used and its state: a service has one issuer. */
+  #lastIssuer: string | undefined;
+  #lastState: IssuerState | undefined;
+  #closed = false;
 
   constructor(options: MemoryJwtNonceStoreOptions = {}) {
     if (typeof options !== 'object' || options === null) {
       throw new RampartConfigError('MemoryJwtNonceStore', 'options must be an object');
     }
     this.#clock = options.clock ?? systemClock;
-    const common = {
+    this.#mapOptions = {
       maxEntries: options.maxEntries ?? 1_000_000,
-      whenFull: 'refuse' as const,
       clock: this.#clock,
       sweepIntervalMs: options.sweepIntervalMs,
     };
-    this.#tokens = new BoundedExpiringMap(common);
-    this.#families = new BoundedExpiringMap(common);
-    this.#watermarks = new BoundedExpiringMap(common);
+    // Checked now, not when the first issuer's maps are made.
+    checkSweepBounds(this.#mapOptions.maxEntries, this.#mapOptions.sweepIntervalMs ?? 60_000);
   }
 
   record(records: readonly TokenRecord[]): Promise<void> {
     return this.#run(() => {
       for (const record of records) {
+        const state = this.#stateFor(record.iss);
         const entry: TokenEntry = { status: 'active', issuedAt: record.issuedAt, sub: record.sub };
-        const result = this.#tokens.add(this.#tokenKey(record), entry, this.#ttl(record.expiresAt));
+        const result = state.tokens.add(record.jti, entry, this.#ttl(record.expiresAt));
         if (result === 'full') this.#full();
-        if (result === 'added') this.#index(record.iss, record.sub, `t${this.#tokenKey(record)}`);
+        if (result === 'added') state.index(record.sub, `t${record.jti}`);
       }
     });
   }
@@ -96,34 +84,34 @@ export class MemoryJwtNonceStore implements JwtNonceStore {
     return this.#run(() => this[lookupNow](ref.iss, ref.jti, ref.sub, ref.family));
   }
 
-  /** {@link lookup}, synchronously: one read of each map, no closure, no spread. */
+  /** {@link lookup}, synchronously: one clock reading, one read of each map, no joined keys. */
   [lookupNow](iss: string, jti: string, sub: string, family: string): TokenLookup {
-    // `nonceKey(iss, x)` is `${iss.length}:${iss}:${x}`; a service has one issuer, so its prefix
-    // is built once and the two keys below are one concatenation each.
-    if (iss !== this.#issuer) {
-      this.#issuer = iss;
-      this.#issuerPrefix = nonceKey(iss, '');
-    }
-    const entry = this.#tokens.get(this.#issuerPrefix + jti);
-    const user = this.#issuerPrefix + sub;
+    const state = this.#existingState(iss);
+    if (state === undefined) return NOT_FOUND;
+    const now = this.#clock.now();
+    const entry = state.tokens.get(jti, now);
     return {
       status: entry === undefined ? 'absent' : entry.status,
       issuedAt: entry?.issuedAt,
-      familyRevoked: this.#families.has(nonceKey(user, family)),
-      userRevokedBefore: this.#watermarks.get(user),
+      familyRevoked: state.familyRevoked(sub, family, now),
+      userRevokedBefore: state.watermarks.get(sub, now),
     };
   }
 
   spend(ref: TokenRef, requireRecord: boolean): Promise<SpendResult> {
     return this.#run((): SpendResult => {
-      const key = this.#tokenKey(ref);
-      const entry = this.#tokens.get(key);
-      const context = this.#context(ref, entry);
+      const state = this.#stateFor(ref.iss);
+      const entry = state.tokens.get(ref.jti);
+      const context = {
+        issuedAt: entry?.issuedAt,
+        familyRevoked: state.familyRevoked(ref.sub, ref.family, this.#clock.now()),
+        userRevokedBefore: state.watermarks.get(ref.sub),
+      };
       if (entry === undefined) {
         if (requireRecord) return { outcome: 'invalid', ...context };
         const spent: TokenEntry = { status: 'spent', issuedAt: undefined, sub: ref.sub };
-        if (this.#tokens.add(key, spent, this.#ttl(ref.expiresAt)) === 'full') this.#full();
-        this.#index(ref.iss, ref.sub, `t${key}`);
+        if (state.tokens.add(ref.jti, spent, this.#ttl(ref.expiresAt)) === 'full') this.#full();
+        state.index(ref.sub, `t${ref.jti}`);
         return { outcome: 'spent', ...context };
       }
       if (entry.status === 'active') {
@@ -136,21 +124,18 @@ export class MemoryJwtNonceStore implements JwtNonceStore {
 
   revoke(ref: TokenRef): Promise<void> {
     return this.#run(() => {
-      const key = this.#tokenKey(ref);
-      const entry = this.#tokens.get(key);
-      const ttl = Math.max(this.#ttl(ref.expiresAt), this.#tokens.ttl(key) ?? 0);
+      const state = this.#stateFor(ref.iss);
+      const entry = state.tokens.get(ref.jti);
+      const ttl = Math.max(this.#ttl(ref.expiresAt), state.tokens.ttl(ref.jti) ?? 0);
       const revoked: TokenEntry = { status: 'revoked', issuedAt: entry?.issuedAt, sub: ref.sub };
-      if (!this.#tokens.set(key, revoked, ttl)) this.#full();
-      this.#index(ref.iss, ref.sub, `t${key}`);
+      if (!state.tokens.set(ref.jti, revoked, ttl)) this.#full();
+      state.index(ref.sub, `t${ref.jti}`);
     });
   }
 
   revokeFamily(iss: string, sub: string, family: string, expiresAt: number): Promise<void> {
     return this.#run(() => {
-      const key = familyKey(iss, sub, family);
-      const ttl = Math.max(this.#ttl(expiresAt), this.#families.ttl(key) ?? 0);
-      if (!this.#families.set(key, true, ttl)) this.#full();
-      this.#index(iss, sub, `f${key}`);
+      if (!this.#stateFor(iss).revokeFamily(sub, family, this.#ttl(expiresAt))) this.#full();
     });
   }
 
@@ -160,71 +145,46 @@ export class MemoryJwtNonceStore implements JwtNonceStore {
 
   purgeUser(iss: string, sub: string, at: number, expiresAt: number): Promise<void> {
     return this.#run(() => {
-      const user = userKey(iss, sub);
-      for (const tagged of this.#byUser.get(user) ?? []) {
-        const map = tagged.startsWith('t') ? this.#tokens : this.#families;
-        map.delete(tagged.slice(1));
-      }
-      this.#byUser.delete(user);
+      this.#existingState(iss)?.purge(sub);
       this.#raiseWatermark(iss, sub, at, expiresAt);
     });
   }
 
-  /** Stops the background sweep timers. */
+  /** Stops the background sweep timers; issuers seen later get none. */
   close(): void {
-    this.#tokens.close();
-    this.#families.close();
-    this.#watermarks.close();
+    this.#closed = true;
+    for (const state of this.#issuers.values()) state.close();
   }
 
   #raiseWatermark(iss: string, sub: string, at: number, expiresAt: number): void {
-    const key = userKey(iss, sub);
-    const current = this.#watermarks.get(key);
-    const ttl = Math.max(this.#ttl(expiresAt), this.#watermarks.ttl(key) ?? 0);
-    if (!this.#watermarks.set(key, Math.max(current ?? at, at), ttl)) this.#full();
+    const { watermarks } = this.#stateFor(iss);
+    const current = watermarks.get(sub);
+    const ttl = Math.max(this.#ttl(expiresAt), watermarks.ttl(sub) ?? 0);
+    if (!watermarks.set(sub, Math.max(current ?? at, at), ttl)) this.#full();
   }
 
-  #context(ref: TokenRef, entry: TokenEntry | undefined): Omit<TokenLookup, 'status'> {
-    return {
-      issuedAt: entry?.issuedAt,
-      familyRevoked: this.#families.has(familyKey(ref.iss, ref.sub, ref.family)),
-      userRevokedBefore: this.#watermarks.get(userKey(ref.iss, ref.sub)),
-    };
-  }
-
-  #tokenKey(ref: TokenRef): string {
-    return nonceKey(ref.iss, ref.jti);
-  }
-
-  /** Remembers a key of the user for `purgeUser`, tagged `t` (token) or `f` (family). */
-  #index(iss: string, sub: string, tagged: string): void {
-    const user = userKey(iss, sub);
-    let keys = this.#byUser.get(user);
-    if (keys === undefined) {
-      keys = new Set();
-      this.#byUser.set(user, keys);
+  /** The state of `iss`, or `undefined` when nothing was ever written for it. */
+  #existingState(iss: string): IssuerState | undefined {
+    if (iss === this.#lastIssuer) return this.#lastState;
+    const state = this.#issuers.get(iss);
+    if (state !== undefined) {
+      this.#lastIssuer = iss;
+      this.#lastState = state;
     }
-    keys.add(tagged);
-    // Keys of expired entries linger until the set doubles, or until the rolling prune below
-    // reaches their user; either way the index never outgrows the maps by much.
-    if (keys.size >= 64 && (keys.size & (keys.size - 1)) === 0) this.#prune(user, keys);
-    for (let step = 0; step < 2; step++) {
-      this.#pruneCursor ??= this.#byUser.entries();
-      const next = this.#pruneCursor.next();
-      if (next.done) {
-        this.#pruneCursor = undefined;
-        break;
-      }
-      this.#prune(next.value[0], next.value[1]);
-    }
+    return state;
   }
 
-  #prune(user: string, keys: Set<string>): void {
-    for (const held of keys) {
-      const map = held.startsWith('t') ? this.#tokens : this.#families;
-      if (!map.has(held.slice(1))) keys.delete(held);
+  /** The state of `iss`, made at its first write. */
+  #stateFor(iss: string): IssuerState {
+    let state = this.#existingState(iss);
+    if (state === undefined) {
+      const options = this.#closed ? { ...this.#mapOptions, sweepIntervalMs: 0 } : this.#mapOptions;
+      state = new IssuerState(options);
+      this.#issuers.set(iss, state);
+      this.#lastIssuer = iss;
+      this.#lastState = state;
     }
-    if (keys.size === 0) this.#byUser.delete(user);
+    return state;
   }
 
   #ttl(expiresAt: number): number {
@@ -232,7 +192,7 @@ export class MemoryJwtNonceStore implements JwtNonceStore {
   }
 
   #full(): never {
-    throw new StoreFullError(STORE, this.#tokens.maxEntries);
+    throw new StoreFullError(STORE, this.#mapOptions.maxEntries);
   }
 
   #run<T>(operation: () => T): Promise<T> {

@@ -73,7 +73,8 @@ const COMPACT_CHARS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
  * it is bounded:
  *
  * 1. size cap (`maxTokenBytes`), then exactly three non-empty base64url segments;
- * 2. each segment canonical unpadded base64url (a re-encoded segment is refused);
+ * 2. header and payload canonical unpadded base64url (a re-encoded segment is refused; the
+ *    signature segment is held to the same when it does not match);
  * 3. the header a JSON object with a known `kid`; its `alg` must be the one that key is bound
  *    to (no `none`, no HS256 with a public key); any `crit` is refused since no extension is
  *    understood; `jku`, `x5u`, `jwk`, `x5c` are never read; `typ` must be the kind's type;
@@ -94,10 +95,7 @@ export function verifyCompactJwt(
   const headerSegment = token.slice(0, firstDot);
   // COMPACT_CHARS has checked the alphabet; only canonical form is left to check.
   const payloadBytes = decodeBase64urlChars(token.slice(firstDot + 1, secondDot));
-  const signature = decodeBase64urlChars(token.slice(secondDot + 1));
-  if (payloadBytes === undefined || signature === undefined) {
-    throw new InvalidTokenError('malformed');
-  }
+  if (payloadBytes === undefined) throw new InvalidTokenError('malformed');
   const cached = config.headerCache?.get(headerSegment);
   const key =
     cached !== undefined && cached.kind === kind
@@ -105,8 +103,11 @@ export function verifyCompactJwt(
       : checkHeader(headerSegment, kind, config);
 
   // The token is ASCII (checked above), so latin1 gives exactly the bytes that were signed.
-  if (!verifySignature(key, token.slice(0, secondDot), signature, config.es256Signatures)) {
-    throw new InvalidTokenError('signature');
+  const signingInput = token.slice(0, secondDot);
+  const signature = token.slice(secondDot + 1);
+  const verdict = verifySignature(key, signingInput, signature, config.es256Signatures);
+  if (verdict !== 'valid') {
+    throw new InvalidTokenError(verdict === 'malformed' ? 'malformed' : 'signature');
   }
   if (
     cached === undefined &&

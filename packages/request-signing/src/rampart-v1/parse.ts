@@ -1,8 +1,8 @@
 import { hash } from 'node:crypto';
-import type { SecurityRequest } from '@rampart/core';
+import { macTextEquals, type SecurityRequest } from '@rampart/core';
 import { signatureHeadersError, signatureInvalidError } from '../server/errors.js';
 import type { HmacSha256Key } from '../server/hmac-key.js';
-import { hexMacEquals, type ParsedSignature, signatureHeader } from '../server/parsed-signature.js';
+import { type ParsedSignature, signatureHeader } from '../server/parsed-signature.js';
 import {
   KEY_ID_PATTERN,
   METHOD_PATTERN,
@@ -105,7 +105,7 @@ class RampartV1Signature implements ParsedSignature {
       });
       this.#message = message;
     }
-    if (hexMacEquals(key.signHex(message), this.signatureHex)) return true;
+    if (macTextEquals(key.signHex(message), this.signatureHex)) return true;
     // Equal to a computed MAC, the signature was lower-case hex; only a mismatch needs the
     // pattern, to tell a malformed header from a wrong signature. A malformed one has cost one
     // HMAC, as a well-formed wrong one does.

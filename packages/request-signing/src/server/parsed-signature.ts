@@ -26,24 +26,6 @@ export function macEquals(computed: Buffer, received: Uint8Array): boolean {
   return computed.length === received.length && timingSafeEqual(computed, received);
 }
 
-/** Both hex MACs side by side: one write fills them, and each half is a fixed view. */
-const hexPair = Buffer.alloc(128);
-const computedHex = hexPair.subarray(0, 64);
-const receivedHex = hexPair.subarray(64);
-
-/**
- * Compares two 64-character hex MACs with `timingSafeEqual`, as bytes: no hex decoding, no
- * allocation but the joined string, written in one call (each `Buffer#write` has a fixed cost
- * that two writes paid twice). A latin1 write keeps only a character's low byte, so once the
- * bytes match the strings are compared too: `received` has not been checked for its characters
- * (see `RampartV1Signature.matches`), and U+0161 must not pass for `a`.
- */
-export function hexMacEquals(computed: string, received: string): boolean {
-  if (computed.length !== 64 || received.length !== 64) return false;
-  hexPair.write(computed + received, 0, 'latin1');
-  return timingSafeEqual(computedHex, receivedHex) && computed === received;
-}
-
 /**
  * The one value of a header the signature depends on, or `undefined` when absent. Sent twice it
  * is refused: which of the two did the signer mean? Longer than `maxLength` it is refused
