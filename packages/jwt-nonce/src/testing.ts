@@ -149,6 +149,19 @@ export function describeJwtNonceStoreConformance(
       expect((await store.lookup(otherUser)).familyRevoked).toBe(false);
     });
 
+    it('keeps one user’s revocation of a family id when another user of that id is purged', async () => {
+      const token = ref();
+      const otherUser = ref({ family: token.family });
+      const expiresAt = harness.now() + 60_000;
+      await store.revokeFamily(token.iss, token.sub, token.family, expiresAt);
+      await store.revokeFamily(otherUser.iss, otherUser.sub, otherUser.family, expiresAt);
+      const now = harness.now();
+      await store.purgeUser(token.iss, token.sub, now, now + 60_000);
+      expect((await store.lookup(token)).familyRevoked).toBe(false);
+      expect((await store.lookup(otherUser)).familyRevoked).toBe(true);
+      expect((await store.lookup({ ...otherUser, iss: 'issuer-b' })).familyRevoked).toBe(false);
+    });
+
     it('keeps a per-user watermark that only moves forward', async () => {
       const token = ref();
       const now = harness.now();
