@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery, type QueryResult, sql } from 'kysely';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
@@ -56,6 +56,10 @@ const purgeSchema = z.strictObject({
 });
 
 const STORE = 'postgres-nonce-store';
+
+function insertedOneRow(result: QueryResult<unknown>): boolean {
+  return result.rows.length === 1;
+}
 /** A purge deletes up to a batch of rows; it may take longer than a claim. */
 const PURGE_TIMEOUT_MS = 30_000;
 
@@ -107,13 +111,18 @@ export class PostgresNonceStore implements NonceStore {
   }
 
   /** See `NonceStore.claim`. */
-  async claim(scope: string, nonce: string, ttlMs: number): Promise<boolean> {
-    assertClaimArguments(scope, nonce, ttlMs);
-    const now = this.#clock.now();
-    this.#maybePurge(now);
-    const query = CompiledQuery.raw(this.#claimSql, [nonceKey(scope, nonce), now + ttlMs, now]);
-    const result = await this.#deadline.run(() => this.#db.executeQuery(query));
-    return result.rows.length === 1;
+  claim(scope: string, nonce: string, ttlMs: number): Promise<boolean> {
+    let query: CompiledQuery<unknown>;
+    try {
+      assertClaimArguments(scope, nonce, ttlMs);
+      const now = this.#clock.now();
+      this.#maybePurge(now);
+      query = CompiledQuery.raw(this.#claimSql, [nonceKey(scope, nonce), now + ttlMs, now]);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // One promise a claim: the deadline's, resolving with the boolean.
+    return this.#deadline.run(() => this.#db.executeQuery(query), insertedOneRow);
   }
 
   /**

@@ -45,6 +45,10 @@ const optionsSchema = z.strictObject({
   commandTimeoutMs: z.number().int().min(1).max(60_000).default(1000),
 });
 
+function isOk(reply: 'OK' | null): boolean {
+  return reply === 'OK';
+}
+
 /**
  * A `NonceStore` on Redis: one `SET key 1 PX ttl NX` per claim, atomic on the server, so exactly
  * one of any number of racing claims wins, across every process that shares the Redis. Redis
@@ -73,10 +77,14 @@ export class RedisNonceStore implements NonceStore {
   }
 
   /** See `NonceStore.claim`. The key is `keyPrefix` + `nonceKey(scope, nonce)`. */
-  async claim(scope: string, nonce: string, ttlMs: number): Promise<boolean> {
-    assertClaimArguments(scope, nonce, ttlMs);
+  claim(scope: string, nonce: string, ttlMs: number): Promise<boolean> {
+    try {
+      assertClaimArguments(scope, nonce, ttlMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const key = this.#keyPrefix + nonceKey(scope, nonce);
-    const reply = await this.#deadline.run(() => this.#redis.set(key, '1', 'PX', ttlMs, 'NX'));
-    return reply === 'OK';
+    // One promise a claim: the deadline's, resolving with the boolean (no async wrapper around it).
+    return this.#deadline.run(() => this.#redis.set(key, '1', 'PX', ttlMs, 'NX'), isOk);
   }
 }

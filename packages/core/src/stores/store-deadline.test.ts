@@ -82,4 +82,36 @@ describe('createStoreDeadline', () => {
     );
     expect(intervals).toHaveLength(0);
   });
+
+  it('resolves with the mapped result when given a map, and rejects when the map throws', async () => {
+    const deadline = createStoreDeadline({ store: 'test-store', timeoutMs: 100 });
+    await expect(
+      deadline.run(
+        async () => 'OK',
+        (reply) => reply === 'OK',
+      ),
+    ).resolves.toBe(true);
+    const bug = new Error('map failed');
+    await expect(
+      deadline.run(
+        async () => 'OK',
+        () => {
+          throw bug;
+        },
+      ),
+    ).rejects.toBe(bug);
+  });
+
+  it('expires a hung operation queued behind thousands that settled, then stops', async () => {
+    const deadline = createStoreDeadline({ store: 'test-store', timeoutMs: 40 });
+    const early = deadline.run(never).catch((e: unknown) => e);
+    const settled = await Promise.all(
+      Array.from({ length: 3000 }, (_, i) => deadline.run(async () => i)),
+    );
+    const late = deadline.run(never).catch((e: unknown) => e);
+    expect(settled[2999]).toBe(2999);
+    for (const error of await Promise.all([early, late])) {
+      expect(error).toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
+    }
+  });
 });
