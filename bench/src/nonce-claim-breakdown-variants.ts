@@ -9,7 +9,7 @@ import {
   PostgresIntrospector,
   PostgresQueryCompiler,
 } from 'kysely';
-import { captureClaimStatement, claimValues } from './backends/capture-claim-sql.js';
+import { captureClaimStatement, claimedBy, claimValues } from './backends/capture-claim-sql.js';
 import type { BenchPostgres } from './backends/postgres.js';
 import type { BenchRedis } from './backends/redis.js';
 import type { Variant } from './harness/runner.js';
@@ -66,7 +66,7 @@ export async function postgresBreakdownVariants(pg: BenchPostgres): Promise<Vari
   const statement = await captureClaimStatement(pg.pool, schema);
   const keyOf = (i: number) => nonceKey(BENCH_SCOPE, nonceOf(i));
   const valuesOf = (i: number) => claimValues(statement, keyOf(i), Date.now(), TTL_MS);
-  // A claim answers true when the statement returned a row.
+  // The bare insert claimed when it returned a row; the store's statement says so itself.
   const bareText = `insert into "${schema}"."bench_bare_nonces" (key, expires_at) values ($1, $2) on conflict do nothing returning 1`;
   const timeout = { store: 'bench', timeoutMs: 2000 };
   const baseline = '1 bare INSERT … DO NOTHING (pg)';
@@ -81,7 +81,7 @@ export async function postgresBreakdownVariants(pg: BenchPostgres): Promise<Vari
       name: "2 the store's statement (pg, unnamed)",
       baseline,
       async op(i) {
-        return (await pg.pool.query(statement.sql, valuesOf(i))).rows.length === 1;
+        return claimedBy(await pg.pool.query(statement.sql, valuesOf(i)));
       },
     },
     {
@@ -90,17 +90,14 @@ export async function postgresBreakdownVariants(pg: BenchPostgres): Promise<Vari
       baseline,
       async op(i) {
         const query = { name: 'rampart-bench-claim', text: statement.sql, values: valuesOf(i) };
-        return (await pg.pool.query(query)).rows.length === 1;
+        return claimedBy(await pg.pool.query(query));
       },
     },
     {
       name: "4 the store's statement, precompiled, via Kysely",
       baseline,
       async op(i) {
-        return (
-          (await pg.db.executeQuery(CompiledQuery.raw(statement.sql, valuesOf(i)))).rows.length ===
-          1
-        );
+        return claimedBy(await pg.db.executeQuery(CompiledQuery.raw(statement.sql, valuesOf(i))));
       },
     },
     {
@@ -113,8 +110,7 @@ export async function postgresBreakdownVariants(pg: BenchPostgres): Promise<Vari
         assertClaimArguments(BENCH_SCOPE, nonce, TTL_MS);
         const values = claimValues(statement, nonceKey(BENCH_SCOPE, nonce), Date.now(), TTL_MS);
         const query = CompiledQuery.raw(statement.sql, values);
-        const result = await withTimeout(() => pg.db.executeQuery(query), timeout);
-        return result.rows.length === 1;
+        return claimedBy(await withTimeout(() => pg.db.executeQuery(query), timeout));
       },
     },
     {

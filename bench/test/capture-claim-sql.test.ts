@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { claimValues } from '../src/backends/capture-claim-sql.js';
+import { claimedBy, claimValues } from '../src/backends/capture-claim-sql.js';
 
 describe('claimValues', () => {
   it('fills the parameters in the order the captured statement uses them', () => {
@@ -13,5 +13,14 @@ describe('claimValues', () => {
       '2:k1:abc',
       1000,
     ]);
+  });
+});
+
+describe('claimedBy', () => {
+  it('is true only for a row whose claimed column is true', () => {
+    expect(claimedBy({ rows: [{ claimed: true }] })).toBe(true);
+    expect(claimedBy({ rows: [{ claimed: false }] })).toBe(false);
+    expect(claimedBy({ rows: [{ claimed: 't' }] })).toBe(false);
+    expect(claimedBy({ rows: [] })).toBe(false);
   });
 });

@@ -65,3 +65,8 @@ export function claimValues(
 ): unknown[] {
   return statement.parameters.map((p) => (p === 'key' ? key : p === 'now' ? now : now + ttlMs));
 }
+
+/** The store's claim statement answers one row, `claimed`, true only for the call that wrote. */
+export function claimedBy(result: { rows: readonly unknown[] }): boolean {
+  return (result.rows[0] as { claimed?: unknown } | undefined)?.claimed === true;
+}

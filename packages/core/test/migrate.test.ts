@@ -78,7 +78,7 @@ describe.skipIf(!hasPostgres)('migrate() on Postgres', () => {
 
   it('creates the nonce table in the schema once, with one bookkeeping table per package', async () => {
     const first = await migrate(pg.db, [nonceStoreMigrations], { schema: pg.schema });
-    expect(first.executed).toEqual(['core/0001_create_nonces']);
+    expect(first.executed).toEqual(['core/0001_create_nonces', 'core/0002_create_claim_function']);
     const again = await migrate(pg.db, nonceStoreMigrations, { schema: pg.schema });
     expect(again.executed).toEqual([]);
     expect(await tables(pg)).toEqual([
@@ -142,7 +142,10 @@ describe.skipIf(!hasPostgres)('migrate() on Postgres', () => {
         migrate(pg.db, [nonceStoreMigrations], { schema: pg.schema }),
       ),
     );
-    expect(runs.flatMap((run) => run.executed)).toEqual(['core/0001_create_nonces']);
+    expect(runs.flatMap((run) => run.executed)).toEqual([
+      'core/0001_create_nonces',
+      'core/0002_create_claim_function',
+    ]);
   });
 
   it('creates the schema when it is missing', async () => {

@@ -7,7 +7,7 @@ import { clockSchema, parseOptions } from '../config.js';
 import type { NonceStore } from '../nonce-store.js';
 import { assertClaimArguments, nonceKey } from '../nonce-store.js';
 import { kyselySchema, postgresIdentifierSchema } from '../postgres/identifiers.js';
-import { NONCE_TABLE } from './postgres-nonce-migrations.js';
+import { CLAIM_NONCE_FUNCTION, NONCE_TABLE } from './postgres-nonce-migrations.js';
 import { createStoreDeadline, type StoreDeadline } from './store-deadline.js';
 import { withTimeout } from './with-timeout.js';
 
@@ -57,27 +57,30 @@ const purgeSchema = z.strictObject({
 
 const STORE = 'postgres-nonce-store';
 
-function insertedOneRow(result: QueryResult<unknown>): boolean {
-  return result.rows.length === 1;
+/** The claim function's answer: `true` only for the call that wrote the row. */
+function claimedByThisCall(result: QueryResult<unknown>): boolean {
+  return (result.rows[0] as { claimed?: unknown } | undefined)?.claimed === true;
 }
 /** A purge deletes up to a batch of rows; it may take longer than a claim. */
 const PURGE_TIMEOUT_MS = 30_000;
 
 /**
  * A `NonceStore` on Postgres (run `migrate(db, [nonceStoreMigrations])` first). A claim is one
- * statement, one round trip:
+ * statement, one round trip, calling `rampart_core_claim_nonce($1, $2, $3)`, a PL/pgSQL function
+ * that runs
  *
  * ```sql
- * insert into rampart_core_nonces (key, expires_at) values ($1, $2)
+ * insert into rampart_core_nonces as nonce (key, expires_at) values (p_key, p_expires_at)
  * on conflict (key) do update set expires_at = excluded.expires_at
- *   where rampart_core_nonces.expires_at <= $3
- * returning key
+ *   where nonce.expires_at <= p_now
  * ```
  *
- * A row comes back only to the caller who inserted the key or took over its expired row: the
- * unique index lets one insert win, and the conflicting row's lock plus the re-check of
- * `expires_at` let one takeover win. The statement is compiled once, at construction: building
- * it with Kysely on every claim cost ~50 µs of CPU, more than the round trip it describes.
+ * and answers whether it wrote a row: only the caller who inserted the key or took over its
+ * expired row gets `true`. The unique index lets one insert win, and the conflicting row's lock
+ * plus the re-check of `expires_at` let one takeover win. The function is there for speed: its
+ * plan is made once per connection, where the same upsert sent as a statement was parsed and
+ * planned on every claim. The statement is compiled once, at construction: building it with
+ * Kysely on every claim cost ~50 µs of CPU, more than the round trip it describes.
  *
  * Trade-off, measured: Postgres locks the conflicting row even when the `where` is false, so a
  * refused replay costs a durable commit like an accepted claim, and replays of one nonce queue on
@@ -105,7 +108,7 @@ export class PostgresNonceStore implements NonceStore {
     this.#db = parsed.db.withSchema(parsed.schema);
     this.#clock = parsed.clock ?? systemClock;
     this.#deadline = createStoreDeadline({ store: STORE, timeoutMs: parsed.queryTimeoutMs });
-    this.#claimSql = compileClaim(this.#db);
+    this.#claimSql = compileClaim(this.#db, parsed.schema);
     this.#purgeIntervalMs = parsed.purgeIntervalMs;
     this.#nextPurgeAt = this.#clock.now() + this.#purgeIntervalMs;
   }
@@ -122,7 +125,7 @@ export class PostgresNonceStore implements NonceStore {
       return Promise.reject(error);
     }
     // One promise a claim: the deadline's, resolving with the boolean.
-    return this.#deadline.run(() => this.#db.executeQuery(query), insertedOneRow);
+    return this.#deadline.run(() => this.#db.executeQuery(query), claimedByThisCall);
   }
 
   /**
@@ -165,22 +168,13 @@ export class PostgresNonceStore implements NonceStore {
 }
 
 /**
- * The claim statement's SQL, built by Kysely once so the schema and table are quoted by it, with
- * parameters `$1` key, `$2` new expiry, `$3` now.
+ * The claim statement's SQL, built by Kysely once so the schema and function are quoted by it,
+ * with parameters `$1` key, `$2` new expiry, `$3` now.
  */
 // biome-ignore lint/suspicious/noExplicitAny: see PostgresNonceStoreOptions.db
-function compileClaim(db: Kysely<any>): string {
-  const compiled = db
-    .insertInto(NONCE_TABLE)
-    .values({ key: '', expires_at: 0 })
-    .onConflict((conflict) =>
-      conflict
-        .column('key')
-        .doUpdateSet({ expires_at: sql.ref('excluded.expires_at') })
-        .where(`${NONCE_TABLE}.expires_at`, '<=', 0),
-    )
-    .returning('key')
-    .compile();
+function compileClaim(db: Kysely<any>, schema: string): string {
+  const fn = sql.id(schema, CLAIM_NONCE_FUNCTION);
+  const compiled = sql`select ${fn}(${''}, ${0}, ${0}) as claimed`.compile(db);
   if (compiled.parameters.length !== 3) {
     throw new Error(
       `PostgresNonceStore: expected 3 claim parameters, got ${compiled.parameters.length}`,
