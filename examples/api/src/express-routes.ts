@@ -5,7 +5,13 @@ import { requestSigning } from '@rampart/request-signing/express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { identify } from './auth/identify.js';
 import type { AppContext } from './context.js';
-import { ENTITIES_POLICIES, ENTITIES_SCOPE, LOGIN_POLICIES, loginEmailKey } from './rate-limits.js';
+import {
+  ENTITIES_POLICIES,
+  ENTITIES_SCOPE,
+  LOGIN_IP_POLICIES,
+  LOGIN_POLICIES,
+  loginEmailKey,
+} from './rate-limits.js';
 
 const ENTITY_RECORDS = '/api/v1/entities/:entityId/records';
 
@@ -29,6 +35,8 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
   });
   app.post(
     '/api/v1/auth/login',
+    // Per IP first: a refused request makes no (IP, email) counter.
+    rateLimit({ ...common, key: 'ip', policies: LOGIN_IP_POLICIES }),
     rateLimit({ ...common, key: ['ip', loginEmailKey], policies: LOGIN_POLICIES }),
     async (req: Request, res: Response) => {
       res.json(await auth.login(req.body));

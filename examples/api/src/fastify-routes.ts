@@ -5,7 +5,13 @@ import { requestSigningPreHandler } from '@rampart/request-signing/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { identify } from './auth/identify.js';
 import type { AppContext } from './context.js';
-import { ENTITIES_POLICIES, ENTITIES_SCOPE, LOGIN_POLICIES, loginEmailKey } from './rate-limits.js';
+import {
+  ENTITIES_POLICIES,
+  ENTITIES_SCOPE,
+  LOGIN_IP_POLICIES,
+  LOGIN_POLICIES,
+  loginEmailKey,
+} from './rate-limits.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -48,9 +54,14 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
     scope.post(
       '/api/v1/auth/login',
       {
-        // preHandler: after the body is parsed, since the key includes its email.
         config: {
-          rateLimit: { hook: 'preHandler', key: ['ip', loginEmailKey], policies: LOGIN_POLICIES },
+          // preHandler, after the body is parsed (the second key includes its email), as on
+          // Express: a body that does not parse is a 400 that neither limit counts.
+          rateLimit: [
+            // Per IP first: a request it refuses makes no (IP, email) counter.
+            { hook: 'preHandler', key: 'ip', policies: LOGIN_IP_POLICIES },
+            { hook: 'preHandler', key: ['ip', loginEmailKey], policies: LOGIN_POLICIES },
+          ],
         },
       },
       (request) => auth.login(request.body),

@@ -201,4 +201,23 @@ describe.each(FRAMEWORKS)('auth routes on %s', (framework) => {
       expectProblem(await api.post(REFRESH, { refreshToken }), 401, 'ERR_TOKEN_INVALID');
     }
   });
+
+  // Last: it spends this IP's login budget for the rest of the app's life.
+  it('stops one client rotating emails at 1000 logins per IP, before it makes more counters', async () => {
+    let allowed = 0;
+    // Each email is new (a counter of its own) and the empty password fails validation: a 400
+    // that costs no hash. Earlier tests of this file spent a few dozen of the 1000 already.
+    for (let sent = 0; sent < 1000; sent += 25) {
+      const batch = Array.from({ length: 25 }, (_, i) =>
+        api.post(LOGIN, { email: `rotate-${sent + i}@example.com`, password: '' }),
+      );
+      for (const response of await Promise.all(batch)) if (response.status === 400) allowed++;
+    }
+    expect(allowed).toBeGreaterThan(900);
+    expect(allowed).toBeLessThan(1000);
+    const refused = await api.post(LOGIN, { email: 'rotate-late@example.com', password: '' });
+    expectProblem(refused, 429, 'ERR_RATE_LIMIT_EXCEEDED');
+    expect(refused.body.policy).toBe('login-ip');
+    expect(refused.headers.get('ratelimit-policy')).toBe('"login-ip";q=1000;w=900');
+  });
 });

@@ -20,8 +20,15 @@ import type { RateLimiterOptions } from './options.js';
 import type { RateLimitRequest } from './request.js';
 import { requestIp } from './socket-ip.js';
 
-/** A route's `config.rateLimit`: its own policies (and any limiter option), or `false` for none. */
-export type RouteRateLimitConfig = (Partial<RateLimiterOptions> & { hook?: RateLimitHook }) | false;
+/** One limiter of a route: its own policies (and any limiter option), and the hook it runs in. */
+export type RouteLimiterConfig = Partial<RateLimiterOptions> & { hook?: RateLimitHook };
+
+/**
+ * A route's `config.rateLimit`: one limiter, several (each with its own key, checked in order:
+ * `onRequest` ones before `preHandler` ones, and in the listed order within a hook), or `false`
+ * for none.
+ */
+export type RouteRateLimitConfig = RouteLimiterConfig | readonly RouteLimiterConfig[] | false;
 
 /** Where the check runs: `onRequest` (before the body is read, cheapest) or `preHandler` (after auth and body parsing). */
 export type RateLimitHook = 'onRequest' | 'preHandler';
@@ -137,18 +144,30 @@ async function rateLimitPlugin(
     const routeConfig = (routeOptions.config as { rateLimit?: RouteRateLimitConfig } | undefined)
       ?.rateLimit;
     if (routeConfig === false) return;
-    let limiter = global;
-    let hook = defaultHook;
-    if (routeConfig !== undefined) {
-      const owner = `${routeOptions.url}: config.rateLimit`;
-      if (routeConfig === null || typeof routeConfig !== 'object')
-        throw new RampartConfigError(owner, 'must be an object of limiter options or false.');
-      const { hook: routeHook, ...routeLimiter } = routeConfig;
-      if (routeHook !== undefined) hook = routeHook;
-      limiter = createRateLimiter({ ...shared, ...routeLimiter } as RateLimiterOptions, owner);
+    if (routeConfig === undefined) {
+      if (global !== undefined) {
+        appendHook(routeOptions, defaultHook, buildHook(global, routeOptions.url, principal));
+      }
+      return;
     }
-    if (limiter === undefined) return;
-    appendHook(routeOptions, hook, buildHook(limiter, routeOptions.url, principal));
+    const owner = `${routeOptions.url}: config.rateLimit`;
+    const list = Array.isArray(routeConfig) ? routeConfig : [routeConfig];
+    if (list.length === 0) {
+      throw new RampartConfigError(owner, 'must list at least one limiter, or be false.');
+    }
+    // Each hook is put before the route's own hooks of its phase; attaching the last first keeps
+    // the listed order among them.
+    for (let i = list.length - 1; i >= 0; i--) {
+      const name = Array.isArray(routeConfig) ? `${owner}[${i}]` : owner;
+      const item: unknown = list[i];
+      if (item === null || typeof item !== 'object' || Array.isArray(item))
+        throw new RampartConfigError(name, 'must be an object of limiter options or false.');
+      const { hook: routeHook = defaultHook, ...routeLimiter } = item as RouteLimiterConfig;
+      if (routeHook !== 'onRequest' && routeHook !== 'preHandler')
+        throw new RampartConfigError(`${name}.hook`, "must be 'onRequest' or 'preHandler'.");
+      const limiter = createRateLimiter({ ...shared, ...routeLimiter } as RateLimiterOptions, name);
+      appendHook(routeOptions, routeHook, buildHook(limiter, routeOptions.url, principal));
+    }
   });
 }
 
@@ -156,7 +175,9 @@ async function rateLimitPlugin(
  * The Fastify plugin. Register it before the routes it limits. With `policies` it limits every
  * route (each route and method has its own buckets, keyed on the registered pattern); a route's
  * `config.rateLimit` replaces them (inheriting `store`, `key`, `headers` … from the plugin), and
- * `config: { rateLimit: false }` exempts it. The decision is on `request.rateLimit`.
+ * `config: { rateLimit: false }` exempts it. A list of limiters checks each in turn: the first
+ * that refuses answers the 429 and the later ones count nothing; an allowed request carries the
+ * headers of the last one. The decision is on `request.rateLimit` (the last limiter's).
  *
  * @example
  * await app.register(fastifyRateLimit, { store, policies: { minute: { limit: 100, windowMs: 60_000 } } });

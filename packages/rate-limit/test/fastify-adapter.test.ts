@@ -2,6 +2,7 @@ import { rampartCore } from '@rampart/core/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fastifyRateLimit } from '../src/fastify.js';
+import { MemoryRateLimitStore } from '../src/stores/memory.js';
 import { send } from './http.js';
 
 async function build(): Promise<FastifyInstance> {
@@ -78,6 +79,77 @@ describe('Fastify adapter (inject)', () => {
       (await app.inject({ method: 'POST', url: '/login', payload: { email: 'b@x.io' } }))
         .statusCode,
     ).toBe(200);
+  });
+});
+
+describe('Fastify adapter: several limiters on one route', () => {
+  let app: FastifyInstance;
+  const store = new MemoryRateLimitStore();
+  beforeAll(async () => {
+    app = Fastify();
+    await app.register(rampartCore);
+    await app.register(fastifyRateLimit, { store });
+    app.post(
+      '/login',
+      {
+        config: {
+          // Listed in the order they run: per IP before the body is read, then per (IP, email).
+          rateLimit: [
+            {
+              hook: 'preHandler',
+              key: ['ip', (r) => String((r.body as { email?: unknown }).email)],
+              policies: { login: { algorithm: 'fixed-window', limit: 2, windowMs: 900_000 } },
+            },
+            {
+              hook: 'onRequest',
+              key: 'ip',
+              policies: { 'login-ip': { algorithm: 'fixed-window', limit: 3, windowMs: 900_000 } },
+            },
+          ],
+        },
+      },
+      async (request) => ({ policy: request.rateLimit?.tightest?.policy.name }),
+    );
+    await app.ready();
+  });
+  afterAll(() => app.close());
+
+  const login = (email: string) =>
+    app.inject({ method: 'POST', url: '/login', payload: { email } });
+
+  it('checks each in turn: the first refusal answers, and the later limiter counts nothing', async () => {
+    const first = await login('a@x.io');
+    expect(first.statusCode).toBe(200);
+    // An allowed request carries the headers and the decision of the last limiter checked.
+    expect(first.json()).toEqual({ policy: 'login' });
+    expect(first.headers['ratelimit-policy']).toBe('"login";q=2;w=900');
+    expect((await login('a@x.io')).statusCode).toBe(200);
+    const perEmail = await login('a@x.io');
+    expect(perEmail.statusCode).toBe(429);
+    expect(perEmail.json()).toMatchObject({ policy: 'login' });
+    // The per-IP limit (3) is spent by those three; a new email is refused by it, before the
+    // per-email limiter makes a counter for that email.
+    const perIp = await login('b@x.io');
+    expect(perIp.statusCode).toBe(429);
+    expect(perIp.json()).toMatchObject({ policy: 'login-ip' });
+    expect(perIp.headers['ratelimit-policy']).toBe('"login-ip";q=3;w=900');
+    expect(store.size).toBe(2);
+  });
+
+  it('refuses an empty list, a bad item and a bad hook at start-up, naming the option', async () => {
+    for (const [rateLimit, option] of [
+      [[], '/x: config.rateLimit'],
+      [[null], '/x: config.rateLimit[0]'],
+      [[{ hook: 'onSend', policies: {} }], '/x: config.rateLimit[0].hook'],
+    ] as const) {
+      const bad = Fastify();
+      await bad.register(fastifyRateLimit, { store });
+      // The plugin's onRoute hook builds the limiters as the route is added.
+      expect(() =>
+        bad.get('/x', { config: { rateLimit: rateLimit as never } }, async () => ({})),
+      ).toThrow(expect.objectContaining({ option }));
+      await bad.close();
+    }
   });
 });
 
