@@ -17,6 +17,10 @@ export function buildExpressApp(ctx: AppContext): Express {
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
   app.set('etag', false);
+  // No response has a validator (ETag, Last-Modified), so none is ever fresh; but Express's
+  // `req.fresh` counts `If-None-Match: *` (and a future `If-Modified-Since`) as a match and turns
+  // the answer into an empty 304. Fastify answers such requests in full, and so does this.
+  Object.defineProperty(app.request, 'fresh', { configurable: true, get: () => false });
 
   app.use(function securityHeaders(_req: Request, res: Response, next: NextFunction) {
     res.set(SECURITY_HEADERS);

@@ -1,3 +1,4 @@
+import { rawRequest } from '@rampart/test-utils';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FRAMEWORKS } from '../src/config.js';
 import { type AppProcess, startApp } from '../src/demo/app-process.js';
@@ -32,6 +33,17 @@ describe.each(FRAMEWORKS)('auth routes on %s', (framework) => {
     expectProblem(await api.post(REGISTER, shouted), 409, 'ERR_EMAIL_TAKEN');
     // And the same spelling logs in as the one account.
     await api.login(shouted);
+  });
+
+  it('refuses an email that only case folding or Unicode trimming would make ASCII', async () => {
+    const { email, password } = newAccount('fold');
+    // U+212A KELVIN SIGN lower-cases to "k"; U+3000 and U+FEFF are trimmed by String#trim.
+    for (const spelling of [`\u212a${email}`, `\u3000${email}`, `${email}\ufeff`]) {
+      expectProblem(await api.post(REGISTER, { email: spelling, password }), 400, 'ERR_VALIDATION');
+    }
+    // ASCII case and spaces still fold: one account.
+    await api.register({ email: ` ${email.toUpperCase()}\t`, password });
+    await api.login({ email, password });
   });
 
   it('lists every failed password rule', async () => {
@@ -113,6 +125,27 @@ describe.each(FRAMEWORKS)('auth routes on %s', (framework) => {
     // A new login after it works again.
     const again = await api.login(account);
     expect((await api.get(ME, { token: again.accessToken })).status).toBe(200);
+  });
+
+  it('answers conditional requests in full: the API sends no validators to match', async () => {
+    const account = newAccount('conditional');
+    await api.register(account);
+    const { accessToken } = await api.login(account);
+    // node:http, not fetch: fetch adds `Cache-Control: no-cache` to a conditional request, and
+    // Express then never answers 304, which hid the bug this test was written for.
+    const port = Number(new URL(app.url).port);
+    for (const conditional of [
+      { 'if-none-match': '*' },
+      { 'if-modified-since': new Date(Date.now() + 60_000).toUTCString() },
+    ]) {
+      const me = await rawRequest(port, {
+        path: ME,
+        headers: { ...conditional, authorization: `Bearer ${accessToken}` },
+      });
+      expect(me.status).toBe(200);
+      expect(me.json()).toMatchObject({ email: account.email });
+      expect((await rawRequest(port, { path: '/health', headers: conditional })).status).toBe(200);
+    }
   });
 
   it('logout needs a token, and kills the refresh family too', async () => {

@@ -1,12 +1,12 @@
 import { RampartError } from '@rampart/core';
 
-/** 400: the password is not a non-empty string. */
+/** 400: the password is not a non-empty string of well-formed Unicode. */
 export function invalidPasswordError(): RampartError {
   return new RampartError({
     status: 400,
     code: 'ERR_PASSWORD_INVALID',
     title: 'Bad request',
-    detail: 'The password must be a non-empty string.',
+    detail: 'The password must be a non-empty string of well-formed Unicode (no lone surrogate).',
   });
 }
 

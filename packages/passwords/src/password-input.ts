@@ -3,6 +3,9 @@ import { invalidPasswordError, passwordTooLongError } from './errors.js';
 /** Default byte cap of a password: argon2 hashes any length, so the cap is what bounds the work. */
 export const DEFAULT_MAX_PASSWORD_BYTES = 1024;
 
+/** With the `u` flag a surrogate pair is one code point: only an unpaired half matches. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /**
  * Checks a password from a request and returns it NFKC-normalised (NIST SP 800-63B §3.1.1.2), so
  * the same password typed on another keyboard or OS (composed vs decomposed é, full-width
@@ -11,6 +14,9 @@ export const DEFAULT_MAX_PASSWORD_BYTES = 1024;
  */
 export function normalizePassword(password: unknown, maxBytes: number): string {
   if (typeof password !== 'string' || password.length === 0) throw invalidPasswordError();
+  // A lone surrogate has no UTF-8 form: hashed, it became U+FFFD, so passwords differing only
+  // there were one password. (`String#isWellFormed` is not in the ES2023 lib we compile with.)
+  if (LONE_SURROGATE.test(password)) throw invalidPasswordError();
   // Each UTF-16 unit is at most 3 UTF-8 bytes: a cheap bound before counting exactly.
   if (password.length > maxBytes || Buffer.byteLength(password, 'utf8') > maxBytes) {
     throw passwordTooLongError(maxBytes);

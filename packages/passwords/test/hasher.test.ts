@@ -72,6 +72,22 @@ describe('the size cap comes before any hashing', () => {
     },
   );
 
+  it('refuses a lone surrogate with 400 ERR_PASSWORD_INVALID: two such passwords hashed alike', async () => {
+    // UTF-8 has no encoding of a lone surrogate: each became U+FFFD before hashing, so
+    // "a\ud800b", "a\udfffb" and "a\ufffdb" were one password.
+    for (const password of ['Tangerine-\ud800-Quartz', 'Tangerine-\udfff-Quartz', '\udc00']) {
+      await expect(passwords.hash(password)).rejects.toMatchObject({
+        code: 'ERR_PASSWORD_INVALID',
+      });
+      await expect(passwords.verify(null, password)).rejects.toMatchObject({
+        code: 'ERR_PASSWORD_INVALID',
+      });
+    }
+    // A well-formed pair (an emoji) is a password like any other.
+    const stored = await passwords.hash('Tangerine-\ud83d\ude80-Quartz');
+    expect(await passwords.verify(stored, 'Tangerine-\ud83d\ude80-Quartz')).toBe(true);
+  });
+
   it('normalizePassword throws nothing but a 400 RampartError, whatever it gets', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string({ maxLength: 1100 }), fc.anything()), (value) => {

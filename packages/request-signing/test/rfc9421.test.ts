@@ -222,6 +222,24 @@ describe('RFC 9421 through the request verifier', () => {
     await expect(verifier().verify(request)).rejects.toMatchObject({ status: 401, code });
   });
 
+  it('tells an RFC 9421 signer whose created is in milliseconds to send seconds', async () => {
+    const headers = await signed();
+    headers['signature-input'] = headers['signature-input']!.replace(
+      /created=\d+/,
+      `created=${NOW}`,
+    );
+    const request = securityRequest(headers, {
+      url: '/api/v1/entities/e1/records?dryRun=true',
+      body,
+    });
+    const error = await verifier()
+      .verify(request)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_TIMESTAMP_OUT_OF_RANGE' });
+    expect((error as Error).message).toMatch(/Unix seconds/);
+    expect((error as Error).message).not.toMatch(/milliseconds/);
+  });
+
   it('refuses a request that carries both schemes', async () => {
     const headers = { ...(await signed()), 'x-signature': 'a'.repeat(64) };
     const request = securityRequest(headers, {

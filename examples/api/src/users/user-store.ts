@@ -39,12 +39,19 @@ export interface UserStore {
   purge(id: string): Promise<void>;
 }
 
+/** ASCII spaces, tabs and line breaks at either end. */
+const EDGE_WHITESPACE = /^[ \t\r\n]+|[ \t\r\n]+$/g;
+const ASCII_UPPER = /[A-Z]+/g;
+const lowerCase = (letters: string) => letters.toLowerCase();
+
 /**
  * The one spelling of an email the app stores and looks up: ` Alice@Example.COM ` and
  * `alice@example.com` are one account, so nobody registers a look-alike of a taken address.
  */
 export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
+  // ASCII only, both ways: `String#toLowerCase` maps U+212A KELVIN SIGN to "k" and `String#trim`
+  // drops U+3000 or U+FEFF, which would quietly turn non-ASCII input into another address.
+  return email.replace(EDGE_WHITESPACE, '').replace(ASCII_UPPER, lowerCase);
 }
 
 /** 409: the email is taken. Registration is public, so this says no more than that. */

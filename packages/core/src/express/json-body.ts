@@ -19,7 +19,8 @@ export interface JsonBodyOptions {
 /**
  * JSON body middleware that reads the stream itself (no body-parser): the exact bytes go to
  * `req.rawBody`, the parsed value to `req.body`. A request without a body (no `Content-Length`
- * or `Transfer-Encoding`, or a length of 0) passes with `req.body` undefined. Refusals, as
+ * or `Transfer-Encoding`, or a length of 0) passes with `req.body` undefined, and so does a GET
+ * or HEAD whatever it carries (its body is not read, as on Fastify). Refusals, as
  * problems: 415 for a body that is not UTF-8 JSON or is compressed, 413 over `limit` (by the
  * declared length before reading, and by counting while reading), 400 `ERR_MALFORMED_JSON` for
  * bad JSON or a `__proto__` / `constructor.prototype` key.
@@ -43,8 +44,9 @@ export function jsonBody(options: JsonBodyOptions = {}): RequestHandler {
       else sendProblem(res, error);
     }
 
-    // Another parser already ran, or this one did on a mounted router.
-    if (req.body !== undefined) {
+    // Another parser already ran, or this one did on a mounted router. A GET or HEAD body is
+    // never read, as Fastify never reads one: the same request gets the same answer on both.
+    if (req.body !== undefined || req.method === 'GET' || req.method === 'HEAD') {
       next();
       return;
     }

@@ -1,4 +1,5 @@
 import { RampartError } from '@rampart/core';
+import type { SignatureScheme } from './parsed-signature.js';
 
 /** Every refusal of a signed request is a 401 with one of these codes. */
 export const SIGNATURE_ERROR_CODES = Object.freeze({
@@ -46,11 +47,21 @@ export function signatureInvalidError(reason: string, keyId?: string): Signature
   );
 }
 
+/** What to send instead, by scheme: the two count time in different units. */
+const TIMESTAMP_ADVICE: Readonly<Record<SignatureScheme, string>> = Object.freeze({
+  'rampart-v1': 'Send the current time in Unix milliseconds in X-Timestamp and check the clock.',
+  rfc9421:
+    'Send the current time in Unix seconds as created (and an expires still ahead) and check the clock.',
+});
+
 /** 401 `ERR_TIMESTAMP_OUT_OF_RANGE`: outside the accepted window, in either direction. */
-export function timestampOutOfRangeError(keyId: string): SignatureRejection {
+export function timestampOutOfRangeError(
+  keyId: string,
+  scheme: SignatureScheme,
+): SignatureRejection {
   return new SignatureRejection(
     SIGNATURE_ERROR_CODES.timestamp,
-    'The request timestamp is outside the accepted window. Send the current time in Unix milliseconds and check the clock.',
+    `The request timestamp is outside the accepted window. ${TIMESTAMP_ADVICE[scheme]}`,
     'timestamp outside the window',
     keyId,
   );

@@ -240,7 +240,7 @@ export function createRequestVerifier(options: RequestVerifierOptions): RequestV
       const tooOld = parsed.signedAtMs < now - config.maxAgeMs;
       const tooNew = parsed.signedAtMs > now + config.maxFutureMs;
       const expired = parsed.expiresAtMs !== undefined && parsed.expiresAtMs < now;
-      if (tooOld || tooNew || expired) throw timestampOutOfRangeError(parsed.keyId);
+      if (tooOld || tooNew || expired) throw timestampOutOfRangeError(parsed.keyId, parsed.scheme);
       answer = config.getSecrets(parsed.keyId);
     } catch (error) {
       throw reported(request, error, parsed?.scheme);
