@@ -17,6 +17,10 @@ export function buildFastifyApp(ctx: AppContext): FastifyInstance {
     requestTimeout: REQUEST_TIMEOUT_MS,
     // The client IP comes from core's resolver and TRUSTED_PROXIES, never Fastify's trustProxy.
     trustProxy: false,
+    // Fastify answers a path parameter over 100 characters with a 414 before any hook; Express
+    // has no such cap. The app's own checks answer instead (a 400 for a long entity id, or the
+    // 401 that comes first), the same on both; a URL is bounded by Node's 16 KiB of headers.
+    routerOptions: { maxParamLength: 16 * 1024 },
     // A path Fastify cannot decode (`/%zz`) fails before any route, hook or error handler: the
     // only place to make it a problem with the security headers. (Express answers it 404.)
     frameworkErrors: function frameworkError(error, _request, reply) {

@@ -79,6 +79,8 @@ describe.each(FRAMEWORKS)('entity routes on %s', (framework) => {
     ['65 characters', 'x'.repeat(65)],
     ['a space', 'a%20b'],
     ['unicode', '%C3%A9t%C3%A9'],
+    // Past Fastify's default 100-character cap on a path parameter (a 414 there).
+    ['200 characters', 'x'.repeat(200)],
   ])('an entity id with %s → 400', async (_name, entityId) => {
     expectProblem(await api.get(records(entityId), { token }), 400, 'ERR_VALIDATION');
     expectProblem(
@@ -86,6 +88,12 @@ describe.each(FRAMEWORKS)('entity routes on %s', (framework) => {
       400,
       'ERR_VALIDATION',
     );
+  });
+
+  it('an empty entity id is no route: 404, with or without a token', async () => {
+    expectProblem(await api.get(records(''), { token }), 404, 'ERR_NOT_FOUND');
+    expectProblem(await api.get(records('')), 404, 'ERR_NOT_FOUND');
+    expectProblem(await api.signedPost(records(''), '{"data":{}}', token), 404, 'ERR_NOT_FOUND');
   });
 
   it('a signature of another client or secret → 401', async () => {
