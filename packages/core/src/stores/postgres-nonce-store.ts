@@ -56,13 +56,13 @@ const purgeSchema = z.strictObject({
 });
 
 const STORE = 'postgres-nonce-store';
+/** A purge deletes up to a batch of rows; it may take longer than a claim. */
+const PURGE_TIMEOUT_MS = 30_000;
 
 /** The claim function's answer: `true` only for the call that wrote the row. */
 function claimedByThisCall(result: QueryResult<unknown>): boolean {
   return (result.rows[0] as { claimed?: unknown } | undefined)?.claimed === true;
 }
-/** A purge deletes up to a batch of rows; it may take longer than a claim. */
-const PURGE_TIMEOUT_MS = 30_000;
 
 /**
  * A `NonceStore` on Postgres (run `migrate(db, [nonceStoreMigrations])` first). A claim is one
