@@ -91,6 +91,23 @@ export function createJwtNonce(options: JwtNonceOptions): JwtNonce {
     expiresAt: claims.exp * 1000 + toleranceMs,
   });
 
+  // Issue times and user watermarks on one ordered scale. A watermark kills tokens issued at or
+  // before it, in milliseconds; "revoke all, then log in again" easily runs within one
+  // millisecond, and the new session died with the old ones. Now a watermark is never below a
+  // token already issued here, and every token issued after it is at least a millisecond later,
+  // whatever the clock says (a fake clock that stands still included). Across processes the
+  // clocks' own agreement still rules.
+  let lastIssuedAt = Number.NEGATIVE_INFINITY;
+  function issueInstant(): number {
+    lastIssuedAt = Math.max(clock.now(), lastIssuedAt);
+    return lastIssuedAt;
+  }
+  function watermarkInstant(): number {
+    const at = Math.max(clock.now(), lastIssuedAt);
+    lastIssuedAt = at + 1;
+    return at;
+  }
+
   /** Why the store's answer kills the token, or undefined when it lives. */
   function deadReason(claims: VerifiedClaims, state: Omit<TokenLookup, 'status'>) {
     if (state.familyRevoked) return 'revoked' as const;
@@ -107,6 +124,7 @@ export function createJwtNonce(options: JwtNonceOptions): JwtNonce {
     claims: Readonly<Record<string, unknown>> | undefined,
   ): Promise<TokenPair> {
     const now = clock.now();
+    const issuedAt = issueInstant();
     const issuedAtSeconds = Math.floor(now / 1000);
     const common = { issuer: parsed.issuer, audience: parsed.audience, subject: userId };
     const access = { jti: randomTokenId(), ttl: parsed.accessTokenTtlSeconds };
@@ -138,7 +156,7 @@ export function createJwtNonce(options: JwtNonceOptions): JwtNonce {
         sub: userId,
         family,
         kind,
-        issuedAt: now,
+        issuedAt,
         expiresAt: (issuedAtSeconds + ttl) * 1000 + toleranceMs,
       });
       await store.record([
@@ -270,15 +288,15 @@ export function createJwtNonce(options: JwtNonceOptions): JwtNonce {
 
     async revokeAllForUser(userId: string): Promise<void> {
       const subject = checkUserId(userId, 'revokeAllForUser.userId');
-      const now = clock.now();
-      await store.revokeAllForUser(parsed.issuer, subject, now, now + refreshTtlMs + toleranceMs);
+      const at = watermarkInstant();
+      await store.revokeAllForUser(parsed.issuer, subject, at, at + refreshTtlMs + toleranceMs);
       emit({ type: 'TOKEN_REVOKED', severity: 'info', userId: subject, detail: { scope: 'user' } });
     },
 
     async purgeUser(userId: string): Promise<void> {
       const subject = checkUserId(userId, 'purgeUser.userId');
-      const now = clock.now();
-      await store.purgeUser(parsed.issuer, subject, now, now + refreshTtlMs + toleranceMs);
+      const at = watermarkInstant();
+      await store.purgeUser(parsed.issuer, subject, at, at + refreshTtlMs + toleranceMs);
     },
 
     async jwks() {

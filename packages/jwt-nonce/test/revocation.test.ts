@@ -118,6 +118,24 @@ describe.each(STORES)('revocation and rotation on the %s store', (_name, availab
     });
   });
 
+  it('revokeAllForUser in the same millisecond: what came before dies, what comes after lives', async () => {
+    const tokens = service();
+    // No clock advance and no sleep anywhere: "change the password, revoke all, log in again"
+    // runs within one millisecond on a fast store, and each step must still count as ordered.
+    for (let round = 0; round < 5; round++) {
+      const before = await tokens.issue('alice');
+      await tokens.revokeAllForUser('alice');
+      const after = await tokens.issue('alice');
+      await expect(tokens.verifyAccessToken(before.accessToken)).rejects.toMatchObject(refused);
+      await expect(tokens.verifyAccessToken(after.accessToken)).resolves.toMatchObject({
+        sub: 'alice',
+      });
+      await expect(tokens.refresh(after.refreshToken)).resolves.toMatchObject({
+        tokenType: 'Bearer',
+      });
+    }
+  });
+
   it('twenty concurrent refreshes with one refresh token: exactly one succeeds', async () => {
     const tokens = service();
     const pair = await tokens.issue('alice');
