@@ -12,11 +12,19 @@ const LONE_SURROGATE = /\p{Cs}/u;
  * digits) hashes the same. The byte cap is checked on the raw string first, before the
  * normalisation or any hashing can be made to work on a huge input.
  */
-export function normalizePassword(password: unknown, maxBytes: number): string {
+/**
+ * Throws 400 `ERR_PASSWORD_INVALID` unless `password` is a non-empty string of well-formed
+ * Unicode: what the hasher and the policy both require before looking at it.
+ */
+export function assertPasswordText(password: unknown): asserts password is string {
   if (typeof password !== 'string' || password.length === 0) throw invalidPasswordError();
   // A lone surrogate has no UTF-8 form: hashed, it became U+FFFD, so passwords differing only
   // there were one password. (`String#isWellFormed` is not in the ES2023 lib we compile with.)
   if (LONE_SURROGATE.test(password)) throw invalidPasswordError();
+}
+
+export function normalizePassword(password: unknown, maxBytes: number): string {
+  assertPasswordText(password);
   // Each UTF-16 unit is at most 3 UTF-8 bytes: a cheap bound before counting exactly.
   if (password.length > maxBytes || Buffer.byteLength(password, 'utf8') > maxBytes) {
     throw passwordTooLongError(maxBytes);

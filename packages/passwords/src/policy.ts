@@ -2,6 +2,7 @@ import { parseOptions } from '@rampart/core';
 import { z } from 'zod';
 import { COMMON_PASSWORDS } from './common-passwords.js';
 import { breachCheckUnavailableError, passwordPolicyError } from './errors.js';
+import { assertPasswordText } from './password-input.js';
 
 /** The rules a policy can fail, as listed in `failedRules` of the 400. */
 export type PasswordRule =
@@ -96,12 +97,17 @@ const optionsSchema = z
 /** Context words shorter than this are ignored: "al" in a password is no leak of "al@x.io". */
 const MIN_CONTEXT_WORD = 4;
 
+/** The context's words, lower-case; anything that is not a string is no word (never a throw). */
 function contextWords(context: PasswordContext | undefined): string[] {
-  if (context === undefined) return [];
-  const words = [...(context.words ?? [])];
-  if (context.userName) words.push(context.userName);
-  if (context.email) words.push(...context.email.split(/[@.+_-]/), context.email);
-  return words.map((word) => word.toLowerCase()).filter((word) => word.length >= MIN_CONTEXT_WORD);
+  if (typeof context !== 'object' || context === null) return [];
+  const { email, userName, words: others } = context as Record<string, unknown>;
+  const words: unknown[] = Array.isArray(others) ? [...others] : [];
+  if (typeof userName === 'string') words.push(userName);
+  if (typeof email === 'string') words.push(...email.split(/[@.+_-]/), email);
+  return words
+    .filter((word): word is string => typeof word === 'string')
+    .map((word) => word.toLowerCase())
+    .filter((word) => word.length >= MIN_CONTEXT_WORD);
 }
 
 /**
@@ -118,6 +124,9 @@ export function createPasswordPolicy(options: PasswordPolicyOptions = {}): Passw
 
   function syncFailures(password: string, context?: PasswordContext): PasswordRule[] {
     const failed: PasswordRule[] = [];
+    // A code point is at most two UTF-16 units: past 2 × maxLength units there are more than
+    // maxLength code points, so a huge input is refused on its length without being walked.
+    if (password.length > 2 * rules.maxLength) return ['max-length'];
     const length = [...password].length;
     if (length < rules.minLength) failed.push('min-length');
     if (length > rules.maxLength) failed.push('max-length');
@@ -135,6 +144,8 @@ export function createPasswordPolicy(options: PasswordPolicyOptions = {}): Passw
   }
 
   async function check(password: string, context?: PasswordContext): Promise<PasswordPolicyResult> {
+    // Typed `string`, but it comes from request bodies: anything else is a 400, never a TypeError.
+    assertPasswordText(password);
     const failedRules = syncFailures(password, context);
     if (failedRules.length === 0 && isBreached !== undefined) {
       let breached: boolean;

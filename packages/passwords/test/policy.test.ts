@@ -31,6 +31,41 @@ describe('the default (NIST SP 800-63B-4) policy', () => {
     ).toBe(true);
   });
 
+  it('answers input that is no password with 400 ERR_PASSWORD_INVALID, never a TypeError', async () => {
+    for (const value of [
+      undefined,
+      null,
+      123,
+      { a: 1 },
+      ['x'],
+      '',
+      'a long enough passphrase \ud800',
+    ]) {
+      await expect(policy.check(value as string)).rejects.toMatchObject({
+        status: 400,
+        code: 'ERR_PASSWORD_INVALID',
+      });
+      await expect(policy.assert(value as string)).rejects.toMatchObject({
+        code: 'ERR_PASSWORD_INVALID',
+      });
+    }
+  });
+
+  it('ignores context values that are not strings instead of throwing', async () => {
+    const context = { email: 42, userName: { x: 1 }, words: ['acme', 7, null] } as never;
+    expect(await policy.check('correct horse battery staple', context)).toEqual({
+      ok: true,
+      failedRules: [],
+    });
+    expect((await policy.check('my acme passphrase here', context)).failedRules).toEqual([
+      'contains-context',
+    ]);
+  });
+
+  it('refuses a megabyte password as too long', async () => {
+    expect((await policy.check('x'.repeat(1_000_000))).failedRules).toContain('max-length');
+  });
+
   it('assert throws a 400 ERR_PASSWORD_POLICY listing the failed rules', async () => {
     await expect(policy.assert('password')).rejects.toMatchObject({
       status: 400,
