@@ -1,8 +1,10 @@
 /**
  * `@rampart/jwt-nonce/express`: the Express adapter. Imports only types from `express`.
  */
+import { RampartConfigError } from '@rampart/core';
 import { sendProblem } from '@rampart/core/express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { checkedTokens } from './adapter-checks.js';
 import type { JwtAuth, JwtNonce } from './api.js';
 import { authorizationHeader } from './bearer.js';
 
@@ -32,6 +34,17 @@ export interface RequireJwtOptions {
  * app.get('/api/v1/me', requireJwt(tokens), (req, res) => res.json({ id: req.auth!.sub }));
  */
 export function requireJwt(tokens: JwtNonce, options: RequireJwtOptions = {}): RequestHandler {
+  checkedTokens('requireJwt', tokens);
+  if (typeof options !== 'object' || options === null) {
+    throw new RampartConfigError('requireJwt.options', 'must be an object.');
+  }
+  for (const name of Object.keys(options)) {
+    if (name !== 'forwardErrors')
+      throw new RampartConfigError(`requireJwt.${name}`, 'is not an option.');
+  }
+  if (options.forwardErrors !== undefined && typeof options.forwardErrors !== 'boolean') {
+    throw new RampartConfigError('requireJwt.forwardErrors', 'must be true or false.');
+  }
   const forwardErrors = options.forwardErrors === true;
   return function requireJwtMiddleware(req: Request, res: Response, next: NextFunction): void {
     tokens.authenticate(authorizationHeader(req.rawHeaders)).then(

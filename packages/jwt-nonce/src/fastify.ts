@@ -5,6 +5,7 @@ import { RampartConfigError } from '@rampart/core';
 import { sendProblem } from '@rampart/core/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { checkedTokens } from './adapter-checks.js';
 import type { JwtAuth, JwtNonce } from './api.js';
 import { authorizationHeader } from './bearer.js';
 
@@ -37,6 +38,7 @@ export interface FastifyJwtNonceOptions {
  * app.get('/me', { preHandler: jwtPreHandler(tokens) }, async (request) => request.auth);
  */
 export function jwtPreHandler(tokens: JwtNonce): JwtPreHandler {
+  checkedTokens('jwtPreHandler', tokens);
   return async function requireJwtPreHandler(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -54,12 +56,11 @@ async function jwtNoncePlugin(
   fastify: FastifyInstance,
   options: FastifyJwtNonceOptions,
 ): Promise<void> {
-  const tokens = options.tokens;
-  if (typeof tokens?.authenticate !== 'function') {
-    throw new RampartConfigError(
-      'fastifyJwtNonce.tokens',
-      'must be the result of createJwtNonce()',
-    );
+  const tokens = checkedTokens('fastifyJwtNonce', options.tokens);
+  for (const name of Object.keys(options)) {
+    if (name !== 'tokens') {
+      throw new RampartConfigError(`fastifyJwtNonce.${name}`, 'is not an option.');
+    }
   }
   fastify.decorateRequest('auth', null);
   fastify.decorate('requireJwt', jwtPreHandler(tokens));

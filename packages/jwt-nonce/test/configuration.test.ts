@@ -112,3 +112,33 @@ describe('misconfiguration throws at construction, naming the option', () => {
     }
   });
 });
+
+describe('the adapters check what they are given at start-up', () => {
+  it('requireJwt and jwtPreHandler refuse a missing tokens service instead of a 500 per request', async () => {
+    const { requireJwt } = await import('../src/express.js');
+    const { jwtPreHandler } = await import('../src/fastify.js');
+    expect(configError(() => requireJwt(undefined as never)).option).toBe('requireJwt.tokens');
+    expect(configError(() => requireJwt({} as never)).option).toBe('requireJwt.tokens');
+    expect(configError(() => jwtPreHandler({} as never)).option).toBe('jwtPreHandler.tokens');
+  });
+
+  it('the Fastify plugin refuses an option it does not know', async () => {
+    const { default: Fastify } = await import('fastify');
+    const { fastifyJwtNonce } = await import('../src/fastify.js');
+    const app = Fastify();
+    app.register(fastifyJwtNonce, { tokens: createJwtNonce(base), foo: 1 } as never);
+    await expect(app.ready()).rejects.toThrow(/fastifyJwtNonce\.foo/);
+    await app.close();
+  });
+
+  it('requireJwt refuses an option it does not know, or a forwardErrors that is no boolean', async () => {
+    const { requireJwt } = await import('../src/express.js');
+    const tokens = createJwtNonce(base);
+    expect(configError(() => requireJwt(tokens, { bogus: 1 } as never)).option).toBe(
+      'requireJwt.bogus',
+    );
+    expect(configError(() => requireJwt(tokens, { forwardErrors: 'yes' } as never)).option).toBe(
+      'requireJwt.forwardErrors',
+    );
+  });
+});

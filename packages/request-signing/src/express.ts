@@ -2,14 +2,14 @@
  * `@rampart/request-signing/express`: the Express middleware. Imports only types from Express.
  */
 
+import { RampartConfigError } from '@rampart/core';
 import { sendProblem, toSecurityRequest } from '@rampart/core/express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { checkedVerifier, withBody } from './server/adapter-helpers.js';
-import {
-  createRequestVerifier,
-  type RequestVerifier,
-  type RequestVerifierOptions,
-  type VerifiedSignature,
+import { adapterVerifier, withBody } from './server/adapter-helpers.js';
+import type {
+  RequestVerifier,
+  RequestVerifierOptions,
+  VerifiedSignature,
 } from './server/verifier.js';
 
 /**
@@ -59,11 +59,11 @@ const socketPeer: ClientIpSource = Object.freeze({
  * }), handler);
  */
 export function requestSigning(options: RequestSigningExpressOptions): RequestHandler {
-  const verifier =
-    'verifier' in options
-      ? checkedVerifier(options.verifier)
-      : createRequestVerifier(stripAdapterOptions(options));
+  const verifier = adapterVerifier('requestSigning', options, ['clientIp', 'forwardErrors']);
   const clientIp = options.clientIp ?? socketPeer;
+  if (options.forwardErrors !== undefined && typeof options.forwardErrors !== 'boolean') {
+    throw new RampartConfigError('requestSigning.forwardErrors', 'must be true or false.');
+  }
   const forwardErrors = options.forwardErrors === true;
 
   return function requestSigningMiddleware(req: Request, res: Response, next: NextFunction): void {
@@ -87,13 +87,6 @@ export function requestSigning(options: RequestSigningExpressOptions): RequestHa
     if (result instanceof Promise) result.then(onVerified, refuse);
     else onVerified(result);
   };
-}
-
-function stripAdapterOptions(
-  options: RequestVerifierOptions & { clientIp?: unknown; forwardErrors?: unknown },
-): RequestVerifierOptions {
-  const { clientIp: _clientIp, forwardErrors: _forwardErrors, ...verifierOptions } = options;
-  return verifierOptions;
 }
 
 export type { RequestVerifier, RequestVerifierOptions, VerifiedSignature };

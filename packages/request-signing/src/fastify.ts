@@ -2,6 +2,7 @@
  * `@rampart/request-signing/fastify`: the Fastify plugin and route-level `preHandler`. Needs
  * `rampartCore` from `@rampart/core/fastify` registered first (client IP, raw JSON bytes).
  */
+import { RampartConfigError } from '@rampart/core';
 import { toSecurityRequest } from '@rampart/core/fastify';
 import type {
   FastifyInstance,
@@ -9,14 +10,14 @@ import type {
   FastifyRequest,
   HookHandlerDoneFunction,
   preHandlerHookHandler,
+  RouteOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { checkedVerifier, withBody } from './server/adapter-helpers.js';
-import {
-  createRequestVerifier,
-  type RequestVerifier,
-  type RequestVerifierOptions,
-  type VerifiedSignature,
+import { adapterVerifier, withBody } from './server/adapter-helpers.js';
+import type {
+  RequestVerifier,
+  RequestVerifierOptions,
+  VerifiedSignature,
 } from './server/verifier.js';
 
 /** Options of the plugin and of {@link requestSigningPreHandler}. */
@@ -39,12 +40,8 @@ declare module 'fastify' {
   }
 }
 
-function verifierOf(options: FastifyRequestSigningOptions): RequestVerifier {
-  if ('verifier' in options) return checkedVerifier(options.verifier);
-  const { global: _global, ...verifierOptions } = options as RequestVerifierOptions & {
-    global?: boolean;
-  };
-  return createRequestVerifier(verifierOptions);
+function verifierOf(owner: string, options: FastifyRequestSigningOptions): RequestVerifier {
+  return adapterVerifier(owner, options, ['global']);
 }
 
 /** The same resolver for every request: `rampartCore` has already resolved the client IP. */
@@ -96,7 +93,7 @@ function verifyRequest(
 export function requestSigningPreHandler(
   options: FastifyRequestSigningOptions,
 ): preHandlerHookHandler {
-  const verifier = verifierOf(options);
+  const verifier = verifierOf('requestSigningPreHandler', options);
   return function requestSigningPreHandlerHook(
     request: FastifyRequest,
     _reply: FastifyReply,
@@ -110,9 +107,22 @@ async function requestSigningPlugin(
   fastify: FastifyInstance,
   options: FastifyRequestSigningOptions,
 ): Promise<void> {
-  const verifier = verifierOf(options);
+  const verifier = verifierOf('fastifyRequestSigning', options);
+  // Anything but a boolean would leave every route unchecked without a word.
+  if (options.global !== undefined && typeof options.global !== 'boolean') {
+    throw new RampartConfigError('fastifyRequestSigning.global', 'must be true or false.');
+  }
   const global = options.global === true;
   fastify.decorateRequest('signedRequest', null);
+  fastify.addHook('onRoute', function checkRouteConfig(routeOptions: RouteOptions): void {
+    const value = (routeOptions.config as { requestSigning?: unknown } | undefined)?.requestSigning;
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new RampartConfigError(
+        `${routeOptions.url}: config.requestSigning`,
+        'must be true or false.',
+      );
+    }
+  });
   fastify.addHook(
     'preHandler',
     function requestSigningHook(

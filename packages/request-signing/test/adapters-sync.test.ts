@@ -118,6 +118,40 @@ describe('a verifier option that createRequestVerifier did not make', () => {
     expect(build).toThrow(/^verifier: /);
   });
 
+  it.each([
+    [
+      'requestSigning',
+      () => requestSigning({ verifier: verifier(), getSecrets: () => [] } as never),
+    ],
+    [
+      'requestSigningPreHandler',
+      () => requestSigningPreHandler({ verifier: verifier(), nonceStore: slowStore() } as never),
+    ],
+  ])('%s refuses verifier options beside a verifier, which it would ignore', (_name, build) => {
+    expect(build).toThrow(/^verifier: .*getSecrets|^verifier: .*nonceStore/);
+  });
+
+  it('requestSigning without options throws RampartConfigError, not a TypeError', () => {
+    expect(() => requestSigning(undefined as never)).toThrow(RampartConfigError);
+  });
+
+  it('the Fastify plugin refuses a global or a route config that is not a boolean', async () => {
+    const { default: Fastify } = await import('fastify');
+    const { rampartCore } = await import('@rampart/core/fastify');
+    const bad = Fastify();
+    await bad.register(rampartCore);
+    bad.register(fastifyRequestSigning, { verifier: verifier(), global: 'yes' } as never);
+    await expect(bad.ready()).rejects.toThrow(/global/);
+    await bad.close();
+    const app = Fastify();
+    await app.register(rampartCore);
+    await app.register(fastifyRequestSigning, { verifier: verifier() });
+    expect(() =>
+      app.post('/x', { config: { requestSigning: 'yes' as never } }, async () => ({})),
+    ).toThrow(/config.requestSigning/);
+    await app.close();
+  });
+
   it('the Fastify plugin refuses it when registered', async () => {
     const { default: Fastify } = await import('fastify');
     const { rampartCore } = await import('@rampart/core/fastify');

@@ -230,8 +230,17 @@ describe('createRequestVerifier', () => {
     ['a passphrase', 'correct horse battery staple'],
     ['16 bytes', Buffer.alloc(16, 1).toString('base64url')],
     ['padded base64', `${Buffer.alloc(32, 1).toString('base64')}`],
+    // An unset environment variable: `process.env.CLIENT_A_SECRET!` is undefined at run time.
+    ['no secret', undefined],
+    ['an empty list', []],
   ])('staticSigningSecrets refuses %s at start-up', (_name, secret) => {
-    expect(() => staticSigningSecrets({ a: secret })).toThrow(RampartConfigError);
+    expect(() => staticSigningSecrets({ a: secret as never })).toThrow(RampartConfigError);
+  });
+
+  it('staticSigningSecrets refuses a key id no client could send, and a non-object', () => {
+    const secret = Buffer.alloc(32, 1).toString('base64url');
+    expect(() => staticSigningSecrets({ 'bad key': secret })).toThrow(/staticSigningSecrets/);
+    expect(() => staticSigningSecrets(null as never)).toThrow(RampartConfigError);
   });
 
   it('refuses the right signature with a character past latin1 that shares its low byte', async () => {

@@ -1,6 +1,10 @@
 import type { SecurityRequest } from '@rampart/core';
 import { RampartConfigError, RampartError } from '@rampart/core';
-import type { RequestVerifier } from './verifier.js';
+import {
+  createRequestVerifier,
+  type RequestVerifier,
+  type RequestVerifierOptions,
+} from './verifier.js';
 
 /**
  * The body a signature is checked against: the bytes `jsonBody()` / `rampartCore` kept, or a raw
@@ -69,4 +73,37 @@ export function checkedVerifier(verifier: unknown): RequestVerifier {
     );
   }
   return candidate as RequestVerifier;
+}
+
+/**
+ * The verifier an adapter checks with: the one given as `verifier`, or one made from the options
+ * (without the adapter's own, `adapterOptions`). Beside a `verifier`, a verifier option would be
+ * ignored without a word, so it is refused at start-up, naming `verifier`.
+ */
+export function adapterVerifier(
+  owner: string,
+  options: unknown,
+  adapterOptions: readonly string[],
+): RequestVerifier {
+  if (typeof options !== 'object' || options === null) {
+    throw new RampartConfigError(
+      owner,
+      'options must be an object: { verifier } or the options of createRequestVerifier().',
+    );
+  }
+  const verifierOptions: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(options)) {
+    if (name !== 'verifier' && !adapterOptions.includes(name)) verifierOptions[name] = value;
+  }
+  if (!('verifier' in options)) {
+    return createRequestVerifier(verifierOptions as unknown as RequestVerifierOptions);
+  }
+  const ignored = Object.keys(verifierOptions);
+  if (ignored.length > 0) {
+    throw new RampartConfigError(
+      'verifier',
+      `comes with its own options; ${ignored.join(', ')} would be ignored beside it. Set them in createRequestVerifier().`,
+    );
+  }
+  return checkedVerifier((options as { verifier: unknown }).verifier);
 }

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { RampartConfigError } from '@rampart/core';
+import { KEY_ID_PATTERN } from '../shared/fields.js';
 import { type HmacSha256Key, importSigningSecret, type SigningSecret } from './hmac-key.js';
 
 /** What `getSecrets` answers: no secret (unknown key id), one, or several during a rotation. */
@@ -41,9 +42,27 @@ export function importResolved(keyId: string, answer: SigningSecrets): HmacSha25
 export function staticSigningSecrets(
   secrets: Readonly<Record<string, SigningSecret | readonly SigningSecret[]>>,
 ): GetSigningSecrets {
+  if (typeof secrets !== 'object' || secrets === null || Array.isArray(secrets)) {
+    throw new RampartConfigError(
+      'staticSigningSecrets',
+      'must be an object of key id → secret(s).',
+    );
+  }
   const keys = new Map<string, readonly KeyObject[]>();
   for (const [keyId, value] of Object.entries(secrets)) {
+    const option = `staticSigningSecrets(${keyId})`;
+    if (!KEY_ID_PATTERN.test(keyId)) {
+      throw new RampartConfigError(
+        option,
+        'a key id is 1–128 characters of A–Z a–z 0–9 . _ : ~ -.',
+      );
+    }
+    // An unset environment variable (`process.env.X!`) reads as undefined: a key id that every
+    // request would fail with 401, found only in production.
     const imported = importResolved(keyId, value).map((key) => key.keyObject);
+    if (imported.length === 0) {
+      throw new RampartConfigError(option, 'has no secret; is its environment variable set?');
+    }
     keys.set(keyId, Object.freeze(imported));
   }
   return function getStaticSigningSecrets(keyId) {
