@@ -28,3 +28,23 @@ export const clockSchema = z.custom<Clock>(
     typeof (value as { now?: unknown }).now === 'function',
   'must have a now() method',
 );
+
+/**
+ * Throws `RampartConfigError` naming `owner.<name>` for an option not in `known`, and naming
+ * `owner` when `options` is no object: a misspelt option (`{ trustProxy: true }` for
+ * `trustedProxies`) would otherwise be ignored without a word.
+ */
+export function assertKnownOptions(
+  owner: string,
+  options: unknown,
+  known: readonly string[],
+): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new RampartConfigError(owner, 'options must be an object.');
+  }
+  for (const name of Object.keys(options)) {
+    if (!known.includes(name))
+      throw new RampartConfigError(`${owner}.${name}`, 'is not an option.');
+  }
+}

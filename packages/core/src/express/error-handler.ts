@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import { assertKnownOptions } from '../config.js';
 import { RampartConfigError } from '../errors/configuration-error.js';
 import { mapError } from '../http/error-mapping.js';
 import { notFoundError } from '../http/problems.js';
@@ -33,6 +34,7 @@ function logToConsole(error: unknown, req: Request): void {
  * app.use(problemErrorHandler({ log: (error) => logger.error(error) }));
  */
 export function problemErrorHandler(options: ProblemErrorHandlerOptions = {}): ErrorRequestHandler {
+  assertKnownOptions('problemErrorHandler', options, ['log']);
   const log = options.log ?? logToConsole;
   if (typeof log !== 'function') {
     throw new RampartConfigError(

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { assertKnownOptions } from '../config.js';
 import { RampartConfigError } from '../errors/configuration-error.js';
 import { assertJsonBodyHeaders } from '../http/content-type.js';
 import { DEFAULT_BODY_LIMIT, parseJsonBody } from '../http/json-body.js';
@@ -29,6 +30,7 @@ export interface JsonBodyOptions {
  * app.use(jsonBody({ limit: 64 * 1024 }));
  */
 export function jsonBody(options: JsonBodyOptions = {}): RequestHandler {
+  assertKnownOptions('jsonBody', options, ['limit', 'rawBody', 'forwardErrors']);
   const limit = options.limit ?? DEFAULT_BODY_LIMIT;
   if (!Number.isSafeInteger(limit) || limit < 1) {
     throw new RampartConfigError('jsonBody.limit', 'must be a whole number of bytes, at least 1.');

@@ -5,7 +5,9 @@ import type {
   FastifyRequest,
   HookHandlerDoneFunction,
 } from 'fastify';
+
 import fp from 'fastify-plugin';
+import { assertKnownOptions } from '../config.js';
 import { RampartConfigError } from '../errors/configuration-error.js';
 import { assertJsonBodyHeaders } from '../http/content-type.js';
 import { mapError } from '../http/error-mapping.js';
@@ -64,6 +66,13 @@ async function rampartCorePlugin(
   fastify: FastifyInstance,
   options: RampartCoreOptions,
 ): Promise<void> {
+  assertKnownOptions('rampartCore', options, [
+    'trustedProxies',
+    'ipv6PrefixLength',
+    'bodyLimit',
+    'errorHandler',
+    'notFoundHandler',
+  ]);
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1) {
     throw new RampartConfigError(

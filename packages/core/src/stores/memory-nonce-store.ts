@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
+import { assertKnownOptions } from '../config.js';
 import { StoreFullError } from '../errors/common-errors.js';
-import { RampartConfigError } from '../errors/configuration-error.js';
 import { assertClaimArguments, type NonceStore } from '../nonce-store.js';
 import { ScopedExpiringSet } from '../scoped-expiring-set.js';
 
@@ -34,9 +34,7 @@ export class MemoryNonceStore implements NonceStore {
   readonly #seen: ScopedExpiringSet;
 
   constructor(options: MemoryNonceStoreOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new RampartConfigError('MemoryNonceStore', 'options must be an object');
-    }
+    assertKnownOptions('MemoryNonceStore', options, ['maxEntries', 'clock', 'sweepIntervalMs']);
     this.#seen = new ScopedExpiringSet({
       maxEntries: options.maxEntries ?? 1_000_000,
       clock: options.clock,

@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { assertKnownOptions } from '../config.js';
+import { RampartConfigError } from '../errors/configuration-error.js';
 import type { PostgresMigration, PostgresMigrations } from '../postgres/migrate.js';
 
 /** The table the Postgres nonce store claims in. */
@@ -48,6 +50,10 @@ export interface NonceStoreMigrationsOptions {
 export function createNonceStoreMigrations(
   options: NonceStoreMigrationsOptions = {},
 ): PostgresMigrations {
+  assertKnownOptions('createNonceStoreMigrations', options, ['unlogged']);
+  if (options.unlogged !== undefined && typeof options.unlogged !== 'boolean') {
+    throw new RampartConfigError('createNonceStoreMigrations.unlogged', 'must be true or false.');
+  }
   const unlogged = options.unlogged === true;
   const createNonces: PostgresMigration = {
     name: '0001_create_nonces',
