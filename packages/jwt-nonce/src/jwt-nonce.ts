@@ -12,6 +12,7 @@ import { applicationClaims, checkClaimsOption, isUserId } from './application-cl
 import { extractBearerToken } from './bearer.js';
 import { InvalidTokenError, type InvalidTokenReason } from './errors.js';
 import { randomTokenId, signToken } from './issue.js';
+import { IssueOrder } from './issue-order.js';
 import { createKeyRing } from './keys/key-ring.js';
 import { type JwtNonceOptions, optionsSchema } from './options.js';
 import type { JwtNonceStore, TokenLookup, TokenRef } from './store.js';
@@ -91,22 +92,7 @@ export function createJwtNonce(options: JwtNonceOptions): JwtNonce {
     expiresAt: claims.exp * 1000 + toleranceMs,
   });
 
-  // Issue times and user watermarks on one ordered scale. A watermark kills tokens issued at or
-  // before it, in milliseconds; "revoke all, then log in again" easily runs within one
-  // millisecond, and the new session died with the old ones. Now a watermark is never below a
-  // token already issued here, and every token issued after it is at least a millisecond later,
-  // whatever the clock says (a fake clock that stands still included). Across processes the
-  // clocks' own agreement still rules.
-  let lastIssuedAt = Number.NEGATIVE_INFINITY;
-  function issueInstant(): number {
-    lastIssuedAt = Math.max(clock.now(), lastIssuedAt);
-    return lastIssuedAt;
-  }
-  function watermarkInstant(): number {
-    const at = Math.max(clock.now(), lastIssuedAt);
-    lastIssuedAt = at + 1;
-    return at;
-  }
+  const order = new IssueOrder(clock);
 
   /** Why the store's answer kills the token, or undefined when it lives. */
   function deadReason(claims: VerifiedClaims, state: Omit<TokenLookup, 'status'>) {
@@ -124,7 +110,7 @@ export function createJwtNonce(options: JwtNonceOptions): JwtNonce {
     claims: Readonly<Record<string, unknown>> | undefined,
   ): Promise<TokenPair> {
     const now = clock.now();
-    const issuedAt = issueInstant();
+    const issuedAt = order.issueInstant();
     const issuedAtSeconds = Math.floor(now / 1000);
     const common = { issuer: parsed.issuer, audience: parsed.audience, subject: userId };
     const access = { jti: randomTokenId(), ttl: parsed.accessTokenTtlSeconds };
@@ -149,6 +135,15 @@ export function createJwtNonce(options: JwtNonceOptions): JwtNonce {
         claims,
       }),
     ]);
+    // Verification refuses a token over the cap before decoding it: issuing one would hand out
+    // a session that can never be used.
+    const longest = Math.max(accessToken.length, refreshToken.length);
+    if (longest > parsed.maxTokenBytes) {
+      throw new RampartConfigError(
+        'issue.claims',
+        `make a token of ${longest} bytes, over maxTokenBytes (${parsed.maxTokenBytes}), which verification refuses.`,
+      );
+    }
     if (tracked) {
       const record = (kind: TokenKind, jti: string, ttl: number) => ({
         iss: parsed.issuer,
@@ -288,14 +283,14 @@ export function createJwtNonce(options: JwtNonceOptions): JwtNonce {
 
     async revokeAllForUser(userId: string): Promise<void> {
       const subject = checkUserId(userId, 'revokeAllForUser.userId');
-      const at = watermarkInstant();
+      const at = order.watermarkInstant();
       await store.revokeAllForUser(parsed.issuer, subject, at, at + refreshTtlMs + toleranceMs);
       emit({ type: 'TOKEN_REVOKED', severity: 'info', userId: subject, detail: { scope: 'user' } });
     },
 
     async purgeUser(userId: string): Promise<void> {
       const subject = checkUserId(userId, 'purgeUser.userId');
-      const at = watermarkInstant();
+      const at = order.watermarkInstant();
       await store.purgeUser(parsed.issuer, subject, at, at + refreshTtlMs + toleranceMs);
     },
 

@@ -142,3 +142,34 @@ describe('the adapters check what they are given at start-up', () => {
     );
   });
 });
+
+describe('issue() refuses claims that would make a token nobody can use', () => {
+  it('claims a JWT cannot carry: a function, a symbol, a bigint, NaN, a cycle', async () => {
+    const tokens = createJwtNonce(base);
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    for (const claims of [
+      { f: () => 1 },
+      { s: Symbol('x') },
+      { b: 1n },
+      { n: Number.NaN },
+      cycle,
+    ]) {
+      await expect(tokens.issue('alice', { claims: claims as never })).rejects.toMatchObject({
+        name: 'RampartConfigError',
+      });
+    }
+  });
+
+  it('claims that make a token over maxTokenBytes, which verification would always refuse', async () => {
+    const tokens = createJwtNonce(base);
+    const error = await tokens
+      .issue('alice', { claims: { blob: 'x'.repeat(20_000) } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RampartConfigError);
+    expect((error as RampartConfigError).option).toBe('issue.claims');
+    await expect(tokens.issue('alice', { claims: { role: 'admin' } })).resolves.toMatchObject({
+      tokenType: 'Bearer',
+    });
+  });
+});
