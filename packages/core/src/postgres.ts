@@ -11,6 +11,7 @@ export {
   type PostgresMigrationContext,
   type PostgresMigrations,
 } from './postgres/migrate.js';
+export { warnIfNotMigrated } from './postgres/not-migrated.js';
 export {
   createNonceStoreMigrations,
   NONCE_TABLE,

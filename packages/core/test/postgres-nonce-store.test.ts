@@ -3,6 +3,7 @@ import {
   type IsolatedPostgresSchema,
   isolatedPostgresSchema,
   serviceAvailable,
+  warningsWithCode,
 } from '@rampart/test-utils';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -89,6 +90,30 @@ describe.skipIf(!hasPostgres)('PostgresNonceStore on Postgres', () => {
       }),
       elapse: async (ms) => clock.advance(ms),
     };
+  });
+
+  it('on a schema migrate() never ran on: a 503, and one warning that says to run it', async () => {
+    const bare = await isolatedPostgresSchema({ max: 2 });
+    try {
+      const store = new PostgresNonceStore({
+        db: bare.db,
+        schema: bare.schema,
+        purgeIntervalMs: 0,
+      });
+      const warnings = await warningsWithCode('RAMPART_POSTGRES_NOT_MIGRATED', async () => {
+        for (let i = 0; i < 3; i++) {
+          await expect(store.claim('k', `unmigrated-${i}`, 1000)).rejects.toMatchObject({
+            status: 503,
+            code: 'ERR_STORE_UNAVAILABLE',
+          });
+        }
+      });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]?.message).toContain('migrate(');
+      expect(warnings[0]?.message).toContain(bare.schema);
+    } finally {
+      await bare.cleanup();
+    }
   });
 
   it('takes over an expired row in place, with the new expiry', async () => {

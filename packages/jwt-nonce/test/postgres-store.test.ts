@@ -1,5 +1,5 @@
 import { migrate } from '@rampart/core/postgres';
-import { isolatedPostgresSchema } from '@rampart/test-utils';
+import { isolatedPostgresSchema, warningsWithCode } from '@rampart/test-utils';
 import { Kysely, PostgresDialect } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createJwtNonce } from '../src/index.js';
@@ -9,6 +9,24 @@ import { makeTestRing } from './helpers/forge.js';
 import { hasPostgres } from './helpers/stores.js';
 
 describe.skipIf(!hasPostgres)('PostgresJwtNonceStore on a real Postgres', () => {
+  it('on a schema migrate() never ran on: a 503, and one warning that says to run it', async () => {
+    const pg = await isolatedPostgresSchema({ max: 2 });
+    try {
+      const store = new PostgresJwtNonceStore({ db: pg.db, schema: pg.schema, purgeIntervalMs: 0 });
+      const keys = [makeTestRing().hs];
+      const tokens = createJwtNonce({ issuer: ISSUER, audience: AUDIENCE, keys, store });
+      const warnings = await warningsWithCode('RAMPART_POSTGRES_NOT_MIGRATED', async () => {
+        for (let i = 0; i < 3; i++) {
+          await expect(tokens.issue('alice')).rejects.toMatchObject({ status: 503 });
+        }
+      });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]?.message).toContain(pg.schema);
+    } finally {
+      await pg.cleanup();
+    }
+  });
+
   it('verifies with one statement per token, refreshes with two', async () => {
     const pg = await isolatedPostgresSchema({ max: 4 });
     try {

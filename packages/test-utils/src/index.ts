@@ -21,3 +21,4 @@ export {
   serviceAvailable,
 } from './services.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+export { warningsWithCode } from './warnings.js';

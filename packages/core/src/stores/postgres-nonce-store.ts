@@ -7,6 +7,7 @@ import { clockSchema, parseOptions } from '../config.js';
 import type { NonceStore } from '../nonce-store.js';
 import { assertClaimArguments, nonceKey } from '../nonce-store.js';
 import { kyselySchema, postgresIdentifierSchema } from '../postgres/identifiers.js';
+import { warnIfNotMigrated } from '../postgres/not-migrated.js';
 import { CLAIM_NONCE_FUNCTION, NONCE_TABLE } from './postgres-nonce-migrations.js';
 import { createStoreDeadline, type StoreDeadline } from './store-deadline.js';
 import { withTimeout } from './with-timeout.js';
@@ -107,7 +108,12 @@ export class PostgresNonceStore implements NonceStore {
     const parsed = parseOptions('PostgresNonceStore', optionsSchema, options);
     this.#db = parsed.db.withSchema(parsed.schema);
     this.#clock = parsed.clock ?? systemClock;
-    this.#deadline = createStoreDeadline({ store: STORE, timeoutMs: parsed.queryTimeoutMs });
+    const schema = parsed.schema;
+    this.#deadline = createStoreDeadline({
+      store: STORE,
+      timeoutMs: parsed.queryTimeoutMs,
+      onFailure: (error) => warnIfNotMigrated(error, 'PostgresNonceStore', schema),
+    });
     this.#claimSql = compileClaim(this.#db, parsed.schema);
     this.#purgeIntervalMs = parsed.purgeIntervalMs;
     this.#nextPurgeAt = this.#clock.now() + this.#purgeIntervalMs;

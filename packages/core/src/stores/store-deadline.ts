@@ -36,7 +36,7 @@ interface Pending {
  * const claimed = await deadline.run(() => redis.set(key, '1', 'PX', ttlMs, 'NX'), (r) => r === 'OK');
  */
 export function createStoreDeadline(options: WithTimeoutOptions): StoreDeadline {
-  const { store, timeoutMs } = options;
+  const { store, timeoutMs, onFailure } = options;
   const tickMs = Math.max(1, Math.min(50, Math.floor(timeoutMs / 20)));
   const pending = new Set<Pending>();
   let ticker: NodeJS.Timeout | undefined;
@@ -65,6 +65,7 @@ export function createStoreDeadline(options: WithTimeoutOptions): StoreDeadline 
       try {
         result = operation();
       } catch (error) {
+        onFailure?.(error);
         reject(isRampartError(error) ? error : new StoreUnavailableError(store, error));
         return;
       }
@@ -83,6 +84,7 @@ export function createStoreDeadline(options: WithTimeoutOptions): StoreDeadline 
           }
         },
         (error: unknown) => {
+          onFailure?.(error);
           if (pending.delete(entry)) {
             reject(isRampartError(error) ? error : new StoreUnavailableError(store, error));
           }

@@ -7,6 +7,8 @@ export interface WithTimeoutOptions {
   store: string;
   /** How long the operation may take before the caller is answered with a 503. */
   timeoutMs: number;
+  /** Sees every error an operation threw or rejected with (not timeouts), before it is mapped. */
+  onFailure?: (error: unknown) => void;
 }
 
 /**
@@ -26,7 +28,7 @@ export function withTimeout<T>(
   operation: () => PromiseLike<T>,
   options: WithTimeoutOptions,
 ): Promise<T> {
-  const { store, timeoutMs } = options;
+  const { store, timeoutMs, onFailure } = options;
   return new Promise<T>(function settleWithinTimeout(resolve, reject) {
     let settled = false;
     const timer = setTimeout(() => {
@@ -34,6 +36,7 @@ export function withTimeout<T>(
       reject(new StoreUnavailableError(store, new Error(`no answer within ${timeoutMs} ms`)));
     }, timeoutMs);
     const fail = (error: unknown) => {
+      onFailure?.(error);
       if (settled) return;
       settled = true;
       clearTimeout(timer);

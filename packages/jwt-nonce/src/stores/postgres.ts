@@ -1,5 +1,11 @@
 import { type Clock, clockSchema, parseOptions, systemClock } from '@rampart/core';
-import { kyselySchema, postgresIdentifierSchema, withTimeout } from '@rampart/core/postgres';
+import {
+  kyselySchema,
+  postgresIdentifierSchema,
+  type WithTimeoutOptions,
+  warnIfNotMigrated,
+  withTimeout,
+} from '@rampart/core/postgres';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
 import type {
@@ -63,7 +69,8 @@ export class PostgresJwtNonceStore implements JwtNonceStore {
   // biome-ignore lint/suspicious/noExplicitAny: see PostgresJwtNonceStoreOptions.db
   readonly #db: Kysely<any>;
   readonly #clock: Clock;
-  readonly #timeoutMs: number;
+  /** Every query's bound, and one warning if the schema was never migrated. */
+  readonly #timeout: WithTimeoutOptions;
   readonly #purgeIntervalMs: number;
   readonly #tokens: RawBuilder<unknown>;
   readonly #families: RawBuilder<unknown>;
@@ -74,7 +81,12 @@ export class PostgresJwtNonceStore implements JwtNonceStore {
     const parsed = parseOptions('PostgresJwtNonceStore', optionsSchema, options);
     this.#db = parsed.db;
     this.#clock = parsed.clock ?? systemClock;
-    this.#timeoutMs = parsed.queryTimeoutMs;
+    const schema = parsed.schema;
+    this.#timeout = {
+      store: STORE,
+      timeoutMs: parsed.queryTimeoutMs,
+      onFailure: (error) => warnIfNotMigrated(error, 'PostgresJwtNonceStore', schema),
+    };
     this.#purgeIntervalMs = parsed.purgeIntervalMs;
     this.#tokens = sql.id(parsed.schema, JWT_NONCE_TABLES.tokens);
     this.#families = sql.id(parsed.schema, JWT_NONCE_TABLES.families);
@@ -220,10 +232,7 @@ export class PostgresJwtNonceStore implements JwtNonceStore {
   }
 
   async #query<Row>(query: RawBuilder<unknown>): Promise<Row[]> {
-    const result = await withTimeout(() => query.execute(this.#db), {
-      store: STORE,
-      timeoutMs: this.#timeoutMs,
-    });
+    const result = await withTimeout(() => query.execute(this.#db), this.#timeout);
     return result.rows as Row[];
   }
 }

@@ -1,5 +1,11 @@
 import { parseOptions } from '@rampart/core';
-import { kyselySchema, postgresIdentifierSchema, withTimeout } from '@rampart/core/postgres';
+import {
+  kyselySchema,
+  postgresIdentifierSchema,
+  type WithTimeoutOptions,
+  warnIfNotMigrated,
+  withTimeout,
+} from '@rampart/core/postgres';
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import { createOutcome, type PolicyOutcome } from '../algorithms/evaluate.js';
@@ -58,7 +64,8 @@ export class PostgresRateLimitStore implements RateLimitStore {
   // biome-ignore lint/suspicious/noExplicitAny: see PostgresRateLimitStoreOptions.db
   readonly #db: Kysely<any>;
   readonly #schema: string;
-  readonly #timeoutMs: number;
+  /** Every check's bound, and one warning if the schema was never migrated. */
+  readonly #timeout: WithTimeoutOptions;
   readonly #purgeIntervalMs: number;
   #nextPurgeAt = 0;
 
@@ -66,7 +73,12 @@ export class PostgresRateLimitStore implements RateLimitStore {
     const parsed = parseOptions('PostgresRateLimitStore', optionsSchema, options);
     this.#db = parsed.db;
     this.#schema = parsed.schema;
-    this.#timeoutMs = parsed.queryTimeoutMs;
+    const schema = parsed.schema;
+    this.#timeout = {
+      store: STORE,
+      timeoutMs: parsed.queryTimeoutMs,
+      onFailure: (error) => warnIfNotMigrated(error, 'PostgresRateLimitStore', schema),
+    };
     this.#purgeIntervalMs = parsed.purgeIntervalMs;
   }
 
@@ -112,10 +124,7 @@ export class PostgresRateLimitStore implements RateLimitStore {
     const query = sql<CheckRow>`select * from ${fn}(${mode}::int, ${check.now}::float8, ${amount}::float8, ${blockUntil}::float8,
       ${keys}::text[], ${policies.map((p) => p.code)}::int[], ${policies.map((p) => p.limit)}::float8[],
       ${policies.map((p) => p.windowMs)}::float8[], ${policies.map((p) => p.burst)}::float8[], ${policies.map((p) => p.blockMs)}::float8[])`;
-    return withTimeout(async () => (await query.execute(this.#db)).rows, {
-      store: STORE,
-      timeoutMs: this.#timeoutMs,
-    });
+    return withTimeout(async () => (await query.execute(this.#db)).rows, this.#timeout);
   }
 
   #outcomes(rows: CheckRow[], check: RateLimitCheck): PolicyOutcome[] {
