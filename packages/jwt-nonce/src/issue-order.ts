@@ -10,7 +10,10 @@ import type { Clock } from '@rampart/core';
  */
 export class IssueOrder {
   readonly #clock: Clock;
+  /** The latest issue time handed out. */
   #lastIssuedAt = Number.NEGATIVE_INFINITY;
+  /** The latest watermark handed out: every later issue time is above it. */
+  #lastWatermark = Number.NEGATIVE_INFINITY;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -18,14 +21,18 @@ export class IssueOrder {
 
   /** The issue time to record for a token issued now. */
   issueInstant(): number {
-    this.#lastIssuedAt = Math.max(this.#clock.now(), this.#lastIssuedAt);
+    this.#lastIssuedAt = Math.max(this.#clock.now(), this.#lastIssuedAt, this.#lastWatermark + 1);
     return this.#lastIssuedAt;
   }
 
-  /** The watermark of a revocation made now: after every issue so far, before every later one. */
+  /**
+   * The watermark of a revocation made now: at or after every issue so far, before every later
+   * one. Only an issue that follows it within its millisecond runs a millisecond ahead of the
+   * clock; a burst of revocations alone never moves ahead of it.
+   */
   watermarkInstant(): number {
     const at = Math.max(this.#clock.now(), this.#lastIssuedAt);
-    this.#lastIssuedAt = at + 1;
+    this.#lastWatermark = Math.max(this.#lastWatermark, at);
     return at;
   }
 }
