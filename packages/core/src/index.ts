@@ -17,7 +17,7 @@ export {
   type TurnClockSource,
   turnClock,
 } from './clock.js';
-export { clockSchema, parseOptions } from './config.js';
+export { assertKnownOptions, clockSchema, parseOptions } from './config.js';
 export { HmacSha256Key } from './crypto/hmac-sha256.js';
 export { MAX_MAC_TEXT_LENGTH, macTextEquals } from './crypto/mac-text.js';
 export {

@@ -1,7 +1,7 @@
 /**
  * `@rampart/jwt-nonce/express`: the Express adapter. Imports only types from `express`.
  */
-import { RampartConfigError } from '@rampart/core';
+import { assertKnownOptions, RampartConfigError } from '@rampart/core';
 import { sendProblem } from '@rampart/core/express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { checkedTokens } from './adapter-checks.js';
@@ -35,13 +35,7 @@ export interface RequireJwtOptions {
  */
 export function requireJwt(tokens: JwtNonce, options: RequireJwtOptions = {}): RequestHandler {
   checkedTokens('requireJwt', tokens);
-  if (typeof options !== 'object' || options === null) {
-    throw new RampartConfigError('requireJwt.options', 'must be an object.');
-  }
-  for (const name of Object.keys(options)) {
-    if (name !== 'forwardErrors')
-      throw new RampartConfigError(`requireJwt.${name}`, 'is not an option.');
-  }
+  assertKnownOptions('requireJwt', options, ['forwardErrors']);
   if (options.forwardErrors !== undefined && typeof options.forwardErrors !== 'boolean') {
     throw new RampartConfigError('requireJwt.forwardErrors', 'must be true or false.');
   }

@@ -1,7 +1,7 @@
 /**
  * `@rampart/jwt-nonce/fastify`: the Fastify adapter. Imports only types from `fastify`.
  */
-import { RampartConfigError } from '@rampart/core';
+import { assertKnownOptions } from '@rampart/core';
 import { sendProblem } from '@rampart/core/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -57,11 +57,7 @@ async function jwtNoncePlugin(
   options: FastifyJwtNonceOptions,
 ): Promise<void> {
   const tokens = checkedTokens('fastifyJwtNonce', options.tokens);
-  for (const name of Object.keys(options)) {
-    if (name !== 'tokens') {
-      throw new RampartConfigError(`fastifyJwtNonce.${name}`, 'is not an option.');
-    }
-  }
+  assertKnownOptions('fastifyJwtNonce', options, ['tokens']);
   fastify.decorateRequest('auth', null);
   fastify.decorate('requireJwt', jwtPreHandler(tokens));
 }

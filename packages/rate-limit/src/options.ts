@@ -1,5 +1,10 @@
 import type { ClientIpResolver, Clock, SecurityEventHandler } from '@rampart/core';
-import { createClientIpResolver, RampartConfigError, turnClock } from '@rampart/core';
+import {
+  assertKnownOptions,
+  createClientIpResolver,
+  RampartConfigError,
+  turnClock,
+} from '@rampart/core';
 import type { RateLimitHeaderOptions } from './headers.js';
 import { IdentityPatterns } from './identity-patterns.js';
 import { compileIdentity, type KeySource } from './keys.js';
@@ -77,7 +82,7 @@ export interface ResolvedOptions {
   readonly clientIp: ClientIpResolver;
 }
 
-const KNOWN = new Set([
+const KNOWN: readonly string[] = Object.freeze([
   'policies',
   'key',
   'cost',
@@ -117,10 +122,7 @@ export function resolveOptions(
 ): ResolvedOptions {
   if (options === null || typeof options !== 'object')
     throw new RampartConfigError(owner, 'options are required.');
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name) && !extraKeys.includes(name))
-      throw new RampartConfigError(`${owner}.${name}`, 'is not an option.');
-  }
+  assertKnownOptions(owner, options, [...KNOWN, ...extraKeys]);
   const policies = resolvePolicies(owner, options.policies);
   const clientIp = options.clientIp ?? createClientIpResolver();
   if (typeof clientIp.resolve !== 'function' || typeof clientIp.key !== 'function') {
