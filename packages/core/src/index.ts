@@ -20,6 +20,7 @@ export {
 export { assertKnownOptions, clockSchema, parseOptions } from './config.js';
 export { HmacSha256Key } from './crypto/hmac-sha256.js';
 export { MAX_MAC_TEXT_LENGTH, macTextEquals } from './crypto/mac-text.js';
+export { decodeBase64url } from './encoding/base64url.js';
 export {
   badRequest,
   internalError,

@@ -1,0 +1,46 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeBase64url } from './base64url.js';
+
+describe('decodeBase64url', () => {
+  it('decodes every byte string from its unpadded base64url spelling', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
+        const decoded = decodeBase64url(Buffer.from(bytes).toString('base64url'));
+        expect(decoded).toEqual(Buffer.from(bytes));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('accepts only the one canonical spelling of a byte string', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Za-z0-9_-]{0,40}$/), (text) => {
+        const decoded = decodeBase64url(text);
+        if (decoded === undefined) return;
+        expect(decoded.toString('base64url')).toBe(text);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it.each([
+    ['YR', 'non-zero unused bits (Buffer reads it as YQ)'],
+    ['YWJ', 'non-zero unused bits, 2 bytes'],
+    ['YQ==', 'padding'],
+    ['YQ=', 'partial padding'],
+    ['Y', 'a length of 1 mod 4'],
+    ['YWJjZ', 'a length of 1 mod 4, longer'],
+    ['Y Q', 'a space'],
+    ['YQ\n', 'a line break'],
+    ['Y+/A', 'the standard alphabet'],
+    ['YQ\u0000', 'a NUL'],
+    ['Y\u0151', 'a character whose low byte is in the alphabet'],
+  ])('refuses %j (%s)', (text) => {
+    expect(decodeBase64url(text)).toBeUndefined();
+  });
+
+  it('decodes the empty string to no bytes', () => {
+    expect(decodeBase64url('')).toEqual(Buffer.alloc(0));
+  });
+});
