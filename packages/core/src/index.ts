@@ -22,6 +22,7 @@ export { HmacSha256Key } from './crypto/hmac-sha256.js';
 export { MAX_MAC_TEXT_LENGTH, macTextEquals } from './crypto/mac-text.js';
 export { decodeBase64url } from './encoding/base64url.js';
 export {
+  BusyError,
   badRequest,
   internalError,
   StoreFullError,

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { hash, type Options, parseOptions as parseHash, verify } from '@node-rs/argon2';
 import { parseOptions } from '@rampart/core';
 import { z } from 'zod';
+import { createHashQueue } from './hash-queue.js';
 import { DEFAULT_MAX_PASSWORD_BYTES, normalizePassword } from './password-input.js';
 
 /** `Algorithm.Argon2id` of @node-rs/argon2 (a `const enum`, which isolated modules cannot import). */
@@ -17,6 +19,24 @@ export interface PasswordHasherOptions {
   parallelism?: number;
   /** Passwords longer than this many UTF-8 bytes are refused (400) before hashing; default 1024. */
   maxPasswordBytes?: number;
+  /**
+   * Hashes and verifies running at once; default `os.availableParallelism()` (the core count),
+   * read at construction. More only queues in libuv's thread pool (`UV_THREADPOOL_SIZE`,
+   * default 4), which fs, dns and zlib share.
+   */
+  concurrency?: number;
+  /**
+   * Hashes and verifies waiting for a slot; default 32 × `concurrency`. One more is refused at
+   * once with 503 `ERR_BUSY` and `Retry-After: 1`, instead of joining an ever-growing queue. 0
+   * refuses whatever finds every slot taken.
+   */
+  maxQueued?: number;
+}
+
+/** The two calls of @node-rs/argon2 that cost a hash; tests pass controllable fakes. */
+export interface Argon2Backend {
+  hash(password: string, options: Options): Promise<string>;
+  verify(hashed: string, password: string): Promise<boolean>;
 }
 
 /** Hashing, verification and upgrade checks with argon2id. */
@@ -35,16 +55,29 @@ export interface PasswordHasher {
   readonly options: Readonly<Required<PasswordHasherOptions>>;
 }
 
-const optionsSchema = z.strictObject({
-  memoryCost: z.number().int().min(7168).max(4_194_304).default(19_456),
-  timeCost: z.number().int().min(1).max(100).default(2),
-  parallelism: z.number().int().min(1).max(16).default(1),
-  maxPasswordBytes: z.number().int().min(64).max(65_536).default(DEFAULT_MAX_PASSWORD_BYTES),
-});
+/** Queued tasks per unit of concurrency by default: at ~10 ms a hash, a wait of ~0.3 s at most. */
+const QUEUED_PER_SLOT = 32;
+
+const optionsSchema = z
+  .strictObject({
+    memoryCost: z.number().int().min(7168).max(4_194_304).default(19_456),
+    timeCost: z.number().int().min(1).max(100).default(2),
+    parallelism: z.number().int().min(1).max(16).default(1),
+    maxPasswordBytes: z.number().int().min(64).max(65_536).default(DEFAULT_MAX_PASSWORD_BYTES),
+    concurrency: z.number().int().min(1).max(1024).optional(),
+    maxQueued: z.number().int().min(0).max(1_000_000).optional(),
+  })
+  .transform(({ concurrency = availableParallelism(), maxQueued, ...rest }) => ({
+    ...rest,
+    concurrency,
+    maxQueued: maxQueued ?? QUEUED_PER_SLOT * concurrency,
+  }));
 
 /**
  * Creates an argon2id hasher on @node-rs/argon2, whose work runs on libuv's thread pool, so
- * hashing never blocks the event loop. Passwords are size-capped, then NFKC-normalised.
+ * hashing never blocks the event loop. Passwords are size-capped, then NFKC-normalised. Every
+ * hash and verify (the unknown user's dummy verify too) waits for one of `concurrency` slots;
+ * beyond `maxQueued` waiting, the call rejects with 503 `ERR_BUSY` and `Retry-After`.
  *
  * @example
  * const passwords = createPasswordHasher();
@@ -52,6 +85,14 @@ const optionsSchema = z.strictObject({
  * if (ok && passwords.needsRehash(user.passwordHash)) await save(await passwords.hash(body.password));
  */
 export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
+  return createPasswordHasherOn({ hash, verify }, options);
+}
+
+/** {@link createPasswordHasher} on another backend: how the tests control when a hash ends. */
+export function createPasswordHasherOn(
+  backend: Argon2Backend,
+  options: PasswordHasherOptions = {},
+): PasswordHasher {
   const parsed = parseOptions('createPasswordHasher', optionsSchema, options);
   const argonOptions: Options = {
     algorithm: ARGON2ID as Options['algorithm'],
@@ -59,39 +100,45 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
     timeCost: parsed.timeCost,
     parallelism: parsed.parallelism,
   };
+  const queue = createHashQueue(parsed.concurrency, parsed.maxQueued);
+  const hashNow = (password: string) => queue.run(() => backend.hash(password, argonOptions));
+  // A stored hash that does not parse verifies as `false`; ERR_BUSY (thrown by the queue, outside
+  // the task) still reaches the caller.
+  const verifyNow = (stored: string, password: string) =>
+    queue.run(async () => {
+      try {
+        return await backend.verify(stored, password);
+      } catch {
+        return false;
+      }
+    });
+
   // Made now, in the background, with the current parameters, from a password nobody knows: the
   // first unknown user must not pay for making it (that would be a timing signal of its own).
-  let dummyHash = hash(randomBytes(32).toString('base64url'), argonOptions);
+  let dummyHash = hashNow(randomBytes(32).toString('base64url'));
   dummyHash.catch(() => {});
   const dummy = () => {
-    dummyHash = dummyHash.catch(() => hash(randomBytes(32).toString('base64url'), argonOptions));
+    dummyHash = dummyHash.catch(() => hashNow(randomBytes(32).toString('base64url')));
     return dummyHash;
   };
-
   return Object.freeze({
     options: parsed,
-
     hash(password: unknown): Promise<string> {
       try {
-        return hash(normalizePassword(password, parsed.maxPasswordBytes), argonOptions);
+        return hashNow(normalizePassword(password, parsed.maxPasswordBytes));
       } catch (error) {
         return Promise.reject(error);
       }
     },
-
     async verify(storedHash: string | null | undefined, password: unknown): Promise<boolean> {
       const normalized = normalizePassword(password, parsed.maxPasswordBytes);
       if (typeof storedHash !== 'string' || !storedHash.startsWith('$argon2')) {
-        await verify(await dummy(), normalized).catch(() => false);
+        // Through the queue like any verify: otherwise unknown emails would be an unbounded path.
+        await verifyNow(await dummy(), normalized);
         return false;
       }
-      try {
-        return await verify(storedHash, normalized);
-      } catch {
-        return false;
-      }
+      return verifyNow(storedHash, normalized);
     },
-
     needsRehash(storedHash: string): boolean {
       try {
         const current = parseHash(storedHash);

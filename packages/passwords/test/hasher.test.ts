@@ -1,7 +1,10 @@
+import { availableParallelism } from 'node:os';
 import { isRampartError, RampartConfigError } from '@rampart/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type Argon2Backend, createPasswordHasherOn } from '../src/hasher.js';
 import { createPasswordHasher, normalizePassword } from '../src/index.js';
+import { type Deferred, deferred, settle } from './deferred.js';
 
 describe('createPasswordHasher with the OWASP defaults', () => {
   const passwords = createPasswordHasher();
@@ -124,6 +127,11 @@ describe('configuration', () => {
     [{ timeCost: 0 }, 'createPasswordHasher.timeCost'],
     [{ maxPasswordBytes: 10 }, 'createPasswordHasher.maxPasswordBytes'],
     [{ saltLength: 8 }, 'createPasswordHasher'],
+    [{ concurrency: 0 }, 'createPasswordHasher.concurrency'],
+    [{ concurrency: 1.5 }, 'createPasswordHasher.concurrency'],
+    [{ concurrency: '2' }, 'createPasswordHasher.concurrency'],
+    [{ maxQueued: -1 }, 'createPasswordHasher.maxQueued'],
+    [{ maxQueued: Number.POSITIVE_INFINITY }, 'createPasswordHasher.maxQueued'],
   ])('%o throws naming %s', (options, option) => {
     expect(() => createPasswordHasher(options as never)).toThrow(RampartConfigError);
     try {
@@ -131,5 +139,119 @@ describe('configuration', () => {
     } catch (error) {
       expect((error as RampartConfigError).option).toBe(option);
     }
+  });
+});
+
+/** An argon2 backend whose every call waits until the test settles it. */
+function controlledBackend() {
+  const calls: Array<{ kind: 'hash' | 'verify'; work: Deferred<unknown> }> = [];
+  const backend: Argon2Backend = {
+    hash() {
+      const work = deferred<string>();
+      calls.push({ kind: 'hash', work });
+      return work.promise;
+    },
+    verify() {
+      const work = deferred<boolean>();
+      calls.push({ kind: 'verify', work });
+      return work.promise;
+    },
+  };
+  return { backend, calls };
+}
+
+describe('hashes in flight are bounded', () => {
+  it('every verify, an unknown user’s dummy verify included, waits for a slot; beyond the bound, 503 ERR_BUSY', async () => {
+    const { backend, calls } = controlledBackend();
+    const passwords = createPasswordHasherOn(backend, { concurrency: 1, maxQueued: 1 });
+    // The dummy hash is made at construction, in a slot like any other hash.
+    expect(calls.map((call) => call.kind)).toEqual(['hash']);
+    calls[0]?.work.resolve('$argon2id$v=19$m=19456,t=2,p=1$dummy');
+    await settle();
+
+    const known = passwords.verify('$argon2id$v=19$m=19456,t=2,p=1$stored', 'a wrong password');
+    const unknown = passwords.verify(undefined, 'any password at all');
+    await settle();
+    // One verify runs; the unknown user's waits in the one queue place.
+    expect(calls.map((call) => call.kind)).toEqual(['hash', 'verify']);
+    for (const refused of [
+      passwords.verify(undefined, 'another unknown user'),
+      passwords.verify('$argon2id$v=19$m=19456,t=2,p=1$stored', 'a wrong password'),
+      passwords.hash('a new password, long enough'),
+    ]) {
+      const error: unknown = await refused.catch((caught: unknown) => caught);
+      expect(isRampartError(error)).toBe(true);
+      expect(error).toMatchObject({
+        status: 503,
+        code: 'ERR_BUSY',
+        headers: { 'Retry-After': '1' },
+      });
+    }
+    expect(calls).toHaveLength(2);
+
+    calls[1]?.work.resolve(false);
+    expect(await known).toBe(false);
+    await settle();
+    expect(calls.map((call) => call.kind)).toEqual(['hash', 'verify', 'verify']);
+    calls[2]?.work.resolve(true);
+    // The dummy matched (it cannot, but the answer for an unknown user is `false` regardless).
+    expect(await unknown).toBe(false);
+  });
+
+  it('a hash or verify that fails frees its slot; a failed verify is `false`, a failed hash an error', async () => {
+    const { backend, calls } = controlledBackend();
+    const passwords = createPasswordHasherOn(backend, { concurrency: 1, maxQueued: 0 });
+    calls[0]?.work.reject(new Error('out of memory'));
+    await settle();
+    const hashed = passwords.hash('a new password, long enough');
+    await settle();
+    calls[1]?.work.reject(new Error('out of memory'));
+    await expect(hashed).rejects.toThrow('out of memory');
+
+    const verified = passwords.verify('$argon2id$v=19$m=19456,t=2,p=1$stored', 'password!');
+    await settle();
+    calls[2]?.work.reject(new Error('invalid hash'));
+    expect(await verified).toBe(false);
+
+    // The dummy failed at construction: an unknown user makes it again (in a slot), then verifies.
+    const unknown = passwords.verify(null, 'password!');
+    await settle();
+    expect(calls.map((call) => call.kind)).toEqual(['hash', 'hash', 'verify', 'hash']);
+    calls[3]?.work.resolve('$argon2id$v=19$m=19456,t=2,p=1$dummy');
+    await settle();
+    calls[4]?.work.resolve(false);
+    expect(await unknown).toBe(false);
+  });
+
+  it('with the real argon2: the calls past the bound are refused and the accepted ones complete', async () => {
+    const passwords = createPasswordHasher({
+      memoryCost: 7168,
+      timeCost: 1,
+      concurrency: 1,
+      maxQueued: 2,
+    });
+    // Nothing can finish before this synchronous loop ends: the construction's dummy hash holds
+    // the slot, two calls wait, the other three are refused.
+    const calls = Array.from({ length: 5 }, (_, i) => passwords.hash(`password number ${i}`));
+    const results = await Promise.allSettled(calls);
+    expect(results.map((result) => result.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'rejected',
+      'rejected',
+    ]);
+    for (const result of results.slice(2)) {
+      expect((result as PromiseRejectedResult).reason).toMatchObject({ code: 'ERR_BUSY' });
+    }
+    const stored = (results[0] as PromiseFulfilledResult<string>).value;
+    expect(await passwords.verify(stored, 'password number 0')).toBe(true);
+  });
+
+  it('defaults to the core count and 32 waiting per slot', () => {
+    const { options } = createPasswordHasher();
+    expect(options.concurrency).toBe(availableParallelism());
+    expect(options.maxQueued).toBe(32 * availableParallelism());
+    expect(createPasswordHasher({ concurrency: 3 }).options.maxQueued).toBe(96);
   });
 });

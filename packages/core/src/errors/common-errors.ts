@@ -43,6 +43,29 @@ export class StoreFullError extends RampartError {
   }
 }
 
+/**
+ * The server is at capacity for one kind of costly work (password hashes in flight, say) and
+ * refuses the request rather than queue it without bound: a queue that only grows turns a flood
+ * into timeouts for everyone. Transient, so a 503 with `Retry-After`.
+ */
+export class BusyError extends RampartError {
+  override readonly name = 'RampartError';
+  /** What is at capacity, e.g. `password-hasher`; for logs, never sent to the client. */
+  readonly resource: string;
+
+  constructor(resource: string, retryAfterSeconds = 1) {
+    super({
+      status: 503,
+      code: 'ERR_BUSY',
+      title: 'Service unavailable',
+      detail: `The server is too busy to take this request now. Retry after ${retryAfterSeconds} ${retryAfterSeconds === 1 ? 'second' : 'seconds'}.`,
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+      extensions: { retryAfter: retryAfterSeconds },
+    });
+    this.resource = resource;
+  }
+}
+
 /** 400 for input that does not have the form the server accepts. */
 export function badRequest(code: string, detail: string): RampartError {
   return new RampartError({ status: 400, code, title: 'Bad request', detail });

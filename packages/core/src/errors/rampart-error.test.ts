@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StoreUnavailableError } from './common-errors.js';
+import { BusyError, StoreUnavailableError } from './common-errors.js';
 import { isRampartError, problemType, RampartError } from './rampart-error.js';
 
 describe('RampartError', () => {
@@ -51,5 +51,17 @@ describe('RampartError', () => {
     expect(error.code).toBe('ERR_STORE_UNAVAILABLE');
     expect(error.headers['Retry-After']).toBe('1');
     expect(JSON.stringify(error.toProblem())).not.toContain('10.0.0.5');
+  });
+
+  it('BusyError is a 503 ERR_BUSY with Retry-After, naming the resource only to the server', () => {
+    const error = new BusyError('password-hasher');
+    expect(error.status).toBe(503);
+    expect(error.code).toBe('ERR_BUSY');
+    expect(error.headers).toEqual({ 'Retry-After': '1' });
+    expect(error.resource).toBe('password-hasher');
+    expect(error.toProblem()).toMatchObject({ retryAfter: 1, status: 503 });
+    expect(JSON.stringify(error.toProblem())).not.toContain('password-hasher');
+    expect(new BusyError('x', 5).headers['Retry-After']).toBe('5');
+    expect(isRampartError(error)).toBe(true);
   });
 });

@@ -1,0 +1,68 @@
+import { BusyError } from '@rampart/core';
+
+/** Names the queue in the `BusyError` it throws (server-side only; never sent to a client). */
+const RESOURCE = 'password-hasher';
+
+/**
+ * A bounded FIFO of hashing work: at most `concurrency` tasks run at once, at most `maxQueued`
+ * wait behind them, and a task beyond that is refused with a 503 `ERR_BUSY` at once.
+ */
+export interface HashQueue {
+  /**
+   * Runs `task` when a slot is free, in arrival order, and settles as it does. Rejects with a
+   * `BusyError` (503 `ERR_BUSY`, `Retry-After`) without calling `task` when `maxQueued` tasks
+   * already wait. A task's slot is freed however it ends: resolved, rejected or thrown.
+   */
+  run<T>(task: () => Promise<T>): Promise<T>;
+  /** Tasks running now. */
+  readonly running: number;
+  /** Tasks waiting for a slot. */
+  readonly queued: number;
+}
+
+/**
+ * Why a bound at all: each argon2id hash holds a core (and 19 MiB) for milliseconds. Unbounded,
+ * a flood of logins piles thousands of hashes into libuv's thread pool, which fs, dns and zlib
+ * share, and every request waits behind all of them until clients time out. Bounded, the excess
+ * is told to come back (`Retry-After`) in microseconds, and the work in flight finishes on time.
+ */
+export function createHashQueue(concurrency: number, maxQueued: number): HashQueue {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+
+  function release(): void {
+    const next = waiting.shift();
+    if (next === undefined) running--;
+    // The slot passes straight to the next task: `running` stays the same.
+    else next();
+  }
+
+  async function runInSlot<T>(task: () => Promise<T>): Promise<T> {
+    try {
+      return await task();
+    } finally {
+      release();
+    }
+  }
+
+  return {
+    run<T>(task: () => Promise<T>): Promise<T> {
+      if (running < concurrency) {
+        running++;
+        return runInSlot(task);
+      }
+      if (waiting.length >= maxQueued) return Promise.reject(new BusyError(RESOURCE));
+      return new Promise<T>((resolve, reject) => {
+        waiting.push(() => {
+          runInSlot(task).then(resolve, reject);
+        });
+      });
+    },
+    get running() {
+      return running;
+    },
+    get queued() {
+      return waiting.length;
+    },
+  };
+}
