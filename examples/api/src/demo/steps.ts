@@ -6,19 +6,23 @@ import type { Invariant, Step, StepRequest } from './tour.js';
 /** A path no issue will ever build: any route the app does not serve must answer like it. */
 const UNKNOWN_PATH = '/api/v1/no-such-route';
 /**
- * Bodies are checked before routing on both frameworks, so the general rules (400, 413, 415)
- * hold on every path; the skeleton has no route taking a body yet, so the tour posts here.
+ * The general body rules (400, 413, 415) are shown on a real route that takes a JSON body: the
+ * refresh route, which has no rate limit and changes nothing for a body it refuses.
  */
-const BODY_PATH = '/api/v1/echo';
+const BODY_PATH = '/api/v1/auth/refresh';
 const ONE_MIB = 1024 * 1024;
 
 function post(contentType: string, body: string): StepRequest {
   return { method: 'POST', path: BODY_PATH, headers: { 'content-type': contentType }, body };
 }
 
-/** A JSON string of exactly `bytes` bytes: valid, so only its size can be wrong. */
-function jsonOfSize(bytes: number): string {
-  return `"${'a'.repeat(bytes - 2)}"`;
+/**
+ * A refresh body of exactly `bytes` bytes, `{"refreshToken":"aaa…"}`: valid JSON of the right
+ * shape, so only its size decides whether it reaches the route's own validation.
+ */
+function refreshBodyOfSize(bytes: number): string {
+  const frame = JSON.stringify({ refreshToken: '' }).length;
+  return JSON.stringify({ refreshToken: 'a'.repeat(bytes - frame) });
 }
 
 /** The skeleton's steps: health and the general rules of EXAMPLE-API.md. */
@@ -54,14 +58,15 @@ export const skeletonSteps: readonly Step[] = [
     expect: { status: 415, problem: { code: 'ERR_UNSUPPORTED_MEDIA_TYPE' } },
   },
   {
-    // The limit is inclusive: this body is read, parsed and routed (to a 404, for now).
-    name: 'body of exactly 1 MiB',
-    request: post('application/json', jsonOfSize(ONE_MIB)),
-    expect: { status: 404, problem: { code: 'ERR_NOT_FOUND' } },
+    // The limit is inclusive: this body is read and parsed, and the route's validation refuses
+    // its 1 MiB token (over the 8 KiB any token may have), not the body limit.
+    name: 'body of exactly 1 MiB reaches the route',
+    request: post('application/json', refreshBodyOfSize(ONE_MIB)),
+    expect: { status: 400, problem: { code: 'ERR_VALIDATION' } },
   },
   {
     name: 'body over 1 MiB',
-    request: post('application/json', jsonOfSize(ONE_MIB + 1)),
+    request: post('application/json', refreshBodyOfSize(ONE_MIB + 1)),
     expect: { status: 413, problem: { code: 'ERR_PAYLOAD_TOO_LARGE' } },
   },
 ];

@@ -7,9 +7,9 @@ function cell(text: string): string {
   return flat.length > MAX_CELL ? `${flat.slice(0, MAX_CELL - 1)}…` : flat;
 }
 
-/** The tour as a table (step, request, expected, got, ✓/✗), then why each failed step failed. */
+/** The tour as a table (step, request, expected, got, ok: ✓/✗), then why each failed step failed. */
 export function formatResults(results: readonly StepResult[]): string {
-  const header = ['step', 'request', 'expected', 'got', ''];
+  const header = ['step', 'request', 'expected', 'got', 'ok'];
   const rows = results.map((r) => [
     cell(r.name),
     cell(r.request),
