@@ -92,3 +92,4 @@ export {
   type ScopedExpiringSetOptions,
 } from './scoped-expiring-set.js';
 export { MemoryNonceStore, type MemoryNonceStoreOptions } from './stores/memory-nonce-store.js';
+export { defineSyncTwin, type SyncAnswer, type SyncTwin, syncTwinOf } from './sync-twin.js';

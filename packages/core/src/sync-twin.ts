@@ -1,0 +1,69 @@
+/**
+ * Rampart's one synchronous fast path (docs/architecture.md, "The synchronous fast path").
+ *
+ * Store and service methods answer with promises, because most backends do I/O. Where the work
+ * is in process (a memory store, a verifier over one), the promise and the microtask that awaits
+ * it are a measurable share of the call. Such a method may have a synchronous twin: a function
+ * taking the same `this` and arguments that returns the answer and throws the refusal the method
+ * would reject with, or returns a (native) promise when it finds it must wait after all.
+ *
+ * The twin belongs to the method, not to the object: a subclass's override of the method, or a
+ * test spy on it, is another function with no twin, so callers fall back to the method and never
+ * skip what the override adds. No store or service type mentions it, so it is no part of any
+ * package's public contract.
+ */
+
+type AnyFunction = (...args: never[]) => unknown;
+
+const twins = new WeakMap<AnyFunction, AnyFunction>();
+
+/**
+ * What a synchronous twin returns: the answer itself, or a promise of it when it had to wait
+ * (callers tell them apart with `instanceof Promise`).
+ */
+export type SyncAnswer<Result> = Result | Promise<Result>;
+
+/** The twin of `Owner`'s promise-returning method `Method`: same `this`, same arguments. */
+export type SyncTwin<Owner, Method> = Method extends (...args: infer Args) => Promise<infer Result>
+  ? (this: Owner, ...args: Args) => SyncAnswer<Result>
+  : never;
+
+/**
+ * Declares `twin` the synchronous twin of `owner[name]`, a method on a class's prototype or a
+ * service object's own function. Declare it once, where the method is defined: in a class, in a
+ * `static {}` block, which can reach the instance's `#private` state.
+ *
+ * @example
+ * class MemoryNonceStore {
+ *   claim(scope: string, nonce: string, ttlMs: number): Promise<boolean> { … }
+ *   static {
+ *     defineSyncTwin(MemoryNonceStore.prototype, 'claim', function claimNow(scope, nonce, ttlMs) {
+ *       return this.#claimNow(scope, nonce, ttlMs);
+ *     });
+ *   }
+ * }
+ */
+export function defineSyncTwin<Owner extends object, Name extends keyof Owner>(
+  owner: Owner,
+  name: Name,
+  twin: SyncTwin<Owner, Owner[Name]>,
+): void {
+  twins.set(owner[name] as AnyFunction, twin as AnyFunction);
+}
+
+/**
+ * The synchronous twin of `owner[name]` as the object holds it now, or `undefined` when that
+ * function has none. Call it on `owner`.
+ *
+ * @example
+ * const claimNow = syncTwinOf(store, 'claim');
+ * const fresh = claimNow === undefined ? store.claim(scope, nonce, ttl) : claimNow.call(store, scope, nonce, ttl);
+ * if (fresh instanceof Promise) return fresh.then(onClaim);
+ * return onClaim(fresh);
+ */
+export function syncTwinOf<Owner extends object, Name extends keyof Owner>(
+  owner: Owner,
+  name: Name,
+): SyncTwin<Owner, Owner[Name]> | undefined {
+  return twins.get(owner[name] as AnyFunction) as SyncTwin<Owner, Owner[Name]> | undefined;
+}
