@@ -23,4 +23,10 @@ export {
   type PostgresNonceStoreOptions,
   type PurgeExpiredOptions,
 } from './stores/postgres-nonce-store.js';
-export { type WithTimeoutOptions, withTimeout } from './stores/with-timeout.js';
+export {
+  createStoreDeadline,
+  type StoreDeadline,
+  type StoreDeadlineOptions,
+  type WithTimeoutOptions,
+  withTimeout,
+} from './stores/store-deadline.js';

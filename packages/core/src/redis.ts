@@ -16,4 +16,10 @@ export {
   type RedisNonceStoreClient,
   type RedisNonceStoreOptions,
 } from './stores/redis-nonce-store.js';
-export { type WithTimeoutOptions, withTimeout } from './stores/with-timeout.js';
+export {
+  createStoreDeadline,
+  type StoreDeadline,
+  type StoreDeadlineOptions,
+  type WithTimeoutOptions,
+  withTimeout,
+} from './stores/store-deadline.js';

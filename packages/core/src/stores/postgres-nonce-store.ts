@@ -9,8 +9,7 @@ import { assertClaimArguments, nonceKey } from '../nonce-store.js';
 import { kyselySchema, postgresIdentifierSchema } from '../postgres/identifiers.js';
 import { warnIfNotMigrated } from '../postgres/not-migrated.js';
 import { CLAIM_NONCE_FUNCTION, NONCE_TABLE } from './postgres-nonce-migrations.js';
-import { createStoreDeadline, type StoreDeadline } from './store-deadline.js';
-import { withTimeout } from './with-timeout.js';
+import { createStoreDeadline, type StoreDeadline, withTimeout } from './store-deadline.js';
 
 /** Options of {@link PostgresNonceStore}. */
 export interface PostgresNonceStoreOptions {

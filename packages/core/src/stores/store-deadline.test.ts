@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { StoreUnavailableError } from '../errors/common-errors.js';
 import { isRampartError, RampartError } from '../errors/rampart-error.js';
 import { createStoreDeadline } from './store-deadline.js';
 
@@ -72,18 +73,21 @@ describe('createStoreDeadline', () => {
     }
   });
 
-  it('stops its interval once nothing is pending, so it never holds the process open', async () => {
-    const deadline = createStoreDeadline({ store: 'test-store', timeoutMs: 40 });
-    await deadline.run(never).catch(() => {});
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    const handles = (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles();
-    const intervals = handles.filter(
-      (h) => h.constructor.name === 'Timeout' && (h as { _repeat?: number | null })._repeat === 2,
-    );
-    expect(intervals).toHaveLength(0);
+  it('holds no timer once nothing is pending, so it never holds the process open', async () => {
+    vi.useFakeTimers();
+    try {
+      const deadline = createStoreDeadline({ store: 'test-store', timeoutMs: 40 });
+      await expect(deadline.run(async () => 1)).resolves.toBe(1);
+      const hung = deadline.run(never).catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(40);
+      expect(await hung).toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
-  it('resolves with the mapped result when given a map, and rejects when the map throws', async () => {
+  it('resolves with the mapped result when given a map; a map that throws fails closed', async () => {
     const deadline = createStoreDeadline({ store: 'test-store', timeoutMs: 100 });
     await expect(
       deadline.run(
@@ -91,15 +95,17 @@ describe('createStoreDeadline', () => {
         (reply) => reply === 'OK',
       ),
     ).resolves.toBe(true);
-    const bug = new Error('map failed');
-    await expect(
-      deadline.run(
+    // A reply the store cannot read is a store that cannot answer: 503, never made-up data.
+    const unreadable = new Error('unexpected reply');
+    const error = await deadline
+      .run(
         async () => 'OK',
         () => {
-          throw bug;
+          throw unreadable;
         },
-      ),
-    ).rejects.toBe(bug);
+      )
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_STORE_UNAVAILABLE', cause: unreadable });
   });
 
   it('expires the hung operations before and after thousands that settled', async () => {
@@ -113,5 +119,63 @@ describe('createStoreDeadline', () => {
     for (const error of await Promise.all([early, late])) {
       expect(error).toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
     }
+  });
+});
+
+// The timing of a store command on a fake clock: answered at its timeout, neither before nor after.
+describe('createStoreDeadline on fake timers', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('fails a silent command with ERR_STORE_UNAVAILABLE at its timeout and drops a late answer', async () => {
+    const deadline = createStoreDeadline({ store: 'test-store', timeoutMs: 400 });
+    await expect(deadline.run(async () => 7)).resolves.toBe(7);
+    let late: (value: number) => void = () => {};
+    const silent = deadline.run(() => new Promise<number>((resolve) => (late = resolve)));
+    const outcome = silent.then(
+      () => 'resolved',
+      (error: unknown) => error,
+    );
+    await vi.advanceTimersByTimeAsync(399);
+    let settled = false;
+    void outcome.then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const error = await outcome;
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect((error as StoreUnavailableError).code).toBe('ERR_STORE_UNAVAILABLE');
+    late(1); // a late answer is dropped, not an unhandled anything
+    await vi.advanceTimersByTimeAsync(1000);
+  });
+
+  it('does not fail a command before its timeout', async () => {
+    const deadline = createStoreDeadline({ store: 'test-store', timeoutMs: 400 });
+    let answer: (value: number) => void = () => {};
+    const pending = deadline.run(() => new Promise<number>((resolve) => (answer = resolve)));
+    await vi.advanceTimersByTimeAsync(399);
+    answer(3);
+    await expect(pending).resolves.toBe(3);
+  });
+
+  it('gives each command its own full timeout, whenever it started', async () => {
+    const deadline = createStoreDeadline({ store: 'test-store', timeoutMs: 400 });
+    const first = deadline.run(never).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(250);
+    let answer: (value: string) => void = () => {};
+    const second = deadline.run(() => new Promise<string>((resolve) => (answer = resolve)));
+    await vi.advanceTimersByTimeAsync(150);
+    expect(await first).toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
+    // Started 250 ms after the first: 249 ms later it still waits, at 250 it is answered.
+    await vi.advanceTimersByTimeAsync(249);
+    answer('late but in time');
+    await expect(second).resolves.toBe('late but in time');
+    const third = deadline.run(never).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(400);
+    expect(await third).toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
   });
 });

@@ -1,97 +1,136 @@
 import { StoreUnavailableError } from '../errors/common-errors.js';
 import { isRampartError } from '../errors/rampart-error.js';
-import type { WithTimeoutOptions } from './with-timeout.js';
+
+/** Options of {@link createStoreDeadline} (and of {@link withTimeout}). */
+export interface StoreDeadlineOptions {
+  /** Names the store in the `StoreUnavailableError`, e.g. `redis-nonce-store`. */
+  store: string;
+  /** How long an operation may take before the caller is answered with a 503. */
+  timeoutMs: number;
+  /** Sees every error an operation threw or rejected with (not timeouts), before it is mapped. */
+  onFailure?: (error: unknown) => void;
+}
+
+/** The options' earlier name, from when `withTimeout` was a mechanism of its own. */
+export type WithTimeoutOptions = StoreDeadlineOptions;
 
 /** Bounds how long callers wait for one store's operations. See {@link createStoreDeadline}. */
 export interface StoreDeadline {
   /**
    * Runs one store operation and resolves with its result, passed through `map` when given (one
    * promise per call either way: a caller that converts the reply needs no second one). A
-   * timeout, a thrown or a rejected operation become `StoreUnavailableError` (fail closed); a
-   * `RampartError` passes through. A late result or failure is observed, so it never becomes an
-   * unhandled rejection.
+   * timeout, a thrown or a rejected operation, or a `map` that throws (a reply the store cannot
+   * read) become `StoreUnavailableError` (fail closed); a `RampartError` passes through. A late
+   * result or failure is observed, so it never becomes an unhandled rejection.
    */
   run<T, R = T>(operation: () => PromiseLike<T>, map?: (value: T) => R): Promise<R>;
 }
 
 interface Pending {
+  /** `performance.now()` at which the caller is answered with a timeout. */
   readonly deadline: number;
-  readonly expire: () => void;
+  readonly reject: (error: unknown) => void;
 }
 
 /**
- * `withTimeout` for a store's hot path. Instead of a timer per operation (a `setTimeout` plus a
- * `clearTimeout` cost ~5–7 % of a Redis `SET NX PX` round trip's CPU), every operation of the
- * store joins one queue watched by a single interval that stops itself when the queue empties.
- * All operations share `timeoutMs`, so insertion order is deadline order and a tick only looks
- * at the head. A tick fires every `timeoutMs / 20` (at most 50 ms) and expires operations whose
- * deadline falls before the next tick, so a caller is answered within `timeoutMs`, never later.
+ * The one deadline every Rampart store wraps its I/O in. An operation is answered by its result,
+ * or with `StoreUnavailableError` once `timeoutMs` has passed: never before, and never later than
+ * the event loop lets a timer fire.
+ *
+ * No timer per operation (a `setTimeout` plus a `clearTimeout` cost ~5–7 % of a Redis
+ * `SET NX PX` round trip's CPU): the store's pending operations wait in one queue and a single
+ * timer is armed for the oldest one's deadline. All share `timeoutMs`, so insertion order is
+ * deadline order: when the timer fires it expires the operations that are due and re-arms for
+ * the next one, if any. A store answering promptly thus costs one timer per `timeoutMs`.
  *
  * The queue is a `Set` an operation leaves as soon as it settles: an array of entries marked
- * settled and dropped by the ticker held each entry for up to a tick, long enough for V8 to
- * promote them out of the young generation, and a claim cost half as much again.
+ * settled and dropped later held each entry long enough for V8 to promote them out of the young
+ * generation, and a claim cost half as much again.
  *
  * @example
  * const deadline = createStoreDeadline({ store: 'redis-nonce-store', timeoutMs: 1000 });
  * const claimed = await deadline.run(() => redis.set(key, '1', 'PX', ttlMs, 'NX'), (r) => r === 'OK');
  */
-export function createStoreDeadline(options: WithTimeoutOptions): StoreDeadline {
+export function createStoreDeadline(options: StoreDeadlineOptions): StoreDeadline {
   const { store, timeoutMs, onFailure } = options;
-  const tickMs = Math.max(1, Math.min(50, Math.floor(timeoutMs / 20)));
   const pending = new Set<Pending>();
-  let ticker: NodeJS.Timeout | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  function unavailable(error: unknown): unknown {
+    return isRampartError(error) ? error : new StoreUnavailableError(store, error);
+  }
 
   function expireDue(): void {
-    const horizon = performance.now() + tickMs;
+    timer = undefined;
+    const now = performance.now();
     for (const entry of pending) {
-      if (entry.deadline > horizon) break;
+      // A timer fires on a whole millisecond: less than one left counts as due.
+      const left = entry.deadline - now;
+      if (left >= 1) {
+        timer = setTimeout(expireDue, Math.floor(left));
+        return;
+      }
       pending.delete(entry);
-      entry.expire();
-    }
-    if (pending.size === 0) {
-      clearInterval(ticker);
-      ticker = undefined;
+      entry.reject(new StoreUnavailableError(store, new Error(`no answer within ${timeoutMs} ms`)));
     }
   }
 
   function run<T, R = T>(operation: () => PromiseLike<T>, map?: (value: T) => R): Promise<R> {
     return new Promise<R>(function settleBeforeDeadline(resolve, reject) {
-      const entry: Pending = {
-        deadline: performance.now() + timeoutMs,
-        expire: () =>
-          reject(new StoreUnavailableError(store, new Error(`no answer within ${timeoutMs} ms`))),
-      };
       let result: PromiseLike<T>;
       try {
         result = operation();
       } catch (error) {
         onFailure?.(error);
-        reject(isRampartError(error) ? error : new StoreUnavailableError(store, error));
+        reject(unavailable(error));
         return;
       }
+      const entry: Pending = { deadline: performance.now() + timeoutMs, reject };
       pending.add(entry);
-      if (ticker === undefined) ticker = setInterval(expireDue, tickMs);
+      if (timer === undefined) timer = setTimeout(expireDue, timeoutMs);
       // Both handlers are attached at once, so a rejection after the deadline is still handled.
       // A foreign thenable is made a promise first: it then settles once, and never in here.
       (result instanceof Promise ? result : Promise.resolve(result)).then(
         (value) => {
           if (!pending.delete(entry)) return;
+          if (map === undefined) {
+            resolve(value as unknown as R);
+            return;
+          }
           // A throwing `map` rejects this promise (a throw here would reject only the `then`'s).
           try {
-            resolve(map === undefined ? (value as unknown as R) : map(value));
+            resolve(map(value));
           } catch (error) {
-            reject(error);
+            reject(unavailable(error));
           }
         },
         (error: unknown) => {
           onFailure?.(error);
-          if (pending.delete(entry)) {
-            reject(isRampartError(error) ? error : new StoreUnavailableError(store, error));
-          }
+          if (pending.delete(entry)) reject(unavailable(error));
         },
       );
     });
   }
 
   return Object.freeze({ run });
+}
+
+/**
+ * Runs one store operation under a deadline of its own: {@link createStoreDeadline} for an
+ * operation run now and then (a purge, a migration check). A store's regular operations share
+ * one deadline instead.
+ *
+ * The operation cannot be cancelled: a command that a client queued while offline may still run
+ * after the caller was answered. Its late result or failure is observed, so it never becomes an
+ * unhandled rejection.
+ *
+ * @example
+ * const deleted = await withTimeout(() => db.deleteFrom(table).where(…).execute(),
+ *   { store: 'postgres-nonce-store', timeoutMs: 30_000 });
+ */
+export function withTimeout<T>(
+  operation: () => PromiseLike<T>,
+  options: StoreDeadlineOptions,
+): Promise<T> {
+  return createStoreDeadline(options).run(operation);
 }

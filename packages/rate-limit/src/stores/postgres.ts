@@ -1,8 +1,9 @@
 import { parseOptions } from '@rampart/core';
 import {
+  createStoreDeadline,
   kyselySchema,
   postgresIdentifierSchema,
-  type WithTimeoutOptions,
+  type StoreDeadline,
   warnIfNotMigrated,
   withTimeout,
 } from '@rampart/core/postgres';
@@ -65,7 +66,7 @@ export class PostgresRateLimitStore implements RateLimitStore {
   readonly #db: Kysely<any>;
   readonly #schema: string;
   /** Every check's bound, and one warning if the schema was never migrated. */
-  readonly #timeout: WithTimeoutOptions;
+  readonly #deadline: StoreDeadline;
   readonly #purgeIntervalMs: number;
   #nextPurgeAt = 0;
 
@@ -74,11 +75,11 @@ export class PostgresRateLimitStore implements RateLimitStore {
     this.#db = parsed.db;
     this.#schema = parsed.schema;
     const schema = parsed.schema;
-    this.#timeout = {
+    this.#deadline = createStoreDeadline({
       store: STORE,
       timeoutMs: parsed.queryTimeoutMs,
       onFailure: (error) => warnIfNotMigrated(error, 'PostgresRateLimitStore', schema),
-    };
+    });
     this.#purgeIntervalMs = parsed.purgeIntervalMs;
   }
 
@@ -124,7 +125,10 @@ export class PostgresRateLimitStore implements RateLimitStore {
     const query = sql<CheckRow>`select * from ${fn}(${mode}::int, ${check.now}::float8, ${amount}::float8, ${blockUntil}::float8,
       ${keys}::text[], ${policies.map((p) => p.code)}::int[], ${policies.map((p) => p.limit)}::float8[],
       ${policies.map((p) => p.windowMs)}::float8[], ${policies.map((p) => p.burst)}::float8[], ${policies.map((p) => p.blockMs)}::float8[])`;
-    return withTimeout(async () => (await query.execute(this.#db)).rows, this.#timeout);
+    return this.#deadline.run(
+      () => query.execute(this.#db),
+      (result) => result.rows,
+    );
   }
 
   #outcomes(rows: CheckRow[], check: RateLimitCheck): PolicyOutcome[] {

@@ -1,11 +1,13 @@
 import { parseOptions } from '@rampart/core';
 import {
+  createStoreDeadline,
   defaultRedisPrefix,
   hashTag,
   type RedisScript,
   type RedisScriptClient,
   redisKey,
   redisKeyPrefixSchema,
+  type StoreDeadline,
 } from '@rampart/core/redis';
 import { z } from 'zod';
 import { createOutcome, type PolicyOutcome } from '../algorithms/evaluate.js';
@@ -16,7 +18,6 @@ import {
   rememberStoreRecord,
   storeRecordOf,
 } from '../store.js';
-import { CommandDeadline } from './command-deadline.js';
 import {
   HIT_REPLY_BYTES_PER_POLICY,
   hitScriptFor,
@@ -88,13 +89,13 @@ export class RedisRateLimitStore implements RateLimitStore {
   readonly name = STORE;
   readonly #redis: RedisRateLimitClient;
   readonly #prefix: string;
-  readonly #deadline: CommandDeadline;
+  readonly #deadline: StoreDeadline;
 
   constructor(options: RedisRateLimitStoreOptions) {
     const parsed = parseOptions('RedisRateLimitStore', optionsSchema, options);
     this.#redis = parsed.redis;
     this.#prefix = parsed.keyPrefix;
-    this.#deadline = new CommandDeadline(STORE, parsed.commandTimeoutMs);
+    this.#deadline = createStoreDeadline({ store: STORE, timeoutMs: parsed.commandTimeoutMs });
   }
 
   /**
@@ -106,28 +107,25 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   hit(check: RateLimitCheck): Promise<readonly PolicyOutcome[]> {
-    // The hot path: no async frames between the reply and the outcomes, one promise of our own.
     const key = check.key;
     const record = this.#record(key);
-    const redisKey = record.redisKey;
-    const script = record.hitScript;
-    const { now, cost } = check;
     const count = key.policies.length;
-    const redis = this.#redis;
-    let started: Promise<unknown>;
-    try {
-      started = redis.callBuffer('evalsha', script.sha1, 1, redisKey, now, cost);
-    } catch (error) {
-      return this.#deadline.run(() => Promise.reject(error));
-    }
-    return this.#deadline.watch(
-      started,
+    return this.#deadline.run(
+      () => this.#evalHit(record, check.now, check.cost),
       (reply) => parseHitReply(reply, count),
-      (error) =>
-        isNoScriptError(error)
-          ? redis.callBuffer('eval', script.source, 1, redisKey, now, cost)
-          : undefined,
     );
+  }
+
+  /** Runs the check's script by its SHA-1, and sends its source once when Redis lacks it. */
+  #evalHit(record: KeyRecord, now: number, cost: number): Promise<unknown> {
+    const { redisKey, hitScript } = record;
+    return this.#redis
+      .callBuffer('evalsha', hitScript.sha1, 1, redisKey, now, cost)
+      .catch((error: unknown) =>
+        isNoScriptError(error)
+          ? this.#redis.callBuffer('eval', hitScript.source, 1, redisKey, now, cost)
+          : Promise.reject(error),
+      );
   }
 
   /** The key's Redis key and script: remembered on a limiter's key, else built. */
