@@ -24,6 +24,8 @@ export type InvalidTokenReason =
   | 'lifetime'
   | 'revoked'
   | 'unknown-jti'
+  /** The store holds the jti for another `sub` or family: a token re-signed with the signing key. */
+  | 'binding'
   | 'reused';
 
 /** The one 401 of this package, for every reason a bearer, access or refresh token fails. */

@@ -186,6 +186,7 @@ export function createJwtNonce(options: JwtNonceOptions): JwtNonce {
       memoryStore !== undefined && memoryStore.lookup === memoryLookup
         ? memoryStore[lookupNow](claims.iss, claims.jti, claims.sub, claims.fam)
         : await store.lookup(refOf(claims));
+    if (state.status === 'mismatched') refuse('binding', claims.sub);
     if (state.status === 'revoked') refuse('revoked', claims.sub);
     if (state.status !== 'active' && (tracked || state.status !== 'absent')) {
       refuse('unknown-jti', claims.sub);
@@ -226,6 +227,7 @@ export function createJwtNonce(options: JwtNonceOptions): JwtNonce {
       const claims = verify(refreshToken, 'refresh');
       const ref = refOf(claims);
       const result = await store.spend(ref, tracked);
+      if (result.outcome === 'mismatched') refuse('binding', claims.sub);
       if (result.outcome === 'reused') {
         await store.revokeFamily(
           ref.iss,

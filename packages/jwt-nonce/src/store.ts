@@ -4,6 +4,8 @@ import type { TokenKind } from './verify/claims.js';
  * Which token a store operation is about. Tokens are keyed by (`iss`, `jti`), never by the token
  * string, so a token re-encoded or re-signed in another valid form is the same token. `sub`
  * groups a user's state (and is the Redis Cluster hash tag); `family` is the login session.
+ * A recorded token is bound to the `sub` and `family` it was written for: presented with any
+ * other, it is not that token (see `mismatched`).
  */
 export interface TokenRef {
   readonly iss: string;
@@ -26,14 +28,17 @@ export interface TokenRecord extends TokenRef {
 
 /**
  * The state of one token id: `active` (issued, usable), `spent` (a refresh token already
- * exchanged), `revoked`, or `absent` (never recorded, or expired).
+ * exchanged), `revoked`, `absent` (never recorded, or expired), or `mismatched`: recorded, but
+ * for another `sub` or `family` than the ones presented, so unknown to whoever presents it (only
+ * the signing key can make such a token). A store that keys tokens by user (Redis) never sees
+ * another user's id and answers `absent` when the `sub` differs.
  */
-export type TokenStatus = 'active' | 'spent' | 'revoked' | 'absent';
+export type TokenStatus = 'active' | 'spent' | 'revoked' | 'absent' | 'mismatched';
 
 /** Everything a verification needs from the store, read in one round trip. */
 export interface TokenLookup {
   readonly status: TokenStatus;
-  /** The recorded issue time, epoch ms; `undefined` when no record exists. */
+  /** The recorded issue time, epoch ms; `undefined` when no record exists or it is `mismatched`. */
   readonly issuedAt: number | undefined;
   /** The token's family was revoked (logout, refresh reuse). */
   readonly familyRevoked: boolean;
@@ -43,9 +48,10 @@ export interface TokenLookup {
 
 /**
  * The outcome of spending a refresh token: `spent` by this caller (the one winner), `reused`
- * (it had been spent before, or by a concurrent caller), or `invalid` (revoked, unknown).
+ * (it had been spent before, or by a concurrent caller), `invalid` (revoked, unknown), or
+ * `mismatched` (recorded for another `sub` or `family`: the record is left as it was).
  */
-export type SpendOutcome = 'spent' | 'reused' | 'invalid';
+export type SpendOutcome = 'spent' | 'reused' | 'invalid' | 'mismatched';
 
 /** What {@link JwtNonceStore.spend} answers, with the same facts as a lookup. */
 export interface SpendResult extends Omit<TokenLookup, 'status'> {
@@ -63,16 +69,24 @@ export interface SpendResult extends Omit<TokenLookup, 'status'> {
 export interface JwtNonceStore {
   /** Records issued tokens as `active` (tracked mode). Existing records are left alone. */
   record(records: readonly TokenRecord[]): Promise<void>;
-  /** The token's status, its family's revocation and its user's watermark. */
+  /**
+   * The token's status, its family's revocation and its user's watermark. The record matches
+   * only when `iss`, `jti`, `sub` and `family` all equal the ones it was written with; otherwise
+   * the status is `mismatched` (or `absent`, see {@link TokenStatus}).
+   */
   lookup(ref: TokenRef): Promise<TokenLookup>;
   /**
    * Atomically turns an `active` refresh token into `spent`: exactly one of any number of
    * concurrent callers gets `spent`. With `requireRecord: false` (deny-list mode) an absent token
-   * counts as active and a `spent` marker is written. Anything else answers `reused` (already
-   * spent) or `invalid`.
+   * counts as active and a `spent` marker bound to `ref.sub` and `ref.family` is written. A
+   * record of another `sub` or `family` answers `mismatched` and is not touched. Anything else
+   * answers `reused` (already spent) or `invalid`.
    */
   spend(ref: TokenRef, requireRecord: boolean): Promise<SpendResult>;
-  /** Marks the token revoked until `ref.expiresAt`, whether or not it was recorded. */
+  /**
+   * Marks the token revoked until `ref.expiresAt`, whether or not it was recorded. A record keeps
+   * the `sub` and `family` it was written with; a new marker is bound to the ref's.
+   */
   revoke(ref: TokenRef): Promise<void>;
   /** Revokes every token of `family` until `expiresAt`. */
   revokeFamily(iss: string, sub: string, family: string, expiresAt: number): Promise<void>;

@@ -136,6 +136,85 @@ export function describeJwtNonceStoreConformance(
       expect((await store.lookup({ ...token, iss: 'issuer-a' })).status).toBe('revoked');
     });
 
+    // A token is good only for the (sub, family) it was issued to: the same live id presented
+    // under another user or family is unknown. A store that keys tokens by user (Redis) cannot
+    // see another user's id at all and answers `absent`; every store may answer `mismatched`.
+    const swaps = (token: TokenRef) => {
+      const other = ref();
+      return [
+        ['sub swapped', { ...token, sub: other.sub }, ['mismatched', 'absent']],
+        ['family swapped', { ...token, family: other.family }, ['mismatched']],
+        [
+          'both swapped',
+          { ...token, sub: other.sub, family: other.family },
+          ['mismatched', 'absent'],
+        ],
+      ] as const;
+    };
+
+    it('looks a recorded token up only under the user and family it was issued to', async () => {
+      const token = ref();
+      await store.record([recordOf(token, 'access')]);
+      for (const [name, presented, unknown] of swaps(token)) {
+        const state = await store.lookup(presented);
+        expect(unknown, name).toContain(state.status);
+        expect(state.issuedAt, name).toBeUndefined();
+      }
+      expect((await store.lookup(token)).status).toBe('active');
+    });
+
+    it('spends a refresh token only for its own user and family, leaving it to its owner', async () => {
+      const token = ref();
+      await store.record([recordOf(token)]);
+      for (const [name, presented] of swaps(token)) {
+        const result = await store.spend(presented, true);
+        expect(['mismatched', 'invalid'], name).toContain(result.outcome);
+        expect(result.issuedAt, name).toBeUndefined();
+      }
+      expect((await store.spend({ ...token, family: ref().family }, true)).outcome).toBe(
+        'mismatched',
+      );
+      expect((await store.lookup(token)).status).toBe('active');
+      expect((await store.spend(token, true)).outcome).toBe('spent');
+    });
+
+    it('binds a deny-list spent marker and a revocation to the family they were written for', async () => {
+      const spent = ref();
+      expect((await store.spend(spent, false)).outcome).toBe('spent');
+      const otherFamily = { ...spent, family: ref().family };
+      expect((await store.spend(otherFamily, false)).outcome).toBe('mismatched');
+      expect((await store.lookup(otherFamily)).status).toBe('mismatched');
+      expect((await store.spend(spent, false)).outcome).toBe('reused');
+
+      const revoked = ref();
+      await store.revoke(revoked);
+      expect((await store.lookup({ ...revoked, family: ref().family })).status).toBe('mismatched');
+      expect((await store.lookup(revoked)).status).toBe('revoked');
+    });
+
+    it('keeps the binding of a recorded token it revokes', async () => {
+      const token = ref();
+      await store.record([recordOf(token, 'access')]);
+      await store.revoke(token);
+      for (const [name, presented, unknown] of swaps(token)) {
+        expect(unknown, name).toContain((await store.lookup(presented)).status);
+      }
+      expect((await store.lookup(token)).status).toBe('revoked');
+    });
+
+    it('never lets a changed family id reach a token of a revoked family', async () => {
+      const token = ref();
+      await store.record([recordOf(token, 'access')]);
+      await store.revokeFamily(token.iss, token.sub, token.family, harness.now() + 60_000);
+      const escaped = { ...token, family: ref().family };
+      expect(await store.lookup(escaped)).toMatchObject({
+        status: 'mismatched',
+        familyRevoked: false,
+      });
+      expect((await store.spend(escaped, true)).outcome).toBe('mismatched');
+      expect(await store.lookup(token)).toMatchObject({ status: 'active', familyRevoked: true });
+    });
+
     it('revokes a whole family and nothing else', async () => {
       const token = ref();
       const sibling = ref({ sub: token.sub, family: token.family });

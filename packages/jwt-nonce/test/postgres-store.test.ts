@@ -1,6 +1,6 @@
 import { migrate } from '@rampart/core/postgres';
 import { isolatedPostgresSchema, warningsWithCode } from '@rampart/test-utils';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createJwtNonce } from '../src/index.js';
 import { jwtNonceMigrations, PostgresJwtNonceStore } from '../src/postgres.js';
@@ -52,6 +52,30 @@ describe.skipIf(!hasPostgres)('PostgresJwtNonceStore on a real Postgres', () => 
       statements.length = 0;
       await tokens.refresh(pair.refreshToken);
       expect(statements).toEqual(['with', 'insert']);
+    } finally {
+      await pg.cleanup();
+    }
+  });
+
+  it('refuses a token recorded before tokens were bound to a family (migration 0002), in any family', async () => {
+    const pg = await isolatedPostgresSchema({ max: 2 });
+    try {
+      const [createTables] = jwtNonceMigrations.migrations;
+      await migrate(pg.db, [{ name: 'jwt_nonce', migrations: [createTables as never] }], {
+        schema: pg.schema,
+      });
+      const now = Date.now();
+      await sql`
+        insert into ${sql.id(pg.schema, 'rampart_jwt_nonce_tokens')}
+          (iss, jti, sub, status, issued_at, expires_at)
+        values ('i', 'old', 's', 'a', ${now}, ${now + 60_000})`.execute(pg.db);
+      const { executed } = await migrate(pg.db, [jwtNonceMigrations], { schema: pg.schema });
+      expect(executed).toEqual(['jwt_nonce/0002_bind_tokens_to_family']);
+      const store = new PostgresJwtNonceStore({ db: pg.db, schema: pg.schema, purgeIntervalMs: 0 });
+      const ref = { iss: 'i', jti: 'old', sub: 's', family: 'f', expiresAt: now + 60_000 };
+      expect(await store.lookup(ref)).toMatchObject({ status: 'mismatched', issuedAt: undefined });
+      expect((await store.spend(ref, true)).outcome).toBe('mismatched');
+      expect((await store.spend(ref, false)).outcome).toBe('mismatched');
     } finally {
       await pg.cleanup();
     }

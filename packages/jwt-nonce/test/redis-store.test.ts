@@ -1,3 +1,4 @@
+import { hashTag, redisKey } from '@rampart/core/redis';
 import {
   createRedisClient,
   isolatedRedisPrefix,
@@ -78,7 +79,8 @@ describe.skipIf(!hasRedis)('RedisJwtNonceStore on a real Redis', () => {
       store: new RedisJwtNonceStore({ redis, keyPrefix: prefix }),
     });
     const pair = await tokens.issue('carol:{x}');
-    await tokens.logout(await tokens.verifyAccessToken(pair.accessToken));
+    const auth = await tokens.verifyAccessToken(pair.accessToken);
+    await tokens.logout(auth);
     const keys: string[] = [];
     let cursor = '0';
     do {
@@ -90,8 +92,21 @@ describe.skipIf(!hasRedis)('RedisJwtNonceStore on a real Redis', () => {
     expect(mine.length).toBeGreaterThanOrEqual(3);
     for (const key of mine) expect(key.startsWith(`${prefix}{carol%3A%7Bx%7D}:`)).toBe(true);
     const values = await Promise.all(mine.map((key) => redis.get(key)));
-    // A status letter and an issue time, a family marker, a watermark: no token, no claim.
-    for (const value of values) expect(value).toMatch(/^(?:[asr]\d*|1|\d+)$/);
+    // A status letter, an issue time and the family id; a family marker; a watermark: no token,
+    // no application claim.
+    for (const value of values) {
+      expect(value).toMatch(new RegExp(`^(?:[asr]\\d*:${auth.fam}|1|\\d+)$`));
+    }
+  });
+
+  it('refuses a token recorded before tokens were bound to a family (a value without one)', async () => {
+    const store = new RedisJwtNonceStore({ redis, keyPrefix: prefix });
+    const ref = { iss: 'i', jti: 'old', sub: 'dave', family: 'f', expiresAt: Date.now() + 60_000 };
+    const key = redisKey(prefix, hashTag('dave'), 't', 'i', 'old');
+    await redis.set(key, `a${Date.now()}`, 'PX', 60_000);
+    expect(await store.lookup(ref)).toMatchObject({ status: 'mismatched', issuedAt: undefined });
+    expect((await store.spend(ref, true)).outcome).toBe('mismatched');
+    expect((await store.spend(ref, false)).outcome).toBe('mismatched');
   });
 
   it('fails closed with a 503 StoreUnavailableError when Redis is unreachable', async () => {

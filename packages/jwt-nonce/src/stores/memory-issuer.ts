@@ -1,11 +1,17 @@
 import { BoundedExpiringMap, type Clock } from '@rampart/core';
 import type { TokenStatus } from '../store.js';
 
-/** A token's record in the memory store. */
+/** A token's record in the memory store, with the user and family it is bound to. */
 export interface TokenEntry {
-  status: Exclude<TokenStatus, 'absent'>;
+  status: Exclude<TokenStatus, 'absent' | 'mismatched'>;
   issuedAt: number | undefined;
-  sub: string;
+  readonly sub: string;
+  readonly family: string;
+}
+
+/** True when `entry` was written for `sub` and `family`. */
+export function isBoundTo(entry: TokenEntry, sub: string, family: string): boolean {
+  return entry.sub === sub && entry.family === family;
 }
 
 /** What every map of an issuer is created with. */

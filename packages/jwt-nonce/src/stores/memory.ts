@@ -6,7 +6,7 @@ import {
   systemClock,
 } from '@rampart/core';
 import type { JwtNonceStore, SpendResult, TokenLookup, TokenRecord, TokenRef } from '../store.js';
-import { type IssuerMapOptions, IssuerState, type TokenEntry } from './memory-issuer.js';
+import { type IssuerMapOptions, IssuerState, isBoundTo, type TokenEntry } from './memory-issuer.js';
 
 /** Options of {@link MemoryJwtNonceStore}. */
 export interface MemoryJwtNonceStoreOptions {
@@ -72,7 +72,12 @@ export class MemoryJwtNonceStore implements JwtNonceStore {
     return this.#run(() => {
       for (const record of records) {
         const state = this.#stateFor(record.iss);
-        const entry: TokenEntry = { status: 'active', issuedAt: record.issuedAt, sub: record.sub };
+        const entry: TokenEntry = {
+          status: 'active',
+          issuedAt: record.issuedAt,
+          sub: record.sub,
+          family: record.family,
+        };
         const result = state.tokens.add(record.jti, entry, this.#ttl(record.expiresAt));
         if (result === 'full') this.#full();
         if (result === 'added') state.index(record.sub, `t${record.jti}`);
@@ -90,9 +95,10 @@ export class MemoryJwtNonceStore implements JwtNonceStore {
     if (state === undefined) return NOT_FOUND;
     const now = this.#clock.now();
     const entry = state.tokens.get(jti, now);
+    const bound = entry !== undefined && isBoundTo(entry, sub, family);
     return {
-      status: entry === undefined ? 'absent' : entry.status,
-      issuedAt: entry?.issuedAt,
+      status: entry === undefined ? 'absent' : bound ? entry.status : 'mismatched',
+      issuedAt: bound ? entry.issuedAt : undefined,
       familyRevoked: state.familyRevoked(sub, family, now),
       userRevokedBefore: state.watermarks.get(sub, now),
     };
@@ -102,14 +108,21 @@ export class MemoryJwtNonceStore implements JwtNonceStore {
     return this.#run((): SpendResult => {
       const state = this.#stateFor(ref.iss);
       const entry = state.tokens.get(ref.jti);
+      const bound = entry !== undefined && isBoundTo(entry, ref.sub, ref.family);
       const context = {
-        issuedAt: entry?.issuedAt,
+        issuedAt: bound ? entry.issuedAt : undefined,
         familyRevoked: state.familyRevoked(ref.sub, ref.family, this.#clock.now()),
         userRevokedBefore: state.watermarks.get(ref.sub),
       };
+      if (entry !== undefined && !bound) return { outcome: 'mismatched', ...context };
       if (entry === undefined) {
         if (requireRecord) return { outcome: 'invalid', ...context };
-        const spent: TokenEntry = { status: 'spent', issuedAt: undefined, sub: ref.sub };
+        const spent: TokenEntry = {
+          status: 'spent',
+          issuedAt: undefined,
+          sub: ref.sub,
+          family: ref.family,
+        };
         if (state.tokens.add(ref.jti, spent, this.#ttl(ref.expiresAt)) === 'full') this.#full();
         state.index(ref.sub, `t${ref.jti}`);
         return { outcome: 'spent', ...context };
@@ -127,9 +140,11 @@ export class MemoryJwtNonceStore implements JwtNonceStore {
       const state = this.#stateFor(ref.iss);
       const entry = state.tokens.get(ref.jti);
       const ttl = Math.max(this.#ttl(ref.expiresAt), state.tokens.ttl(ref.jti) ?? 0);
-      const revoked: TokenEntry = { status: 'revoked', issuedAt: entry?.issuedAt, sub: ref.sub };
+      // A record keeps the user and family it was issued to.
+      const { sub, family } = entry ?? ref;
+      const revoked: TokenEntry = { status: 'revoked', issuedAt: entry?.issuedAt, sub, family };
       if (!state.tokens.set(ref.jti, revoked, ttl)) this.#full();
-      state.index(ref.sub, `t${ref.jti}`);
+      state.index(sub, `t${ref.jti}`);
     });
   }
 

@@ -63,14 +63,44 @@ const createTables: PostgresMigration = {
 };
 
 /**
+ * Binds each token row to the family it was issued in (it already names its `sub`), so a lookup
+ * matches `iss, jti, sub, family`. Rows written before have no family (`''`, which no presented
+ * family equals): those tokens are refused, and their users sign in again.
+ */
+const bindTokensToFamily: PostgresMigration = {
+  name: '0002_bind_tokens_to_family',
+  async up(db, { schema }) {
+    const { tokens } = JWT_NONCE_TABLES;
+    await db.schema
+      .withSchema(schema)
+      .alterTable(tokens)
+      .addColumn('family', 'text', (column) => column.notNull().defaultTo(''))
+      .execute();
+    // The default only fills existing rows: every write names the family.
+    await db.schema
+      .withSchema(schema)
+      .alterTable(tokens)
+      .alterColumn('family', (column) => column.dropDefault())
+      .execute();
+  },
+  async down(db, { schema }) {
+    await db.schema
+      .withSchema(schema)
+      .alterTable(JWT_NONCE_TABLES.tokens)
+      .dropColumn('family')
+      .execute();
+  },
+};
+
+/**
  * The migrations of `PostgresJwtNonceStore`, for core's `migrate()`: tables
- * `rampart_jwt_nonce_tokens` (primary key (iss, jti)), `rampart_jwt_nonce_families` and
- * `rampart_jwt_nonce_users`, times as epoch-ms `bigint`s.
+ * `rampart_jwt_nonce_tokens` (primary key (iss, jti), bound to `sub` and `family`),
+ * `rampart_jwt_nonce_families` and `rampart_jwt_nonce_users`, times as epoch-ms `bigint`s.
  *
  * @example
  * await migrate(db, [jwtNonceMigrations], { schema: 'security' });
  */
 export const jwtNonceMigrations: PostgresMigrations = Object.freeze({
   name: 'jwt_nonce',
-  migrations: Object.freeze([Object.freeze(createTables)]),
+  migrations: Object.freeze([Object.freeze(createTables), Object.freeze(bindTokensToFamily)]),
 });

@@ -4,8 +4,9 @@ import { RedisScript } from '@rampart/core/redis';
  * The Lua scripts of `RedisJwtNonceStore`. Every script touches only keys of one user, which
  * share the user's hash tag, so each runs on one Redis Cluster node.
  *
- * A token key holds one string: a status letter (`a` active, `s` spent, `r` revoked) followed by
- * the issue time in epoch ms (empty when unknown).
+ * A token key holds one string: a status letter (`a` active, `s` spent, `r` revoked), the issue
+ * time in epoch ms (empty when unknown), `:` and the family the token was issued in. The user is
+ * the key's, so a token is bound to both; a value without a family matches none.
  */
 
 /** KEYS: token, family, user. Returns [token value | nil, family exists (0/1), watermark | nil]. */
@@ -17,9 +18,10 @@ return {token, family, watermark}
 `);
 
 /**
- * KEYS: token, family, user. ARGV: requireRecord ('1'/'0'), ttl ms of a new spent marker.
- * Returns [outcome, token value before | nil, family exists, watermark | nil]. The check and the
- * write are one script, so exactly one caller turns an active token into a spent one.
+ * KEYS: token, family, user. ARGV: requireRecord ('1'/'0'), ttl ms of a new spent marker, the
+ * presented family. Returns [outcome, token value before | nil, family exists, watermark | nil].
+ * The check and the write are one script, so exactly one caller turns an active token into a
+ * spent one; a token of another family is `mismatched` and left alone.
  */
 export const spendScript = new RedisScript(`
 local token = redis.call('GET', KEYS[1])
@@ -30,9 +32,11 @@ if not token then
   if ARGV[1] == '1' then
     outcome = 'invalid'
   else
-    redis.call('SET', KEYS[1], 's', 'PX', ARGV[2])
+    redis.call('SET', KEYS[1], 's:' .. ARGV[3], 'PX', ARGV[2])
     outcome = 'spent'
   end
+elseif string.match(token, '^.%d*:(.*)$') ~= ARGV[3] then
+  outcome = 'mismatched'
 else
   local status = string.sub(token, 1, 1)
   if status == 'a' then
@@ -56,18 +60,27 @@ return #KEYS
 `);
 
 /**
- * KEYS: one key. ARGV: value, ttl ms. Writes the value and keeps the longer of the two TTLs, so
- * revoking never shortens how long a revocation is remembered. For a token, the issue time of
- * an existing record is kept after the new status letter.
+ * KEYS: token. ARGV: the value of a new revoked marker ('r:' and the family), ttl ms. An existing
+ * record becomes revoked and keeps its issue time and family. The longer of the two TTLs is kept,
+ * so revoking never shortens how long a revocation is remembered.
  */
-export const markScript = new RedisScript(`
+export const revokeScript = new RedisScript(`
 local current = redis.call('GET', KEYS[1])
 local ttl = tonumber(ARGV[2])
 local left = redis.call('PTTL', KEYS[1])
 if left > ttl then ttl = left end
 local value = ARGV[1]
-if current and ARGV[3] == 'keep-issued-at' then value = value .. string.sub(current, 2) end
+if current then value = 'r' .. string.sub(current, 2) end
 redis.call('SET', KEYS[1], value, 'PX', ttl)
+return 1
+`);
+
+/** KEYS: one key. ARGV: value, ttl ms. Writes the value and keeps the longer of the two TTLs. */
+export const markScript = new RedisScript(`
+local ttl = tonumber(ARGV[2])
+local left = redis.call('PTTL', KEYS[1])
+if left > ttl then ttl = left end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
 return 1
 `);
 

@@ -21,6 +21,7 @@ import {
   lookupScript,
   markScript,
   recordScript,
+  revokeScript,
   spendScript,
   watermarkScript,
 } from './redis-scripts.js';
@@ -71,15 +72,26 @@ const STORE = 'redis-jwt-nonce-store';
 const STATUS: Readonly<Record<string, TokenStatus>> = { a: 'active', s: 'spent', r: 'revoked' };
 const DIGITS = /^\d{1,16}$/;
 
-/** Parses what a script read back; Redis holds only what the scripts wrote. */
-function parseToken(value: unknown): { status: TokenStatus; issuedAt: number | undefined } {
+/**
+ * Parses a token value a script read back (see redis-scripts.ts), as presented with `family`;
+ * Redis holds only what the scripts wrote.
+ */
+function parseToken(
+  value: unknown,
+  family: string,
+): { status: TokenStatus; issuedAt: number | undefined } {
   if (typeof value !== 'string' || value.length === 0) {
     return { status: 'absent', issuedAt: undefined };
   }
-  const rest = value.slice(1);
+  // The issue time is digits, so the first ':' ends it; a value without one has no family.
+  const separator = value.indexOf(':');
+  if (separator < 0 || value.slice(separator + 1) !== family) {
+    return { status: 'mismatched', issuedAt: undefined };
+  }
+  const issuedAt = value.slice(1, separator);
   return {
     status: STATUS[value[0] as string] ?? 'revoked',
-    issuedAt: DIGITS.test(rest) ? Number(rest) : undefined,
+    issuedAt: DIGITS.test(issuedAt) ? Number(issuedAt) : undefined,
   };
 }
 
@@ -98,7 +110,9 @@ function globLiteral(text: string): string {
  * exactly one of any number of concurrent refreshes wins across every process. Keys expire with
  * their tokens. All keys of a user share its hash tag, so it works on Redis Cluster.
  *
- * Keys: `<prefix>{<sub>}:t:<iss>:<jti>`, `…:f:<iss>:<family>`, `…:u:<iss>`.
+ * Keys: `<prefix>{<sub>}:t:<iss>:<jti>`, `…:f:<iss>:<family>`, `…:u:<iss>`. A token is bound to
+ * its user by its key and to its family by its value; presented under another user it is not
+ * found (`absent`), under another family it is `mismatched`.
  *
  * @example
  * const store = new RedisJwtNonceStore({ redis: new Redis(url, { enableOfflineQueue: false }) });
@@ -131,7 +145,10 @@ export class RedisJwtNonceStore implements JwtNonceStore {
           recordScript.run(
             this.#redis,
             group.map((record) => this.#tokenKey(record)),
-            group.flatMap((record) => [`a${record.issuedAt}`, ttl(record.expiresAt, now)]),
+            group.flatMap((record) => [
+              `a${record.issuedAt}:${record.family}`,
+              ttl(record.expiresAt, now),
+            ]),
           ),
         ),
       ),
@@ -142,7 +159,7 @@ export class RedisJwtNonceStore implements JwtNonceStore {
     const reply = (await this.#run(() =>
       lookupScript.run(this.#redis, this.#keys(ref), []),
     )) as unknown[];
-    return { ...parseToken(reply[0]), ...this.#context(reply[1], reply[2]) };
+    return { ...parseToken(reply[0], ref.family), ...this.#context(reply[1], reply[2]) };
   }
 
   async spend(ref: TokenRef, requireRecord: boolean): Promise<SpendResult> {
@@ -150,22 +167,23 @@ export class RedisJwtNonceStore implements JwtNonceStore {
       spendScript.run(this.#redis, this.#keys(ref), [
         requireRecord ? '1' : '0',
         ttl(ref.expiresAt, Date.now()),
+        ref.family,
       ]),
     )) as unknown[];
     const outcome = reply[0] as SpendOutcome;
     return {
       outcome,
-      issuedAt: parseToken(reply[1]).issuedAt,
+      issuedAt: parseToken(reply[1], ref.family).issuedAt,
       ...this.#context(reply[2], reply[3]),
     };
   }
 
   async revoke(ref: TokenRef): Promise<void> {
     await this.#run(() =>
-      markScript.run(
+      revokeScript.run(
         this.#redis,
         [this.#tokenKey(ref)],
-        ['r', ttl(ref.expiresAt, Date.now()), 'keep-issued-at'],
+        [`r:${ref.family}`, ttl(ref.expiresAt, Date.now())],
       ),
     );
   }
@@ -175,7 +193,7 @@ export class RedisJwtNonceStore implements JwtNonceStore {
       markScript.run(
         this.#redis,
         [redisKey(this.#prefix, hashTag(sub), 'f', iss, family)],
-        ['1', ttl(expiresAt, Date.now()), 'replace'],
+        ['1', ttl(expiresAt, Date.now())],
       ),
     );
   }
