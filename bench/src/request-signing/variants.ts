@@ -6,11 +6,18 @@
  * a new store, no nonce is ever replayed, and every op must answer `true`.
  */
 import { createHmac, createSecretKey, hash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { MemoryNonceStore, type NonceStore, type SecurityRequest } from '@rampart/core';
+import {
+  defineSyncTwin,
+  MemoryNonceStore,
+  type NonceStore,
+  type SecurityRequest,
+  syncTwinOf,
+} from '@rampart/core';
 import {
   createRequestVerifier,
   importSigningSecret,
   RAMPART_V1,
+  type RequestVerifier,
   rampartV1SigningString,
   staticSigningSecrets,
 } from '@rampart/request-signing';
@@ -97,10 +104,22 @@ async function rfc9421Pool(now: number): Promise<SecurityRequest[]> {
   return pool;
 }
 
+/** The memory store's synchronous claim (core's fast-path convention), found once. */
+const memoryClaimNow = syncTwinOf(MemoryNonceStore.prototype, 'claim');
+
+/**
+ * What the Express and Fastify adapters call: the verifier's synchronous twin of `verify`, found
+ * on each request as they find it.
+ */
+function verifyNow(verifier: RequestVerifier, request: SecurityRequest) {
+  const twin = syncTwinOf(verifier, 'verify');
+  return twin === undefined ? verifier.verify(request) : twin.call(verifier, request);
+}
+
 /**
  * A `MemoryNonceStore` replaced at each pass over the pool. A class rather than closures per
- * verifier, so every verifier of the run calls the one `claimSync`, as a server's one verifier
- * does.
+ * verifier, so every verifier of the run calls the one synchronous twin of `claim`, as a
+ * server's one verifier does.
  */
 class PerPassNonceStore implements NonceStore {
   #store = PerPassNonceStore.#fresh();
@@ -127,8 +146,14 @@ class PerPassNonceStore implements NonceStore {
     return this.#store.claim(scope, nonce, ttlMs);
   }
 
-  claimSync(scope: string, nonce: string, ttlMs: number): boolean {
-    return this.#store.claimSync(scope, nonce, ttlMs);
+  static {
+    // The memory store's twin behind this one, so the verifier claims without a promise.
+    defineSyncTwin(PerPassNonceStore.prototype, 'claim', function claimNow(scope, nonce, ttlMs) {
+      const store = this.#store;
+      return memoryClaimNow === undefined
+        ? store.claim(scope, nonce, ttlMs)
+        : memoryClaimNow.call(store, scope, nonce, ttlMs);
+    });
   }
 }
 
@@ -211,7 +236,7 @@ export async function requestSigningVariants(): Promise<Variant[]> {
       // What the Express and Fastify adapters call; it throws on any refusal. Written as the
       // other variants are, an async function, so every row pays the harness's one await.
       async op(i) {
-        const result = v1Verifier.at(i).verifyMaybeSync(v1Pool[i % POOL_SIZE] as SecurityRequest);
+        const result = verifyNow(v1Verifier.at(i), v1Pool[i % POOL_SIZE] as SecurityRequest);
         if (result instanceof Promise) await result;
         return true;
       },
@@ -257,7 +282,7 @@ export async function requestSigningVariants(): Promise<Variant[]> {
       // Written out, not shared with the rampart-v1 row through a helper: one op closure over two
       // pools of differently shaped headers mixes their type feedback into both rows' figures.
       async op(i) {
-        const result = rfcVerifier.at(i).verifyMaybeSync(rfcPool[i % POOL_SIZE] as SecurityRequest);
+        const result = verifyNow(rfcVerifier.at(i), rfcPool[i % POOL_SIZE] as SecurityRequest);
         if (result instanceof Promise) await result;
         return true;
       },

@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     '',
     markdownTable(header, body),
     '',
-    `The bare loop computes HMAC-SHA256 of the body with \`createHmac\` and compares with \`timingSafeEqual\`: no parsing, no window, no replay store. Ours parses the four headers strictly, checks the window, hashes the body, computes the HMAC of the signing string and claims the nonce, through \`verifyMaybeSync\` as the Express and Fastify adapters call it (no promise on the memory store); the row after it is the same work through \`verify()\`, which answers with a promise. \`http-message-signatures\` verifies the signature only (no nonce store); the last row adds the Content-Digest check it leaves to the caller.`,
+    `The bare loop computes HMAC-SHA256 of the body with \`createHmac\` and compares with \`timingSafeEqual\`: no parsing, no window, no replay store. Ours parses the four headers strictly, checks the window, hashes the body, computes the HMAC of the signing string and claims the nonce, through \`verify\`'s synchronous twin as the Express and Fastify adapters call it (no promise on the memory store); the row after it is the same work through \`verify()\`, which answers with a promise. \`http-message-signatures\` verifies the signature only (no nonce store); the last row adds the Content-Digest check it leaves to the caller.`,
   ].join('\n');
   writeSection(BENCHMARKS_DOC, 'request-signing', section);
   console.log(`\nWrote the request-signing section of ${BENCHMARKS_DOC}`);

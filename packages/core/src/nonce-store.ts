@@ -15,14 +15,6 @@ export interface NonceStore {
    * `RampartError` (`ERR_NONCE_INVALID`) for arguments outside the documented limits.
    */
   claim(scope: string, nonce: string, ttlMs: number): Promise<boolean>;
-
-  /**
-   * Optional synchronous form of {@link NonceStore.claim}, for stores whose claim is an in-process
-   * operation (`MemoryNonceStore`): the same semantics, returning the boolean and throwing what
-   * `claim` rejects with. Callers on a hot path use it when present, saving a promise; a store
-   * that does I/O leaves it out.
-   */
-  claimSync?(scope: string, nonce: string, ttlMs: number): boolean;
 }
 
 /** Longest scope a store accepts, in UTF-16 code units. */

@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { createFakeClock } from '../src/clock.js';
 import { isRampartError } from '../src/errors/rampart-error.js';
 import { MemoryNonceStore } from '../src/stores/memory-nonce-store.js';
+import { syncTwinOf } from '../src/sync-twin.js';
 import { describeNonceStoreConformance } from '../src/testing.js';
+
+/** The store's synchronous claim, through core's fast-path convention. */
+function claimNow(store: MemoryNonceStore, scope: string, nonce: string, ttlMs: number): boolean {
+  const twin = syncTwinOf(store, 'claim');
+  if (twin === undefined) throw new Error('MemoryNonceStore.claim has no synchronous twin');
+  const answer = twin.call(store, scope, nonce, ttlMs);
+  if (answer instanceof Promise) throw new Error('the memory store answered with a promise');
+  return answer;
+}
 
 describeNonceStoreConformance('memory', () => {
   const clock = createFakeClock();
@@ -35,38 +45,38 @@ describe('MemoryNonceStore bound', () => {
   });
 });
 
-describe('MemoryNonceStore.claimSync', () => {
+describe("MemoryNonceStore.claim's synchronous twin", () => {
   it('has the semantics of claim: once per (scope, nonce) while the TTL runs, shared with claim', async () => {
     const clock = createFakeClock();
     const store = new MemoryNonceStore({ clock, sweepIntervalMs: 0 });
-    expect(store.claimSync('key-a', 'nonce-0000000001', 10_000)).toBe(true);
-    expect(store.claimSync('key-a', 'nonce-0000000001', 10_000)).toBe(false);
+    expect(claimNow(store, 'key-a', 'nonce-0000000001', 10_000)).toBe(true);
+    expect(claimNow(store, 'key-a', 'nonce-0000000001', 10_000)).toBe(false);
     expect(await store.claim('key-a', 'nonce-0000000001', 10_000)).toBe(false);
     expect(await store.claim('key-a', 'nonce-0000000002', 10_000)).toBe(true);
-    expect(store.claimSync('key-a', 'nonce-0000000002', 10_000)).toBe(false);
+    expect(claimNow(store, 'key-a', 'nonce-0000000002', 10_000)).toBe(false);
     // Scoped, and the scope is length-prefixed: ("a:b", "c") is not ("a", "b:c").
-    expect(store.claimSync('key-b', 'nonce-0000000001', 10_000)).toBe(true);
-    expect(store.claimSync('a:b', 'c', 10_000)).toBe(true);
-    expect(store.claimSync('a', 'b:c', 10_000)).toBe(true);
+    expect(claimNow(store, 'key-b', 'nonce-0000000001', 10_000)).toBe(true);
+    expect(claimNow(store, 'a:b', 'c', 10_000)).toBe(true);
+    expect(claimNow(store, 'a', 'b:c', 10_000)).toBe(true);
     clock.advance(10_000);
-    expect(store.claimSync('key-a', 'nonce-0000000001', 10_000)).toBe(true);
+    expect(claimNow(store, 'key-a', 'nonce-0000000001', 10_000)).toBe(true);
   });
 
   it('throws ERR_STORE_FULL when full and forgets nothing', () => {
     const clock = createFakeClock();
     const store = new MemoryNonceStore({ maxEntries: 3, clock, sweepIntervalMs: 0 });
-    for (let i = 0; i < 3; i++) expect(store.claimSync('key', `nonce-${i}`, 60_000)).toBe(true);
+    for (let i = 0; i < 3; i++) expect(claimNow(store, 'key', `nonce-${i}`, 60_000)).toBe(true);
     let error: unknown;
     try {
-      store.claimSync('key', 'nonce-3', 60_000);
+      claimNow(store, 'key', 'nonce-3', 60_000);
     } catch (caught) {
       error = caught;
     }
     expect(isRampartError(error)).toBe(true);
     expect(error).toMatchObject({ code: 'ERR_STORE_FULL', status: 503 });
-    expect(store.claimSync('key', 'nonce-0', 60_000)).toBe(false);
+    expect(claimNow(store, 'key', 'nonce-0', 60_000)).toBe(false);
     clock.advance(60_000);
-    expect(store.claimSync('key', 'nonce-3', 60_000)).toBe(true);
+    expect(claimNow(store, 'key', 'nonce-3', 60_000)).toBe(true);
   });
 
   it.each([
@@ -80,7 +90,7 @@ describe('MemoryNonceStore.claimSync', () => {
     ['a non-string nonce', 'scope', 42, 1000],
   ])('throws a 400 ERR_NONCE_INVALID for %s, as claim rejects', async (_, scope, nonce, ttl) => {
     const store = new MemoryNonceStore({ sweepIntervalMs: 0 });
-    expect(() => store.claimSync(scope as string, nonce as string, ttl as number)).toThrow(
+    expect(() => claimNow(store, scope as string, nonce as string, ttl as number)).toThrow(
       expect.objectContaining({ code: 'ERR_NONCE_INVALID', status: 400 }),
     );
     await expect(

@@ -5,7 +5,7 @@
 import { RampartConfigError } from '@rampart/core';
 import { sendProblem, toSecurityRequest } from '@rampart/core/express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { adapterVerifier, withBody } from './server/adapter-helpers.js';
+import { adapterVerifier, verifyNowOrLater, withBody } from './server/adapter-helpers.js';
 import type {
   RequestVerifier,
   RequestVerifierOptions,
@@ -78,7 +78,7 @@ export function requestSigning(options: RequestSigningExpressOptions): RequestHa
     let result: VerifiedSignature | Promise<VerifiedSignature>;
     try {
       const request = withBody(toSecurityRequest(req, clientIp), req.rawBody, req.body);
-      result = verifier.verifyMaybeSync(request);
+      result = verifyNowOrLater(verifier, request);
     } catch (error) {
       refuse(error);
       return;

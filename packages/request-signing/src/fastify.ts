@@ -13,7 +13,7 @@ import type {
   RouteOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { adapterVerifier, withBody } from './server/adapter-helpers.js';
+import { adapterVerifier, verifyNowOrLater, withBody } from './server/adapter-helpers.js';
 import type {
   RequestVerifier,
   RequestVerifierOptions,
@@ -66,7 +66,7 @@ function verifyRequest(
       request.rawBody,
       request.body,
     );
-    result = verifier.verifyMaybeSync(security);
+    result = verifyNowOrLater(verifier, security);
   } catch (error) {
     done(error as Error);
     return;

@@ -28,7 +28,7 @@ function slowStore(): NonceStore {
   const memory = new MemoryNonceStore();
   return {
     claim: (scope, nonce, ttl) =>
-      new Promise((resolve) => setImmediate(() => resolve(memory.claimSync(scope, nonce, ttl)))),
+      new Promise((resolve) => setImmediate(() => resolve(memory.claim(scope, nonce, ttl)))),
   };
 }
 

@@ -1,6 +1,7 @@
 import { createSecretKey } from 'node:crypto';
 import {
   createFakeClock,
+  defineSyncTwin,
   MemoryNonceStore,
   type NonceStore,
   RampartConfigError,
@@ -261,16 +262,21 @@ describe('createRequestVerifier', () => {
     expect(await codeOf(verifier.verify(securityRequest(signV1())))).toBe('ERR_SIGNATURE_HEADERS');
   });
 
-  it('claims through claimSync when the store has one, with the same outcomes', async () => {
-    const memory = new MemoryNonceStore();
+  it("claims through the store's synchronous twin when it has one, with the same outcomes", async () => {
     const calls: string[] = [];
-    const nonceStore: NonceStore = {
-      claim: () => Promise.reject(new Error('claim must not be called')),
-      claimSync(scope, nonce, ttl) {
-        calls.push(`${scope}|${nonce}|${ttl}`);
-        return memory.claimSync(scope, nonce, ttl);
-      },
-    };
+    class CountingStore implements NonceStore {
+      readonly memory = new MemoryNonceStore();
+      claim(_scope: string, _nonce: string, _ttlMs: number): Promise<boolean> {
+        return Promise.reject(new Error('claim must not be called'));
+      }
+      static {
+        defineSyncTwin(CountingStore.prototype, 'claim', function claimNow(scope, nonce, ttl) {
+          calls.push(`${scope}|${nonce}|${ttl}`);
+          return this.memory.claim(scope, nonce, ttl);
+        });
+      }
+    }
+    const nonceStore = new CountingStore();
     const { verifier } = setup({ nonceStore });
     const headers = signV1({ body: BODY });
     const accepted = await verifier.verify(securityRequest(headers, { body: BODY }));
@@ -287,12 +293,26 @@ describe('createRequestVerifier', () => {
       'ERR_SIGNATURE_INVALID',
     );
     expect(calls).toHaveLength(2);
-    expect(memory.size).toBe(1);
+    expect(nonceStore.memory.size).toBe(1);
   });
 
-  it('rejects with the error claimSync throws (a full memory store fails closed)', async () => {
+  it("calls a subclass's override of claim, never the memory store's twin behind it", async () => {
+    const claims: string[] = [];
+    class LoggedStore extends MemoryNonceStore {
+      override claim(scope: string, nonce: string, ttlMs: number): Promise<boolean> {
+        claims.push(nonce);
+        return super.claim(scope, nonce, ttlMs);
+      }
+    }
+    const { verifier } = setup({ nonceStore: new LoggedStore() });
+    const headers = signV1({ body: BODY });
+    await verifier.verify(securityRequest(headers, { body: BODY }));
+    expect(claims).toEqual([headers['x-nonce']]);
+  });
+
+  it("rejects with the error the store's twin throws (a full memory store fails closed)", async () => {
     const full = new MemoryNonceStore({ maxEntries: 1, sweepIntervalMs: 0 });
-    full.claimSync('other', 'nonce-000000000000', 600_000);
+    await full.claim('other', 'nonce-000000000000', 600_000);
     const { verifier } = setup({ nonceStore: full });
     await expect(verifier.verify(securityRequest(signV1()))).rejects.toMatchObject({
       code: 'ERR_STORE_FULL',

@@ -3,6 +3,7 @@ import { assertKnownOptions } from '../config.js';
 import { StoreFullError } from '../errors/common-errors.js';
 import { assertClaimArguments, type NonceStore } from '../nonce-store.js';
 import { ScopedExpiringSet } from '../scoped-expiring-set.js';
+import { defineSyncTwin } from '../sync-twin.js';
 
 // A settled promise can be shared by every caller: it saves an allocation on the hot path.
 const CLAIMED = Promise.resolve(true);
@@ -23,12 +24,12 @@ export interface MemoryNonceStoreOptions {
 /**
  * The embedded `NonceStore`: one process, no server. Claims are synchronous map operations, so
  * they are atomic within the process; use the Redis or Postgres store when several processes
- * must share nonces.
+ * must share nonces. `claim` has a synchronous twin (`syncTwinOf(store.claim)`, core's fast-path
+ * convention), which the request-signing verifier calls to save the promise.
  *
  * @example
  * const nonces = new MemoryNonceStore({ maxEntries: 100_000 });
  * if (!(await nonces.claim(keyId, nonce, 600_000))) throw replayed();
- * if (!nonces.claimSync(keyId, otherNonce, 600_000)) throw replayed(); // the same, no promise
  */
 export class MemoryNonceStore implements NonceStore {
   readonly #seen: ScopedExpiringSet;
@@ -49,22 +50,24 @@ export class MemoryNonceStore implements NonceStore {
 
   claim(scope: string, nonce: string, ttlMs: number): Promise<boolean> {
     try {
-      return this.claimSync(scope, nonce, ttlMs) ? CLAIMED : ALREADY_CLAIMED;
+      return this.#claimNow(scope, nonce, ttlMs) ? CLAIMED : ALREADY_CLAIMED;
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  /**
-   * {@link MemoryNonceStore.claim} without the promise: `true` for the one claim of a
-   * (scope, nonce) while its TTL runs, `false` for every other. Throws `StoreFullError` (503) when
-   * full and a 400 `ERR_NONCE_INVALID` for bad arguments.
-   */
-  claimSync(scope: string, nonce: string, ttlMs: number): boolean {
+  #claimNow(scope: string, nonce: string, ttlMs: number): boolean {
     assertClaimArguments(scope, nonce, ttlMs);
     const result = this.#seen.add(scope, nonce, ttlMs);
     if (result === 'full') throw new StoreFullError('memory-nonce-store', this.#seen.maxEntries);
     return result === 'added';
+  }
+
+  static {
+    // Saves the promise, and the microtask awaiting it, on the request-signing hot path.
+    defineSyncTwin(MemoryNonceStore.prototype, 'claim', function claimNow(scope, nonce, ttlMs) {
+      return this.#claimNow(scope, nonce, ttlMs);
+    });
   }
 
   /** Stops the background sweep timer. */

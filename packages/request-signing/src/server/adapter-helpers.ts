@@ -1,9 +1,11 @@
-import type { SecurityRequest } from '@rampart/core';
-import { RampartConfigError, RampartError } from '@rampart/core';
+import type { SecurityRequest, SyncAnswer } from '@rampart/core';
+import { RampartConfigError, RampartError, syncTwinOf } from '@rampart/core';
 import {
   createRequestVerifier,
+  isRequestVerifier,
   type RequestVerifier,
   type RequestVerifierOptions,
+  type VerifiedSignature,
 } from './verifier.js';
 
 /**
@@ -58,21 +60,27 @@ export function withBody(
   return request;
 }
 
+/**
+ * Verifies through the verifier's synchronous twin when it has one (core's fast-path
+ * convention): on the memory store the answer is there at once, with no promise to wait for.
+ */
+export function verifyNowOrLater(
+  verifier: RequestVerifier,
+  request: SecurityRequest,
+): SyncAnswer<VerifiedSignature> {
+  const verifyNow = syncTwinOf(verifier, 'verify');
+  return verifyNow === undefined ? verifier.verify(request) : verifyNow.call(verifier, request);
+}
+
 /** The `verifier` option, refused at start-up unless it is one `createRequestVerifier` made. */
 export function checkedVerifier(verifier: unknown): RequestVerifier {
-  const candidate = verifier as Partial<RequestVerifier> | null;
-  if (
-    typeof candidate !== 'object' ||
-    candidate === null ||
-    typeof candidate.verify !== 'function' ||
-    typeof candidate.verifyMaybeSync !== 'function'
-  ) {
+  if (!isRequestVerifier(verifier)) {
     throw new RampartConfigError(
       'verifier',
       'must be a RequestVerifier made by createRequestVerifier()',
     );
   }
-  return candidate as RequestVerifier;
+  return verifier;
 }
 
 /**

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import {
+  defineSyncTwin,
   emitEvent,
   MAX_NONCE_TTL_MS,
   parseOptions,
   type SecurityEvent,
   type SecurityRequest,
+  type SyncAnswer,
+  syncTwinOf,
   systemClock,
 } from '@rampart/core';
 import { parseRampartV1 } from '../rampart-v1/parse.js';
@@ -38,16 +41,13 @@ export interface RequestVerifier {
    * Resolves the verified signature, or rejects with a 401 `RampartError`
    * (`ERR_SIGNATURE_HEADERS`, `ERR_TIMESTAMP_OUT_OF_RANGE`, `ERR_SIGNATURE_INVALID`,
    * `ERR_NONCE_REPLAYED`), or with the nonce store's 503 when it is unavailable or full.
+   *
+   * It has a synchronous twin (`syncTwinOf(verifier, 'verify')`, core's fast-path convention),
+   * which the Express and Fastify adapters call: with a nonce store whose claim has a twin
+   * (`MemoryNonceStore`) and a synchronous `getSecrets`, it returns the verified signature and
+   * throws the refusal, with no promise at all.
    */
   verify(request: SecurityRequest): Promise<VerifiedSignature>;
-  /**
-   * {@link RequestVerifier.verify} without a promise when none is needed: with a synchronous
-   * nonce store (`MemoryNonceStore`) and `getSecrets`, the verified signature is returned and a
-   * refusal thrown; otherwise a promise of it, which rejects with the refusal. What the Express
-   * and Fastify adapters call: a promise per request, and the microtask its `await` costs, would
-   * be a tenth of a whole verification.
-   */
-  verifyMaybeSync(request: SecurityRequest): VerifiedSignature | Promise<VerifiedSignature>;
   /** The TTL each nonce is claimed for: both windows plus a second. */
   readonly nonceTtlMs: number;
 }
@@ -58,6 +58,14 @@ function isPromiseLike(value: unknown): value is PromiseLike<SigningSecrets> {
     value !== null &&
     typeof (value as { then?: unknown }).then === 'function'
   );
+}
+
+/** Every verifier `createRequestVerifier` made: the adapters accept no other. */
+const madeVerifiers = new WeakSet<object>();
+
+/** Whether `value` is a verifier `createRequestVerifier` made. */
+export function isRequestVerifier(value: unknown): value is RequestVerifier {
+  return typeof value === 'object' && value !== null && madeVerifiers.has(value);
 }
 
 /** Scopes of other users of a shared nonce store (token families …) never meet ours. */
@@ -94,7 +102,6 @@ export function createRequestVerifier(options: RequestVerifierOptions): RequestV
   // An unknown key id is checked against this throwaway key, so it costs what a known one does.
   const decoy = importSigningSecret(randomBytes(32));
   const store = config.nonceStore;
-  const claimSync = typeof store.claimSync === 'function' ? store.claimSync : undefined;
 
   function parse(request: SecurityRequest): ParsedSignature {
     const headers = request.headers;
@@ -200,38 +207,41 @@ export function createRequestVerifier(options: RequestVerifierOptions): RequestV
     return reported(request, nonceReplayedError(parsed.keyId), parsed.scheme);
   }
 
+  function claimed(request: SecurityRequest, parsed: ParsedSignature, fresh: boolean) {
+    if (!fresh) throw replayed(request, parsed);
+    return verified(parsed);
+  }
+
   /** Signature, then body, then (only for a genuine request) the one store round trip. */
   function finish(
     request: SecurityRequest,
     parsed: ParsedSignature,
     answer: SigningSecrets,
-  ): VerifiedSignature | Promise<VerifiedSignature> {
+  ): SyncAnswer<VerifiedSignature> {
     try {
       checkSignature(parsed, keysOf(parsed.keyId, answer));
     } catch (error) {
       throw reported(request, error, parsed.scheme);
     }
     const scope = scopeOf(parsed.keyId);
-    if (claimSync !== undefined) {
-      // The memory store claims in process: no promise at all.
-      if (!claimSync.call(store, scope, parsed.nonce, nonceTtlMs)) throw replayed(request, parsed);
-      return verified(parsed);
-    }
+    const claimNow = syncTwinOf(store, 'claim');
     // `Promise.resolve`: a store answering with another thenable still yields a real promise,
-    // which is how `verifyMaybeSync`'s callers tell a pending answer from a verified one.
-    return Promise.resolve(store.claim(scope, parsed.nonce, nonceTtlMs)).then(
-      function onClaim(fresh) {
-        if (!fresh) throw replayed(request, parsed);
-        return verified(parsed);
-      },
-    );
+    // which is how the twin's callers tell a pending answer from a verified one.
+    const fresh =
+      claimNow === undefined
+        ? Promise.resolve(store.claim(scope, parsed.nonce, nonceTtlMs))
+        : claimNow.call(store, scope, parsed.nonce, nonceTtlMs);
+    if (fresh instanceof Promise) {
+      return fresh.then(function onClaim(isFresh) {
+        return claimed(request, parsed, isFresh);
+      });
+    }
+    return claimed(request, parsed, fresh);
   }
 
   // Synchronous up to the store (and to `getSecrets`, when it answers with a promise): no
   // promise is made for work that is not I/O.
-  function verifyMaybeSync(
-    request: SecurityRequest,
-  ): VerifiedSignature | Promise<VerifiedSignature> {
+  function verifyNow(request: SecurityRequest): SyncAnswer<VerifiedSignature> {
     let parsed: ParsedSignature | undefined;
     let answer: SigningSecrets | Promise<SigningSecrets>;
     try {
@@ -254,12 +264,17 @@ export function createRequestVerifier(options: RequestVerifierOptions): RequestV
 
   function verify(request: SecurityRequest): Promise<VerifiedSignature> {
     try {
-      const result = verifyMaybeSync(request);
+      const result = verifyNow(request);
       return result instanceof Promise ? result : Promise.resolve(result);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  return Object.freeze({ verify, verifyMaybeSync, nonceTtlMs });
+  const verifier: RequestVerifier = Object.freeze({ verify, nonceTtlMs });
+  // Saves the promise, and the microtask awaiting it, on each request the adapters verify (a
+  // tenth of a verification on the memory store).
+  defineSyncTwin(verifier, 'verify', verifyNow);
+  madeVerifiers.add(verifier);
+  return verifier;
 }

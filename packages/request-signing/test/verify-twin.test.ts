@@ -1,7 +1,15 @@
-import { createFakeClock, MemoryNonceStore, type NonceStore, RampartError } from '@rampart/core';
+import {
+  createFakeClock,
+  MemoryNonceStore,
+  type NonceStore,
+  RampartError,
+  type SecurityRequest,
+  syncTwinOf,
+} from '@rampart/core';
 import { describe, expect, it } from 'vitest';
 import {
   createRequestVerifier,
+  type RequestVerifier,
   type RequestVerifierOptions,
   staticSigningSecrets,
 } from '../src/index.js';
@@ -16,6 +24,13 @@ function verifierWith(overrides: Partial<RequestVerifierOptions> = {}) {
     clock: createFakeClock(NOW),
     ...overrides,
   });
+}
+
+/** What the adapters call: the verifier's synchronous twin of `verify`. */
+function verifyNow(verifier: RequestVerifier, request: SecurityRequest) {
+  const twin = syncTwinOf(verifier, 'verify');
+  if (twin === undefined) throw new Error('the verifier has no synchronous twin of verify');
+  return twin.call(verifier, request);
 }
 
 function signed() {
@@ -33,11 +48,11 @@ function thrownCode(run: () => unknown): string {
   return 'returned';
 }
 
-describe('verifyMaybeSync', () => {
+describe("verify's synchronous twin", () => {
   it('returns the verified signature itself on the memory store, not a promise', () => {
     const verifier = verifierWith();
     const request = signed();
-    const result = verifier.verifyMaybeSync(request);
+    const result = verifyNow(verifier, request);
     expect(result).not.toBeInstanceOf(Promise);
     expect(result).toEqual({
       scheme: 'rampart-v1',
@@ -50,17 +65,17 @@ describe('verifyMaybeSync', () => {
   it('throws each refusal synchronously on the memory store', () => {
     const verifier = verifierWith();
     const request = signed();
-    verifier.verifyMaybeSync(request);
-    expect(thrownCode(() => verifier.verifyMaybeSync(request))).toBe('ERR_NONCE_REPLAYED');
-    expect(thrownCode(() => verifier.verifyMaybeSync(securityRequest({})))).toBe(
+    verifyNow(verifier, request);
+    expect(thrownCode(() => verifyNow(verifier, request))).toBe('ERR_NONCE_REPLAYED');
+    expect(thrownCode(() => verifyNow(verifier, securityRequest({})))).toBe(
       'ERR_SIGNATURE_HEADERS',
     );
     const forged = { ...signV1({ body: BODY }), 'x-signature': 'b'.repeat(64) };
-    expect(
-      thrownCode(() => verifier.verifyMaybeSync(securityRequest(forged, { body: BODY }))),
-    ).toBe('ERR_SIGNATURE_INVALID');
+    expect(thrownCode(() => verifyNow(verifier, securityRequest(forged, { body: BODY })))).toBe(
+      'ERR_SIGNATURE_INVALID',
+    );
     const stale = signV1({ body: BODY, timestamp: String(NOW - 301_000) });
-    expect(thrownCode(() => verifier.verifyMaybeSync(securityRequest(stale, { body: BODY })))).toBe(
+    expect(thrownCode(() => verifyNow(verifier, securityRequest(stale, { body: BODY })))).toBe(
       'ERR_TIMESTAMP_OUT_OF_RANGE',
     );
   });
@@ -71,10 +86,10 @@ describe('verifyMaybeSync', () => {
       nonceStore: { claim: (scope, nonce, ttl) => memory.claim(scope, nonce, ttl) },
     });
     const request = signed();
-    const first = verifier.verifyMaybeSync(request);
+    const first = verifyNow(verifier, request);
     expect(first).toBeInstanceOf(Promise);
     await expect(first).resolves.toMatchObject({ keyId: KEY_ID });
-    const replay = verifier.verifyMaybeSync(request);
+    const replay = verifyNow(verifier, request);
     expect(replay).toBeInstanceOf(Promise);
     await expect(replay).rejects.toMatchObject({ code: 'ERR_NONCE_REPLAYED' });
   });
@@ -85,7 +100,7 @@ describe('verifyMaybeSync', () => {
       // biome-ignore lint/suspicious/noThenProperty: a thenable is what this test is about
       claim: () => ({ then: (resolve: (fresh: boolean) => void) => resolve(false) }) as never,
     };
-    const result = verifierWith({ nonceStore: thenableStore }).verifyMaybeSync(signed());
+    const result = verifyNow(verifierWith({ nonceStore: thenableStore }), signed());
     expect(result).toBeInstanceOf(Promise);
     await expect(result).rejects.toMatchObject({ code: 'ERR_NONCE_REPLAYED' });
   });
@@ -93,9 +108,23 @@ describe('verifyMaybeSync', () => {
   it('answers with a promise when getSecrets does', async () => {
     const secrets = staticSigningSecrets({ [KEY_ID]: SECRET });
     const verifier = verifierWith({ getSecrets: async (keyId) => secrets(keyId) });
-    const result = verifier.verifyMaybeSync(signed());
+    const result = verifyNow(verifier, signed());
     expect(result).toBeInstanceOf(Promise);
     await expect(result).resolves.toMatchObject({ keyId: KEY_ID });
+  });
+
+  it('is left alone when a wrapper replaces verify: the wrapper is what runs', async () => {
+    const inner = verifierWith();
+    const seen: string[] = [];
+    const wrapped: RequestVerifier = {
+      ...inner,
+      verify(request) {
+        seen.push(request.method);
+        return inner.verify(request);
+      },
+    };
+    expect(syncTwinOf(wrapped, 'verify')).toBeUndefined();
+    expect(syncTwinOf(inner, 'verify')).toBeTypeOf('function');
   });
 
   it('is what verify answers, as a promise', async () => {
