@@ -27,6 +27,28 @@ describe.skipIf(!hasPostgres)('PostgresJwtNonceStore on a real Postgres', () => 
     }
   });
 
+  it('upgraded without running migrate() again (no family column): a 503 and the same warning', async () => {
+    const pg = await isolatedPostgresSchema({ max: 2 });
+    try {
+      const [createTables] = jwtNonceMigrations.migrations;
+      await migrate(pg.db, [{ name: 'jwt_nonce', migrations: [createTables as never] }], {
+        schema: pg.schema,
+      });
+      const store = new PostgresJwtNonceStore({ db: pg.db, schema: pg.schema, purgeIntervalMs: 0 });
+      const keys = [makeTestRing().hs];
+      const tokens = createJwtNonce({ issuer: ISSUER, audience: AUDIENCE, keys, store });
+      const warnings = await warningsWithCode('RAMPART_POSTGRES_NOT_MIGRATED', async () => {
+        for (let i = 0; i < 3; i++) {
+          await expect(tokens.issue('alice')).rejects.toMatchObject({ status: 503 });
+        }
+      });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]?.message).toContain(pg.schema);
+    } finally {
+      await pg.cleanup();
+    }
+  });
+
   it('verifies with one statement per token, refreshes with two', async () => {
     const pg = await isolatedPostgresSchema({ max: 4 });
     try {
