@@ -5,6 +5,7 @@ import {
   RampartConfigError,
   type SecurityEvent,
   type SecurityEventHandler,
+  syncTwinOf,
   systemClock,
 } from '@rampart/core';
 import type { IssueOptions, JwtAuth, JwtNonce, TokenIdentity, TokenPair } from './api.js';
@@ -16,7 +17,7 @@ import { IssueOrder } from './issue-order.js';
 import { createKeyRing } from './keys/key-ring.js';
 import { type JwtNonceOptions, optionsSchema } from './options.js';
 import type { JwtNonceStore, TokenLookup, TokenRef } from './store.js';
-import { lookupNow, MemoryJwtNonceStore } from './stores/memory.js';
+import { MemoryJwtNonceStore } from './stores/memory.js';
 import type { TokenKind, VerifiedClaims, VerifiedToken } from './verify/claims.js';
 import { type VerifierConfig, verifyCompactJwt } from './verify/verifier.js';
 
@@ -175,17 +176,16 @@ export function createJwtNonce(options: JwtNonceOptions): JwtNonce {
     return userId;
   }
 
-  // The memory store answers synchronously: while its `lookup` is the shipped one (not a
-  // subclass's or a spy's), the hot path reads it without a promise. Still one lookup.
-  const memoryStore = store instanceof MemoryJwtNonceStore ? store : undefined;
-  const memoryLookup = MemoryJwtNonceStore.prototype.lookup;
-
   async function verifyAccessToken(token: unknown): Promise<JwtAuth> {
     const claims = verify(token, 'access');
-    const state =
-      memoryStore !== undefined && memoryStore.lookup === memoryLookup
-        ? memoryStore[lookupNow](claims.iss, claims.jti, claims.sub, claims.fam)
-        : await store.lookup(refOf(claims));
+    // The memory store's lookup has a synchronous twin (core's fast-path convention): no promise
+    // to await. A subclass's or a spy's lookup has none and is called instead.
+    const lookupNow = syncTwinOf(store, 'lookup');
+    const answer =
+      lookupNow === undefined
+        ? await store.lookup(refOf(claims))
+        : lookupNow.call(store, refOf(claims));
+    const state = answer instanceof Promise ? await answer : answer;
     if (state.status === 'mismatched') refuse('binding', claims.sub);
     if (state.status === 'revoked') refuse('revoked', claims.sub);
     if (state.status !== 'active' && (tracked || state.status !== 'absent')) {

@@ -8,6 +8,7 @@ import {
   type JwtNonceOptions,
   MemoryJwtNonceStore,
   malleateEs256Signature,
+  type TokenRef,
 } from '../src/index.js';
 import { AUDIENCE, ISSUER } from './helpers/attacks.js';
 import { b64, makeTestRing } from './helpers/forge.js';
@@ -216,6 +217,22 @@ describe('the memory store read synchronously', () => {
 
     await tokens.logout(auth);
     await expect(tokens.verifyAccessToken(pair.accessToken)).rejects.toMatchObject(refused);
+    store.close();
+  });
+
+  it("calls a subclass's lookup, never the memory store's synchronous twin behind it", async () => {
+    const looked: string[] = [];
+    class AuditedStore extends MemoryJwtNonceStore {
+      override lookup(ref: TokenRef) {
+        looked.push(ref.jti);
+        return super.lookup(ref);
+      }
+    }
+    const store = new AuditedStore({ sweepIntervalMs: 0 });
+    const tokens = createJwtNonce({ issuer: ISSUER, audience: AUDIENCE, keys: [ring.hs], store });
+    const pair = await tokens.issue('alice');
+    const auth = await tokens.verifyAccessToken(pair.accessToken);
+    expect(looked).toEqual([auth.jti]);
     store.close();
   });
 });
