@@ -16,11 +16,12 @@ const BENCHMARKS: ReadonlyArray<{ file: string; nodeFlags: string[] }> = [
   { file: 'src/jwt-nonce/verify.ts', nodeFlags: [] },
   { file: 'src/passwords/event-loop.ts', nodeFlags: [] },
   { file: 'src/request-signing/verify.ts', nodeFlags: [] },
+  { file: 'src/crypto/seal-open.ts', nodeFlags: [] },
 ];
 
 // The benchmarks measure the built package, what users install; a missing dist/ is the usual
 // cause of "Cannot find module" here.
-for (const pkg of ['core', 'rate-limit', 'jwt-nonce', 'passwords', 'request-signing']) {
+for (const pkg of ['core', 'rate-limit', 'jwt-nonce', 'passwords', 'request-signing', 'crypto']) {
   if (!existsSync(fileURLToPath(new URL(`../../packages/${pkg}/dist/index.js`, import.meta.url)))) {
     console.error(`packages/${pkg}/dist is missing: run \`pnpm build\` first.`);
     process.exit(1);
