@@ -31,6 +31,8 @@ export interface AppConfig {
   /** Postgres schema holding the app's tables. */
   readonly databaseSchema: string;
   readonly trustedProxies: readonly string[];
+  /** Registrations per client IP and hour (EXAMPLE-API.md), counted before the 409 of a taken email. */
+  readonly registerLimitPerHour: number;
   readonly admin: { readonly email: string; readonly password: Provided<string> };
   readonly jwt: {
     readonly secret: Provided<string>;
@@ -53,7 +55,7 @@ Options:
 
 Environment: PORT, REDIS_URL, DATABASE_URL, TRUSTED_PROXIES, ADMIN_EMAIL, ADMIN_PASSWORD,
 JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, SIGNING_KEY_ID, SIGNING_SECRET, RAMPART_KEY_PREFIX,
-DATABASE_SCHEMA (see examples/api/README.md).`;
+DATABASE_SCHEMA, REGISTER_LIMIT_PER_HOUR (see examples/api/README.md).`;
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -62,6 +64,9 @@ export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 export const DEFAULT_KEY_PREFIX = 'rampart-example:';
 export const DEFAULT_DATABASE_SCHEMA = 'rampart_example';
 export const DEFAULT_ADMIN_EMAIL = 'admin@example.com';
+/** The seed's: 3 registrations per client IP and hour. */
+export const DEFAULT_REGISTER_LIMIT_PER_HOUR = 3;
+const MAX_REGISTER_LIMIT_PER_HOUR = 100_000;
 const SIGNING_SECRET_MAX_BYTES = 64;
 
 const ARGS: ArgSpec = {
@@ -79,6 +84,16 @@ function parsePort(option: string, text: string): number {
   if (port > 65535)
     throw new ConfigError(option, `must be a whole number from 0 to 65535, got ${quote(text)}`);
   return port;
+}
+
+const COUNT_PATTERN = /^[1-9][0-9]{0,5}$/;
+
+/** A whole number from 1 to `max`, written plainly (no sign, spaces, exponent or leading zero). */
+function parseCount(option: string, text: string, max: number): number {
+  // The pattern comes first, as for the port: Number() would take " 3", "0x3" and "3e0".
+  if (!COUNT_PATTERN.test(text) || Number(text) > max)
+    throw new ConfigError(option, `must be a whole number from 1 to ${max}, got ${quote(text)}`);
+  return Number(text);
 }
 
 const HOSTNAME_PATTERN =
@@ -205,6 +220,11 @@ export function parseConfig(argv: readonly string[], vars: Env): AppConfig {
       'a lower-case Postgres identifier (a-z, 0-9, _; at most 63 characters)',
     ),
     trustedProxies: parseTrustedProxies(env(vars, 'TRUSTED_PROXIES')),
+    registerLimitPerHour: parseCount(
+      'REGISTER_LIMIT_PER_HOUR',
+      env(vars, 'REGISTER_LIMIT_PER_HOUR') ?? String(DEFAULT_REGISTER_LIMIT_PER_HOUR),
+      MAX_REGISTER_LIMIT_PER_HOUR,
+    ),
     admin: {
       email: matching(
         'ADMIN_EMAIL',

@@ -11,6 +11,7 @@ import {
   LOGIN_IP_POLICIES,
   LOGIN_POLICIES,
   loginEmailKey,
+  registerPolicies,
 } from './rate-limits.js';
 
 const ENTITY_RECORDS = '/api/v1/entities/:entityId/records';
@@ -30,9 +31,18 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
     headers: { legacy: true },
   };
 
-  app.post('/api/v1/auth/register', async (req: Request, res: Response) => {
-    res.status(201).json(await auth.register(req.body));
-  });
+  app.post(
+    '/api/v1/auth/register',
+    // Counted before the handler, so before the hash and the 409 of a taken email.
+    rateLimit({
+      ...common,
+      key: 'ip',
+      policies: registerPolicies(ctx.config.registerLimitPerHour),
+    }),
+    async (req: Request, res: Response) => {
+      res.status(201).json(await auth.register(req.body));
+    },
+  );
   app.post(
     '/api/v1/auth/login',
     // Per IP first: a refused request makes no (IP, email) counter.

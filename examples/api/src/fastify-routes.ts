@@ -16,6 +16,7 @@ import {
   LOGIN_IP_POLICIES,
   LOGIN_POLICIES,
   loginEmailKey,
+  registerPolicies,
 } from './rate-limits.js';
 
 declare module 'fastify' {
@@ -52,10 +53,24 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
     // uses the route-level preHandler instead, to run it after the limit and the token check.
     scope.decorateRequest('signedRequest', null);
 
-    scope.post('/api/v1/auth/register', async (request, reply) => {
-      const user = await auth.register(request.body);
-      return reply.code(201).send(user);
-    });
+    scope.post(
+      '/api/v1/auth/register',
+      {
+        config: {
+          // preHandler, as on login and on Express: counted before the handler, so before the
+          // hash and the 409 of a taken email; a body that does not parse is a 400 it never sees.
+          rateLimit: {
+            hook: 'preHandler',
+            key: 'ip',
+            policies: registerPolicies(ctx.config.registerLimitPerHour),
+          },
+        },
+      },
+      async (request, reply) => {
+        const user = await auth.register(request.body);
+        return reply.code(201).send(user);
+      },
+    );
     scope.post(
       '/api/v1/auth/login',
       {

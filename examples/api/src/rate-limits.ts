@@ -41,6 +41,18 @@ export function loginEmailKey(request: RateLimitRequest): string | undefined {
   return EMAIL_PATTERN.test(normalized) ? normalized : undefined;
 }
 
+/**
+ * Registrations per client IP and hour (`REGISTER_LIMIT_PER_HOUR`, default 3). Each one costs an
+ * argon2id hash, and a taken email answers 409: counted before either, on every request that
+ * reaches the route (a weak password too, as a wrong password counts for login), so neither the
+ * CPU nor the 409 is open to one client faster than this.
+ */
+export function registerPolicies(limitPerHour: number): Readonly<Record<string, RateLimitPolicy>> {
+  return Object.freeze({
+    register: { algorithm: 'sliding-window', limit: limitPerHour, windowMs: 60 * 60_000 },
+  });
+}
+
 /** 100 requests per minute per principal on `/api/v1/entities/*`, every route sharing them. */
 export const ENTITIES_POLICIES: Readonly<Record<string, RateLimitPolicy>> = Object.freeze({
   entities: { algorithm: 'sliding-window', limit: 100, windowMs: 60_000 },

@@ -2,9 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { signRequest } from '@rampart/request-signing/client';
 import { expect } from 'vitest';
 
-/** Fixed credentials the tests start the app with, so they can log in as admin and sign. */
+/**
+ * Fixed credentials the tests start the app with, so they can log in as admin and sign, and a
+ * register limit above the accounts one test file makes from 127.0.0.1 (the default 3 per hour
+ * has its own test, register-limit.test.ts).
+ */
 export function testSecrets(): Record<string, string> {
   return {
+    REGISTER_LIMIT_PER_HOUR: '1000',
     ADMIN_EMAIL: 'admin@example.com',
     ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
     JWT_SECRET: randomBytes(32).toString('base64url'),

@@ -64,6 +64,15 @@ describe('parseConfig', () => {
     expect(config.signing.keyId).toEqual({ value: 'client-1', generated: false });
   });
 
+  it('limits registrations to 3 per IP and hour unless REGISTER_LIMIT_PER_HOUR says otherwise', () => {
+    expect(parseConfig([], {}).registerLimitPerHour).toBe(3);
+    expect(parseConfig([], { REGISTER_LIMIT_PER_HOUR: '' }).registerLimitPerHour).toBe(3);
+    expect(parseConfig([], { REGISTER_LIMIT_PER_HOUR: '1' }).registerLimitPerHour).toBe(1);
+    expect(parseConfig([], { REGISTER_LIMIT_PER_HOUR: '100000' }).registerLimitPerHour).toBe(
+      100_000,
+    );
+  });
+
   it('takes PORT from the environment, --port over it', () => {
     expect(parseConfig([], { PORT: '8080' }).port).toBe(8080);
     expect(parseConfig(['--port', '9090'], { PORT: '8080' }).port).toBe(9090);
@@ -104,6 +113,9 @@ describe('parseConfig', () => {
     [[], { SIGNING_SECRET: Buffer.alloc(65, 7).toString('base64url') }, 'SIGNING_SECRET'],
     [[], { RAMPART_KEY_PREFIX: 'app:*' }, 'RAMPART_KEY_PREFIX'],
     [[], { DATABASE_SCHEMA: 'Robert"; drop' }, 'DATABASE_SCHEMA'],
+    ...['0', '-1', '3.5', ' 3', '3 ', '03', '0x3', '3e0', 'three', '100001', '9'.repeat(20)].map(
+      (value) => [[], { REGISTER_LIMIT_PER_HOUR: value }, 'REGISTER_LIMIT_PER_HOUR'],
+    ),
   ] as Array<[string[], Record<string, string>, string]>)(
     '%j %j is refused, naming %s',
     (argv, env, option) => {
