@@ -10,6 +10,7 @@ export {
 export { type JsonBodyOptions, jsonBody } from './express/json-body.js';
 export { toSecurityRequest } from './express/security-request.js';
 export { sendProblem } from './express/send-problem.js';
+export { type StrictRequestMiddlewareOptions, strictRequest } from './express/strict-request.js';
 
 declare global {
   // Express's own request type is extended through this global namespace.

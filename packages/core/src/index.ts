@@ -47,6 +47,11 @@ export {
   type SecurityEventType,
 } from './events.js';
 export { checkSweepBounds } from './expiry-sweep.js';
+export {
+  type ClientErrorListener,
+  type ProblemClientErrorsOptions,
+  problemClientErrors,
+} from './http/client-errors.js';
 export { assertJsonBodyHeaders, isJsonContentType } from './http/content-type.js';
 export { type MappedError, mapError } from './http/error-mapping.js';
 export { type HeaderRecord, headersFromRaw, headerValues, singleHeader } from './http/headers.js';
@@ -56,17 +61,29 @@ export {
   MAX_JSON_DEPTH,
   parseJsonBody,
 } from './http/json-body.js';
+export { checkPathEncoding } from './http/path-encoding.js';
 export {
   clientError,
+  headersTooLargeError,
+  invalidPathError,
   malformedJsonError,
+  malformedRequestError,
   notFoundError,
   payloadTooLargeError,
   repeatedHeaderError,
   unsupportedMediaTypeError,
+  unsupportedMethodError,
   validationError,
 } from './http/problems.js';
 export { declaredContentLength, hasBody, readBody } from './http/read-body.js';
 export { requestPath } from './http/request-path.js';
+export { findRepeatedSingleton, SINGLETON_HEADERS } from './http/singleton-headers.js';
+export {
+  createStrictRequestCheck,
+  DEFAULT_REQUEST_METHODS,
+  type StrictRequestCheck,
+  type StrictRequestOptions,
+} from './http/strict-request.js';
 export { ipFamily, normalizeIp } from './ip/address.js';
 export { CIDR_PRESETS, type IpRange, parseCidr, parseCidrList } from './ip/cidr.js';
 export {

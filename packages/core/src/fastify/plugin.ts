@@ -13,6 +13,7 @@ import { assertJsonBodyHeaders } from '../http/content-type.js';
 import { mapError } from '../http/error-mapping.js';
 import { DEFAULT_BODY_LIMIT, parseJsonBody } from '../http/json-body.js';
 import { notFoundError, unsupportedMediaTypeError } from '../http/problems.js';
+import { createStrictRequestCheck, type StrictRequestOptions } from '../http/strict-request.js';
 import { type ClientIpResolverOptions, createClientIpResolver } from '../ip/client-ip.js';
 import { sendProblem } from './send-problem.js';
 
@@ -28,6 +29,12 @@ export interface RampartCoreOptions {
   errorHandler?: boolean;
   /** Install the 404 problem handler. Default `true`; `false` if the app sets its own. */
   notFoundHandler?: boolean;
+  /**
+   * Refuse, before any other hook, what the Express middleware `strictRequest()` refuses: a
+   * malformed or needless percent-escape in the path, a method outside `methods`, a repeated
+   * singleton header. Options as `strictRequest()`'s; `false` turns the check off. Default `{}`.
+   */
+  strictRequest?: StrictRequestOptions | false;
 }
 
 /** `application/<anything>+json`, matched against Fastify's normalised content type. */
@@ -72,6 +79,7 @@ async function rampartCorePlugin(
     'bodyLimit',
     'errorHandler',
     'notFoundHandler',
+    'strictRequest',
   ]);
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1) {
@@ -85,6 +93,22 @@ async function rampartCorePlugin(
   if (options.ipv6PrefixLength !== undefined)
     resolverOptions.ipv6PrefixLength = options.ipv6PrefixLength;
   const resolver = createClientIpResolver(resolverOptions);
+
+  if (options.strictRequest !== false) {
+    const check = createStrictRequestCheck(options.strictRequest, 'rampartCore.strictRequest');
+    // The first onRequest hook of the app (register rampartCore first): routing has happened,
+    // but no guard or limit has run, and the error handler answers the refusal.
+    fastify.addHook(
+      'onRequest',
+      function strictRequest(
+        request: FastifyRequest,
+        _reply: FastifyReply,
+        done: HookHandlerDoneFunction,
+      ): void {
+        done(check(request.method, request.url, request.raw.rawHeaders));
+      },
+    );
+  }
 
   fastify.decorateRequest('clientIp', '');
   fastify.decorateRequest('rawBody', null);
@@ -136,7 +160,9 @@ async function rampartCorePlugin(
 }
 
 /**
- * The Fastify plugin every Rampart Fastify adapter builds on. It decorates `request.clientIp`
+ * The Fastify plugin every Rampart Fastify adapter builds on. It refuses ambiguous requests
+ * before any other hook (`strictRequest`, as the Express middleware of that name), decorates
+ * `request.clientIp`
  * (resolved from the socket peer in an `onRequest` hook, via `trustedProxies`) and
  * `request.rawBody` (the exact JSON bytes, or `null`); replaces the JSON parser with one that
  * keeps the bytes and refuses what the Express adapter refuses (415 non-JSON, 413 over

@@ -2,6 +2,7 @@ import { internalError } from '../errors/common-errors.js';
 import { isRampartError, type RampartError } from '../errors/rampart-error.js';
 import {
   clientError,
+  invalidPathError,
   malformedJsonError,
   payloadTooLargeError,
   unsupportedMediaTypeError,
@@ -28,7 +29,8 @@ interface ForeignError {
 
 /**
  * Maps anything thrown while handling a request to the problem to send, so Express and Fastify
- * answer alike: a `RampartError` as is; Fastify's body errors and body-parser's (`type`
+ * answer alike: a `RampartError` as is; Fastify's undecodable path (`FST_ERR_BAD_URL`) to 400
+ * `ERR_INVALID_PATH`; Fastify's body errors and body-parser's (`type`
  * `entity.too.large`, `entity.parse.failed`) to the problems `jsonBody` would raise; schema
  * validation to 400 `ERR_VALIDATION`; any other 4xx `status`/`statusCode` to a generic problem of
  * that status (its message may quote internals, so it is dropped); everything else to the
@@ -45,6 +47,9 @@ export function mapError(thrown: unknown): MappedError {
       return { error: payloadTooLargeError(), unexpected: false };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { error: unsupportedMediaTypeError(), unexpected: false };
+    // Fastify's router could not decode the path: the answer core's strict request check gives.
+    case 'FST_ERR_BAD_URL':
+      return { error: invalidPathError(), unexpected: false };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { error: malformedJsonError(), unexpected: false };

@@ -83,6 +83,85 @@ export function repeatedHeaderError(name: string): RampartError {
   });
 }
 
+/**
+ * 400: the path is not valid percent-encoding (`/%zz`, a `%` without two hex digits) or its
+ * escapes do not spell UTF-8 (`/%ff`). The same answer on both frameworks, whether or not a route
+ * would have matched.
+ */
+export function invalidPathError(): RampartError {
+  return new RampartError({
+    status: 400,
+    code: 'ERR_INVALID_PATH',
+    title: 'Bad request',
+    detail:
+      'The request path is not valid percent-encoding: every % must start an escape of two hex ' +
+      'digits, and the escapes must spell UTF-8. Encode the path as RFC 3986 describes.',
+  });
+}
+
+/**
+ * 400: the path percent-encodes a character that is sent as itself (`/api/%6cogin` for
+ * `/api/login`). Routers disagree on whether such a path names the route, so it names none.
+ */
+export function escapedPathCharacterError(): RampartError {
+  return new RampartError({
+    status: 400,
+    code: 'ERR_INVALID_PATH',
+    title: 'Bad request',
+    detail:
+      "The request path percent-encodes a letter, a digit or one of - . _ ~ ! ' ( ) *. " +
+      'Send those characters unescaped.',
+  });
+}
+
+/** 400: a method outside the server's list (`QUERY`, `TRACE`, WebDAV methods …). */
+export function unsupportedMethodError(allowed: readonly string[]): RampartError {
+  return new RampartError({
+    status: 400,
+    code: 'ERR_METHOD_NOT_SUPPORTED',
+    title: 'Bad request',
+    detail: `This server does not support the request's method. Use one of ${allowed.join(', ')}.`,
+  });
+}
+
+/**
+ * 400: Node's HTTP parser could not read the request (a malformed request line, a header that
+ * is not `name: value`, conflicting or repeated framing headers). Sent without `instance`: no
+ * path was read.
+ */
+export function malformedRequestError(): RampartError {
+  return new RampartError({
+    status: 400,
+    code: 'ERR_MALFORMED_REQUEST',
+    title: 'Bad request',
+    detail:
+      'The request is not valid HTTP/1.1: its request line, a header or its framing could not ' +
+      'be parsed. Check the request line (METHOD /path HTTP/1.1) and the headers.',
+  });
+}
+
+/** 431: the request line and headers together exceed the server's limit (16 KiB by default). */
+export function headersTooLargeError(): RampartError {
+  return new RampartError({
+    status: 431,
+    code: 'ERR_HEADERS_TOO_LARGE',
+    title: 'Request header fields too large',
+    detail:
+      'The request headers are larger than the server accepts. Send fewer or smaller headers ' +
+      '(large cookies and tokens are the usual cause).',
+  });
+}
+
+/** 408: the request line, headers or body did not arrive within the server's request timeout. */
+export function requestTimeoutError(): RampartError {
+  return new RampartError({
+    status: 408,
+    code: 'ERR_REQUEST_TIMEOUT',
+    title: 'Request timeout',
+    detail: 'The request did not arrive in time. Send it again, whole.',
+  });
+}
+
 /** 400: the framework's schema validation refused the request. */
 export function validationError(detail?: string): RampartError {
   return new RampartError({

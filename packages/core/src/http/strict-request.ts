@@ -1,0 +1,85 @@
+import { METHODS } from 'node:http';
+import { assertKnownOptions } from '../config.js';
+import { RampartConfigError } from '../errors/configuration-error.js';
+import type { RampartError } from '../errors/rampart-error.js';
+import { checkPathEncoding } from './path-encoding.js';
+import { unsupportedMethodError } from './problems.js';
+import { findRepeatedSingleton } from './singleton-headers.js';
+
+/** Options of the strict request check (`strictRequest()` on Express, `rampartCore` on Fastify). */
+export interface StrictRequestOptions {
+  /**
+   * The methods the server answers; any other is a 400 `ERR_METHOD_NOT_SUPPORTED` before
+   * routing. Each must be one Node's parser knows (`http.METHODS`). Default
+   * `DEFAULT_REQUEST_METHODS`.
+   */
+  methods?: readonly string[];
+}
+
+/**
+ * The methods of RFC 9110 and PATCH that both frameworks route alike. Not `TRACE` (it echoes the
+ * request, credentials included), `CONNECT` (for proxies) or `QUERY`: Fastify routes `QUERY` and
+ * refuses it without a `Content-Type`, Express routes it like any method, so add it to `methods`
+ * only with a `QUERY` route.
+ */
+export const DEFAULT_REQUEST_METHODS: readonly string[] = Object.freeze([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'OPTIONS',
+]);
+
+/** The request's method, target as received and Node's `rawHeaders`. */
+export type StrictRequestCheck = (
+  method: string,
+  url: string,
+  rawHeaders: readonly string[],
+) => RampartError | undefined;
+
+/**
+ * Builds the check the Express middleware and the Fastify plugin run on every request, before
+ * routing, so both frameworks refuse the requests they would otherwise read two ways. In order
+ * (the first refusal wins, the same on both):
+ *
+ * 1. the path's percent-encoding (400 `ERR_INVALID_PATH`, see `checkPathEncoding`): first,
+ *    because Fastify's router refuses a malformed path before any hook;
+ * 2. the method (400 `ERR_METHOD_NOT_SUPPORTED` outside `methods`);
+ * 3. a repeated singleton header (400 `ERR_HEADER_REPEATED`, see `SINGLETON_HEADERS`).
+ *
+ * `name` prefixes the option names in configuration errors.
+ *
+ * @example
+ * const check = createStrictRequestCheck({ methods: [...DEFAULT_REQUEST_METHODS, 'QUERY'] });
+ * const refusal = check(req.method, req.url, req.rawHeaders);
+ */
+export function createStrictRequestCheck(
+  options: StrictRequestOptions = {},
+  name = 'strictRequest',
+): StrictRequestCheck {
+  assertKnownOptions(name, options, ['methods']);
+  const methods = options.methods ?? DEFAULT_REQUEST_METHODS;
+  if (!Array.isArray(methods) || methods.length === 0) {
+    throw new RampartConfigError(`${name}.methods`, 'must be a non-empty array of methods.');
+  }
+  for (const method of methods) {
+    if (typeof method !== 'string' || !METHODS.includes(method)) {
+      throw new RampartConfigError(
+        `${name}.methods`,
+        `${JSON.stringify(method)} is not a method Node's HTTP parser accepts (upper case, one of http.METHODS).`,
+      );
+    }
+  }
+  const allowed: ReadonlySet<string> = new Set(methods);
+  const allowedList = Object.freeze([...allowed]);
+
+  return function strictRequestCheck(method, url, rawHeaders) {
+    return (
+      checkPathEncoding(url) ??
+      (allowed.has(method) ? undefined : unsupportedMethodError(allowedList)) ??
+      findRepeatedSingleton(rawHeaders)
+    );
+  };
+}
