@@ -1,3 +1,4 @@
+import { problemClientErrors } from '@rampart/core';
 import { rampartCore, sendProblem } from '@rampart/core/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type AppContext, BODY_LIMIT_BYTES, REQUEST_TIMEOUT_MS } from './context.js';
@@ -22,15 +23,20 @@ export function buildFastifyApp(ctx: AppContext): FastifyInstance {
     // 401 that comes first), the same on both; a URL is bounded by Node's 16 KiB of headers.
     routerOptions: { maxParamLength: 16 * 1024 },
     // A path Fastify cannot decode (`/%zz`) fails before any route, hook or error handler: the
-    // only place to make it a problem with the security headers. (Express answers it 404.)
+    // only place to make it a problem with the security headers (400 ERR_INVALID_PATH, as
+    // core's strictRequest answers on Express).
     frameworkErrors: function frameworkError(error, _request, reply) {
       reply.headers(SECURITY_HEADERS);
       sendProblem(reply, error);
     },
+    // What Node's parser refuses (a 431 for oversized headers, a malformed request line): a
+    // complete problem that clients can read, the same as server.ts installs for Express.
+    clientErrorHandler: problemClientErrors({ headers: SECURITY_HEADERS }),
   });
 
-  // The JSON parser (keeping the raw bytes for signatures), 415 for other types, and
-  // problem+json for every error and unknown route.
+  // Its strictRequest hook first (the same refusals as Express's strictRequest()), then the
+  // JSON parser (keeping the raw bytes for signatures), 415 for other types, and problem+json
+  // for every error and unknown route.
   app.register(rampartCore, {
     trustedProxies: [...ctx.config.trustedProxies],
     bodyLimit: BODY_LIMIT_BYTES,

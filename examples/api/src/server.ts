@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { problemClientErrors } from '@rampart/core';
 import { type AppContext, REQUEST_TIMEOUT_MS } from './context.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 
 /** A listening app, whichever framework serves it. */
 export interface RunningServer {
@@ -35,6 +37,9 @@ export async function startServer(ctx: AppContext): Promise<RunningServer> {
   const { buildExpressApp } = await import('./express-app.js');
   const server = createServer(buildExpressApp(ctx));
   server.requestTimeout = REQUEST_TIMEOUT_MS;
+  // Node's own answer to a 100 KB header is a bare 431 and a destroyed socket (often read as a
+  // reset); this one is a complete problem+json, as Fastify's clientErrorHandler sends.
+  server.on('clientError', problemClientErrors({ headers: SECURITY_HEADERS }));
   await listen(server, host, port);
   const bound = (server.address() as AddressInfo).port;
   return { url: formatUrl(host, bound), close: () => closeServer(server) };
