@@ -133,6 +133,8 @@ class SealingKeyRing implements KeyRing {
       return utf8.decode(plaintext);
     } catch {
       throw new TypeError('The sealed plaintext is not UTF-8: it was sealed as bytes; use open().');
+    } finally {
+      plaintext.fill(0);
     }
   }
 
