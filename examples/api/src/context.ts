@@ -8,8 +8,8 @@ export interface AppContext {
   readonly config: AppConfig;
   readonly stores: AppStores;
   /**
-   * The client IP from TRUSTED_PROXIES, for Express adapters (`toSecurityRequest(req,
-   * ctx.clientIp)`); on Fastify `rampartCore` resolves `request.clientIp` from the same list.
+   * The client IP resolver of TRUSTED_PROXIES, for the rate limiter's `clientIp` option; the
+   * request's IP itself is resolved once by `rampartCore` (Express middleware, Fastify plugin).
    */
   readonly clientIp: ClientIpResolver;
   /** Tokens, passwords, signatures and the routes' logic, on `stores`. */

@@ -2,6 +2,7 @@ import {
   jsonBody,
   notFoundHandler,
   problemErrorHandler,
+  rampartCore,
   strictRequest,
 } from '@rampart/core/express';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -35,6 +36,8 @@ export function buildExpressApp(ctx: AppContext): Express {
   // path, an unsupported method (QUERY, TRACE) or a repeated Content-Type, Authorization … is the
   // same 400 on both, and no route is reached by a spelling only one router would decode.
   app.use(strictRequest());
+  // The client IP, once per request for every adapter, from TRUSTED_PROXIES as on Fastify.
+  app.use(rampartCore({ trustedProxies: [...ctx.config.trustedProxies] }));
   // Before the routes, so every request with a body gets the same 400/413/415 as on Fastify.
   app.use(jsonBody({ limit: BODY_LIMIT_BYTES, rawBody: true }));
 

@@ -84,7 +84,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
     policies: ENTITIES_POLICIES,
     principal: (req: Request) => req.auth?.principal,
   });
-  const signed = requestSigning({ verifier: signatures, clientIp: ctx.clientIp });
+  const signed = requestSigning({ verifier: signatures });
 
   app.post(
     ENTITY_RECORDS,

@@ -8,6 +8,7 @@ export {
   problemErrorHandler,
 } from './express/error-handler.js';
 export { type JsonBodyOptions, jsonBody } from './express/json-body.js';
+export { type RampartCoreMiddlewareOptions, rampartCore } from './express/rampart-core.js';
 export { toSecurityRequest } from './express/security-request.js';
 export { sendProblem } from './express/send-problem.js';
 export { type StrictRequestMiddlewareOptions, strictRequest } from './express/strict-request.js';
@@ -18,6 +19,11 @@ declare global {
     interface Request {
       /** The exact bytes of the body, kept by `jsonBody()` (unless `rawBody: false`). */
       rawBody?: Buffer;
+      /**
+       * The client IP, resolved once by `rampartCore()` (socket peer, or the first untrusted
+       * `X-Forwarded-For` hop behind a trusted proxy); what every adapter reports and limits by.
+       */
+      clientIp?: string;
     }
   }
 }

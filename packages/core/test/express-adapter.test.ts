@@ -7,10 +7,10 @@ import {
   jsonBody,
   notFoundHandler,
   problemErrorHandler,
+  rampartCore,
   sendProblem,
   toSecurityRequest,
 } from '../src/express.js';
-import { createClientIpResolver } from '../src/ip/client-ip.js';
 
 const MIB = 1_048_576;
 
@@ -18,13 +18,14 @@ const MIB = 1_048_576;
 const PRETTY_BODY =
   '{\r\n\t"name" :  "Zoë 🚀 \\u00e9",\n   "n": [1 , 2.50, -0e0 ]  ,"nested":{ }\n}\n\t ';
 
-function buildApp(trustedProxies: string[], log: (error: unknown) => void) {
-  const resolver = createClientIpResolver({ trustedProxies });
+/** `trustedProxies` mounts `rampartCore()` with them; without, the app has no `rampartCore()`. */
+function buildApp(trustedProxies: string[] | undefined, log: (error: unknown) => void) {
   const app = express();
+  if (trustedProxies !== undefined) app.use(rampartCore({ trustedProxies }));
   app.use(jsonBody());
 
   function describeRequest(req: Request, res: Response): void {
-    const security = toSecurityRequest(req, resolver);
+    const security = toSecurityRequest(req);
     res.json({
       method: security.method,
       url: security.url,
@@ -119,7 +120,7 @@ async function listen(app: ReturnType<typeof express>): Promise<number> {
 }
 
 beforeAll(async () => {
-  directPort = await listen(buildApp([], log));
+  directPort = await listen(buildApp(undefined, log));
   proxiedPort = await listen(buildApp(['loopback'], log));
 });
 
@@ -364,5 +365,34 @@ describe('Express adapter: the security request', () => {
     });
     const plain = await rawRequest(proxiedPort, { path: '/target/x' });
     expect(plain.json()).toMatchObject({ ip: '127.0.0.1' });
+  });
+
+  it('reads the IP rampartCore() resolved (req.clientIp), else the socket peer, IPv4-mapped as IPv4', () => {
+    const fake = (fields: Record<string, unknown>) =>
+      ({
+        method: 'get',
+        url: '/x',
+        originalUrl: '/x',
+        rawHeaders: ['X-Forwarded-For', '198.51.100.7'],
+        socket: { remoteAddress: '::ffff:192.0.2.1' },
+        ...fields,
+      }) as unknown as Request;
+    expect(toSecurityRequest(fake({})).ip).toBe('192.0.2.1');
+    expect(toSecurityRequest(fake({ clientIp: '203.0.113.9' })).ip).toBe('203.0.113.9');
+    expect(toSecurityRequest(fake({ socket: {} })).ip).toBe('0.0.0.0');
+  });
+
+  it('rampartCore() sets req.clientIp once, and refuses unknown or bad options naming them', async () => {
+    const middleware = rampartCore({ trustedProxies: ['loopback'] });
+    const req = {
+      headers: { 'x-forwarded-for': '203.0.113.5' },
+      socket: { remoteAddress: '::ffff:127.0.0.1' },
+    } as unknown as Request;
+    const next = vi.fn();
+    middleware(req, {} as Response, next as NextFunction);
+    expect(req.clientIp).toBe('203.0.113.5');
+    expect(next).toHaveBeenCalledWith();
+    expect(() => rampartCore({ trustProxy: true } as never)).toThrow(/rampartCore\.trustProxy/);
+    expect(() => rampartCore({ trustedProxies: ['10.0.0.0/33'] })).toThrow(/trustedProxies/);
   });
 });

@@ -9,7 +9,6 @@ import {
   sendProblem,
   toSecurityRequest,
 } from '../src/fastify.js';
-import { createClientIpResolver } from '../src/ip/client-ip.js';
 
 const MIB = 1_048_576;
 const PRETTY_BODY =
@@ -20,14 +19,13 @@ async function buildApp(
   trustedProxies: string[],
   logLines: string[] = [],
 ): Promise<FastifyInstance> {
-  const resolver = createClientIpResolver({ trustedProxies });
   const app = Fastify({
     logger: { level: 'error', stream: { write: (line: string) => void logLines.push(line) } },
   });
   await app.register(rampartCore, { trustedProxies });
 
   async function describeRequest(request: FastifyRequest) {
-    const security = toSecurityRequest(request, resolver);
+    const security = toSecurityRequest(request);
     return {
       method: security.method,
       url: security.url,
@@ -339,6 +337,18 @@ describe('Fastify adapter: the security request', () => {
       headers: { 'x-forwarded-for': '1.1.1.1' },
     });
     expect(direct.json()).toMatchObject({ ip: '10.1.2.3', clientIp: '10.1.2.3' });
+  });
+
+  it('without rampartCore, reports the socket peer, IPv4-mapped as IPv4, and never XFF', async () => {
+    const bare = Fastify();
+    bare.get('/ip', async (request) => ({ ip: toSecurityRequest(request).ip }));
+    const response = await bare.inject({
+      url: '/ip',
+      remoteAddress: '::ffff:192.0.2.1',
+      headers: { 'x-forwarded-for': '198.51.100.7' },
+    });
+    expect(response.json()).toEqual({ ip: '192.0.2.1' });
+    await bare.close();
   });
 });
 

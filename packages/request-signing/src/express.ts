@@ -12,19 +12,11 @@ import type {
   VerifiedSignature,
 } from './server/verifier.js';
 
-/**
- * How the client IP reported in events is found: `createClientIpResolver()` of `@rampart/core`
- * (trusted proxies), or by default the socket peer.
- */
-export type ClientIpSource = Parameters<typeof toSecurityRequest>[1];
-
 /** Options of {@link requestSigning}: a verifier, or the options to create one. */
 export type RequestSigningExpressOptions = (
   | { verifier: RequestVerifier }
   | RequestVerifierOptions
 ) & {
-  /** Resolves the client IP reported in events. Default: the socket peer. */
-  clientIp?: ClientIpSource;
   /** Pass refusals to `next(err)` instead of answering with a problem. Default `false`. */
   forwardErrors?: boolean;
 };
@@ -38,17 +30,11 @@ declare global {
   }
 }
 
-const socketPeer: ClientIpSource = Object.freeze({
-  resolve: (address: string | undefined) =>
-    address?.startsWith('::ffff:') ? address.slice(7) : (address ?? '0.0.0.0'),
-  key: (ip: string) => ip,
-});
-
 /**
  * Express middleware that lets only correctly signed, fresh, never-seen requests through and
  * sets `req.signedRequest` (`{ scheme, keyId, nonce, signedAt }`). Put it after `jsonBody()`
  * (from `@rampart/core/express`), which keeps the exact body bytes, or after `express.raw()` for
- * a raw body. Refusals are 401 problem+json (`ERR_SIGNATURE_HEADERS`,
+ * a raw body. The client IP its events report is the one `rampartCore()` resolved. Refusals are 401 problem+json (`ERR_SIGNATURE_HEADERS`,
  * `ERR_TIMESTAMP_OUT_OF_RANGE`, `ERR_SIGNATURE_INVALID`, `ERR_NONCE_REPLAYED`); an unreachable
  * nonce store is a 503.
  *
@@ -59,8 +45,7 @@ const socketPeer: ClientIpSource = Object.freeze({
  * }), handler);
  */
 export function requestSigning(options: RequestSigningExpressOptions): RequestHandler {
-  const verifier = adapterVerifier('requestSigning', options, ['clientIp', 'forwardErrors']);
-  const clientIp = options.clientIp ?? socketPeer;
+  const verifier = adapterVerifier('requestSigning', options, ['forwardErrors']);
   if (options.forwardErrors !== undefined && typeof options.forwardErrors !== 'boolean') {
     throw new RampartConfigError('requestSigning.forwardErrors', 'must be true or false.');
   }
@@ -77,7 +62,7 @@ export function requestSigning(options: RequestSigningExpressOptions): RequestHa
     }
     let result: VerifiedSignature | Promise<VerifiedSignature>;
     try {
-      const request = withBody(toSecurityRequest(req, clientIp), req.rawBody, req.body);
+      const request = withBody(toSecurityRequest(req), req.rawBody, req.body);
       result = verifyNowOrLater(verifier, request);
     } catch (error) {
       refuse(error);

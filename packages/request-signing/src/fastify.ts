@@ -44,11 +44,6 @@ function verifierOf(owner: string, options: FastifyRequestSigningOptions): Reque
   return adapterVerifier(owner, options, ['global']);
 }
 
-/** The same resolver for every request: `rampartCore` has already resolved the client IP. */
-function clientIpOf(request: FastifyRequest) {
-  return { resolve: () => request.clientIp, key: (ip: string) => ip };
-}
-
 /**
  * Verifies `request` and sets `request.signedRequest`, then calls `done` (with the refusal).
  * A callback hook, not an async one: on the memory store the answer is there at once, and
@@ -61,11 +56,7 @@ function verifyRequest(
 ): void {
   let result: VerifiedSignature | Promise<VerifiedSignature>;
   try {
-    const security = withBody(
-      toSecurityRequest(request, clientIpOf(request)),
-      request.rawBody,
-      request.body,
-    );
+    const security = withBody(toSecurityRequest(request), request.rawBody, request.body);
     result = verifyNowOrLater(verifier, security);
   } catch (error) {
     done(error as Error);

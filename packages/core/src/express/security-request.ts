@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { headersFromRaw } from '../http/headers.js';
-import type { ClientIpResolver } from '../ip/client-ip.js';
+import { socketPeerIp } from '../ip/client-ip.js';
 import type { SecurityRequest } from '../request.js';
 
 /**
@@ -13,20 +13,21 @@ import type { SecurityRequest } from '../request.js';
  *   `app.use()` middleware. A router mounted on a pattern (`/api/:version`) contributes its
  *   matched path, as Express keeps no mount pattern.
  * - `headers` come from `req.rawHeaders`, lower-cased, repeats kept as arrays.
- * - `ip` comes from the socket peer through `resolver`, never from Express's `req.ip` and its
- *   `trust proxy` setting, so every package and both frameworks agree on the client.
+ * - `ip` is `req.clientIp`, resolved once by `rampartCore()` (trusted proxies); without it, the
+ *   socket peer. Never Express's `req.ip` and its `trust proxy` setting, so every package and
+ *   both frameworks agree on the client.
  * - `rawBody` is set when `jsonBody()` kept the bytes.
  *
  * @example
- * const decision = limiter.check(toSecurityRequest(req, clientIp));
+ * const decision = await limiter.check(toSecurityRequest(req));
  */
-export function toSecurityRequest(req: Request, resolver: ClientIpResolver): SecurityRequest {
+export function toSecurityRequest(req: Request): SecurityRequest {
   const headers = headersFromRaw(req.rawHeaders);
   const request: SecurityRequest = {
     method: req.method.toUpperCase(),
     url: req.originalUrl ?? req.url,
     headers,
-    ip: resolver.resolve(req.socket.remoteAddress, headers['x-forwarded-for']),
+    ip: typeof req.clientIp === 'string' ? req.clientIp : socketPeerIp(req.socket.remoteAddress),
   };
   const route = matchedRoute(req);
   if (route !== undefined) request.route = route;

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { headersFromRaw } from '../http/headers.js';
-import type { ClientIpResolver } from '../ip/client-ip.js';
+import { socketPeerIp } from '../ip/client-ip.js';
 import type { SecurityRequest } from '../request.js';
 
 /**
@@ -10,23 +10,25 @@ import type { SecurityRequest } from '../request.js';
  * - `route` is `request.routeOptions.url`, the registered pattern (`/entities/:entityId`),
  *   absent for a request no route matched.
  * - `headers` come from the raw request's `rawHeaders`, lower-cased, repeats kept as arrays.
- * - `ip` comes from the socket peer through `resolver`, never from Fastify's `request.ip` and
- *   its `trustProxy` setting.
+ * - `ip` is `request.clientIp`, resolved once by the `rampartCore` plugin (trusted proxies);
+ *   without it, the socket peer. Never Fastify's `request.ip` and its `trustProxy` setting.
  * - `rawBody` is set when the `rampartCore` JSON parser kept the bytes.
  *
  * @example
- * const decision = limiter.check(toSecurityRequest(request, clientIp));
+ * const decision = await limiter.check(toSecurityRequest(request));
  */
-export function toSecurityRequest(
-  request: FastifyRequest,
-  resolver: ClientIpResolver,
-): SecurityRequest {
+export function toSecurityRequest(request: FastifyRequest): SecurityRequest {
   const headers = headersFromRaw(request.raw.rawHeaders);
+  const resolved: unknown = (request as { clientIp?: unknown }).clientIp;
   const securityRequest: SecurityRequest = {
     method: request.method.toUpperCase(),
     url: request.url,
     headers,
-    ip: resolver.resolve(request.socket.remoteAddress, headers['x-forwarded-for']),
+    // `rampartCore` decorates `clientIp` with '' until its hook resolves it.
+    ip:
+      typeof resolved === 'string' && resolved !== ''
+        ? resolved
+        : socketPeerIp(request.socket.remoteAddress),
   };
   const route = request.routeOptions.url;
   if (typeof route === 'string') securityRequest.route = route;

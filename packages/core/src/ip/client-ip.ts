@@ -156,6 +156,16 @@ export function createClientIpResolver(options: ClientIpResolverOptions = {}): C
   return Object.freeze({ resolve, key, trustsProxies: trusted.length > 0 });
 }
 
+/**
+ * The socket peer as the client IP, in canonical form (IPv4-mapped IPv6 as IPv4), or
+ * `UNKNOWN_CLIENT_IP`: what `toSecurityRequest` answers when `rampartCore` did not resolve the
+ * request (no proxy is then trusted).
+ */
+export function socketPeerIp(socketAddress: string | undefined): string {
+  const peer = parseSocketAddress(socketAddress);
+  return peer === null ? UNKNOWN_CLIENT_IP : formatIpBytes(peer);
+}
+
 /** `['trustedProxies', 2]` → `trustedProxies[2]`. */
 function optionPath(path: readonly PropertyKey[]): string {
   let name = '';
