@@ -1,3 +1,5 @@
+import { type Clock, systemClock } from './clock.js';
+
 /**
  * The catalogue of security events every package emits through its `onEvent` hook. No package
  * depends on `@rampart/audit`; it provides a sink that records these.
@@ -53,14 +55,56 @@ export interface SecurityEvent {
   at: number;
   /** The package that emitted it, e.g. `@rampart/request-signing`. */
   source: string;
-  /** A stable code, usually the `RampartError` code behind the event. */
+  /**
+   * The `ERR_*` code of the `RampartError` behind the event (`ERR_TOKEN_INVALID`,
+   * `ERR_SIGNATURE_INVALID`, `ERR_STORE_UNAVAILABLE` …): the same code the client or the caller
+   * saw, in every package. Why it happened goes in `reason`.
+   */
   code?: string;
+  /**
+   * Why, in the package's words (`revoked`, `unknown-jti`, `signature mismatch`), when one code
+   * covers several causes. Never a secret, never text from the request.
+   */
+  reason?: string;
   ip?: string;
   userId?: string;
   method?: string;
   /** The matched route pattern, never the raw path. */
   route?: string;
   detail?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** An event as a package describes it; the emitter adds `at` and `source`. */
+export type SecurityEventInit = Omit<SecurityEvent, 'at' | 'source'>;
+
+/** Emits one security event from a package, dated by its clock. */
+export type EmitSecurityEvent = (event: SecurityEventInit) => void;
+
+/** Options of {@link createEventEmitter}. */
+export interface EventEmitterOptions {
+  /** The package that emits, e.g. `@rampart/request-signing`. */
+  source: string;
+  /** Dates each event. Default `systemClock`. */
+  clock?: Clock | undefined;
+  /** The user's hook; without one, events are not even built into objects. */
+  onEvent?: SecurityEventHandler | undefined;
+}
+
+/**
+ * The one way a package emits its events: bound once, at construction, to the package's
+ * `source`, its clock and the user's `onEvent`. Each event is delivered through
+ * {@link emitEvent}, so a throwing hook never breaks the request it describes.
+ *
+ * @example
+ * const emit = createEventEmitter({ source: '@rampart/jwt-nonce', clock, onEvent });
+ * emit({ type: 'INVALID_TOKEN', severity: 'warning', code: 'ERR_TOKEN_INVALID', reason: 'revoked' });
+ */
+export function createEventEmitter(options: EventEmitterOptions): EmitSecurityEvent {
+  const { source, clock = systemClock, onEvent } = options;
+  if (onEvent === undefined) return function emitNothing(): void {};
+  return function emit(event: SecurityEventInit): void {
+    emitEvent(onEvent, { ...event, at: clock.now(), source });
+  };
 }
 
 /** The hook every package accepts. It must not throw; if it does, the error is reported once as a warning. */

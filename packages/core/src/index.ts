@@ -39,10 +39,14 @@ export {
   type RampartErrorInit,
 } from './errors/rampart-error.js';
 export {
+  createEventEmitter,
+  type EmitSecurityEvent,
+  type EventEmitterOptions,
   emitEvent,
   SECURITY_EVENT_TYPES,
   type SecurityEvent,
   type SecurityEventHandler,
+  type SecurityEventInit,
   type SecurityEventSeverity,
   type SecurityEventType,
 } from './events.js';

@@ -3,7 +3,7 @@ import { RampartError } from '@rampart/core';
 /**
  * Why a token was refused. Never sent to the client (every reason gets the same 401 body, so a
  * client learns nothing about which check failed); kept on the error for logs and carried as
- * the `code` of the `INVALID_TOKEN` event.
+ * the `reason` of the `INVALID_TOKEN` event (whose `code` is `ERR_TOKEN_INVALID`).
  */
 export type InvalidTokenReason =
   | 'missing'

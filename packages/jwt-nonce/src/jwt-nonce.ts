@@ -1,10 +1,8 @@
 import {
   type Clock,
-  emitEvent,
+  createEventEmitter,
   parseOptions,
   RampartConfigError,
-  type SecurityEvent,
-  type SecurityEventHandler,
   syncTwinOf,
   systemClock,
 } from '@rampart/core';
@@ -42,7 +40,6 @@ export function createJwtNonce(options: JwtNonceOptions): JwtNonce {
   const ring = createKeyRing(parsed.keys, parsed.signingKeyId, 'createJwtNonce');
   const clock: Clock = parsed.clock ?? systemClock;
   const store: JwtNonceStore = parsed.store ?? new MemoryJwtNonceStore({ clock });
-  const onEvent: SecurityEventHandler | undefined = parsed.onEvent;
   const tracked = parsed.mode === 'tracked';
   const toleranceMs = parsed.clockToleranceSeconds * 1000;
   const refreshTtlMs = parsed.refreshTokenTtlSeconds * 1000;
@@ -60,20 +57,20 @@ export function createJwtNonce(options: JwtNonceOptions): JwtNonce {
     headerCache: new Map(),
   });
 
-  function emit(event: Omit<SecurityEvent, 'at' | 'source'>): void {
-    emitEvent(onEvent, { ...event, at: clock.now(), source: SOURCE });
-  }
+  const emit = createEventEmitter({ source: SOURCE, clock, onEvent: parsed.onEvent });
 
   function refuse(reason: InvalidTokenReason, userId?: string): never {
+    const error = new InvalidTokenError(reason);
     if (reason !== 'missing') {
       emit({
         type: 'INVALID_TOKEN',
         severity: 'warning',
-        code: reason,
+        code: error.code,
+        reason,
         ...(userId ? { userId } : {}),
       });
     }
-    throw new InvalidTokenError(reason);
+    throw error;
   }
 
   function verify(token: unknown, kind: TokenKind): VerifiedToken {
@@ -238,7 +235,8 @@ export function createJwtNonce(options: JwtNonceOptions): JwtNonce {
         emit({
           type: 'TOKEN_REUSE',
           severity: 'critical',
-          code: 'ERR_TOKEN_REUSE',
+          code: 'ERR_TOKEN_INVALID',
+          reason: 'reused',
           userId: claims.sub,
           detail: { family: claims.fam },
         });

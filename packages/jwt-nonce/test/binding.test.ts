@@ -83,7 +83,12 @@ describe.each(STORES)(
           reason,
         });
         expect(events, swap).toEqual([
-          expect.objectContaining({ type: 'INVALID_TOKEN', severity: 'warning', code: reason }),
+          expect.objectContaining({
+            type: 'INVALID_TOKEN',
+            severity: 'warning',
+            code: 'ERR_TOKEN_INVALID',
+            reason,
+          }),
         ]);
       }
       // Nothing changed for the owners.

@@ -169,7 +169,13 @@ describe.each(STORES)('revocation and rotation on the %s store', (_name, availab
     expect(events.filter((event) => event.type === 'TOKEN_REUSE')).toHaveLength(0);
     await expect(tokens.refresh(first.refreshToken)).rejects.toMatchObject(refused);
     const reuse = events.find((event) => event.type === 'TOKEN_REUSE');
-    expect(reuse).toMatchObject({ severity: 'critical', userId: 'alice' });
+    expect(reuse).toMatchObject({
+      severity: 'critical',
+      userId: 'alice',
+      code: 'ERR_TOKEN_INVALID',
+      reason: 'reused',
+      source: '@rampart/jwt-nonce',
+    });
     expect(JSON.stringify(reuse)).not.toContain(first.refreshToken);
     await expect(tokens.verifyAccessToken(second.accessToken)).rejects.toMatchObject(refused);
     await expect(tokens.refresh(second.refreshToken)).rejects.toMatchObject(refused);

@@ -171,7 +171,7 @@ describe('createRequestVerifier', () => {
     expect(await codeOf(verifier.verify(securityRequest(signV1())))).toBe('ERR_SIGNATURE_INVALID');
   });
 
-  it('emits INVALID_NONCE for every refusal, with the reason and never a secret', async () => {
+  it('emits INVALID_SIGNATURE for a bad signature, INVALID_NONCE for a replay, with the reason and never a secret', async () => {
     const { verifier, events } = setup();
     const good = signV1();
     await verifier.verify(securityRequest(good));
@@ -189,15 +189,25 @@ describe('createRequestVerifier', () => {
       'ERR_SIGNATURE_HEADERS',
       'ERR_SIGNATURE_INVALID',
     ]);
-    expect(events.map((e) => [e.type, e.code])).toEqual(
-      codes.map((code) => ['INVALID_NONCE', code]),
-    );
+    expect(events.map((e) => [e.type, e.code])).toEqual([
+      ['INVALID_NONCE', 'ERR_NONCE_REPLAYED'],
+      ['INVALID_NONCE', 'ERR_TIMESTAMP_OUT_OF_RANGE'],
+      ['INVALID_SIGNATURE', 'ERR_SIGNATURE_HEADERS'],
+      ['INVALID_SIGNATURE', 'ERR_SIGNATURE_INVALID'],
+    ]);
     expect(events[0]).toMatchObject({
       severity: 'critical',
       source: '@rampart/request-signing',
+      code: 'ERR_NONCE_REPLAYED',
+      reason: 'nonce replayed',
       ip: '203.0.113.7',
       method: 'POST',
-      detail: { keyId: KEY_ID, scheme: 'rampart-v1', reason: 'nonce replayed' },
+      detail: { keyId: KEY_ID, scheme: 'rampart-v1' },
+    });
+    expect(events[3]).toMatchObject({
+      severity: 'warning',
+      reason: 'signature mismatch',
+      detail: { keyId: KEY_ID },
     });
     expect(JSON.stringify(events)).not.toContain(SECRET);
     expect(JSON.stringify(events)).not.toContain(good['x-signature']);

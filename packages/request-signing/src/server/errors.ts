@@ -13,9 +13,10 @@ export type SignatureErrorCode = (typeof SIGNATURE_ERROR_CODES)[keyof typeof SIG
 
 const CHALLENGE = Object.freeze({ 'WWW-Authenticate': 'Signature' });
 
-/** A refusal; `reason` is for the `INVALID_NONCE` event only and never sent to the client. */
+/** A refusal; `reason` is for the security event only and never sent to the client. */
 export class SignatureRejection extends RampartError {
   override readonly name = 'RampartError';
+  declare readonly code: SignatureErrorCode;
   readonly reason: string;
   readonly keyId: string | undefined;
 

@@ -17,7 +17,11 @@ export interface RequestVerifierOptions {
   schemes?: readonly SignatureScheme[];
   /** RFC 9421 settings: `origin` (for `@target-uri`, `@authority`, `@scheme`) and `label`. */
   rfc9421?: { origin?: string; label?: string };
-  /** Receives an `INVALID_NONCE` event for every refused request. */
+  /**
+   * Receives a security event for every refused request: `INVALID_SIGNATURE` (headers missing or
+   * malformed, a signature that does not verify), `INVALID_NONCE` (a replayed nonce, a timestamp
+   * outside the window). `code` is the refusal's `ERR_*` code, `reason` says why.
+   */
   onEvent?: SecurityEventHandler;
   clock?: Clock;
 }

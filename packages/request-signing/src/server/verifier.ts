@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import {
+  createEventEmitter,
   defineSyncTwin,
-  emitEvent,
   MAX_NONCE_TTL_MS,
   parseOptions,
-  type SecurityEvent,
+  type SecurityEventInit,
+  type SecurityEventType,
   type SecurityRequest,
   type SyncAnswer,
   syncTwinOf,
@@ -14,6 +15,8 @@ import { parseRampartV1 } from '../rampart-v1/parse.js';
 import { parseRfc9421 } from '../rfc9421/parse.js';
 import {
   nonceReplayedError,
+  SIGNATURE_ERROR_CODES,
+  type SignatureErrorCode,
   SignatureRejection,
   signatureHeadersError,
   signatureInvalidError,
@@ -60,6 +63,18 @@ function isPromiseLike(value: unknown): value is PromiseLike<SigningSecrets> {
   );
 }
 
+/**
+ * The event each refusal emits: a signature that is missing, malformed or wrong is an
+ * `INVALID_SIGNATURE`; a request the replay defence refused (a nonce seen before, a timestamp
+ * outside the window) an `INVALID_NONCE`.
+ */
+const EVENT_OF: Readonly<Record<SignatureErrorCode, SecurityEventType>> = Object.freeze({
+  [SIGNATURE_ERROR_CODES.headers]: 'INVALID_SIGNATURE',
+  [SIGNATURE_ERROR_CODES.invalid]: 'INVALID_SIGNATURE',
+  [SIGNATURE_ERROR_CODES.timestamp]: 'INVALID_NONCE',
+  [SIGNATURE_ERROR_CODES.replayed]: 'INVALID_NONCE',
+});
+
 /** Every verifier `createRequestVerifier` made: the adapters accept no other. */
 const madeVerifiers = new WeakSet<object>();
 
@@ -102,6 +117,11 @@ export function createRequestVerifier(options: RequestVerifierOptions): RequestV
   // An unknown key id is checked against this throwaway key, so it costs what a known one does.
   const decoy = importSigningSecret(randomBytes(32));
   const store = config.nonceStore;
+  const emit = createEventEmitter({
+    source: '@rampart/request-signing',
+    clock,
+    onEvent: config.onEvent,
+  });
 
   function parse(request: SecurityRequest): ParsedSignature {
     const headers = request.headers;
@@ -172,24 +192,23 @@ export function createRequestVerifier(options: RequestVerifierOptions): RequestV
     if (!parsed.bodyMatches()) throw signatureInvalidError('content-digest mismatch', parsed.keyId);
   }
 
-  /** Reports a refusal as an `INVALID_NONCE` event and hands the error back to be thrown. */
+  /** Reports a refusal as its security event and hands the error back to be thrown. */
   function reported(request: SecurityRequest, error: unknown, scheme?: SignatureScheme): unknown {
     if (error instanceof SignatureRejection) {
-      const detail: Record<string, string> = { reason: error.reason };
+      const detail: Record<string, string> = {};
       if (error.keyId !== undefined) detail.keyId = error.keyId;
       if (scheme !== undefined) detail.scheme = scheme;
-      const event: SecurityEvent = {
-        type: 'INVALID_NONCE',
-        severity: error.code === 'ERR_NONCE_REPLAYED' ? 'critical' : 'warning',
-        at: clock.now(),
-        source: '@rampart/request-signing',
+      const event: SecurityEventInit = {
+        type: EVENT_OF[error.code],
+        severity: error.code === SIGNATURE_ERROR_CODES.replayed ? 'critical' : 'warning',
         code: error.code,
+        reason: error.reason,
         ip: request.ip,
         method: request.method,
         detail,
       };
       if (request.route !== undefined) event.route = request.route;
-      emitEvent(config.onEvent, event);
+      emit(event);
     }
     return error;
   }
