@@ -3,6 +3,18 @@ import { BusyError } from '@rampart/core';
 /** Names the queue in the `BusyError` it throws (server-side only; never sent to a client). */
 const RESOURCE = 'password-hasher';
 
+/** Once per process: a flood of refusals must not write a line each (the adapters log none). */
+let reportedBusy = false;
+
+function reportBusy(concurrency: number, maxQueued: number): void {
+  if (reportedBusy) return;
+  reportedBusy = true;
+  process.emitWarning(
+    `@rampart/passwords: ${concurrency} hashes running and ${maxQueued} waiting; further ones are refused with 503 ERR_BUSY. If this is normal load, raise createPasswordHasher's concurrency or maxQueued.`,
+    { code: 'RAMPART_PASSWORD_HASHER_BUSY' },
+  );
+}
+
 /**
  * A bounded FIFO of hashing work: at most `concurrency` tasks run at once, at most `maxQueued`
  * wait behind them, and a task beyond that is refused with a 503 `ERR_BUSY` at once.
@@ -51,7 +63,10 @@ export function createHashQueue(concurrency: number, maxQueued: number): HashQue
         running++;
         return runInSlot(task);
       }
-      if (waiting.length >= maxQueued) return Promise.reject(new BusyError(RESOURCE));
+      if (waiting.length >= maxQueued) {
+        reportBusy(concurrency, maxQueued);
+        return Promise.reject(new BusyError(RESOURCE));
+      }
       return new Promise<T>((resolve, reject) => {
         waiting.push(() => {
           runInSlot(task).then(resolve, reject);

@@ -43,6 +43,9 @@ export class StoreFullError extends RampartError {
   }
 }
 
+/** The code of {@link BusyError}. */
+export const BUSY_CODE = 'ERR_BUSY';
+
 /**
  * The server is at capacity for one kind of costly work (password hashes in flight, say) and
  * refuses the request rather than queue it without bound: a queue that only grows turns a flood
@@ -50,13 +53,17 @@ export class StoreFullError extends RampartError {
  */
 export class BusyError extends RampartError {
   override readonly name = 'RampartError';
-  /** What is at capacity, e.g. `password-hasher`; for logs, never sent to the client. */
+  /**
+   * What is at capacity, e.g. `password-hasher`; never sent to the client. The adapters' error
+   * handlers do not log a `BusyError` (it is load shedding, not a fault): the component that
+   * throws it reports being at capacity once, as a process warning.
+   */
   readonly resource: string;
 
   constructor(resource: string, retryAfterSeconds = 1) {
     super({
       status: 503,
-      code: 'ERR_BUSY',
+      code: BUSY_CODE,
       title: 'Service unavailable',
       detail: `The server is too busy to take this request now. Retry after ${retryAfterSeconds} ${retryAfterSeconds === 1 ? 'second' : 'seconds'}.`,
       headers: { 'Retry-After': String(retryAfterSeconds) },

@@ -1,4 +1,4 @@
-import { internalError } from '../errors/common-errors.js';
+import { BUSY_CODE, internalError } from '../errors/common-errors.js';
 import { isRampartError, type RampartError } from '../errors/rampart-error.js';
 import {
   clientError,
@@ -13,7 +13,11 @@ import {
 export interface MappedError {
   /** The problem to send. */
   error: RampartError;
-  /** True for a 5xx: a fault of the server that belongs in its log, never in the response. */
+  /**
+   * True for a 5xx: a fault of the server that belongs in its log, never in the response. Not for
+   * 503 `ERR_BUSY` (`BusyError`): that is load shedding as designed, and a logged stack per refusal
+   * would be written at the rate a flood chooses, on the event loop, when it is busiest.
+   */
   unexpected: boolean;
 }
 
@@ -37,7 +41,9 @@ interface ForeignError {
  * generic 500 `ERR_INTERNAL`.
  */
 export function mapError(thrown: unknown): MappedError {
-  if (isRampartError(thrown)) return { error: thrown, unexpected: thrown.status >= 500 };
+  if (isRampartError(thrown)) {
+    return { error: thrown, unexpected: thrown.status >= 500 && thrown.code !== BUSY_CODE };
+  }
   if (thrown === null || typeof thrown !== 'object') {
     return { error: internalError(thrown), unexpected: true };
   }
