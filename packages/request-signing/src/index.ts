@@ -9,15 +9,6 @@ export {
   type VerifyHttpMessageSignatureOptions,
   verifyHttpMessageSignature,
 } from './rfc9421/verify-signature.js';
-export { SIGNATURE_ERROR_CODES, type SignatureErrorCode } from './server/errors.js';
-export {
-  HmacSha256Key,
-  importSigningSecret,
-  MAX_SECRET_BYTES,
-  MIN_SECRET_BYTES,
-  type SigningSecret,
-} from './server/hmac-key.js';
-export type { SignatureScheme } from './server/parsed-signature.js';
 export {
   type GetSigningSecrets,
   MAX_SECRETS_PER_KEY,
@@ -30,9 +21,18 @@ export {
   type RequestVerifierOptions,
   type VerifiedSignature,
 } from './server/verifier.js';
+export { SIGNATURE_ERROR_CODES, type SignatureErrorCode } from './shared/errors.js';
 export {
   RAMPART_V1,
   RAMPART_V1_HEADERS,
   type RampartV1Fields,
   rampartV1SigningString,
 } from './shared/fields.js';
+export {
+  HmacSha256Key,
+  importSigningSecret,
+  MAX_SECRET_BYTES,
+  MIN_SECRET_BYTES,
+  type SigningSecret,
+} from './shared/hmac-key.js';
+export type { SignatureScheme } from './shared/parsed-signature.js';

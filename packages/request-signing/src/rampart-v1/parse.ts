@@ -1,8 +1,6 @@
 import { hash } from 'node:crypto';
 import { macTextEquals, type SecurityRequest } from '@rampart/core';
-import { signatureHeadersError, signatureInvalidError } from '../server/errors.js';
-import type { HmacSha256Key } from '../server/hmac-key.js';
-import { type ParsedSignature, signatureHeader } from '../server/parsed-signature.js';
+import { signatureHeadersError, signatureInvalidError } from '../shared/errors.js';
 import {
   KEY_ID_PATTERN,
   METHOD_PATTERN,
@@ -13,6 +11,9 @@ import {
   SIGNATURE_HEX,
   TARGET_PATTERN,
 } from '../shared/fields.js';
+import type { HmacSha256Key } from '../shared/hmac-key.js';
+import type { ParsedSignature } from '../shared/parsed-signature.js';
+import { signatureHeader } from '../shared/signature-header.js';
 
 const EMPTY = new Uint8Array(0);
 

@@ -1,19 +1,20 @@
 import type { SecurityRequest } from '@rampart/core';
-import { signatureHeadersError, signatureInvalidError } from '../server/errors.js';
-import { macEquals, type ParsedSignature, signatureHeader } from '../server/parsed-signature.js';
 import { decodeBase64 } from '../shared/base64.js';
+import { signatureHeadersError, signatureInvalidError } from '../shared/errors.js';
 import {
   type AsciiPattern,
   KEY_ID_PATTERN,
   NONCE_PATTERN,
   TARGET_PATTERN,
 } from '../shared/fields.js';
+import { macEquals, type ParsedSignature } from '../shared/parsed-signature.js';
 import {
   ComponentError,
   type ComponentSource,
   HMAC_SHA256,
   signatureBase,
 } from '../shared/signature-base.js';
+import { signatureHeader } from '../shared/signature-header.js';
 import { type BareItem, type InnerList, parseDictionary } from '../shared/structured-fields.js';
 import { contentDigestMatches } from './content-digest.js';
 

@@ -1,5 +1,5 @@
 import type { SecurityRequest } from '@rampart/core';
-import { type HmacSha256Key, importSigningSecret, type SigningSecret } from '../server/hmac-key.js';
+import { type HmacSha256Key, importSigningSecret, type SigningSecret } from '../shared/hmac-key.js';
 import { parseRfc9421 } from './parse.js';
 
 /** Options of {@link verifyHttpMessageSignature}. */

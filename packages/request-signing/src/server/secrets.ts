@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { RampartConfigError } from '@rampart/core';
 import { KEY_ID_PATTERN } from '../shared/fields.js';
-import { type HmacSha256Key, importSigningSecret, type SigningSecret } from './hmac-key.js';
+import { type HmacSha256Key, importSigningSecret, type SigningSecret } from '../shared/hmac-key.js';
 
 /** What `getSecrets` answers: no secret (unknown key id), one, or several during a rotation. */
 export type SigningSecrets = SigningSecret | readonly SigningSecret[] | null | undefined;

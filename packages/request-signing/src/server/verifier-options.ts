@@ -1,6 +1,6 @@
 import type { Clock, NonceStore, SecurityEventHandler } from '@rampart/core';
 import { z } from 'zod';
-import type { SignatureScheme } from './parsed-signature.js';
+import type { SignatureScheme } from '../shared/parsed-signature.js';
 import type { GetSigningSecrets } from './secrets.js';
 
 /** Options of {@link createRequestVerifier}. */

@@ -21,9 +21,9 @@ import {
   signatureHeadersError,
   signatureInvalidError,
   timestampOutOfRangeError,
-} from './errors.js';
-import { type HmacSha256Key, importSigningSecret } from './hmac-key.js';
-import type { ParsedSignature, SignatureScheme } from './parsed-signature.js';
+} from '../shared/errors.js';
+import { type HmacSha256Key, importSigningSecret } from '../shared/hmac-key.js';
+import type { ParsedSignature, SignatureScheme } from '../shared/parsed-signature.js';
 import { importResolved, type SigningSecrets } from './secrets.js';
 import { type RequestVerifierOptions, requestVerifierOptionsSchema } from './verifier-options.js';
 

@@ -1,6 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { HmacSha256Key, RampartConfigError } from '@rampart/core';
-import { decodeBase64 } from '../shared/base64.js';
+import { decodeBase64 } from './base64.js';
 
 /** Shortest secret accepted: 32 bytes, the size of the HMAC-SHA256 output (RFC 2104 §3). */
 export const MIN_SECRET_BYTES = 32;
