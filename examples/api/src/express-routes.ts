@@ -1,9 +1,10 @@
+import { toSecurityRequest } from '@rampart/core/express';
 import { InvalidTokenError } from '@rampart/jwt-nonce';
 import { requireJwt } from '@rampart/jwt-nonce/express';
 import { rateLimit } from '@rampart/rate-limit/express';
 import { requestSigning } from '@rampart/request-signing/express';
 import type { Express, NextFunction, Request, Response } from 'express';
-import { identify } from './auth/identify.js';
+import { callerPrincipal, createIdentify } from './auth/identify.js';
 import type { AppContext } from './context.js';
 import {
   ENTITIES_POLICIES,
@@ -67,8 +68,9 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
 
   // Entities: identify, then the limit (by principal, by IP without one), then refuse the
   // unauthenticated, then the signature. One limiter for both routes: one budget.
+  const identify = createIdentify(tokens);
   async function identifyCaller(req: Request, res: Response, next: NextFunction): Promise<void> {
-    const found = await identify(tokens, req.rawHeaders);
+    const found = await identify(toSecurityRequest(req));
     if (found.auth !== undefined) req.auth = found.auth;
     else res.locals.authFailure = found.failure;
     next();
@@ -82,7 +84,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
     scope: ENTITIES_SCOPE,
     key: 'principal',
     policies: ENTITIES_POLICIES,
-    principal: (req: Request) => req.auth?.principal,
+    principal: (req: Request) => callerPrincipal(req.auth),
   });
   const signed = requestSigning({ verifier: signatures });
 

@@ -1,3 +1,4 @@
+import { toSecurityRequest } from '@rampart/core/fastify';
 import { InvalidTokenError } from '@rampart/jwt-nonce';
 import { fastifyJwtNonce } from '@rampart/jwt-nonce/fastify';
 import { fastifyRateLimit } from '@rampart/rate-limit/fastify';
@@ -8,7 +9,7 @@ import type {
   FastifyRequest,
   HookHandlerDoneFunction,
 } from 'fastify';
-import { identify } from './auth/identify.js';
+import { callerPrincipal, createIdentify } from './auth/identify.js';
 import type { AppContext } from './context.js';
 import {
   ENTITIES_POLICIES,
@@ -45,7 +46,7 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
     clientIp: ctx.clientIp,
     // EXAMPLE-API.md promises the X-RateLimit-* headers beside the IETF fields.
     headers: { legacy: true },
-    principal: (request: FastifyRequest) => request.auth?.principal,
+    principal: (request: FastifyRequest) => callerPrincipal(request.auth),
   });
   app.register(async function routes(scope: FastifyInstance) {
     scope.decorateRequest('authFailure', null);
@@ -97,13 +98,14 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
 
     // Entities: identify (onRequest), then the limit, then refuse the unauthenticated, then
     // the signature. The limit's own preHandler is put first by the plugin.
+    const identify = createIdentify(tokens);
     async function identifyCaller(request: FastifyRequest): Promise<void> {
-      const found = await identify(tokens, request.raw.rawHeaders);
-      request.auth = found.auth ?? null;
+      const found = await identify(toSecurityRequest(request));
+      request.auth = found.auth;
       request.authFailure = found.failure ?? null;
     }
     async function requireCaller(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-      if (request.auth === null) throw request.authFailure ?? new InvalidTokenError('missing');
+      if (request.auth === undefined) throw request.authFailure ?? new InvalidTokenError('missing');
     }
     // Fastify matches `/entities//records` with an empty entity id; Express matches no route.
     // Answered as the unknown route it is, before the token is looked at, as on Express.

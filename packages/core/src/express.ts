@@ -2,6 +2,14 @@
  * `@rampart/core/express`: the glue every Rampart Express adapter uses. Imports only types from
  * `express`; nothing here loads Express or body-parser.
  */
+import type { AuthContext } from './auth/auth-context.js';
+
+export {
+  type AuthenticateMiddlewareOptions,
+  authenticate,
+  type RequireAuthOptions,
+  requireAuth,
+} from './auth/express.js';
 export {
   notFoundHandler,
   type ProblemErrorHandlerOptions,
@@ -24,6 +32,12 @@ declare global {
        * `X-Forwarded-For` hop behind a trusted proxy); what every adapter reports and limits by.
        */
       clientIp?: string;
+      /**
+       * Who made the request, set by `authenticate` (or a package's guard such as
+       * `requireJwt`); `undefined` when no credential was presented on an optional route. The
+       * only declaration of `auth` in Rampart: every authenticator sets this one type.
+       */
+      auth?: AuthContext;
     }
   }
 }

@@ -3,6 +3,19 @@
  * loads neither Express, Fastify, ioredis nor Kysely.
  */
 export {
+  AUTH_METHODS,
+  type AuthContext,
+  type AuthMethod,
+  createAuthContext,
+} from './auth/auth-context.js';
+export { authRequiredError } from './auth/auth-required.js';
+export {
+  type AuthenticateOptions,
+  type AuthMode,
+  authenticate,
+} from './auth/authenticate.js';
+export type { Authenticator } from './auth/authenticator.js';
+export {
   type AddResult,
   BoundedExpiringMap,
   type BoundedExpiringMapOptions,

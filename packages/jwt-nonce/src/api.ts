@@ -12,7 +12,10 @@ export interface TokenPair {
   refreshExpiresIn: number;
 }
 
-/** A verified access token: its claims and the principal it names (`req.auth`, `request.auth`). */
+/**
+ * A verified access token: its claims and the principal it names. `verifyAccessToken` returns it;
+ * behind a route guard, `accessTokenOf(req.auth)` finds it (`req.auth` is core's `AuthContext`).
+ */
 export interface JwtAuth extends VerifiedClaims {
   readonly principal: Principal;
 }

@@ -27,21 +27,3 @@ export function extractBearerToken(
   if (match === null) throw new InvalidTokenError(header.trim() === '' ? 'missing' : 'malformed');
   return match[1] as string;
 }
-
-/**
- * Every `Authorization` value of a request, from Node's `rawHeaders`: `IncomingMessage.headers`
- * keeps only the first of two, and a request that sends two must be refused, not half-read.
- */
-export function authorizationHeader(
-  rawHeaders: readonly string[],
-): string | readonly string[] | undefined {
-  let found: string | string[] | undefined;
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    if ((rawHeaders[i] as string).toLowerCase() !== 'authorization') continue;
-    const value = rawHeaders[i + 1] as string;
-    if (found === undefined) found = value;
-    else if (typeof found === 'string') found = [found, value];
-    else found.push(value);
-  }
-  return found;
-}

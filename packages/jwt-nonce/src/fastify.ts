@@ -1,22 +1,19 @@
 /**
  * `@rampart/jwt-nonce/fastify`: the Fastify adapter. Imports only types from `fastify`.
+ * `request.auth` is core's `AuthContext`, declared by `@rampart/core/fastify`.
  */
 import { assertKnownOptions } from '@rampart/core';
-import { sendProblem } from '@rampart/core/fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type AuthPreHandler, authenticate, decorateAuth } from '@rampart/core/fastify';
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { checkedTokens } from './adapter-checks.js';
-import type { JwtAuth, JwtNonce } from './api.js';
-import { authorizationHeader } from './bearer.js';
+import type { JwtNonce } from './api.js';
+import { jwtAuthenticator } from './authenticator.js';
 
 /** A route-level `preHandler` that requires an access token. */
-export type JwtPreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+export type JwtPreHandler = AuthPreHandler;
 
 declare module 'fastify' {
-  interface FastifyRequest {
-    /** The verified access token on routes guarded by `requireJwt`; `null` elsewhere. */
-    auth: JwtAuth | null;
-  }
   interface FastifyInstance {
     /** The `preHandler` that guards a route: `{ preHandler: app.requireJwt }`. */
     requireJwt: JwtPreHandler;
@@ -31,25 +28,17 @@ export interface FastifyJwtNonceOptions {
 
 /**
  * A `preHandler` that lets a request through only with a valid, unrevoked access token in
- * `Authorization: Bearer …` and sets `request.auth`; every failure answers the same 401
- * problem with `WWW-Authenticate: Bearer error="invalid_token"`, a store outage 503.
+ * `Authorization: Bearer …` and sets `request.auth` (`method: 'jwt'`, `userId` = `sub`,
+ * `credentialId` = the token's family). It is `authenticate([jwtAuthenticator(tokens)])` of
+ * `@rampart/core/fastify`. Every failure answers the same 401 problem `ERR_TOKEN_INVALID` with
+ * `WWW-Authenticate: Bearer error="invalid_token"`, a store outage 503.
  *
  * @example
  * app.get('/me', { preHandler: jwtPreHandler(tokens) }, async (request) => request.auth);
  */
 export function jwtPreHandler(tokens: JwtNonce): JwtPreHandler {
   checkedTokens('jwtPreHandler', tokens);
-  return async function requireJwtPreHandler(
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): Promise<unknown> {
-    try {
-      request.auth = await tokens.authenticate(authorizationHeader(request.raw.rawHeaders));
-    } catch (error) {
-      return sendProblem(reply, error);
-    }
-    return undefined;
-  };
+  return authenticate([jwtAuthenticator(tokens)], { mode: 'required' });
 }
 
 async function jwtNoncePlugin(
@@ -58,18 +47,18 @@ async function jwtNoncePlugin(
 ): Promise<void> {
   const tokens = checkedTokens('fastifyJwtNonce', options.tokens);
   assertKnownOptions('fastifyJwtNonce', options, ['tokens']);
-  fastify.decorateRequest('auth', null);
+  decorateAuth(fastify);
   fastify.decorate('requireJwt', jwtPreHandler(tokens));
 }
 
 /**
- * Decorates `request.auth` (typed, `null` until a guard sets it) and `fastify.requireJwt`, the
- * guard to put on a route's `preHandler`. Registered with `fastify-plugin`, so both apply to
- * the whole app.
+ * Decorates `fastify.requireJwt`, the guard to put on a route's `preHandler`, and makes sure
+ * `request.auth` (core's, `undefined` until a guard sets it) is declared. Registered with
+ * `fastify-plugin`, so both apply to the whole app.
  *
  * @example
  * await app.register(fastifyJwtNonce, { tokens });
- * app.get('/api/v1/me', { preHandler: app.requireJwt }, async (request) => ({ id: request.auth!.sub }));
+ * app.get('/api/v1/me', { preHandler: app.requireJwt }, async (request) => ({ id: request.auth!.userId }));
  */
 export const fastifyJwtNonce = fp(jwtNoncePlugin, {
   fastify: '5.x',

@@ -11,6 +11,7 @@ export type {
   TokenIdentity,
   TokenPair,
 } from './api.js';
+export { accessTokenOf, jwtAuthenticator } from './authenticator.js';
 export { decodeBase64urlSegment } from './base64url.js';
 export { extractBearerToken } from './bearer.js';
 export { InvalidTokenError, type InvalidTokenReason, isInvalidTokenError } from './errors.js';

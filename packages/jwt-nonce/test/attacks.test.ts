@@ -104,7 +104,7 @@ describe('Express requireJwt on a real server', () => {
     for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
       const reply = await get(server.port, '/me', { authorization: `${scheme} ${valid}` });
       expect(reply.status).toBe(200);
-      expect(JSON.parse(reply.body)).toMatchObject({ sub: 'user-1', kind: 'user' });
+      expect(JSON.parse(reply.body)).toMatchObject({ sub: 'user-1', method: 'jwt' });
     }
   });
 
@@ -158,22 +158,22 @@ describe('Fastify plugin and preHandler', () => {
       headers: ok.headers as Reply['headers'],
       body: ok.body,
     });
-    expect(ok.json()).toMatchObject({ sub: 'user-1', kind: 'user' });
+    expect(ok.json()).toMatchObject({ sub: 'user-1', method: 'jwt' });
   });
 
-  it('answers the same on a real listen, and leaves request.auth null on open routes', async () => {
+  it('answers the same on a real listen, and leaves request.auth undefined on open routes', async () => {
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as { port: number };
     const replies: Array<[string, Reply]> = [];
     for (const [name, token] of attacks.slice(0, 12)) {
       replies.push([name, await get(port, '/me', { authorization: `Bearer ${token}` })]);
     }
-    replies.push([
-      'twice',
-      await get(port, '/me', { authorization: [`Bearer ${valid}`, `Bearer ${valid}`] }),
-    ]);
     expectRefusals(replies, await get(port, '/me', { authorization: `BEARER ${valid}` }));
+    // Two Authorization headers never reach the guard: rampartCore refuses them first.
+    const twice = await get(port, '/me', { authorization: [`Bearer ${valid}`, `Bearer ${valid}`] });
+    expect(twice.status).toBe(400);
+    expect(JSON.parse(twice.body)).toMatchObject({ code: 'ERR_HEADER_REPEATED' });
     const open = await get(port, '/open', { authorization: `Bearer ${valid}` });
-    expect(JSON.parse(open.body)).toEqual({ auth: null });
+    expect(JSON.parse(open.body)).toEqual({ auth: 'undefined' });
   });
 });

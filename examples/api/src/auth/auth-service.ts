@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { RampartError } from '@rampart/core';
-import { InvalidTokenError, type JwtAuth, type JwtNonce, type TokenPair } from '@rampart/jwt-nonce';
+import { type AuthContext, RampartError } from '@rampart/core';
+import {
+  accessTokenOf,
+  InvalidTokenError,
+  type JwtNonce,
+  type TokenPair,
+} from '@rampart/jwt-nonce';
 import type { PasswordHasher, PasswordPolicy } from '@rampart/passwords';
 import { parseInput } from '../parse-input.js';
 import type { User, UserStore } from '../users/user-store.js';
@@ -27,11 +32,11 @@ export interface AuthService {
   register(body: unknown): Promise<{ id: string; email: string }>;
   login(body: unknown): Promise<TokenResponse>;
   refresh(body: unknown): Promise<TokenResponse>;
-  logout(auth: JwtAuth): Promise<{ status: 'logged-out' }>;
-  logoutAll(auth: JwtAuth): Promise<{ status: 'logged-out-everywhere' }>;
-  me(auth: JwtAuth): Promise<MeResponse>;
-  /** The user a verified token names; a 401 like any bad token when it is gone (purged). */
-  userOf(auth: JwtAuth): Promise<User>;
+  logout(auth: AuthContext): Promise<{ status: 'logged-out' }>;
+  logoutAll(auth: AuthContext): Promise<{ status: 'logged-out-everywhere' }>;
+  me(auth: AuthContext): Promise<MeResponse>;
+  /** The user a verified credential names; a 401 like any bad token when it is gone (purged). */
+  userOf(auth: AuthContext): Promise<User>;
 }
 
 export interface AuthServiceOptions {
@@ -68,8 +73,8 @@ function tokenResponse(pair: TokenPair): TokenResponse {
 export function createAuthService(options: AuthServiceOptions): AuthService {
   const { users, tokens, hasher, policy } = options;
 
-  async function userOf(auth: JwtAuth): Promise<User> {
-    const user = await users.findById(auth.sub);
+  async function userOf(auth: AuthContext): Promise<User> {
+    const user = await users.findById(auth.userId);
     if (user === undefined) throw new InvalidTokenError('revoked');
     return user;
   }
@@ -112,17 +117,20 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       return tokenResponse(await tokens.refresh(refreshToken));
     },
 
-    async logout(auth: JwtAuth) {
-      await tokens.logout(auth);
+    async logout(auth: AuthContext) {
+      // Logout ends the token's family, so it needs the token behind the context.
+      const token = accessTokenOf(auth);
+      if (token === undefined) throw new InvalidTokenError('missing');
+      await tokens.logout(token);
       return { status: 'logged-out' as const };
     },
 
-    async logoutAll(auth: JwtAuth) {
-      await tokens.revokeAllForUser(auth.sub);
+    async logoutAll(auth: AuthContext) {
+      await tokens.revokeAllForUser(auth.userId);
       return { status: 'logged-out-everywhere' as const };
     },
 
-    async me(auth: JwtAuth) {
+    async me(auth: AuthContext) {
       const user = await userOf(auth);
       return { id: user.id, email: user.email, role: user.role, mfaEnabled: false };
     },

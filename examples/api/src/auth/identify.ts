@@ -1,25 +1,38 @@
-import { headersFromRaw } from '@rampart/core';
-import type { JwtAuth, JwtNonce } from '@rampart/jwt-nonce';
+import {
+  type AuthContext,
+  authenticate,
+  type Principal,
+  type SecurityRequest,
+} from '@rampart/core';
+import { type JwtNonce, jwtAuthenticator } from '@rampart/jwt-nonce';
 
 /** Who a request's bearer token names, or why it names nobody. */
 export type Identification =
-  | { readonly auth: JwtAuth; readonly failure?: undefined }
+  | { readonly auth: AuthContext; readonly failure?: undefined }
   | { readonly auth?: undefined; readonly failure: unknown };
 
+/** Identifies a request without refusing it yet: {@link createIdentify}. */
+export type Identify = (request: SecurityRequest) => Promise<Identification>;
+
 /**
- * Verifies the bearer token without refusing yet. The entities routes count every request
+ * Authenticates the bearer token without refusing yet. The entities routes count every request
  * against the caller's rate limit, a refused one too, so the limit needs to know who asks before
- * the guard answers 401: identify, limit (by principal, or by IP without one), then refuse.
- * Every `Authorization` value is passed on (from `rawHeaders`): two of them are refused, not
- * half-read.
+ * the guard answers 401: identify, limit (by principal, or by IP without one), then refuse with
+ * the `failure` kept here (`ERR_TOKEN_INVALID`, as `requireJwt` answers). Every `Authorization`
+ * value is looked at: two of them are refused, not half-read.
  */
-export async function identify(
-  tokens: JwtNonce,
-  rawHeaders: readonly string[],
-): Promise<Identification> {
-  try {
-    return { auth: await tokens.authenticate(headersFromRaw(rawHeaders).authorization) };
-  } catch (failure) {
-    return { failure };
-  }
+export function createIdentify(tokens: JwtNonce): Identify {
+  const bearer = authenticate([jwtAuthenticator(tokens)], { mode: 'required' });
+  return async function identify(request: SecurityRequest): Promise<Identification> {
+    try {
+      return { auth: await bearer(request) };
+    } catch (failure) {
+      return { failure };
+    }
+  };
+}
+
+/** The rate-limit principal of a caller: the user (`user:<id>`), whatever proved who it is. */
+export function callerPrincipal(auth: AuthContext | undefined): Principal | undefined {
+  return auth === undefined ? undefined : { id: auth.userId, kind: 'user' };
 }

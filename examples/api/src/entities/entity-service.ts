@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { JwtAuth } from '@rampart/jwt-nonce';
+import type { AuthContext } from '@rampart/core';
 import { z } from 'zod';
 import { assertPermission } from '../auth/permissions.js';
 import { parseInput } from '../parse-input.js';
@@ -50,7 +50,7 @@ const recordBody = z.strictObject({
 export interface EntityService {
   create(
     user: User,
-    auth: JwtAuth,
+    auth: AuthContext,
     entityId: unknown,
     body: unknown,
   ): Promise<Omit<EntityRecord, 'createdAt'>>;
@@ -68,7 +68,7 @@ function view(record: EntityRecord): Omit<EntityRecord, 'createdAt'> {
 
 export function createEntityService(records: RecordStore): EntityService {
   return Object.freeze({
-    async create(user: User, auth: JwtAuth, entityIdParam: unknown, body: unknown) {
+    async create(user: User, auth: AuthContext, entityIdParam: unknown, body: unknown) {
       assertPermission(user, 'entities:write');
       const entityId = parseInput(entityIdSchema, entityIdParam, 'entityId');
       const { data } = parseInput(recordBody, body);
@@ -76,7 +76,7 @@ export function createEntityService(records: RecordStore): EntityService {
         id: randomUUID(),
         entityId,
         data,
-        createdBy: auth.sub,
+        createdBy: auth.userId,
         createdAt: Date.now(),
       };
       await records.add(record);

@@ -7,6 +7,7 @@ import type {
 } from 'fastify';
 
 import fp from 'fastify-plugin';
+import { decorateAuth } from '../auth/fastify.js';
 import { assertKnownOptions } from '../config.js';
 import { RampartConfigError } from '../errors/configuration-error.js';
 import { assertJsonBodyHeaders } from '../http/content-type.js';
@@ -112,6 +113,7 @@ async function rampartCorePlugin(
 
   fastify.decorateRequest('clientIp', '');
   fastify.decorateRequest('rawBody', null);
+  decorateAuth(fastify);
   fastify.addHook(
     'onRequest',
     function resolveClientIp(
@@ -164,7 +166,8 @@ async function rampartCorePlugin(
  * before any other hook (`strictRequest`, as the Express middleware of that name), decorates
  * `request.clientIp`
  * (resolved from the socket peer in an `onRequest` hook, via `trustedProxies`) and
- * `request.rawBody` (the exact JSON bytes, or `null`); replaces the JSON parser with one that
+ * `request.rawBody` (the exact JSON bytes, or `null`) and `request.auth` (`undefined` until an
+ * authenticator sets it); replaces the JSON parser with one that
  * keeps the bytes and refuses what the Express adapter refuses (415 non-JSON, 413 over
  * `bodyLimit`, 400 malformed or prototype-poisoning JSON); and answers errors and unknown routes
  * with problem+json. Registered with `fastify-plugin`, so it applies to the whole app.

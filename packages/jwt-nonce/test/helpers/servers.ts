@@ -6,7 +6,7 @@ import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { requireJwt } from '../../src/express.js';
 import { fastifyJwtNonce } from '../../src/fastify.js';
-import type { JwtNonce } from '../../src/index.js';
+import { accessTokenOf, type JwtNonce } from '../../src/index.js';
 
 export interface Reply {
   status: number;
@@ -46,7 +46,11 @@ export async function startExpress(
 ): Promise<{ port: number; close(): Promise<void> }> {
   const app = express();
   app.get('/me', requireJwt(tokens), (req, res) => {
-    res.json({ sub: req.auth?.sub, jti: req.auth?.jti, kind: req.auth?.principal.kind });
+    res.json({
+      sub: req.auth?.userId,
+      jti: accessTokenOf(req.auth)?.jti,
+      method: req.auth?.method,
+    });
   });
   app.use(notFoundHandler());
   app.use(problemErrorHandler());
@@ -64,11 +68,11 @@ export async function buildFastify(tokens: JwtNonce): Promise<FastifyInstance> {
   await app.register(rampartCore);
   await app.register(fastifyJwtNonce, { tokens });
   app.get('/me', { preHandler: app.requireJwt }, async (request) => ({
-    sub: request.auth?.sub,
-    jti: request.auth?.jti,
-    kind: request.auth?.principal.kind,
+    sub: request.auth?.userId,
+    jti: accessTokenOf(request.auth)?.jti,
+    method: request.auth?.method,
   }));
-  app.get('/open', async (request) => ({ auth: request.auth }));
+  app.get('/open', async (request) => ({ auth: request.auth === undefined ? 'undefined' : 'set' }));
   await app.ready();
   return app;
 }
