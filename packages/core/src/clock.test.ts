@@ -57,12 +57,15 @@ describe('createTurnClock', () => {
     expect(turnClock.now()).toBeGreaterThanOrEqual(before);
   });
 
-  it('follows fake timers at once: a test that sets the system time sees it on the next read', () => {
-    turnClock.now();
+  it('does not sniff for fake timers: within a turn it keeps its sample whatever Date.now does', () => {
     vi.useFakeTimers();
     vi.setSystemTime(Date.UTC(2030, 0, 1));
-    expect(turnClock.now()).toBe(Date.UTC(2030, 0, 1));
+    const clock = createTurnClock();
+    expect(clock.now()).toBe(Date.UTC(2030, 0, 1));
     vi.setSystemTime(Date.UTC(2030, 0, 2));
-    expect(turnClock.now()).toBe(Date.UTC(2030, 0, 2));
+    expect(clock.now()).toBe(Date.UTC(2030, 0, 1));
+    // The turn ends when its (here fake) setImmediate runs; the next read samples again.
+    vi.runOnlyPendingTimers();
+    expect(clock.now()).toBe(Date.UTC(2030, 0, 2));
   });
 });

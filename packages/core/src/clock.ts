@@ -10,10 +10,6 @@ export const systemClock: Clock = Object.freeze({ now: () => Date.now() });
 /** Reads of one sample allowed within a single event-loop turn before the wall clock is read again. */
 const READS_PER_SAMPLE = 64;
 
-// The real ones, captured at load: fake timers (vi.useFakeTimers, sinon) replace both later.
-const realDateNow = Date.now;
-const realSetImmediate = globalThis.setImmediate;
-
 /** Where a turn clock reads time and how it waits for the next turn; injectable for tests. */
 export interface TurnClockSource {
   /** Default `Date.now()`. */
@@ -33,13 +29,12 @@ export interface TurnClockSource {
  * 64-read run) began: milliseconds on a healthy server. Use it where every deadline is set and
  * checked on the same clock and a shift that small is harmless, as in a rate limiter (windows,
  * refills and blocks move by at most that lag); not for a store that must remember something
- * for at least its TTL. While fake timers are installed (`Date.now` or `setImmediate` is not the
- * one it loaded with) it reads `Date.now()` every time, so a test that sets the system time sees
- * it at once.
+ * for at least its TTL. It takes no notice of fake timers: a test that moves time injects its
+ * own clock (`createFakeClock()`, the `clock` option every factory takes) rather than rely on
+ * `Date.now` being replaced.
  */
 export function createTurnClock(source: TurnClockSource = {}): Clock {
   const { read, defer } = source;
-  const watchForFakes = read === undefined && defer === undefined;
   let sample = 0;
   let reads = READS_PER_SAMPLE;
   let expiring = false;
@@ -49,11 +44,6 @@ export function createTurnClock(source: TurnClockSource = {}): Clock {
   };
   return Object.freeze({
     now(): number {
-      if (
-        watchForFakes &&
-        (Date.now !== realDateNow || globalThis.setImmediate !== realSetImmediate)
-      )
-        return Date.now();
       if (reads < READS_PER_SAMPLE) {
         reads++;
         return sample;
