@@ -13,6 +13,12 @@ export {
 } from './postgres/migrate.js';
 export { warnIfNotMigrated } from './postgres/not-migrated.js';
 export {
+  type PostgresStoreDeadlineInit,
+  type PostgresStoreDefaults,
+  postgresStoreDeadline,
+  postgresStoreOptionsShape,
+} from './postgres/store-options.js';
+export {
   createNonceStoreMigrations,
   NONCE_TABLE,
   type NonceStoreMigrationsOptions,

@@ -12,6 +12,11 @@ export {
 } from './redis/keys.js';
 export { RedisScript, type RedisScriptClient } from './redis/script.js';
 export {
+  ioredisClientSchema,
+  type RedisStoreDefaults,
+  redisStoreOptionsShape,
+} from './redis/store-options.js';
+export {
   RedisNonceStore,
   type RedisNonceStoreClient,
   type RedisNonceStoreOptions,

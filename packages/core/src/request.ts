@@ -1,3 +1,5 @@
+import type { HeaderRecord } from './http/headers.js';
+
 /** Who made the request, once an authenticator has said so. */
 export interface Principal {
   /** Stable id: a user id, an API key id, a signing key id. */
@@ -20,7 +22,7 @@ export interface SecurityRequest {
   /** The matched route pattern (`/api/v1/entities/:entityId/records`) when the framework knows it. */
   route?: string;
   /** Header names in lower case. Repeated headers stay arrays. */
-  headers: Readonly<Record<string, string | string[] | undefined>>;
+  headers: HeaderRecord;
   /** The client IP: the socket peer, or from `X-Forwarded-For` only via trusted proxies. */
   ip: string;
   /** The exact body bytes received, when raw-body capture is on for the route. */

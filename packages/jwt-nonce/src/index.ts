@@ -12,7 +12,6 @@ export type {
   TokenPair,
 } from './api.js';
 export { accessTokenOf, jwtAuthenticator } from './authenticator.js';
-export { decodeBase64urlSegment } from './base64url.js';
 export { extractBearerToken } from './bearer.js';
 export { InvalidTokenError, type InvalidTokenReason, isInvalidTokenError } from './errors.js';
 export { randomTokenId } from './issue.js';

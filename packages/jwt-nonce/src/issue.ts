@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { decodeBase64url } from '@rampart/core';
 import { type CryptoKey, SignJWT } from 'jose';
-import { decodeBase64urlSegment } from './base64url.js';
 import { toLowS } from './keys/ecdsa.js';
 import type { RingKey } from './keys/key-ring.js';
 import type { TokenKind } from './verify/claims.js';
@@ -59,6 +59,6 @@ export async function signToken(key: RingKey, token: TokenToSign): Promise<strin
     .sign(signingKey);
   if (key.alg !== 'ES256') return compact;
   const dot = compact.lastIndexOf('.');
-  const signature = decodeBase64urlSegment(compact.slice(dot + 1)) as Buffer;
+  const signature = decodeBase64url(compact.slice(dot + 1)) as Buffer;
   return `${compact.slice(0, dot + 1)}${Buffer.from(toLowS(signature)).toString('base64url')}`;
 }

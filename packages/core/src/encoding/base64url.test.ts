@@ -40,6 +40,41 @@ describe('decodeBase64url', () => {
     expect(decodeBase64url(text)).toBeUndefined();
   });
 
+  it('agrees with the re-encode check on every string of up to 3 characters, and on random ones', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // The reference: decode, then accept only if re-encoding gives the text back.
+    const reencodes = (text: string) =>
+      /^[A-Za-z0-9_-]*$/.test(text) &&
+      text.length % 4 !== 1 &&
+      Buffer.from(text, 'base64url').toString('base64url') === text;
+    const agrees = (text: string) => {
+      const decoded = decodeBase64url(text);
+      if (decoded === undefined) return !reencodes(text);
+      return reencodes(text) && decoded.equals(Buffer.from(text, 'base64url'));
+    };
+    const disagreements: string[] = [];
+    const check = (text: string) => {
+      if (!agrees(text)) disagreements.push(text);
+    };
+    check('');
+    for (const a of alphabet) {
+      check(a);
+      for (const b of alphabet) {
+        check(a + b);
+        for (const c of alphabet) check(a + b + c);
+      }
+    }
+    expect(disagreements).toEqual([]);
+    const char = fc.oneof(
+      { weight: 20, arbitrary: fc.constantFrom(...alphabet) },
+      { weight: 1, arbitrary: fc.constantFrom('=', '+', '/', ' ', '.', 'é', '\n') },
+    );
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 90 }), (chars) => agrees(chars.join(''))),
+      { numRuns: 20_000 },
+    );
+  });
+
   it('decodes the empty string to no bytes', () => {
     expect(decodeBase64url('')).toEqual(Buffer.alloc(0));
   });

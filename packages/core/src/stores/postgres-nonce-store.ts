@@ -6,8 +6,7 @@ import { systemClock } from '../clock.js';
 import { clockSchema, parseOptions } from '../config.js';
 import type { NonceStore } from '../nonce-store.js';
 import { assertClaimArguments, nonceKey } from '../nonce-store.js';
-import { kyselySchema, postgresIdentifierSchema } from '../postgres/identifiers.js';
-import { warnIfNotMigrated } from '../postgres/not-migrated.js';
+import { postgresStoreDeadline, postgresStoreOptionsShape } from '../postgres/store-options.js';
 import { CLAIM_NONCE_FUNCTION, NONCE_TABLE } from './postgres-nonce-migrations.js';
 import { createStoreDeadline, type StoreDeadline, withTimeout } from './store-deadline.js';
 
@@ -44,11 +43,8 @@ export interface PurgeExpiredOptions {
 }
 
 const optionsSchema = z.strictObject({
-  db: kyselySchema,
-  schema: postgresIdentifierSchema.default('public'),
+  ...postgresStoreOptionsShape({ queryTimeoutMs: 2000 }),
   clock: clockSchema.optional(),
-  queryTimeoutMs: z.number().int().min(1).max(60_000).default(2000),
-  purgeIntervalMs: z.number().int().min(0).max(86_400_000).default(60_000),
 });
 
 const purgeSchema = z.strictObject({
@@ -107,12 +103,14 @@ export class PostgresNonceStore implements NonceStore {
     const parsed = parseOptions('PostgresNonceStore', optionsSchema, options);
     this.#db = parsed.db.withSchema(parsed.schema);
     this.#clock = parsed.clock ?? systemClock;
-    const schema = parsed.schema;
-    this.#deadline = createStoreDeadline({
-      store: STORE,
-      timeoutMs: parsed.queryTimeoutMs,
-      onFailure: (error) => warnIfNotMigrated(error, 'PostgresNonceStore', schema),
-    });
+    this.#deadline = createStoreDeadline(
+      postgresStoreDeadline({
+        store: STORE,
+        owner: 'PostgresNonceStore',
+        schema: parsed.schema,
+        queryTimeoutMs: parsed.queryTimeoutMs,
+      }),
+    );
     this.#claimSql = compileClaim(this.#db, parsed.schema);
     this.#purgeIntervalMs = parsed.purgeIntervalMs;
     this.#nextPurgeAt = this.#clock.now() + this.#purgeIntervalMs;

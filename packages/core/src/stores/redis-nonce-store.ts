@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseOptions } from '../config.js';
 import type { NonceStore } from '../nonce-store.js';
 import { assertClaimArguments, nonceKey } from '../nonce-store.js';
-import { defaultRedisPrefix, redisKeyPrefixSchema } from '../redis/keys.js';
+import { redisStoreOptionsShape } from '../redis/store-options.js';
 import { createStoreDeadline, type StoreDeadline } from './store-deadline.js';
 
 /**
@@ -33,17 +33,13 @@ export interface RedisNonceStoreOptions {
   commandTimeoutMs?: number;
 }
 
-const optionsSchema = z.strictObject({
-  redis: z.custom<RedisNonceStoreClient>(
-    (value) =>
-      typeof value === 'object' &&
-      value !== null &&
-      typeof (value as { set?: unknown }).set === 'function',
-    'must be an ioredis Redis or Cluster instance',
-  ),
-  keyPrefix: redisKeyPrefixSchema.default(defaultRedisPrefix('nonce')),
-  commandTimeoutMs: z.number().int().min(1).max(60_000).default(1000),
-});
+const optionsSchema = z.strictObject(
+  redisStoreOptionsShape<RedisNonceStoreClient>({
+    prefix: 'nonce',
+    methods: ['set'],
+    commandTimeoutMs: 1000,
+  }),
+);
 
 function isOk(reply: 'OK' | null): boolean {
   return reply === 'OK';

@@ -6,9 +6,8 @@ import {
   KeyObject,
   webcrypto,
 } from 'node:crypto';
-import { HmacSha256Key, RampartConfigError } from '@rampart/core';
+import { decodeBase64url, HmacSha256Key, RampartConfigError } from '@rampart/core';
 import { type CryptoKey, exportJWK, importJWK, type JWK } from 'jose';
-import { decodeBase64urlStrict } from '../base64url.js';
 
 /** The algorithms a key may be bound to. Each key verifies exactly one. */
 export const JWT_ALGORITHMS = ['HS256', 'EdDSA', 'ES256'] as const;
@@ -104,11 +103,11 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
 function hmacKey(input: HmacKeyInput, option: string): HmacRingKey {
   let secret: Buffer;
   if (typeof input.secret === 'string') {
-    try {
-      secret = decodeBase64urlStrict(input.secret);
-    } catch {
+    const decoded = decodeBase64url(input.secret);
+    if (decoded === undefined || decoded.length === 0) {
       throw new RampartConfigError(`${option}.secret`, 'must be unpadded base64url or bytes');
     }
+    secret = decoded;
   } else if (input.secret instanceof Uint8Array) {
     secret = Buffer.from(input.secret);
   } else {

@@ -1,9 +1,8 @@
 import { type Clock, clockSchema, parseOptions, systemClock } from '@rampart/core';
 import {
-  kyselySchema,
-  postgresIdentifierSchema,
-  type WithTimeoutOptions,
-  warnIfNotMigrated,
+  postgresStoreDeadline,
+  postgresStoreOptionsShape,
+  type StoreDeadlineOptions,
   withTimeout,
 } from '@rampart/core/postgres';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
@@ -34,11 +33,8 @@ export interface PostgresJwtNonceStoreOptions {
 }
 
 const optionsSchema = z.strictObject({
-  db: kyselySchema,
-  schema: postgresIdentifierSchema.default('public'),
+  ...postgresStoreOptionsShape({ queryTimeoutMs: 2000 }),
   clock: clockSchema.optional(),
-  queryTimeoutMs: z.number().int().min(1).max(60_000).default(2000),
-  purgeIntervalMs: z.number().int().min(0).max(86_400_000).default(60_000),
 });
 
 const STORE = 'postgres-jwt-nonce-store';
@@ -73,7 +69,7 @@ export class PostgresJwtNonceStore implements JwtNonceStore {
   readonly #db: Kysely<any>;
   readonly #clock: Clock;
   /** Every query's bound, and one warning if the schema was never migrated. */
-  readonly #timeout: WithTimeoutOptions;
+  readonly #timeout: StoreDeadlineOptions;
   readonly #purgeIntervalMs: number;
   readonly #tokens: RawBuilder<unknown>;
   readonly #families: RawBuilder<unknown>;
@@ -84,12 +80,12 @@ export class PostgresJwtNonceStore implements JwtNonceStore {
     const parsed = parseOptions('PostgresJwtNonceStore', optionsSchema, options);
     this.#db = parsed.db;
     this.#clock = parsed.clock ?? systemClock;
-    const schema = parsed.schema;
-    this.#timeout = {
+    this.#timeout = postgresStoreDeadline({
       store: STORE,
-      timeoutMs: parsed.queryTimeoutMs,
-      onFailure: (error) => warnIfNotMigrated(error, 'PostgresJwtNonceStore', schema),
-    };
+      owner: 'PostgresJwtNonceStore',
+      schema: parsed.schema,
+      queryTimeoutMs: parsed.queryTimeoutMs,
+    });
     this.#purgeIntervalMs = parsed.purgeIntervalMs;
     this.#tokens = sql.id(parsed.schema, JWT_NONCE_TABLES.tokens);
     this.#families = sql.id(parsed.schema, JWT_NONCE_TABLES.families);

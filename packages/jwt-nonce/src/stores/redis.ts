@@ -1,10 +1,9 @@
 import { parseOptions } from '@rampart/core';
 import {
-  defaultRedisPrefix,
   hashTag,
   type RedisScriptClient,
   redisKey,
-  redisKeyPrefixSchema,
+  redisStoreOptionsShape,
   withTimeout,
 } from '@rampart/core/redis';
 import { z } from 'zod';
@@ -54,19 +53,13 @@ export interface RedisJwtNonceStoreOptions {
   commandTimeoutMs?: number;
 }
 
-const optionsSchema = z.strictObject({
-  redis: z.custom<RedisJwtNonceStoreClient>(
-    (value) =>
-      typeof value === 'object' &&
-      value !== null &&
-      ['evalsha', 'eval', 'scan', 'del'].every(
-        (method) => typeof (value as Record<string, unknown>)[method] === 'function',
-      ),
-    'must be an ioredis Redis or Cluster instance',
-  ),
-  keyPrefix: redisKeyPrefixSchema.default(defaultRedisPrefix('jwt-nonce')),
-  commandTimeoutMs: z.number().int().min(1).max(60_000).default(1000),
-});
+const optionsSchema = z.strictObject(
+  redisStoreOptionsShape<RedisJwtNonceStoreClient>({
+    prefix: 'jwt-nonce',
+    methods: ['evalsha', 'eval', 'scan', 'del'],
+    commandTimeoutMs: 1000,
+  }),
+);
 
 const STORE = 'redis-jwt-nonce-store';
 const STATUS: Readonly<Record<string, TokenStatus>> = { a: 'active', s: 'spent', r: 'revoked' };

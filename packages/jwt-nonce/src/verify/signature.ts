@@ -1,6 +1,5 @@
 import { verify } from 'node:crypto';
-import { macTextEquals } from '@rampart/core';
-import { decodeBase64urlChars } from '../base64url.js';
+import { decodeBase64url, macTextEquals } from '@rampart/core';
 import { isLowS } from '../keys/ecdsa.js';
 import type { AsymmetricRingKey, HmacRingKey, RingKey } from '../keys/key-ring.js';
 
@@ -22,7 +21,7 @@ export type SignatureVerdict = 'valid' | 'invalid' | 'malformed';
 function verifyHs256(key: HmacRingKey, signingInput: string, segment: string): SignatureVerdict {
   if (macTextEquals(key.hmac.signBase64url(signingInput), segment)) return 'valid';
   // Only a mismatch is examined further: a malformed segment has cost the same HMAC.
-  return decodeBase64urlChars(segment) === undefined ? 'malformed' : 'invalid';
+  return decodeBase64url(segment) === undefined ? 'malformed' : 'invalid';
 }
 
 function verifyWithPublicKey(
@@ -52,9 +51,9 @@ function verifyWithPublicKey(
 /**
  * Verifies a JWS signature with node:crypto and the key the `kid` named, whose algorithm the
  * header has already matched. `signingInput` is `header.payload` exactly as received and
- * `segment` the signature segment, both already checked to be base64url characters, so the
- * input's latin1 bytes are the bytes that were signed. `'malformed'` when the segment is not the
- * one canonical encoding of its bytes. Lengths are checked first: OpenSSL would otherwise be
+ * `segment` the signature segment as received; the input's header and payload are already known
+ * to be base64url, so its latin1 bytes are the bytes that were signed. `'malformed'` when the
+ * segment is not canonical unpadded base64url (core's `decodeBase64url`). Lengths are checked first: OpenSSL would otherwise be
  * handed arbitrary bytes. ES256 signatures are the fixed 64-byte IEEE P1363 form JWS uses
  * (`dsaEncoding: 'ieee-p1363'`), never DER.
  */
@@ -65,7 +64,7 @@ export function verifySignature(
   es256Policy: Es256SignaturePolicy,
 ): SignatureVerdict {
   if (key.alg === 'HS256') return verifyHs256(key, signingInput, segment);
-  const signature = decodeBase64urlChars(segment);
+  const signature = decodeBase64url(segment);
   if (signature === undefined) return 'malformed';
   return verifyWithPublicKey(key, signingInput, signature, es256Policy) ? 'valid' : 'invalid';
 }

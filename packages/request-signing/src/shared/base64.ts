@@ -1,6 +1,8 @@
 /**
  * Base64 with strict patterns, usable in Node and browsers (no `Buffer`, no `node:`). Decoding
- * refuses anything but the canonical form, so one byte string has one accepted spelling.
+ * refuses anything but the canonical form, so one byte string has one accepted spelling. The
+ * server's base64url secrets go through core's `decodeBase64url`; this one serves the browser
+ * client (which cannot load core) and the standard-alphabet byte sequences of RFC 9421.
  */
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

@@ -1,6 +1,5 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import { HmacSha256Key, RampartConfigError } from '@rampart/core';
-import { decodeBase64 } from './base64.js';
+import { decodeBase64url, HmacSha256Key, RampartConfigError } from '@rampart/core';
 
 /** Shortest secret accepted: 32 bytes, the size of the HMAC-SHA256 output (RFC 2104 §3). */
 export const MIN_SECRET_BYTES = 32;
@@ -45,7 +44,7 @@ export function importSigningSecret(secret: SigningSecret, option = 'secret'): H
   }
   let bytes: Uint8Array | undefined;
   if (typeof secret === 'string') {
-    bytes = decodeBase64(secret, 'base64url');
+    bytes = decodeBase64url(secret);
     if (bytes === undefined) {
       throw new RampartConfigError(option, 'a string secret must be base64url without padding.');
     }
