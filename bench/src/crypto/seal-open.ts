@@ -6,6 +6,7 @@
  * Run alone: `pnpm --filter @rampart/bench exec tsx src/crypto/seal-open.ts`
  * (after `pnpm build`; `BENCH_QUICK=1` only checks that it runs).
  */
+import { describeBuild } from '../harness/build-info.js';
 import { runLengths } from '../harness/config.js';
 import { BENCHMARKS_DOC, describeMachine, runDate } from '../harness/machine.js';
 import { markdownTable, writeSection } from '../harness/markdown.js';
@@ -19,6 +20,8 @@ const SEQUENTIAL: Mode = { kind: 'sequential' };
 
 async function main(): Promise<void> {
   const lengths = runLengths();
+  const build = describeBuild('packages/crypto');
+  if (build.stale) console.warn(`⚠ ${build.line}`);
   const pinning = pinSelf(chooseBenchCpu());
   console.log(`Pinning: ${pinning}`);
   const variants = await cryptoVariants();
@@ -43,6 +46,7 @@ async function main(): Promise<void> {
     '## Crypto: seal + open a 64-byte secret',
     '',
     `Run ${runDate()} · ${describeMachine()}  `,
+    `Code: ${build.line}  `,
     `Pinning: ${pinning}  `,
     `Method: ${lengths.rounds} interleaved rounds of ~${lengths.roundMs} ms per variant, after ${lengths.warmupMs} ms of warm-up; sequential; each op seals 64 bytes (a 64-character ASCII string for the string rows) with AES-256-GCM and a fresh random 96-bit IV, opens the result and checks the plaintext; medians over rounds.`,
     '',
