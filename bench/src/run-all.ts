@@ -15,6 +15,7 @@ const BENCHMARKS: ReadonlyArray<{ file: string; nodeFlags: string[] }> = [
   { file: 'src/rate-limit/run.ts', nodeFlags: [] },
   { file: 'src/jwt-nonce/verify.ts', nodeFlags: [] },
   { file: 'src/passwords/event-loop.ts', nodeFlags: [] },
+  { file: 'src/passwords/login-flood.ts', nodeFlags: [] },
   { file: 'src/request-signing/verify.ts', nodeFlags: [] },
   { file: 'src/crypto/seal-open.ts', nodeFlags: [] },
 ];

@@ -3,15 +3,21 @@
  * - event-loop delay (perf_hooks.monitorEventLoopDelay, 1 ms resolution) while twenty hashes
  *   run at once, pinned to one core and on all cores (target: p99 under 20 ms);
  * - the cost of one hash, of a wrong-password verify and of an unknown-user verify (the dummy
- *   hash), which should match.
+ *   hash), which should match;
+ * - 200 wrong-password verifies at once, with the default bound (`concurrency` = the cores,
+ *   `maxQueued` = 32 per core) and unbounded (as before the bound): how many are refused, when
+ *   the last accepted one answers, how long an `fs.stat` (libuv's pool, as dns and zlib) waits
+ *   behind them, and the loop's delay meanwhile. On every core, before the bench pins itself.
  * Writes the `passwords` section of docs/benchmarks.md.
  *
  * Run alone (after `pnpm build`): `pnpm --filter @rampart/bench exec tsx src/passwords/event-loop.ts`
  */
+import { stat } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createPasswordHasher } from '@rampart/passwords';
-import { BENCHMARKS_DOC, describeMachine, runDate } from '../harness/machine.js';
+import { isRampartError } from '@rampart/core';
+import { createPasswordHasher, type PasswordHasher } from '@rampart/passwords';
+import { BENCHMARKS_DOC, describeMachine, loadAtStart, runDate } from '../harness/machine.js';
 import { markdownTable, writeSection } from '../harness/markdown.js';
 import { chooseBenchCpu, getAffinity, pinSelf, setAffinityMask } from '../harness/pinning.js';
 import { median, quantile } from '../harness/stats.js';
@@ -20,6 +26,8 @@ const CONCURRENT = 20;
 const BATCHES = 5;
 const SAMPLES = 15;
 const passwords = createPasswordHasher();
+const FLOOD = 200;
+const FLOOD_ROUNDS = 5;
 
 interface LoopResult {
   layout: string;
@@ -51,6 +59,39 @@ async function eventLoopUnderHashing(layout: string): Promise<LoopResult> {
   };
 }
 
+interface FloodRound {
+  refused: number;
+  lastAnswerMs: number;
+  fsStatMs: number;
+  p99: number;
+}
+
+/** `FLOOD` wrong-password verifies at once, and an `fs.stat` queued right behind them. */
+async function verifyFlood(hasher: PasswordHasher, stored: string): Promise<FloodRound> {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  const started = performance.now();
+  let lastAnswerMs = 0;
+  const verifies = Array.from({ length: FLOOD }, () =>
+    hasher.verify(stored, 'a wrong password, long enough').then(
+      () => {
+        lastAnswerMs = performance.now() - started;
+        return 0;
+      },
+      (error: unknown) => {
+        if (isRampartError(error) && error.code === 'ERR_BUSY') return 1;
+        throw error;
+      },
+    ),
+  );
+  const statStarted = performance.now();
+  await stat(new URL(import.meta.url));
+  const fsStatMs = performance.now() - statStarted;
+  const refused = (await Promise.all(verifies)).reduce((sum: number, r) => sum + r, 0);
+  histogram.disable();
+  return { refused, lastAnswerMs, fsStatMs, p99: histogram.percentile(99) / 1e6 };
+}
+
 async function timeEach(
   label: string,
   op: () => Promise<unknown>,
@@ -65,13 +106,22 @@ async function timeEach(
 }
 
 async function main(): Promise<void> {
+  const load = loadAtStart();
   const original = getAffinity(process.pid);
+  const stored = await passwords.hash('the right password, long enough');
+  const bounded = passwords;
+  // Every call straight into libuv's pool, as before the bound.
+  const unbounded = createPasswordHasher({ concurrency: 1024, maxQueued: 0 });
+  const floods: Record<'bounded' | 'unbounded', FloodRound[]> = { bounded: [], unbounded: [] };
+  for (let round = 0; round < FLOOD_ROUNDS; round++) {
+    floods.bounded.push(await verifyFlood(bounded, stored));
+    floods.unbounded.push(await verifyFlood(unbounded, stored));
+  }
   const spread = await eventLoopUnderHashing(`all ${cpus().length} cores`);
   const benchCpu = chooseBenchCpu();
   const pinning = pinSelf(benchCpu);
   const pinnedResult = await eventLoopUnderHashing(`pinned (${pinning})`);
 
-  const stored = await passwords.hash('the right password, long enough');
   const costs = [
     await timeEach('hash', () => passwords.hash('a new password, long enough')),
     await timeEach('verify, wrong password', () =>
@@ -97,7 +147,29 @@ async function main(): Promise<void> {
     ['operation (pinned)', 'median ms', 'p90 ms'],
     costs.map(([label, med, p90]) => [label, med.toFixed(1), p90.toFixed(1)]),
   );
-  console.log(`${loopTable}\n\n${costTable}`);
+  const floodTable = markdownTable(
+    [
+      `${FLOOD} verifies at once (all cores)`,
+      'refused (503 ERR_BUSY)',
+      'last answer ms',
+      'fs.stat behind them ms',
+      'loop p99 delay ms',
+    ],
+    (['bounded', 'unbounded'] as const).map((variant) => {
+      const rounds = floods[variant];
+      const options = variant === 'bounded' ? bounded.options : unbounded.options;
+      return [
+        variant === 'bounded'
+          ? `bounded: concurrency ${options.concurrency}, maxQueued ${options.maxQueued}`
+          : 'unbounded (before the bound)',
+        median(rounds.map((r) => r.refused)).toFixed(0),
+        median(rounds.map((r) => r.lastAnswerMs)).toFixed(0),
+        median(rounds.map((r) => r.fsStatMs)).toFixed(1),
+        median(rounds.map((r) => r.p99)).toFixed(2),
+      ];
+    }),
+  );
+  console.log(`${loopTable}\n\n${costTable}\n\n${floodTable}`);
   const verdict = (r: LoopResult) =>
     `${r.p99.toFixed(2)} ms (${r.p99 < 20 ? 'within' : '**over**'} the 20 ms target)`;
   writeSection(
@@ -106,7 +178,7 @@ async function main(): Promise<void> {
     [
       '## Password hashing (argon2id, m=19456 KiB, t=2, p=1)',
       '',
-      `Run ${runDate()} · ${describeMachine()}  `,
+      `Run ${runDate()} · ${describeMachine()} · ${load}  `,
       `Method: ${BATCHES} batches of ${CONCURRENT} concurrent \`hash()\` calls while \`monitorEventLoopDelay\` (1 ms resolution) samples the loop; then ${SAMPLES} sequential calls of each operation.`,
       '',
       `- Event-loop p99 delay with ${CONCURRENT} concurrent hashes: ${verdict(pinnedResult)} pinned to one core, ${verdict(spread)} on all cores.`,
@@ -114,6 +186,10 @@ async function main(): Promise<void> {
       loopTable,
       '',
       costTable,
+      '',
+      `${FLOOD} wrong-password \`verify()\` calls at once, ${FLOOD_ROUNDS} rounds of each variant interleaved, medians. "fs.stat behind them": an \`fs.stat\` started right after the flood (libuv's thread pool, which dns and zlib share too).`,
+      '',
+      floodTable,
       '',
     ].join('\n'),
   );
