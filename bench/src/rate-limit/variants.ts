@@ -3,9 +3,13 @@
  * rate-limiter-flexible and express-rate-limit, every op one check of one of 1024 clients, with
  * limits no run reaches (every op must be allowed, or it counts as a failure).
  */
+import { syncTwinOf } from '@rampart/core';
 import {
   createRateLimiter,
   MemoryRateLimitStore,
+  type RateLimitCheck,
+  type RateLimitDecision,
+  type RateLimiter,
   type RateLimitKey,
   type RateLimitRequest,
 } from '@rampart/rate-limit';
@@ -73,8 +77,9 @@ export function memoryVariants(): Variant[] {
         limiter = ourLimiter(store);
         keys = requests.map((request) => limiter.keyFor(request) as RateLimitKey);
       },
-      // The in-process API the adapters run: no promise of its own (the peers' APIs return one).
-      op: async (i) => limiter.checkSync(requests[i % CLIENTS] as RateLimitRequest).allowed,
+      // What the adapters run, check's synchronous twin: no promise of its own (the peers' APIs
+      // return one).
+      op: async (i) => checkNow(limiter, requests[i % CLIENTS] as RateLimitRequest).allowed,
     },
     {
       // The store's own check, like MemoryStore.increment: what the limiter adds (the client's
@@ -82,10 +87,25 @@ export function memoryVariants(): Variant[] {
       name: MEMORY_STORE,
       baseline: MEMORY_ERL,
       op: async (i) =>
-        store.hitSync({ key: keys[i % CLIENTS] as RateLimitKey, cost: 1, now: Date.now() })[0]
+        hitNow(store, { key: keys[i % CLIENTS] as RateLimitKey, cost: 1, now: Date.now() })[0]
           ?.allowed === true,
     },
   ];
+}
+
+/** The decision through check's synchronous twin (core's fast-path convention). */
+function checkNow(limiter: RateLimiter, request: RateLimitRequest): RateLimitDecision {
+  const decision = syncTwinOf(limiter, 'check')?.call(limiter, request);
+  if (decision === undefined || decision instanceof Promise)
+    throw new Error('no synchronous check');
+  return decision;
+}
+
+/** The store's answer through hit's synchronous twin. */
+function hitNow(store: MemoryRateLimitStore, check: RateLimitCheck) {
+  const outcomes = syncTwinOf(store, 'hit')?.call(store, check);
+  if (outcomes === undefined || outcomes instanceof Promise) throw new Error('no synchronous hit');
+  return outcomes;
 }
 
 export const REDIS_OURS = '@rampart/rate-limit RedisRateLimitStore, 2 policies';

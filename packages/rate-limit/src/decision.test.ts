@@ -1,19 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createOutcome, type PolicyOutcome } from './algorithms/evaluate.js';
+import type { PolicyOutcome } from './algorithms/state.js';
 import { buildDecision } from './decision.js';
 import { resolvePolicy } from './policy.js';
-import { reusableKey } from './store.js';
 
-const burst = resolvePolicy('test', 'burst', { algorithm: 'gcra', limit: 10, windowMs: 1000 });
-const hour = resolvePolicy('test', 'hour', { limit: 100, windowMs: 3_600_000 });
+const burst = resolvePolicy('burst', { algorithm: 'gcra', limit: 10, windowMs: 1000 });
+const hour = resolvePolicy('hour', { limit: 100, windowMs: 3_600_000 });
 
 function outcome(allowed: boolean, remaining: number, resetMs: number, retryAfterMs: number) {
-  const o: PolicyOutcome = createOutcome();
-  o.allowed = allowed;
-  o.remaining = remaining;
-  o.resetMs = resetMs;
-  o.retryAfterMs = allowed ? 0 : retryAfterMs;
+  const o: PolicyOutcome = {
+    allowed,
+    remaining,
+    resetMs,
+    retryAfterMs: allowed ? 0 : retryAfterMs,
+  };
   return o;
 }
 
@@ -25,7 +25,7 @@ const outcomes = fc
 
 describe('buildDecision', () => {
   it('decides a one-policy route as its policy did', () => {
-    const key = reusableKey('GET /items/:id', '203.0.113.7', [hour]);
+    const key = { scope: 'GET /items/:id', identity: '203.0.113.7', policies: [hour] };
     fc.assert(
       fc.property(
         outcomes,
@@ -59,7 +59,7 @@ describe('buildDecision', () => {
   });
 
   it('with two policies, names the refusing one with the longest wait, else the tightest', () => {
-    const key = reusableKey('GET /items/:id', '203.0.113.7', [burst, hour]);
+    const key = { scope: 'GET /items/:id', identity: '203.0.113.7', policies: [burst, hour] };
     fc.assert(
       fc.property(outcomes, outcomes, (a, b) => {
         const decision = buildDecision(key, [a, b], 'allowed', 'field');

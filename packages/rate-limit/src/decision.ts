@@ -1,4 +1,4 @@
-import type { PolicyOutcome } from './algorithms/evaluate.js';
+import type { PolicyOutcome } from './algorithms/state.js';
 import type { ResolvedPolicy } from './policy.js';
 import type { RateLimitKey } from './store.js';
 
@@ -42,75 +42,38 @@ export interface RateLimitDecision {
 export function buildDecision(
   key: RateLimitKey,
   outcomes: readonly PolicyOutcome[],
-  outcome: RateLimitDecision['outcome'],
+  outcome: 'allowed' | 'fallback',
   policyField: string,
 ): RateLimitDecision {
   const policies = key.policies;
-  if (policies.length === 1) return singlePolicyDecision(key, outcomes, outcome, policyField);
-  const results: PolicyResult[] = new Array(policies.length);
-  let allowed = true;
+  const results: PolicyResult[] = [];
   let refusing: PolicyResult | undefined;
   let tightest: PolicyResult | undefined;
-  let retryAfterMs = 0;
   for (let i = 0; i < policies.length; i++) {
     const policy = policies[i] as ResolvedPolicy;
-    const o = outcomes[i] as PolicyOutcome;
-    const result: PolicyResult = {
+    const { allowed, remaining, resetMs, retryAfterMs } = outcomes[i] as PolicyOutcome;
+    const result = {
       policy,
       name: policy.name,
-      allowed: o.allowed,
+      allowed,
       quota: policy.quota,
-      remaining: o.remaining,
-      resetMs: o.resetMs,
-      retryAfterMs: o.retryAfterMs,
+      remaining,
+      resetMs,
+      retryAfterMs,
     };
-    results[i] = result;
-    if (!o.allowed) {
-      allowed = false;
-      // The longest wait is the one that decides when a retry can pass.
-      if (refusing === undefined || o.retryAfterMs > retryAfterMs) refusing = result;
-      if (o.retryAfterMs > retryAfterMs) retryAfterMs = o.retryAfterMs;
-    }
-    if (tightest === undefined || result.remaining < tightest.remaining) tightest = result;
+    results.push(result);
+    // The longest wait is the one that decides when a retry can pass.
+    if (!allowed && (refusing === undefined || retryAfterMs > refusing.retryAfterMs))
+      refusing = result;
+    if (tightest === undefined || remaining < tightest.remaining) tightest = result;
   }
   return {
-    allowed,
-    outcome: allowed ? outcome : 'limited',
+    allowed: refusing === undefined,
+    outcome: refusing === undefined ? outcome : 'limited',
     policy: (refusing ?? tightest)?.name,
-    retryAfterMs,
+    retryAfterMs: refusing?.retryAfterMs ?? 0,
     policies: results,
     tightest,
-    policyField,
-    key,
-  };
-}
-
-/** {@link buildDecision} for the common one-policy route: no array to fill, no loop. */
-function singlePolicyDecision(
-  key: RateLimitKey,
-  outcomes: readonly PolicyOutcome[],
-  outcome: RateLimitDecision['outcome'],
-  policyField: string,
-): RateLimitDecision {
-  const policy = key.policies[0] as ResolvedPolicy;
-  const o = outcomes[0] as PolicyOutcome;
-  const allowed = o.allowed;
-  const result: PolicyResult = {
-    policy,
-    name: policy.name,
-    allowed,
-    quota: policy.quota,
-    remaining: o.remaining,
-    resetMs: o.resetMs,
-    retryAfterMs: o.retryAfterMs,
-  };
-  return {
-    allowed,
-    outcome: allowed ? outcome : 'limited',
-    policy: policy.name,
-    retryAfterMs: allowed ? 0 : o.retryAfterMs,
-    policies: [result],
-    tightest: result,
     policyField,
     key,
   };
@@ -127,3 +90,6 @@ export const SKIPPED: RateLimitDecision = Object.freeze({
   policyField: '',
   key: undefined,
 });
+
+/** The decision while the store is down and `onStoreError` is `'fail-open'` (the key is added). */
+export const FAILED_OPEN: RateLimitDecision = Object.freeze({ ...SKIPPED, outcome: 'fail-open' });

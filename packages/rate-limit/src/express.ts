@@ -2,18 +2,21 @@
  * `@rampart/rate-limit/express`: the Express middleware (per route) and the rule table (one
  * middleware for many routes). Imports only types from `express`.
  */
-import type { Principal } from '@rampart/core';
-import { RampartConfigError } from '@rampart/core';
-import { sendProblem } from '@rampart/core/express';
+import {
+  type ClientIpResolver,
+  type Principal,
+  parseOptions,
+  type SyncAnswer,
+} from '@rampart/core';
+import { sendProblem, toSecurityRequest } from '@rampart/core/express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { z } from 'zod';
 import type { RateLimitDecision } from './decision.js';
-import { exposeDecision } from './express-decision.js';
 import { writeRateLimitHeaders } from './headers.js';
-import { createRateLimiter, evaluateRequest, type RateLimiter } from './limiter.js';
-import type { RateLimiterOptions } from './options.js';
+import { checkNowOrLater, limiterFor } from './limiter.js';
+import { limiterOptionsSchema, type RateLimiterOptions, toLimiterConfig } from './options.js';
 import type { RateLimitRequest } from './request.js';
-import { compileRoutePattern } from './route-pattern.js';
-import { requestIp } from './socket-ip.js';
+import { routePatternSchema } from './route-pattern.js';
 
 declare global {
   namespace Express {
@@ -24,7 +27,7 @@ declare global {
   }
 }
 
-/** Options of {@link rateLimit}: a limiter's options (or a limiter), plus how refusals go out. */
+/** Options of {@link rateLimit}: a limiter's options, plus how refusals go out. */
 export interface ExpressRateLimitOptions extends RateLimiterOptions {
   /** Pass 429s and 503s to `next(err)` instead of answering with a problem. Default `false`. */
   forwardErrors?: boolean;
@@ -32,106 +35,84 @@ export interface ExpressRateLimitOptions extends RateLimiterOptions {
   principal?: (req: Request) => Principal | undefined;
 }
 
+type PrincipalOf = (req: Request) => Principal | undefined;
+
+const expressOptionsShape = {
+  forwardErrors: z.boolean().default(false),
+  principal: z
+    .custom<PrincipalOf>(
+      (value) => typeof value === 'function',
+      'must be a function (req) => Principal | undefined.',
+    )
+    .default(() => defaultPrincipal),
+};
+
 function defaultPrincipal(req: Request): Principal | undefined {
   return (req as Request & { principal?: Principal }).principal;
 }
 
-/** `req.baseUrl` + `req.route.path`: the matched pattern, known inside a route's own chain. */
-function matchedRoute(req: Request): string | undefined {
-  const path: unknown = req.route?.path;
-  if (typeof path !== 'string') return undefined;
-  const base = req.baseUrl;
-  if (typeof base !== 'string' || base === '') return path;
-  return path === '/' ? base : base + path;
-}
-
-/**
- * The request a limiter sees, read from `req` only as far as the limiter asks. Express swaps the
- * prototype of every request, which gives each `req` a hidden class of its own: every property read
- * on it misses V8's inline caches and costs a lookup in the runtime, and a property the request
- * lacks (`principal`, `body` without a parser) walks the whole prototype chain. An IP-keyed limit
- * never reads the principal or the body, so they are read on first use.
- */
-class ExpressLimitRequest implements RateLimitRequest {
-  readonly method: string;
-  readonly #req: Request;
-  readonly #principalOf: (req: Request) => Principal | undefined;
-
-  constructor(
-    req: Request,
-    principalOf: (req: Request) => Principal | undefined,
-    readonly ip: string,
-    readonly route: string | undefined,
-  ) {
-    this.method = req.method;
-    this.#req = req;
-    this.#principalOf = principalOf;
-  }
-
-  get url(): string {
-    return this.#req.originalUrl;
-  }
-
-  get headers(): Request['headers'] {
-    return this.#req.headers;
-  }
-
-  get principal(): Principal | undefined {
-    return this.#principalOf(this.#req);
-  }
-
-  get body(): unknown {
-    return this.#req.body;
-  }
-}
-
-function setResponseHeader(res: Response, name: string, value: string): void {
-  res.setHeader(name, value);
-}
-
-function buildHandler(
-  limiter: RateLimiter,
-  forwardErrors: boolean,
-  principalOf: (req: Request) => Principal | undefined,
-  routeOf: (req: Request) => string | undefined,
+/** Builds the limiter of validated options and the middleware that runs it. */
+function middlewareFor(
+  options: z.output<ReturnType<typeof limiterOptionsSchema<typeof expressOptionsShape>>>,
+  /** The rule's pattern in a rule table; else the route core finds (the matched one). */
+  ruleRoute?: string,
 ): RequestHandler {
-  const { clientIp, headers: headerOptions } = limiter.options;
-  const evaluate = limiter[evaluateRequest];
+  const config = toLimiterConfig(options);
+  const limiter = limiterFor(config);
+  const { forwardErrors, principal } = options;
+
   function fail(res: Response, next: NextFunction, error: unknown): void {
     if (forwardErrors) next(error);
     else sendProblem(res, error);
   }
-  // No closure per request on the synchronous (memory) path: the middleware runs on every request.
+
   function apply(req: Request, res: Response, next: NextFunction, decision: RateLimitDecision) {
-    exposeDecision(req, decision);
-    writeRateLimitHeaders(decision, headerOptions, res, setResponseHeader);
+    req.rateLimit = decision;
+    writeRateLimitHeaders(decision, config.headers, res, setResponseHeader);
     if (decision.allowed) next();
     else fail(res, next, limiter.exceededError(decision));
   }
-  // Without a trusted proxy `X-Forwarded-For` changes no answer: the headers are not read.
-  const readsForwardedFor = clientIp.trustsProxies !== false;
+
   return function rateLimitMiddleware(req: Request, res: Response, next: NextFunction): void {
-    const forwardedFor = readsForwardedFor ? req.headers['x-forwarded-for'] : undefined;
-    const request = new ExpressLimitRequest(
-      req,
-      principalOf,
-      requestIp(clientIp, req.socket, forwardedFor),
-      routeOf(req),
-    );
-    let result: RateLimitDecision | Promise<RateLimitDecision>;
+    let decision: SyncAnswer<RateLimitDecision>;
     try {
-      result = evaluate(request);
+      decision = checkNowOrLater(limiter, limitRequest(req, config.clientIp, ruleRoute, principal));
     } catch (error) {
       fail(res, next, error);
       return;
     }
-    if (result instanceof Promise) {
-      result.then(
-        (decision) => apply(req, res, next, decision),
+    if (decision instanceof Promise) {
+      decision.then(
+        (settled) => apply(req, res, next, settled),
         (error: unknown) => fail(res, next, error),
       );
-    } else apply(req, res, next, result);
+    } else apply(req, res, next, decision);
   };
+}
+
+/**
+ * What the limiter sees: core's view of the request (client IP from `rampartCore()`, else the
+ * socket peer), the route, the principal and the body. A limiter with its own `clientIp`
+ * resolver resolves the client with it.
+ */
+function limitRequest(
+  req: Request,
+  clientIp: ClientIpResolver | undefined,
+  route: string | undefined,
+  principal: PrincipalOf,
+): RateLimitRequest {
+  const request: RateLimitRequest = toSecurityRequest(req);
+  if (clientIp !== undefined)
+    request.ip = clientIp.resolve(req.socket.remoteAddress, request.headers['x-forwarded-for']);
+  if (route !== undefined) request.route = route;
+  const who = principal(req);
+  if (who !== undefined) request.principal = who;
+  request.body = req.body;
+  return request;
+}
+
+function setResponseHeader(res: Response, name: string, value: string): void {
+  res.setHeader(name, value);
 }
 
 /**
@@ -146,18 +127,8 @@ function buildHandler(
  * }), loginHandler);
  */
 export function rateLimit(options: ExpressRateLimitOptions): RequestHandler {
-  const {
-    forwardErrors = false,
-    principal = defaultPrincipal,
-    ...limiterOptions
-  } = options ?? ({} as ExpressRateLimitOptions);
-  if (typeof principal !== 'function')
-    throw new RampartConfigError(
-      'rateLimit.principal',
-      'must be a function (req) => Principal | undefined.',
-    );
-  const limiter = createRateLimiter(limiterOptions, 'rateLimit');
-  return buildHandler(limiter, forwardErrors, principal, matchedRoute);
+  const parsed = parseOptions('rateLimit', limiterOptionsSchema(expressOptionsShape), options);
+  return middlewareFor(parsed);
 }
 
 /** One row of a rule table. */
@@ -174,6 +145,14 @@ export interface RateLimitRulesOptions extends Omit<ExpressRateLimitOptions, 'po
   policies?: RateLimiterOptions['policies'];
 }
 
+const ruleShape = {
+  method: z
+    .string()
+    .regex(/^(?:\*|[A-Z]{3,7})$/, "must be an upper-case HTTP method or '*'.")
+    .default('*'),
+  route: routePatternSchema,
+};
+
 /**
  * One middleware for many routes, mounted with `app.use()` before the routes: the first rule
  * whose method and pattern match the request's path applies, keyed on the RULE's pattern and
@@ -187,29 +166,28 @@ export interface RateLimitRulesOptions extends Omit<ExpressRateLimitOptions, 'po
  * ] }));
  */
 export function rateLimitRules(options: RateLimitRulesOptions): RequestHandler {
-  const {
-    rules,
-    forwardErrors = false,
-    principal = defaultPrincipal,
-    ...shared
-  } = options ?? ({} as RateLimitRulesOptions);
-  if (!Array.isArray(rules) || rules.length === 0)
-    throw new RampartConfigError(
-      'rateLimitRules.rules',
-      'must be a non-empty array of { method?, route, policies }.',
-    );
+  const { rules } = parseOptions(
+    'rateLimitRules',
+    z.object({
+      rules: z
+        .array(z.object({}).loose(), {
+          error: 'must be a non-empty array of { method?, route, policies }.',
+        })
+        .min(1, 'must be a non-empty array of { method?, route, policies }.'),
+    }),
+    options,
+  );
+  const { rules: _rules, ...shared } = options;
   const compiled = rules.map((rule, index) => {
-    const owner = `rateLimitRules.rules[${index}]`;
-    const { method = '*', route, ...ruleOptions } = rule;
-    if (typeof method !== 'string' || !/^(?:\*|[A-Z]{3,7})$/.test(method))
-      throw new RampartConfigError(`${owner}.method`, "must be an upper-case HTTP method or '*'.");
-    const pattern = compileRoutePattern(`${owner}.route`, route);
-    const limiter = createRateLimiter(
-      { ...shared, ...ruleOptions, scope: `${method} ${route}` } as RateLimiterOptions,
-      owner,
+    const parsed = parseOptions(
+      `rateLimitRules.rules[${index}]`,
+      limiterOptionsSchema({ ...expressOptionsShape, ...ruleShape }),
+      { ...shared, ...rule },
     );
-    const handler = buildHandler(limiter, forwardErrors, principal, () => route);
-    return { method, pattern, handler };
+    const { method, route } = parsed;
+    // Counted per rule: every path the rule matches shares its buckets.
+    const handler = middlewareFor({ ...parsed, scope: `${method} ${route.text}` }, route.text);
+    return { method, pattern: route.pattern, handler };
   });
   return function rateLimitRulesMiddleware(req: Request, res: Response, next: NextFunction): void {
     const url = req.originalUrl;

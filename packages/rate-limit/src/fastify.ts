@@ -2,9 +2,14 @@
  * `@rampart/rate-limit/fastify`: the `fastifyRateLimit` plugin. Global policies for every route,
  * and per-route `config: { rateLimit }`. Imports only types from `fastify`.
  */
-import type { Principal } from '@rampart/core';
-import { RampartConfigError } from '@rampart/core';
-import { sendProblem } from '@rampart/core/fastify';
+import {
+  type ClientIpResolver,
+  type Principal,
+  parseOptions,
+  RampartConfigError,
+  type SyncAnswer,
+} from '@rampart/core';
+import { sendProblem, toSecurityRequest } from '@rampart/core/fastify';
 import type {
   FastifyInstance,
   FastifyReply,
@@ -13,12 +18,17 @@ import type {
   RouteOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
+import { z } from 'zod';
 import type { RateLimitDecision } from './decision.js';
 import { writeRateLimitHeaders } from './headers.js';
-import { createRateLimiter, evaluateRequest, type RateLimiter } from './limiter.js';
-import type { RateLimiterOptions } from './options.js';
+import { checkNowOrLater, limiterFor } from './limiter.js';
+import {
+  limiterOptionsSchema,
+  limiterOptionsShape,
+  type RateLimiterOptions,
+  toLimiterConfig,
+} from './options.js';
 import type { RateLimitRequest } from './request.js';
-import { requestIp } from './socket-ip.js';
 
 /** One limiter of a route: its own policies (and any limiter option), and the hook it runs in. */
 export type RouteLimiterConfig = Partial<RateLimiterOptions> & { hook?: RateLimitHook };
@@ -51,6 +61,31 @@ export interface FastifyRateLimitOptions extends Partial<RateLimiterOptions> {
   principal?: (request: FastifyRequest) => Principal | undefined;
 }
 
+type PrincipalOf = (request: FastifyRequest) => Principal | undefined;
+
+const hookSchema = z.enum(['onRequest', 'preHandler'], {
+  error: "must be 'onRequest' or 'preHandler'.",
+});
+
+const pluginShape = {
+  hook: hookSchema.default('onRequest'),
+  principal: z
+    .custom<PrincipalOf>(
+      (value) => typeof value === 'function',
+      'must be a function (request) => Principal | undefined.',
+    )
+    .default(() => defaultPrincipal),
+};
+
+/** The plugin's options: a limiter's, each optional, since routes may bring their own policies. */
+const pluginSchema = z.strictObject({
+  ...z.object(limiterOptionsShape).partial().shape,
+  ...pluginShape,
+});
+
+/** A limiter of a route: the plugin's options with the route's own over them. */
+const routeLimiterSchema = limiterOptionsSchema(pluginShape);
+
 function defaultPrincipal(request: FastifyRequest): Principal | undefined {
   return (request as FastifyRequest & { principal?: Principal }).principal;
 }
@@ -61,14 +96,12 @@ function setReplyHeader(reply: FastifyReply, name: string, value: string): void 
 
 type Hook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
 
-function buildHook(
-  limiter: RateLimiter,
-  route: string,
-  principalOf: FastifyRateLimitOptions['principal'] & {},
-): Hook {
-  const { clientIp, headers: headerOptions } = limiter.options;
-  const evaluate = limiter[evaluateRequest];
-  // No closure per request on the synchronous (memory) path: the hook runs on every request.
+/** The hook running the limiter of validated options on one route. */
+function hookFor(options: z.output<typeof routeLimiterSchema>): Hook {
+  const config = toLimiterConfig(options);
+  const limiter = limiterFor(config);
+  const { principal } = options;
+
   function apply(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -76,44 +109,49 @@ function buildHook(
     decision: RateLimitDecision,
   ): void {
     request.rateLimit = decision;
-    writeRateLimitHeaders(decision, headerOptions, reply, setReplyHeader);
+    writeRateLimitHeaders(decision, config.headers, reply, setReplyHeader);
     if (decision.allowed) done();
     else sendProblem(reply, limiter.exceededError(decision));
   }
+
   return function rateLimitHook(
     request: FastifyRequest,
     reply: FastifyReply,
     done: HookHandlerDoneFunction,
   ): void {
-    // `clientIp` is decorated by core's `rampartCore` (same trusted-proxy rules) when registered.
-    const resolved = (request as { clientIp?: unknown }).clientIp;
-    const headers = request.headers;
-    const check: RateLimitRequest = {
-      method: request.method,
-      url: request.url,
-      headers,
-      ip:
-        typeof resolved === 'string' && resolved !== ''
-          ? resolved
-          : requestIp(clientIp, request.socket, headers['x-forwarded-for']),
-      route,
-      principal: principalOf(request),
-      body: request.body,
-    };
-    let result: RateLimitDecision | Promise<RateLimitDecision>;
+    let decision: SyncAnswer<RateLimitDecision>;
     try {
-      result = evaluate(check);
+      decision = checkNowOrLater(limiter, limitRequest(request, config.clientIp, principal));
     } catch (error) {
       sendProblem(reply, error);
       return;
     }
-    if (result instanceof Promise) {
-      result.then(
-        (decision) => apply(request, reply, done, decision),
+    if (decision instanceof Promise) {
+      decision.then(
+        (settled) => apply(request, reply, done, settled),
         (error: unknown) => sendProblem(reply, error),
       );
-    } else apply(request, reply, done, result);
+    } else apply(request, reply, done, decision);
   };
+}
+
+/**
+ * What the limiter sees: core's view of the request (client IP from `rampartCore`, else the
+ * socket peer), the principal and the body. A limiter with its own `clientIp` resolver resolves
+ * the client with it.
+ */
+function limitRequest(
+  request: FastifyRequest,
+  clientIp: ClientIpResolver | undefined,
+  principal: PrincipalOf,
+): RateLimitRequest {
+  const limited: RateLimitRequest = toSecurityRequest(request);
+  if (clientIp !== undefined)
+    limited.ip = clientIp.resolve(request.socket.remoteAddress, limited.headers['x-forwarded-for']);
+  const who = principal(request);
+  if (who !== undefined) limited.principal = who;
+  limited.body = request.body;
+  return limited;
 }
 
 function appendHook(routeOptions: RouteOptions, hook: RateLimitHook, handler: Hook): void {
@@ -127,27 +165,25 @@ async function rateLimitPlugin(
   fastify: FastifyInstance,
   options: FastifyRateLimitOptions,
 ): Promise<void> {
-  const { hook: defaultHook = 'onRequest', principal = defaultPrincipal, ...shared } = options;
-  if (defaultHook !== 'onRequest' && defaultHook !== 'preHandler')
-    throw new RampartConfigError('fastifyRateLimit.hook', "must be 'onRequest' or 'preHandler'.");
-  if (typeof principal !== 'function')
-    throw new RampartConfigError(
-      'fastifyRateLimit.principal',
-      'must be a function (request) => Principal | undefined.',
-    );
+  const plugin = parseOptions('fastifyRateLimit', pluginSchema, options);
+  // A route's limiter is the plugin's options as given with the route's own over them.
+  const { hook: _hook, principal: _principal, ...shared } = options;
+  const limiterOptions = (owner: string, own: RouteLimiterConfig) =>
+    parseOptions(owner, routeLimiterSchema, {
+      ...shared,
+      hook: plugin.hook,
+      principal: plugin.principal,
+      ...own,
+    });
   const global =
-    shared.policies === undefined
-      ? undefined
-      : createRateLimiter(shared as RateLimiterOptions, 'fastifyRateLimit');
+    plugin.policies === undefined ? undefined : hookFor(limiterOptions('fastifyRateLimit', {}));
   fastify.decorateRequest('rateLimit', null);
   fastify.addHook('onRoute', function attachRateLimit(routeOptions: RouteOptions): void {
     const routeConfig = (routeOptions.config as { rateLimit?: RouteRateLimitConfig } | undefined)
       ?.rateLimit;
     if (routeConfig === false) return;
     if (routeConfig === undefined) {
-      if (global !== undefined) {
-        appendHook(routeOptions, defaultHook, buildHook(global, routeOptions.url, principal));
-      }
+      if (global !== undefined) appendHook(routeOptions, plugin.hook, global);
       return;
     }
     const owner = `${routeOptions.url}: config.rateLimit`;
@@ -162,11 +198,8 @@ async function rateLimitPlugin(
       const item: unknown = list[i];
       if (item === null || typeof item !== 'object' || Array.isArray(item))
         throw new RampartConfigError(name, 'must be an object of limiter options or false.');
-      const { hook: routeHook = defaultHook, ...routeLimiter } = item as RouteLimiterConfig;
-      if (routeHook !== 'onRequest' && routeHook !== 'preHandler')
-        throw new RampartConfigError(`${name}.hook`, "must be 'onRequest' or 'preHandler'.");
-      const limiter = createRateLimiter({ ...shared, ...routeLimiter } as RateLimiterOptions, name);
-      appendHook(routeOptions, routeHook, buildHook(limiter, routeOptions.url, principal));
+      const parsed = limiterOptions(name, item as RouteLimiterConfig);
+      appendHook(routeOptions, parsed.hook, hookFor(parsed));
     }
   });
 }

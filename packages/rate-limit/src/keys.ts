@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type ClientIpResolver, RampartConfigError } from '@rampart/core';
+import type { ClientIpResolver } from '@rampart/core';
 import type { RateLimitRequest } from './request.js';
 
 /**
@@ -15,64 +15,26 @@ import type { RateLimitRequest } from './request.js';
  */
 export type KeySource = 'ip' | 'principal' | ((request: RateLimitRequest) => string | undefined);
 
-const IP_KEY_CACHE_SIZE = 10_000;
-
 /** Longest key part kept as is; longer ones are hashed so a client cannot grow memory at will. */
 const MAX_PART_LENGTH = 128;
 
-/** Identity functions that depend on `request.ip` alone (the key `'ip'`). */
-const ipOnlyIdentities = new WeakSet<(request: RateLimitRequest) => string>();
+type IdentityPart = (request: RateLimitRequest) => string;
 
-/** Whether `identity` (from {@link compileIdentity}) depends on `request.ip` alone. */
-export function isIpOnlyIdentity(identity: (request: RateLimitRequest) => string): boolean {
-  return ipOnlyIdentities.has(identity);
-}
-
-/** Compiles the `key` option into a function from a request to its identity string. */
+/** Compiles the validated `key` option into a function from a request to its identity string. */
 export function compileIdentity(
-  owner: string,
-  key: KeySource | readonly KeySource[] | undefined,
+  key: KeySource | readonly KeySource[],
   clientIp: ClientIpResolver,
-): (request: RateLimitRequest) => string {
-  const sources: readonly KeySource[] =
-    key === undefined ? ['ip'] : Array.isArray(key) ? key : [key as KeySource];
-  if (sources.length < 1 || sources.length > 4) {
-    throw new RampartConfigError(`${owner}.key`, 'must be one key source or an array of 1 to 4.');
-  }
-  const parts = sources.map((source, index) =>
-    compileSource(`${owner}.key[${index}]`, source, clientIp),
-  );
-  if (parts.length === 1) {
-    const part = parts[0] as (request: RateLimitRequest) => string;
-    if (sources[0] === 'ip') ipOnlyIdentities.add(part);
-    return part;
-  }
+): IdentityPart {
+  const sources: readonly KeySource[] = Array.isArray(key) ? key : [key as KeySource];
+  const parts = sources.map((source) => compileSource(source, clientIp));
+  if (parts.length === 1) return parts[0] as IdentityPart;
   return function combinedIdentity(request: RateLimitRequest): string {
-    let identity = (parts[0] as (request: RateLimitRequest) => string)(request);
-    for (let i = 1; i < parts.length; i++)
-      identity += `|${(parts[i] as (request: RateLimitRequest) => string)(request)}`;
-    return identity;
+    return parts.map((part) => part(request)).join('|');
   };
 }
 
-function compileSource(
-  option: string,
-  source: KeySource,
-  clientIp: ClientIpResolver,
-): (request: RateLimitRequest) => string {
-  // Keys are memoised per IP: the resolver parses and formats on each call, while a socket hands
-  // every request of a connection the same string. The cached key is then one stable string, so
-  // the memory store's lookup reuses its hash too. Cleared when full: churn only costs parsing.
-  const cache = new Map<string, string>();
-  const ipPart = (request: RateLimitRequest) => {
-    let key = cache.get(request.ip);
-    if (key === undefined) {
-      key = clientIp.key(request.ip);
-      if (cache.size >= IP_KEY_CACHE_SIZE) cache.clear();
-      cache.set(request.ip, key);
-    }
-    return key;
-  };
+function compileSource(source: KeySource, clientIp: ClientIpResolver): IdentityPart {
+  const ipPart = (request: RateLimitRequest) => clientIp.key(request.ip);
   if (source === 'ip') return ipPart;
   if (source === 'principal') {
     return function principalPart(request: RateLimitRequest): string {
@@ -83,16 +45,10 @@ function compileSource(
       return `${escapePart(String(principal.kind))}:${escapePart(principal.id)}`;
     };
   }
-  if (typeof source === 'function') {
-    return function customPart(request: RateLimitRequest): string {
-      const value = source(request);
-      return `x:${typeof value === 'string' && value !== '' ? escapePart(value) : '-'}`;
-    };
-  }
-  throw new RampartConfigError(
-    option,
-    "must be 'ip', 'principal' or a function (request) => string.",
-  );
+  return function customPart(request: RateLimitRequest): string {
+    const value = source(request);
+    return `x:${typeof value === 'string' && value !== '' ? escapePart(value) : '-'}`;
+  };
 }
 
 /** Separators, `%` and anything outside printable ASCII (NUL, which Postgres text refuses, included). */

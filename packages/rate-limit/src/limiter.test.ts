@@ -1,4 +1,4 @@
-import { createFakeClock, RampartConfigError, type SecurityEvent } from '@rampart/core';
+import { createFakeClock, RampartConfigError, type SecurityEvent, syncTwinOf } from '@rampart/core';
 import { describe, expect, it } from 'vitest';
 import { createRateLimiter } from './limiter.js';
 import type { RateLimitRequest } from './request.js';
@@ -174,7 +174,7 @@ describe('createRateLimiter', () => {
     expect((await limiter.check(req())).allowed).toBe(true);
   });
 
-  it('reuses one key per client and route, and a removed or expired entry is found afresh', () => {
+  it('resets a client to a fresh quota, and counts a new window afresh after a sweep', async () => {
     const clock = createFakeClock(T0);
     const store = new MemoryRateLimitStore({ clock, sweepIntervalMs: 0 });
     const limiter = createRateLimiter({
@@ -183,34 +183,32 @@ describe('createRateLimiter', () => {
       policies: { w: { algorithm: 'fixed-window', limit: 2, windowMs: 60_000 } },
       allowList: ['198.51.100.1'],
     });
-    const first = limiter.checkSync(req());
-    const key = first.key!;
-    expect(limiter.keyFor(req())).toBe(key);
-    expect(limiter.keyFor(req({ method: 'GET' }))).not.toBe(key);
-    // A copy of a key never carries the store's record of the original.
-    expect(Object.getOwnPropertySymbols({ ...key })).toEqual([]);
-    expect(limiter.checkSync(req()).policies[0]?.remaining).toBe(0);
-    expect(limiter.checkSync(req()).allowed).toBe(false);
-    // reset() removes the entry; the key remembering it must not keep counting in a dead one.
-    void limiter.reset(key);
+    const key = (await limiter.check(req())).key!;
+    expect(limiter.keyFor(req())).toEqual(key);
+    expect(limiter.keyFor(req({ method: 'GET' }))?.scope).toBe('GET /login');
+    expect((await limiter.check(req())).policies[0]?.remaining).toBe(0);
+    expect((await limiter.check(req())).allowed).toBe(false);
+    await limiter.reset(key);
     expect(store.size).toBe(0);
-    expect(limiter.checkSync(req()).policies[0]?.remaining).toBe(1);
+    expect((await limiter.check(req())).policies[0]?.remaining).toBe(1);
     expect(store.size).toBe(1);
-    expect(limiter.checkSync(req()).policies[0]?.remaining).toBe(0);
     // Expired and swept: the next window starts from zero, in one entry the store holds.
     clock.advance(120_000);
     expect(store.sweep(clock.now())).toBe(1);
-    expect(limiter.checkSync(req()).policies[0]?.remaining).toBe(1);
+    expect((await limiter.check(req())).policies[0]?.remaining).toBe(1);
     expect(store.size).toBe(1);
-    // Allow-listed clients are remembered as such.
     expect(limiter.keyFor(req({ ip: '198.51.100.1' }))).toBeUndefined();
-    expect(limiter.checkSync(req({ ip: '198.51.100.1' })).outcome).toBe('skipped');
+    expect((await limiter.check(req({ ip: '198.51.100.1' }))).outcome).toBe('skipped');
   });
 
-  it('checkSync answers without a promise on the memory store', () => {
+  it("decides without a promise on the memory store, through check's synchronous twin", async () => {
     const limiter = createRateLimiter({ clock: createFakeClock(T0), policies: one });
-    expect(limiter.checkSync(req()).allowed).toBe(true);
-    expect(limiter.checkSync(req())).toMatchObject({ allowed: false, policy: 'one' });
+    const checkNow = syncTwinOf(limiter, 'check');
+    expect(checkNow).toBeDefined();
+    expect(checkNow?.call(limiter, req())).toMatchObject({ allowed: true, policy: 'one' });
+    expect(checkNow?.call(limiter, req())).toMatchObject({ allowed: false, policy: 'one' });
+    // The same counter through the promise.
+    expect(await limiter.check(req())).toMatchObject({ allowed: false });
   });
 
   it('charges a cost function', async () => {
@@ -224,7 +222,10 @@ describe('createRateLimiter', () => {
 
   it.each([
     [{ policies: {} }, 'createRateLimiter.policies'],
-    [{ policies: { 'Bad Name': { limit: 1, windowMs: 1000 } } }, 'createRateLimiter.policies'],
+    [
+      { policies: { 'Bad Name': { limit: 1, windowMs: 1000 } } },
+      'createRateLimiter.policies.Bad Name',
+    ],
     [{ policies: { a: { limit: 0, windowMs: 1000 } } }, 'createRateLimiter.policies.a.limit'],
     [{ policies: { a: { limit: 1, windowMs: 1500 } } }, 'createRateLimiter.policies.a.windowMs'],
     [
@@ -238,20 +239,37 @@ describe('createRateLimiter', () => {
     [{ policies: one, onStoreError: 'ignore' }, 'createRateLimiter.onStoreError'],
     [
       { policies: one, overrides: { 'user:1': { nope: { limit: 1 } } } },
-      'createRateLimiter.overrides["user:1"].nope',
+      'createRateLimiter.overrides.user:1.nope',
     ],
-    [{ policies: one, key: 'email' }, 'createRateLimiter.key[0]'],
+    [{ policies: one, key: 'email' }, 'createRateLimiter.key'],
+    [{ policies: one, key: ['ip', 'email'] }, 'createRateLimiter.key.1'],
+    [
+      { policies: one, overrides: { 'user:1': { one: { algorithm: 'gcra' } } } },
+      'createRateLimiter.overrides.user:1.one.algorithm',
+    ],
+    [
+      { policies: one, overrides: { 'user:1': { one: { burst: 3 } } } },
+      'createRateLimiter.overrides.user:1.one.burst',
+    ],
+    [{ policies: one, allowList: ['10.*.0.1'] }, 'createRateLimiter.allowList.0'],
+    [{ policies: one, store: {} }, 'createRateLimiter.store'],
+    [{ policies: one, scope: '' }, 'createRateLimiter.scope'],
     [{ policies: one, cost: 0 }, 'createRateLimiter.cost'],
-    [{ policies: one, headers: { draft: true } }, 'createRateLimiter.headers.draft'],
-    [{ policies: one, typo: 1 }, 'createRateLimiter.typo'],
-  ])('refuses misconfiguration at construction, naming the option (%#)', (options, option) => {
-    let error: unknown;
-    try {
-      createRateLimiter(options as never);
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(RampartConfigError);
-    expect((error as RampartConfigError).option).toBe(option);
-  });
+    // An option that does not exist is named in the message.
+    [{ policies: one, headers: { draft: true } }, 'createRateLimiter.headers.draft', /draft/],
+    [{ policies: one, typo: 1 }, 'createRateLimiter.typo', /typo/],
+  ])(
+    'refuses misconfiguration at construction, naming the option (%#)',
+    (options, option, message = /./) => {
+      let error: unknown;
+      try {
+        createRateLimiter(options as never);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(RampartConfigError);
+      expect((error as RampartConfigError).option).toBe(option);
+      expect((error as RampartConfigError).message).toMatch(message);
+    },
+  );
 });

@@ -1,18 +1,23 @@
-import type { ClientIpResolver, Clock, SecurityEventHandler } from '@rampart/core';
 import {
-  assertKnownOptions,
+  type ClientIpResolver,
+  type Clock,
+  clockSchema,
   createClientIpResolver,
-  RampartConfigError,
+  type SecurityEventHandler,
   turnClock,
 } from '@rampart/core';
+import { z } from 'zod';
 import type { RateLimitHeaderOptions } from './headers.js';
-import { IdentityPatterns } from './identity-patterns.js';
+import { IdentityPatterns, identityPatternSchema } from './identity-patterns.js';
 import { compileIdentity, type KeySource } from './keys.js';
 import {
+  policiesSchema,
+  policyChangeSchema,
+  policyOptions,
+  policySchema,
   type RateLimitPolicy,
   type ResolvedPolicy,
-  resolvePolicies,
-  resolvePolicy,
+  toResolvedPolicy,
 } from './policy.js';
 import type { RateLimitRequest } from './request.js';
 import type { RateLimitStore } from './store.js';
@@ -60,14 +65,20 @@ export interface RateLimiterOptions {
    * every check.
    */
   clock?: Clock;
-  /** Resolves and groups client IPs (core's `createClientIpResolver` fits). Default: no trusted proxies, IPv6 by /64. */
+  /**
+   * Resolves and groups client IPs (core's `createClientIpResolver` fits). Default: what the
+   * request says (`rampartCore` resolves it on both frameworks), else no trusted proxies and
+   * IPv6 grouped by /64.
+   */
   clientIp?: ClientIpResolver;
 }
 
-/** The options after validation, frozen, with everything precomputed. */
-export interface ResolvedOptions {
+/** The options of a limiter after validation: everything a check needs, precomputed. Frozen. */
+export interface LimiterConfig {
   readonly policies: readonly ResolvedPolicy[];
   readonly identity: (request: RateLimitRequest) => string;
+  /** `key: 'ip'`: the identity depends on `request.ip` alone. */
+  readonly identityIsIp: boolean;
   readonly cost: number | ((request: RateLimitRequest) => number);
   readonly scope: string | undefined;
   readonly store: RateLimitStore;
@@ -79,180 +90,210 @@ export interface ResolvedOptions {
   readonly storeRetryMs: number;
   readonly onEvent: SecurityEventHandler | undefined;
   readonly clock: Clock;
-  readonly clientIp: ClientIpResolver;
+  /** The limiter's own resolver (the `clientIp` option), else `undefined`: the request decides. */
+  readonly clientIp: ClientIpResolver | undefined;
 }
 
-const KNOWN: readonly string[] = Object.freeze([
-  'policies',
-  'key',
-  'cost',
-  'scope',
-  'store',
-  'overrides',
-  'allowList',
-  'skip',
-  'headers',
-  'onStoreError',
-  'storeRetryMs',
-  'onEvent',
-  'clock',
-  'clientIp',
-]);
+const MAX_COST = 1e6;
 
-function isStore(value: unknown): value is RateLimitStore {
-  const store = value as RateLimitStore | null;
-  return (
-    typeof store === 'object' &&
-    store !== null &&
-    typeof store.hit === 'function' &&
-    typeof store.peek === 'function'
-  );
-}
-
-function optionalFunction(owner: string, name: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'function')
-    throw new RampartConfigError(`${owner}.${name}`, 'must be a function.');
-}
-
-/** Validates limiter options once, at construction; `owner` names them in errors. */
-export function resolveOptions(
-  owner: string,
-  options: RateLimiterOptions,
-  extraKeys: readonly string[] = [],
-): ResolvedOptions {
-  if (options === null || typeof options !== 'object')
-    throw new RampartConfigError(owner, 'options are required.');
-  assertKnownOptions(owner, options, [...KNOWN, ...extraKeys]);
-  const policies = resolvePolicies(owner, options.policies);
-  const clientIp = options.clientIp ?? createClientIpResolver();
-  if (typeof clientIp.resolve !== 'function' || typeof clientIp.key !== 'function') {
-    throw new RampartConfigError(
-      `${owner}.clientIp`,
-      'must have resolve() and key(), like createClientIpResolver().',
-    );
-  }
-  const cost = options.cost ?? 1;
-  if (typeof cost !== 'function' && !(Number.isSafeInteger(cost) && cost >= 1 && cost <= 1e6)) {
-    throw new RampartConfigError(
-      `${owner}.cost`,
-      'must be a whole number from 1 to 1e6 or a function.',
-    );
-  }
-  if (
-    options.scope !== undefined &&
-    (typeof options.scope !== 'string' || !/^[!-~][ -~]{0,127}$/.test(options.scope))
-  ) {
-    throw new RampartConfigError(`${owner}.scope`, 'must be 1-128 printable ASCII characters.');
-  }
-  const store =
-    options.store ??
-    new MemoryRateLimitStore({ ...(options.clock ? { clock: options.clock } : {}) });
-  if (!isStore(store)) throw new RampartConfigError(`${owner}.store`, 'must be a RateLimitStore.');
-  const onStoreError = options.onStoreError ?? 'fail-closed';
-  let storePolicy: ResolvedOptions['onStoreError'];
-  if (onStoreError === 'fail-closed' || onStoreError === 'fail-open') storePolicy = onStoreError;
-  else if (
-    typeof onStoreError === 'object' &&
-    onStoreError !== null &&
-    isStore(onStoreError.fallback)
-  )
-    storePolicy = onStoreError.fallback;
-  else
-    throw new RampartConfigError(
-      `${owner}.onStoreError`,
-      "must be 'fail-closed', 'fail-open' or { fallback: MemoryRateLimitStore }.",
-    );
-  const storeRetryMs = options.storeRetryMs ?? 1000;
-  if (!Number.isSafeInteger(storeRetryMs) || storeRetryMs < 0 || storeRetryMs > 600_000) {
-    throw new RampartConfigError(
-      `${owner}.storeRetryMs`,
-      'must be a whole number of milliseconds from 0 to 600000.',
-    );
-  }
-  optionalFunction(owner, 'skip', options.skip);
-  optionalFunction(owner, 'onEvent', options.onEvent);
-  const headers = options.headers ?? {};
-  for (const name of Object.keys(headers)) {
-    const value = (headers as Record<string, unknown>)[name];
-    if (!['standard', 'legacy', 'retryAfter'].includes(name) || typeof value !== 'boolean') {
-      throw new RampartConfigError(
-        `${owner}.headers.${name}`,
-        'must be one of standard, legacy, retryAfter, set to a boolean.',
-      );
-    }
-  }
-  const allow = options.allowList ?? [];
-  if (!Array.isArray(allow))
-    throw new RampartConfigError(`${owner}.allowList`, 'must be an array of identity patterns.');
-  return Object.freeze({
-    policies,
-    identity: compileIdentity(owner, options.key, clientIp),
-    cost,
-    scope: options.scope,
-    store,
-    overrides: resolveOverrides(owner, policies, options.overrides),
-    allowList: new IdentityPatterns<true>(
-      `${owner}.allowList`,
-      allow.map((pattern) => [pattern, true] as const),
-    ),
-    skip: options.skip,
-    headers: Object.freeze({
-      standard: headers.standard ?? true,
-      legacy: headers.legacy ?? false,
-      retryAfter: headers.retryAfter ?? true,
-    }),
-    onStoreError: storePolicy,
-    storeRetryMs,
-    onEvent: options.onEvent,
-    clock: options.clock ?? turnClock,
-    clientIp,
+/**
+ * `first` for values `isFirst` accepts, else `second`: a union that reports the issues of the
+ * schema the value was meant for (zod's own union reports "Invalid input" at the union).
+ */
+function either<First extends z.ZodType, Second extends z.ZodType>(
+  isFirst: (value: unknown) => boolean,
+  first: First,
+  second: Second,
+) {
+  return z.unknown().transform((value, context): z.output<First> | z.output<Second> => {
+    const result = (isFirst(value) ? first : second).safeParse(value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues)
+      context.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    return z.NEVER;
   });
 }
 
-function resolveOverrides(
-  owner: string,
+function functionSchema<F>(message: string) {
+  return z.custom<F>((value) => typeof value === 'function', message);
+}
+
+const keySourceSchema = z.union(
+  [
+    z.literal('ip'),
+    z.literal('principal'),
+    functionSchema<(request: RateLimitRequest) => string | undefined>(''),
+  ],
+  { error: "must be 'ip', 'principal' or a function (request) => string." },
+);
+
+const storeSchema = z.custom<RateLimitStore>((value) => {
+  const store = value as Partial<Record<keyof RateLimitStore, unknown>> | null;
+  return (
+    typeof store === 'object' &&
+    store !== null &&
+    (['hit', 'peek', 'adjust', 'reset'] as const).every(
+      (method) => typeof store[method] === 'function',
+    )
+  );
+}, 'must be a RateLimitStore (hit, peek, adjust and reset).');
+
+const overrideSchema = either(
+  (value) => typeof value === 'string',
+  z.literal('unlimited', { error: "must be 'unlimited' or { policyName: { limit, … } }." }),
+  z.record(z.string(), policyChangeSchema, {
+    error: "must be 'unlimited' or { policyName: { limit, … } }.",
+  }),
+);
+
+/** Every option of `createRateLimiter`, validated; the adapters add their own beside them. */
+export const limiterOptionsShape = {
+  policies: policiesSchema,
+  key: either(
+    Array.isArray,
+    z
+      .array(keySourceSchema)
+      .min(1, 'must list 1 to 4 key sources.')
+      .max(4, 'must list 1 to 4 key sources.'),
+    keySourceSchema,
+  ).default('ip'),
+  cost: z
+    .union(
+      [
+        z.number().refine((cost) => Number.isSafeInteger(cost) && cost >= 1 && cost <= MAX_COST),
+        functionSchema<(request: RateLimitRequest) => number>(''),
+      ],
+      { error: 'must be a whole number from 1 to 1e6 or a function (request) => number.' },
+    )
+    .default(1),
+  scope: z
+    .string({ error: 'must be 1-128 printable ASCII characters.' })
+    .regex(/^[!-~][ -~]{0,127}$/, 'must be 1-128 printable ASCII characters.')
+    .optional(),
+  store: storeSchema.optional(),
+  overrides: z.record(identityPatternSchema, overrideSchema).default({}),
+  allowList: z
+    .array(identityPatternSchema, { error: 'must be an array of identity patterns.' })
+    .default([]),
+  skip: functionSchema<(request: RateLimitRequest) => boolean>('must be a function.').optional(),
+  headers: z
+    .strictObject({
+      standard: z.boolean().default(true),
+      legacy: z.boolean().default(false),
+      retryAfter: z.boolean().default(true),
+    })
+    .default({ standard: true, legacy: false, retryAfter: true }),
+  onStoreError: either(
+    (value) => typeof value === 'object' && value !== null,
+    z.strictObject({ fallback: storeSchema }),
+    z.enum(['fail-closed', 'fail-open'], {
+      error: "must be 'fail-closed', 'fail-open' or { fallback: MemoryRateLimitStore }.",
+    }),
+  ).default('fail-closed'),
+  storeRetryMs: z.number().int().min(0).max(600_000).default(1000),
+  onEvent: functionSchema<SecurityEventHandler>('must be a function.').optional(),
+  clock: clockSchema.optional(),
+  clientIp: z
+    .custom<ClientIpResolver>(
+      (value) =>
+        typeof value === 'object' &&
+        value !== null &&
+        typeof (value as Partial<ClientIpResolver>).resolve === 'function' &&
+        typeof (value as Partial<ClientIpResolver>).key === 'function',
+      'must have resolve() and key(), like createClientIpResolver().',
+    )
+    .optional(),
+};
+
+type ParsedLimiterOptions = z.output<z.ZodObject<typeof limiterOptionsShape>>;
+
+/**
+ * The schema of a limiter's options, with `extra` options of an adapter beside them. Overrides
+ * are checked against the policies: each names a policy of the limiter and, merged into it, is a
+ * valid policy.
+ */
+export function limiterOptionsSchema<Extra extends z.ZodRawShape>(extra: Extra) {
+  return z.strictObject({ ...limiterOptionsShape, ...extra }).superRefine((options, context) => {
+    const { policies, overrides } = options as unknown as ParsedLimiterOptions;
+    for (const [pattern, override] of Object.entries(overrides)) {
+      if (override === 'unlimited') continue;
+      for (const [name, change] of Object.entries(override)) {
+        const path = ['overrides', pattern, name];
+        const base = policies[name];
+        if (base === undefined) {
+          context.addIssue({ code: 'custom', path, message: 'is not a policy of this limiter.' });
+          continue;
+        }
+        const merged = policySchema.safeParse(overridden(base, change));
+        for (const issue of merged.error?.issues ?? []) {
+          context.addIssue({
+            code: 'custom',
+            path: [...path, ...issue.path],
+            message: issue.message,
+          });
+        }
+      }
+    }
+  });
+}
+
+/** The options of `createRateLimiter`, validated. */
+export const rateLimiterOptionsSchema = limiterOptionsSchema({});
+
+/** A policy with an override's changes; a GCRA limit changed alone moves its burst with it. */
+function overridden(
+  base: RateLimitPolicy,
+  change: Partial<Omit<RateLimitPolicy, 'algorithm'>>,
+): RateLimitPolicy {
+  const merged = { ...base, ...change };
+  if (base.algorithm === 'gcra' && change.limit !== undefined && change.burst === undefined)
+    merged.burst = change.limit;
+  return merged;
+}
+
+/** Builds a limiter's configuration from options that passed {@link limiterOptionsSchema}. */
+export function toLimiterConfig(options: ParsedLimiterOptions): LimiterConfig {
+  const policies = Object.freeze(
+    Object.entries(options.policies).map(([name, policy]) => toResolvedPolicy(name, policy)),
+  );
+  const clock = options.clock ?? turnClock;
+  const { fallback } = options.onStoreError as { fallback?: RateLimitStore };
+  return Object.freeze({
+    policies,
+    identity: compileIdentity(options.key, options.clientIp ?? createClientIpResolver()),
+    identityIsIp: options.key === 'ip',
+    cost: options.cost,
+    scope: options.scope,
+    store: options.store ?? new MemoryRateLimitStore({ clock }),
+    overrides: new IdentityPatterns(
+      Object.entries(options.overrides).map(([pattern, override]) => [
+        pattern,
+        override === 'unlimited' ? ('unlimited' as const) : overriddenPolicies(policies, override),
+      ]),
+    ),
+    allowList: new IdentityPatterns(options.allowList.map((pattern) => [pattern, true] as const)),
+    skip: options.skip,
+    headers: Object.freeze({ ...options.headers }),
+    onStoreError: fallback ?? (options.onStoreError as 'fail-closed' | 'fail-open'),
+    storeRetryMs: options.storeRetryMs,
+    onEvent: options.onEvent,
+    clock,
+    clientIp: options.clientIp,
+  });
+}
+
+function overriddenPolicies(
   policies: readonly ResolvedPolicy[],
-  overrides: RateLimiterOptions['overrides'],
-): IdentityPatterns<readonly ResolvedPolicy[] | 'unlimited'> {
-  const entries: Array<[string, readonly ResolvedPolicy[] | 'unlimited']> = [];
-  for (const [pattern, override] of Object.entries(overrides ?? {})) {
-    const option = `${owner}.overrides[${JSON.stringify(pattern)}]`;
-    if (override === 'unlimited') {
-      entries.push([pattern, 'unlimited']);
-      continue;
-    }
-    if (override === null || typeof override !== 'object')
-      throw new RampartConfigError(option, "must be 'unlimited' or { policyName: { limit, … } }.");
-    for (const name of Object.keys(override)) {
-      if (!policies.some((policy) => policy.name === name))
-        throw new RampartConfigError(`${option}.${name}`, 'is not a policy of this limiter.');
-    }
-    entries.push([
-      pattern,
-      Object.freeze(
-        policies.map((policy) => {
-          const change = override[policy.name];
-          if (change === undefined) return policy;
-          if ('algorithm' in change)
-            throw new RampartConfigError(
-              `${option}.${policy.name}.algorithm`,
-              'cannot be overridden: the stored state belongs to one algorithm.',
-            );
-          const base: RateLimitPolicy = {
-            algorithm: policy.algorithm,
-            limit: policy.limit,
-            windowMs: policy.windowMs,
-            blockMs: policy.blockMs,
-          };
-          if (policy.algorithm === 'gcra')
-            base.burst =
-              change.limit !== undefined && change.burst === undefined
-                ? change.limit
-                : policy.burst;
-          return resolvePolicy(`${owner}.overrides`, policy.name, { ...base, ...change });
-        }),
-      ),
-    ]);
-  }
-  return new IdentityPatterns(`${owner}.overrides`, entries);
+  override: Readonly<Record<string, Partial<Omit<RateLimitPolicy, 'algorithm'>>>>,
+): readonly ResolvedPolicy[] {
+  return Object.freeze(
+    policies.map((policy) => {
+      const change = override[policy.name];
+      if (change === undefined) return policy;
+      return toResolvedPolicy(
+        policy.name,
+        policySchema.parse(overridden(policyOptions(policy), change)),
+      );
+    }),
+  );
 }

@@ -1,4 +1,5 @@
-import { RampartConfigError } from '@rampart/core';
+import { parseOptions } from '@rampart/core';
+import { z } from 'zod';
 
 /** How a policy counts. See the README's "algorithms compared". */
 export type RateLimitAlgorithm = 'fixed-window' | 'sliding-window' | 'gcra';
@@ -23,22 +24,11 @@ export interface RateLimitPolicy {
   blockMs?: number;
 }
 
-/** Algorithm codes shared with the Lua script and the SQL function: keep them in sync. */
-export const ALGORITHM_CODE = {
-  'fixed-window': 1,
-  'sliding-window': 2,
-  gcra: 3,
-} as const satisfies Record<RateLimitAlgorithm, number>;
-
-/** A validated policy with everything a check needs precomputed. Frozen. */
-export interface ResolvedPolicy {
+/** What every validated policy has, whatever its algorithm. Frozen. */
+interface PolicyCommon {
   readonly name: string;
-  readonly algorithm: RateLimitAlgorithm;
-  readonly code: 1 | 2 | 3;
   readonly limit: number;
   readonly windowMs: number;
-  /** GCRA burst; equals `limit` for the window algorithms. */
-  readonly burst: number;
   readonly blockMs: number;
   /** The advertised quota (`q`): `limit`, or `burst` for GCRA. */
   readonly quota: number;
@@ -48,98 +38,150 @@ export interface ResolvedPolicy {
   readonly limitItemPrefix: string;
 }
 
-/** A policy name: it appears quoted in headers, in keys and in events, so it stays plain. */
-const POLICY_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+export interface FixedWindowPolicy extends PolicyCommon {
+  readonly algorithm: 'fixed-window';
+}
+
+export interface SlidingWindowPolicy extends PolicyCommon {
+  readonly algorithm: 'sliding-window';
+}
+
+export interface GcraPolicy extends PolicyCommon {
+  readonly algorithm: 'gcra';
+  /** Requests that may arrive at once. */
+  readonly burst: number;
+}
+
+/** A validated policy, told apart by `algorithm`, with its header items precomputed. */
+export type ResolvedPolicy = FixedWindowPolicy | SlidingWindowPolicy | GcraPolicy;
+
 /** The longest window or block a policy may have: a leap year. */
 export const MAX_WINDOW_MS = 366 * 86_400_000;
 const MAX_LIMIT = 1e9;
+/** At most this many policies on a route: one store operation covers them all. */
+export const MAX_POLICIES = 8;
+/** A policy name: it appears quoted in headers, in keys and in events, so it stays plain. */
+const POLICY_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
-function wholeNumber(value: unknown, min: number, max: number): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
+function wholeNumber(min: number, max: number, message: string) {
+  return z
+    .number({ error: message })
+    .refine((value) => Number.isSafeInteger(value) && value >= min && value <= max, message);
+}
+
+const limitSchema = wholeNumber(1, MAX_LIMIT, 'must be a whole number from 1 to 1e9.');
+const WINDOW_MESSAGE = 'must be a whole number of seconds in milliseconds (1000 to 366 days).';
+const windowMsSchema = wholeNumber(1000, MAX_WINDOW_MS, WINDOW_MESSAGE).refine(
+  (windowMs) => windowMs % 1000 === 0,
+  WINDOW_MESSAGE,
+);
+const blockMsSchema = wholeNumber(
+  0,
+  MAX_WINDOW_MS,
+  'must be a whole number of milliseconds from 0 to 366 days.',
+);
+
+/** The fields of a policy an override may change, each optional. */
+export const policyChangeSchema = z.strictObject({
+  algorithm: z
+    .never({ error: 'cannot be overridden: the stored state belongs to one algorithm.' })
+    .optional(),
+  limit: limitSchema.optional(),
+  windowMs: windowMsSchema.optional(),
+  burst: limitSchema.optional(),
+  blockMs: blockMsSchema.optional(),
+});
+
+/** One policy as given: validated, with its defaults. */
+export const policySchema = z
+  .strictObject({
+    algorithm: z
+      .enum(['fixed-window', 'sliding-window', 'gcra'], {
+        error: "must be 'fixed-window', 'sliding-window' or 'gcra'.",
+      })
+      .default('sliding-window'),
+    limit: limitSchema,
+    windowMs: windowMsSchema,
+    burst: limitSchema.optional(),
+    blockMs: blockMsSchema.default(0),
+  })
+  .refine((policy) => policy.burst === undefined || policy.algorithm === 'gcra', {
+    message: "applies only to algorithm 'gcra'.",
+    path: ['burst'],
+  });
+
+/** A route's policies by name: 1 to 8, names of lower-case letters, digits, `_` and `-`. */
+export const policiesSchema = z
+  .record(
+    z
+      .string()
+      .regex(
+        POLICY_NAME,
+        'a policy name must be 1-32 lower-case letters, digits, _ or -, starting with a letter.',
+      ),
+    policySchema,
+    {
+      error:
+        'is required: an object of named policies, e.g. { burst: { limit: 10, windowMs: 1000 } }.',
+    },
+  )
+  .refine((policies) => {
+    const count = Object.keys(policies).length;
+    return count >= 1 && count <= MAX_POLICIES;
+  }, `must name 1 to ${MAX_POLICIES} policies.`);
+
+/** A policy that passed {@link policySchema}. */
+export type ValidPolicy = z.output<typeof policySchema>;
+
+/** Freezes a validated policy with its precomputed header items. */
+export function toResolvedPolicy(name: string, policy: ValidPolicy): ResolvedPolicy {
+  const { algorithm, limit, windowMs, blockMs } = policy;
+  // The advertised quota of a GCRA policy is its burst: what a client may send right now.
+  const quota = algorithm === 'gcra' ? (policy.burst ?? limit) : limit;
+  const common: PolicyCommon = {
+    name,
+    limit,
+    windowMs,
+    blockMs,
+    quota,
+    policyItem: `"${name}";q=${quota};w=${windowMs / 1000}`,
+    limitItemPrefix: `"${name}";r=`,
+  };
+  if (algorithm === 'gcra') return Object.freeze({ ...common, algorithm, burst: quota });
+  return Object.freeze({ ...common, algorithm });
 }
 
 /**
- * Validates one policy and precomputes its header items. Throws `RampartConfigError` naming the
- * option (`policies.burst.windowMs`).
+ * Validates named policies as the `policies` option does and resolves them, in declaration
+ * order: what a store receives in `RateLimitKey.policies`. For store tests and custom callers;
+ * throws `RampartConfigError` naming the policy at fault.
+ *
+ * @example
+ * const policies = resolvePolicies({ burst: { algorithm: 'gcra', limit: 10, windowMs: 1000 } });
  */
-export function resolvePolicy(
-  owner: string,
-  name: string,
-  policy: RateLimitPolicy,
-): ResolvedPolicy {
-  const path = `${owner}.policies.${name}`;
-  if (!POLICY_NAME.test(name)) {
-    throw new RampartConfigError(
-      `${owner}.policies`,
-      `policy name ${JSON.stringify(name)} must be 1-32 lower-case letters, digits, _ or -, starting with a letter.`,
-    );
-  }
-  if (policy === null || typeof policy !== 'object') {
-    throw new RampartConfigError(path, 'must be an object { limit, windowMs, algorithm? }.');
-  }
-  const known = new Set(['algorithm', 'limit', 'windowMs', 'burst', 'blockMs']);
-  for (const key of Object.keys(policy)) {
-    if (!known.has(key)) throw new RampartConfigError(`${path}.${key}`, 'is not a policy option.');
-  }
-  const algorithm = policy.algorithm ?? 'sliding-window';
-  if (!Object.hasOwn(ALGORITHM_CODE, algorithm)) {
-    throw new RampartConfigError(
-      `${path}.algorithm`,
-      "must be 'fixed-window', 'sliding-window' or 'gcra'.",
-    );
-  }
-  if (!wholeNumber(policy.limit, 1, MAX_LIMIT)) {
-    throw new RampartConfigError(`${path}.limit`, 'must be a whole number from 1 to 1e9.');
-  }
-  if (!wholeNumber(policy.windowMs, 1000, MAX_WINDOW_MS) || policy.windowMs % 1000 !== 0) {
-    throw new RampartConfigError(
-      `${path}.windowMs`,
-      'must be a whole number of seconds in milliseconds (1000 to 366 days).',
-    );
-  }
-  if (policy.burst !== undefined && algorithm !== 'gcra') {
-    throw new RampartConfigError(`${path}.burst`, "applies only to algorithm 'gcra'.");
-  }
-  const burst = policy.burst ?? policy.limit;
-  if (!wholeNumber(burst, 1, MAX_LIMIT)) {
-    throw new RampartConfigError(`${path}.burst`, 'must be a whole number from 1 to 1e9.');
-  }
-  const blockMs = policy.blockMs ?? 0;
-  if (!wholeNumber(blockMs, 0, MAX_WINDOW_MS)) {
-    throw new RampartConfigError(`${path}.blockMs`, 'must be a whole number of milliseconds >= 0.');
-  }
-  // The advertised quota of a GCRA policy is its burst: what a client may send right now.
-  const quota = algorithm === 'gcra' ? burst : policy.limit;
-  return Object.freeze({
-    name,
-    algorithm,
-    code: ALGORITHM_CODE[algorithm],
-    limit: policy.limit,
-    windowMs: policy.windowMs,
-    burst,
-    blockMs,
-    quota,
-    policyItem: `"${name}";q=${quota};w=${policy.windowMs / 1000}`,
-    limitItemPrefix: `"${name}";r=`,
-  });
+export function resolvePolicies(
+  policies: Readonly<Record<string, RateLimitPolicy>>,
+): readonly ResolvedPolicy[] {
+  const valid = parseOptions('resolvePolicies', policiesSchema, policies);
+  return Object.freeze(
+    Object.entries(valid).map(([name, policy]) => toResolvedPolicy(name, policy)),
+  );
 }
 
-/** Validates a map of policies; at least one, at most 8 (one store operation covers them all). */
-export function resolvePolicies(
-  owner: string,
-  policies: Readonly<Record<string, RateLimitPolicy>> | undefined,
-): readonly ResolvedPolicy[] {
-  if (policies === null || typeof policies !== 'object') {
-    throw new RampartConfigError(
-      `${owner}.policies`,
-      'is required: an object of named policies, e.g. { burst: { limit: 10, windowMs: 1000 } }.',
-    );
-  }
-  const names = Object.keys(policies);
-  if (names.length < 1 || names.length > 8) {
-    throw new RampartConfigError(`${owner}.policies`, 'must name 1 to 8 policies.');
-  }
-  return Object.freeze(
-    names.map((name) => resolvePolicy(owner, name, policies[name] as RateLimitPolicy)),
-  );
+/** The policy as options would state it: what an override starts from. */
+export function policyOptions(policy: ResolvedPolicy): RateLimitPolicy {
+  const { algorithm, limit, windowMs, blockMs } = policy;
+  if (policy.algorithm === 'gcra')
+    return { algorithm, limit, windowMs, blockMs, burst: policy.burst };
+  return { algorithm, limit, windowMs, blockMs };
+}
+
+/**
+ * Validates and resolves one named policy, as {@link resolvePolicies} does.
+ *
+ * @example
+ * const burst = resolvePolicy('burst', { algorithm: 'gcra', limit: 10, windowMs: 1000 });
+ */
+export function resolvePolicy(name: string, policy: RateLimitPolicy): ResolvedPolicy {
+  return resolvePolicies({ [name]: policy })[0] as ResolvedPolicy;
 }

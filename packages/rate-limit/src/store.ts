@@ -1,4 +1,9 @@
-import type { CounterState, PolicyOutcome } from './algorithms/evaluate.js';
+/**
+ * `@rampart/rate-limit/store`: the `RateLimitStore` contract and what a store author needs to
+ * keep it: the algorithms' arithmetic on typed states, and the policies a store receives.
+ * Applications need none of it; they pass a store to `createRateLimiter`.
+ */
+import type { PolicyOutcome } from './algorithms/state.js';
 import type { ResolvedPolicy } from './policy.js';
 
 /** Which client on which route: what a store keys its counters by. */
@@ -11,49 +16,6 @@ export interface RateLimitKey {
   readonly policies: readonly ResolvedPolicy[];
 }
 
-/**
- * Where a store may remember what it derived from a key (the memory store's entry, the Redis
- * key string), so a check on a key seen before skips the lookup. The limiter hands out one key
- * object per client and route and reuses it across checks; those keys carry this property (`null`
- * until a store fills it). Keys built by hand do not, and stores then look them up as usual. A
- * store must check that a remembered record is its own and still current before using it.
- */
-export const STORE_RECORD: unique symbol = Symbol('rampart.rate-limit.store-record');
-
-/** A key as the limiter makes it: reused across checks, with a slot for the store's record. */
-export interface ReusedRateLimitKey extends RateLimitKey {
-  [STORE_RECORD]: { readonly owner: object } | null;
-}
-
-/**
- * Makes a key with an empty record slot. The slot is not enumerable, so a copy of the key
- * (`{ ...key, identity }`) never carries another key's record.
- */
-export function reusableKey(
-  scope: string,
-  identity: string,
-  policies: readonly ResolvedPolicy[],
-): ReusedRateLimitKey {
-  const key = { scope, identity, policies } as ReusedRateLimitKey;
-  Object.defineProperty(key, STORE_RECORD, { value: null, writable: true, enumerable: false });
-  return key;
-}
-
-/** The record a store remembered on `key`, if the key has the slot and the record is `owner`'s. */
-export function storeRecordOf<T extends { readonly owner: object }>(
-  key: RateLimitKey,
-  owner: object,
-): T | undefined {
-  const record = (key as Partial<ReusedRateLimitKey>)[STORE_RECORD];
-  return record != null && record.owner === owner ? (record as T) : undefined;
-}
-
-/** Remembers `record` on `key` when the key has the slot (a key made by the limiter). */
-export function rememberStoreRecord(key: RateLimitKey, record: { readonly owner: object }): void {
-  if ((key as Partial<ReusedRateLimitKey>)[STORE_RECORD] !== undefined)
-    (key as ReusedRateLimitKey)[STORE_RECORD] = record;
-}
-
 /** One check of every policy of a key, as a store receives it. */
 export interface RateLimitCheck {
   readonly key: RateLimitKey;
@@ -63,12 +25,23 @@ export interface RateLimitCheck {
   readonly now: number;
 }
 
+/** A move of every policy's counter without a request: a reward, a penalty, a block. */
+export interface RateLimitAdjustment {
+  readonly key: RateLimitKey;
+  /** Epoch ms of the limiter's clock. */
+  readonly now: number;
+  /** Cost units to spend (> 0) or give back (< 0; never beyond a fresh client's quota). */
+  readonly delta: number;
+  /** Epoch ms until which to block the client on every policy; 0 for none. */
+  readonly blockUntil: number;
+}
+
 /**
  * Where counters live. Every method covers all policies of a key in ONE atomic operation (one
  * synchronous step in memory, one Lua script on Redis, one statement on Postgres): either every
  * policy admits the request and each spends `cost`, or none spends anything, and a policy with
- * `blockMs` that refused starts its block. Implementations evaluate with `evaluatePolicy()`'s
- * arithmetic; `describeRateLimitStoreConformance` (`@rampart/rate-limit/testing`) checks it.
+ * `blockMs` that refused starts its block. `evaluateCheck` (this module) is that rule;
+ * `describeRateLimitStoreConformance` (`@rampart/rate-limit/testing`) checks a store keeps it.
  *
  * Failures: a store that cannot answer rejects with `StoreUnavailableError` (the limiter applies
  * `onStoreError`); a memory store that is full rejects with `StoreFullError`.
@@ -78,23 +51,43 @@ export interface RateLimitStore {
   readonly name: string;
   /** Checks and, when every policy admits it, counts one request. Outcomes in policy order. */
   hit(check: RateLimitCheck): Promise<readonly PolicyOutcome[]>;
-  /**
-   * The synchronous `hit` of in-process stores; the adapters use it to keep the memory path
-   * free of promises.
-   */
-  hitSync?(check: RateLimitCheck): readonly PolicyOutcome[];
-  /** What `hit` would answer for a request of `check.cost`, without counting it. */
+  /** What `hit` would answer for a request of `check.cost`, without counting it or starting a block. */
   peek(check: RateLimitCheck): Promise<readonly PolicyOutcome[]>;
-  /** Moves every policy's counter by `delta` (see `adjustState`); blocks until `blockUntil` when > now. */
-  adjust(check: RateLimitCheck, delta: number, blockUntil: number): Promise<void>;
+  /** Moves every policy's counter (see `adjustState`), and blocks until `blockUntil` when later than now. */
+  adjust(adjustment: RateLimitAdjustment): Promise<void>;
   /** Forgets every policy's counter and block for the key. */
   reset(key: RateLimitKey): Promise<void>;
 }
 
-/** The text key of one policy of a key in stores without hash tags (memory, Postgres). */
+/**
+ * The text key of one policy of a key, for stores that keep a row per policy (the Postgres one).
+ * The scope is length-prefixed and policy names hold no ':', so no two triples collide.
+ */
 export function storageKey(key: RateLimitKey, policy: ResolvedPolicy): string {
-  // The scope is length-prefixed and policy names hold no ':', so no two triples collide.
   return `${policy.name}:${key.scope.length}:${key.scope}:${key.identity}`;
 }
 
-export type { CounterState, PolicyOutcome };
+export {
+  adjustState,
+  type CheckEvaluation,
+  evaluateCheck,
+  evaluatePolicy,
+  stateExpiresAt,
+} from './algorithms/evaluate.js';
+export type {
+  CounterState,
+  FixedWindowState,
+  GcraState,
+  PolicyEvaluation,
+  PolicyOutcome,
+  SlidingWindowState,
+} from './algorithms/state.js';
+export { windowStart } from './algorithms/window.js';
+export {
+  type FixedWindowPolicy,
+  type GcraPolicy,
+  type ResolvedPolicy,
+  resolvePolicies,
+  resolvePolicy,
+  type SlidingWindowPolicy,
+} from './policy.js';

@@ -22,7 +22,7 @@ let unique = 0;
 function keyOf(policies: Record<string, RateLimitPolicy>, scope = 'GET /items/:id'): RateLimitKey {
   unique++;
   const resolved: ResolvedPolicy[] = Object.entries(policies).map(([name, policy]) =>
-    resolvePolicy('test', name, policy),
+    resolvePolicy(name, policy),
   );
   return {
     scope,
@@ -163,13 +163,13 @@ export function describeRateLimitStoreConformance(
       expect(pick(await harness.store.peek({ key, cost: 1, now: T0 }))[0]).toMatchObject({
         remaining: 1,
       });
-      await harness.store.adjust({ key, cost: 1, now: T0 }, 2, 0);
+      await harness.store.adjust({ key, now: T0, delta: 2, blockUntil: 0 });
       expect((await hit(key, T0))[0]?.allowed).toBe(false);
-      await harness.store.adjust({ key, cost: 1, now: T0 }, -1, 0);
+      await harness.store.adjust({ key, now: T0, delta: -1, blockUntil: 0 });
       expect(pick(await hit(key, T0))[0]).toMatchObject({ allowed: true, remaining: 0 });
       await harness.store.reset(key);
       expect(pick(await hit(key, T0))[0]).toMatchObject({ allowed: true, remaining: 2 });
-      await harness.store.adjust({ key, cost: 1, now: T0 }, 0, T0 + 10_000);
+      await harness.store.adjust({ key, now: T0, delta: 0, blockUntil: T0 + 10_000 });
       expect(pick(await hit(key, T0 + 1))[0]).toMatchObject({ allowed: false, retryAfterMs: 9999 });
     });
 

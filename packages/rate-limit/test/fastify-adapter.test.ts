@@ -140,7 +140,11 @@ describe('Fastify adapter: several limiters on one route', () => {
     for (const [rateLimit, option] of [
       [[], '/x: config.rateLimit'],
       [[null], '/x: config.rateLimit[0]'],
-      [[{ hook: 'onSend', policies: {} }], '/x: config.rateLimit[0].hook'],
+      [
+        [{ hook: 'onSend', policies: { one: { limit: 1, windowMs: 1000 } } }],
+        '/x: config.rateLimit[0].hook',
+      ],
+      [[{ policies: {} }], '/x: config.rateLimit[0].policies'],
     ] as const) {
       const bad = Fastify();
       await bad.register(fastifyRateLimit, { store });

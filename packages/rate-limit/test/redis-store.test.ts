@@ -15,8 +15,8 @@ const TWO_POLICY_KEY = {
   scope: 'GET /x',
   identity: '1.2.3.4',
   policies: [
-    resolvePolicy('t', 'burst', { algorithm: 'gcra', limit: 10, windowMs: 1000 }),
-    resolvePolicy('t', 'daily', { limit: 1000, windowMs: 86_400_000 }),
+    resolvePolicy('burst', { algorithm: 'gcra', limit: 10, windowMs: 1000 }),
+    resolvePolicy('daily', { limit: 1000, windowMs: 86_400_000 }),
   ],
 };
 
@@ -34,13 +34,13 @@ describe.skipIf(!hasRedis)('RedisRateLimitStore', () => {
     return { store: new RedisRateLimitStore({ redis, keyPrefix: prefix }), cleanup };
   });
 
-  it('answers every check as the memory store does: eight policies of every algorithm, blocks, costs', async () => {
+  it('answers every operation as the memory store does: eight policies of every algorithm, blocks, costs', async () => {
     const { prefix, cleanup } = isolatedRedisPrefix(redis);
     const store = new RedisRateLimitStore({ redis, keyPrefix: prefix });
     const memory = new MemoryRateLimitStore({ sweepIntervalMs: 0 });
     const algorithms = ['gcra', 'fixed-window', 'sliding-window'] as const;
     const policies = Array.from({ length: 8 }, (_, i) =>
-      resolvePolicy('t', `p${i}`, {
+      resolvePolicy(`p${i}`, {
         algorithm: algorithms[i % 3],
         limit: 3 + i,
         windowMs: 1000 * (1 + (i % 4)),
@@ -58,11 +58,32 @@ describe.skipIf(!hasRedis)('RedisRateLimitStore', () => {
         resetMs,
         retryAfterMs,
       }));
-    for (let step = 0; step < 300; step++) {
+    for (let step = 0; step < 400; step++) {
       now += next() % 400;
       const cost = 1 + (next() % 3);
-      const expected = pick(memory.hitSync({ key, cost, now }));
-      expect(pick(await store.hit({ key, cost, now })), `step ${step}`).toEqual(expected);
+      const operation = next() % 10;
+      if (operation === 0) {
+        const check = { key, cost, now };
+        expect(pick(await store.peek(check)), `peek ${step}`).toEqual(
+          pick(await memory.peek(check)),
+        );
+      } else if (operation === 1) {
+        // A reward or a penalty, sometimes with a block.
+        const adjustment = {
+          key,
+          now,
+          delta: (next() % 5) - 2,
+          blockUntil: next() % 4 === 0 ? now + 1500 : 0,
+        };
+        await store.adjust(adjustment);
+        await memory.adjust(adjustment);
+      } else if (operation === 2 && step % 50 === 0) {
+        await store.reset(key);
+        await memory.reset(key);
+      } else {
+        const check = { key, cost, now };
+        expect(pick(await store.hit(check)), `hit ${step}`).toEqual(pick(await memory.hit(check)));
+      }
     }
     memory.close();
     await cleanup();
@@ -71,8 +92,8 @@ describe.skipIf(!hasRedis)('RedisRateLimitStore', () => {
   it('keeps a check on one key whose name is its hash tag, distinct per route and client', () => {
     const store = new RedisRateLimitStore({ redis, keyPrefix: 'p:' });
     const policies = [
-      resolvePolicy('t', 'burst', { limit: 1, windowMs: 1000 }),
-      resolvePolicy('t', 'daily', { limit: 1, windowMs: 86_400_000 }),
+      resolvePolicy('burst', { limit: 1, windowMs: 1000 }),
+      resolvePolicy('daily', { limit: 1, windowMs: 86_400_000 }),
     ];
     const key = store.keyOf({ scope: 'POST /login', identity: '1.2.3.4|x:a{b}', policies });
     expect(key).toMatch(/^p:\{[^{}]+\}$/);
@@ -87,7 +108,7 @@ describe.skipIf(!hasRedis)('RedisRateLimitStore', () => {
   it('reads a policy field of another format as no state, in check and peek', async () => {
     const { prefix, cleanup } = isolatedRedisPrefix(redis);
     const store = new RedisRateLimitStore({ redis, keyPrefix: prefix });
-    const policies = [resolvePolicy('t', 'minute', { limit: 3, windowMs: 60_000 })];
+    const policies = [resolvePolicy('minute', { limit: 3, windowMs: 60_000 })];
     const key = { scope: 'GET /old', identity: '192.0.2.9', policies };
     const now = Date.UTC(2026, 0, 1) + 5;
     const start = now - (now % 60_000);
@@ -143,11 +164,10 @@ describe.skipIf(!hasRedis)('RedisRateLimitStore', () => {
 
 describe('RedisRateLimitStore without a server', () => {
   const key = TWO_POLICY_KEY;
-  /** A client whose check answers `reply`. */
+  /** A client whose scripts answer `reply`. */
   const answering = (reply: unknown) => ({
-    evalsha: () => Promise.reject(new Error('not called on a check')),
-    eval: () => Promise.reject(new Error('not called on a check')),
-    callBuffer: () => Promise.resolve(reply),
+    evalsha: () => Promise.resolve(reply),
+    eval: () => Promise.resolve(reply),
   });
 
   it('takes an ioredis Redis or Cluster as its client, by type', () => {
@@ -155,32 +175,27 @@ describe('RedisRateLimitStore without a server', () => {
     expectTypeOf<Cluster>().toExtend<RedisRateLimitClient>();
   });
 
-  it('refuses at start-up a client without callBuffer, naming the option', () => {
+  it('refuses at start-up a client without eval, naming the option', () => {
     const build = () =>
       new RedisRateLimitStore({ redis: { evalsha: answering(null).evalsha } as never });
     expect(build).toThrow(RampartConfigError);
     expect(build).toThrow(/RedisRateLimitStore\.redis/);
   });
 
-  it('reads the packed reply of a check: four little-endian doubles a policy', async () => {
-    const reply = Buffer.alloc(64);
-    const values = [1, 9, 100, 0, 0, 0, 3_600_000, 42_000];
-    for (const [i, value] of values.entries()) reply.writeDoubleLE(value, i * 8);
-    const store = new RedisRateLimitStore({ redis: answering(reply) });
+  it('reads the reply of a check: four numbers a policy', async () => {
+    const store = new RedisRateLimitStore({
+      redis: answering([1, 9, 100, 0, 0, 0, 3_600_000, 42_000]),
+    });
     expect(await store.hit({ key, cost: 1, now: 0 })).toEqual([
-      expect.objectContaining({ allowed: true, remaining: 9, resetMs: 100, retryAfterMs: 0 }),
-      expect.objectContaining({
-        allowed: false,
-        remaining: 0,
-        resetMs: 3_600_000,
-        retryAfterMs: 42_000,
-      }),
+      { allowed: true, remaining: 9, resetMs: 100, retryAfterMs: 0 },
+      { allowed: false, remaining: 0, resetMs: 3_600_000, retryAfterMs: 42_000 },
     ]);
   });
 
   it.each([
-    ['a table reply', [1, 9, 100, 0, 1, 9, 100, 0]],
-    ['a reply one policy short', Buffer.alloc(32)],
+    ['a binary reply', Buffer.alloc(64)],
+    ['a reply one policy short', [1, 9, 100, 0]],
+    ['a reply holding text', [1, 9, 100, 0, 1, 9, '100', 0]],
     ['a text reply', '1,9,100,0'],
   ])(
     'fails the check on %s as an unavailable store, never with made-up counts',

@@ -1,226 +1,191 @@
 import type { ResolvedPolicy } from '../policy.js';
+import { adjustFixedWindow, checkFixedWindow, fixedWindowEnd } from './fixed-window.js';
+import { adjustGcra, checkGcra, gcraEnd } from './gcra.js';
+import { adjustSlidingWindow, checkSlidingWindow, slidingWindowEnd } from './sliding-window.js';
+import {
+  type CounterState,
+  newEvaluation,
+  type PolicyEvaluation,
+  type WritableState,
+  writeState,
+} from './state.js';
+
+// The arithmetic every store keeps. The Lua scripts (stores/redis-lua.ts) and the SQL function
+// (stores/postgres-function.ts) implement it again; the conformance suite holds all three to it.
 
 /**
- * The state of one policy for one client, as every store keeps it: three numbers and a block.
- *
- * - fixed window: `a` = start of the window counted (epoch ms), `b` = its count.
- * - sliding window: `a` = start of the current window, `b` = its count, `c` = the previous
- *   window's count.
- * - GCRA: `a` = the theoretical arrival time (TAT, epoch ms, fractional).
- *
- * The Lua script (stores/redis-script.ts) and the SQL function (stores/postgres-migrations.ts)
- * implement the same arithmetic; the conformance suite holds all three to it.
- */
-export interface CounterState {
-  a: number;
-  b: number;
-  c: number;
-  /** Epoch ms until which the client is blocked (a penalty), 0 when not. */
-  blockedUntil: number;
-}
-
-/** What one policy says about one request. Reused between calls: copy what you keep. */
-export interface PolicyOutcome {
-  allowed: boolean;
-  /** Quota left after this request (cost units), never negative. */
-  remaining: number;
-  /** Milliseconds until the quota is fully restored (window end, or the GCRA bucket full). */
-  resetMs: number;
-  /** Milliseconds until a request of the same cost could pass; 0 when allowed. */
-  retryAfterMs: number;
-  /** Refused because the client is serving a block (which a refusal does not extend). */
-  blocked: boolean;
-  /** The state to store if the request is admitted by every policy of the check. */
-  next: CounterState;
-}
-
-/** Float slack for GCRA: TAT arithmetic on epoch ms in doubles drifts by ~1e-4 ms. */
-const GCRA_EPSILON_MS = 1e-3;
-
-export function emptyState(): CounterState {
-  return { a: 0, b: 0, c: 0, blockedUntil: 0 };
-}
-
-export function createOutcome(): PolicyOutcome {
-  return {
-    allowed: false,
-    remaining: 0,
-    resetMs: 0,
-    retryAfterMs: 0,
-    blocked: false,
-    next: emptyState(),
-  };
-}
-
-/**
- * Decides one policy for a request of `cost` at `now`, from `state` (`undefined` for a client
- * never seen or expired). Pure: writes only into `out`.
+ * Decides one policy for a request of `cost` at `now`, from its stored `state` (`undefined` for
+ * a client never seen or expired; a state of another algorithm counts as none). Counts nothing:
+ * `next` is what to store if the whole check admits the request. Written into `into` when given.
  */
 export function evaluatePolicy(
   policy: ResolvedPolicy,
   state: CounterState | undefined,
   now: number,
   cost: number,
-  out: PolicyOutcome,
-): PolicyOutcome {
-  const next = out.next;
-  next.blockedUntil = state !== undefined && state.blockedUntil > now ? state.blockedUntil : 0;
-  if (policy.code === 3) gcra(policy, state, now, cost, out);
-  else if (policy.code === 1) fixedWindow(policy, state, now, cost, out);
-  else slidingWindow(policy, state, now, cost, out);
-  out.blocked = next.blockedUntil > now;
-  if (out.blocked) {
-    // A blocked client is refused without counting; the block outlasts any window.
-    const wait = next.blockedUntil - now;
-    out.allowed = false;
-    out.remaining = 0;
-    out.retryAfterMs = Math.max(out.retryAfterMs, wait);
-    out.resetMs = Math.max(out.resetMs, wait);
-    if (state !== undefined) copyCounters(state, next);
+  into: PolicyEvaluation = newEvaluation(),
+): PolicyEvaluation {
+  into.blocked = false;
+  into.startedBlock = false;
+  switch (policy.algorithm) {
+    case 'fixed-window':
+      checkFixedWindow(
+        policy,
+        state?.algorithm === policy.algorithm ? state : undefined,
+        now,
+        cost,
+        into,
+      );
+      break;
+    case 'sliding-window':
+      checkSlidingWindow(
+        policy,
+        state?.algorithm === policy.algorithm ? state : undefined,
+        now,
+        cost,
+        into,
+      );
+      break;
+    case 'gcra':
+      checkGcra(policy, state?.algorithm === policy.algorithm ? state : undefined, now, cost, into);
+      break;
   }
-  return out;
+  const blockedUntil = into.next.blockedUntil;
+  if (blockedUntil > now) {
+    // A blocked client is refused and counted nowhere (its state stays as stored); the block
+    // outlasts any window. A running block implies a stored state of this algorithm.
+    const wait = blockedUntil - now;
+    into.allowed = false;
+    into.remaining = 0;
+    into.resetMs = Math.max(into.resetMs, wait);
+    into.retryAfterMs = Math.max(into.retryAfterMs, wait);
+    into.blocked = true;
+    writeState(into.next as WritableState, state as CounterState);
+  }
+  return into;
+}
+
+/** One check of every policy of a key: what the store answers, and what it stores. */
+export interface CheckEvaluation {
+  /** Every policy admits the request: store each evaluation's `next`. */
+  readonly admitted: boolean;
+  /**
+   * Each policy's outcome, in policy order. When not `admitted`, store `next` only where
+   * `startedBlock`.
+   */
+  readonly evaluations: readonly PolicyEvaluation[];
 }
 
 /**
- * Applies the policy's penalty to a request it refused: block for `blockMs` from now. A request
- * refused by a running block does not extend it, so a client that waits it out gets back in.
+ * Decides a check of every policy of a key at once, the rule every store keeps: either every
+ * policy admits the request and each counts `cost`, or none counts anything, and a policy with
+ * `blockMs` that refused starts its block (a running block is not extended, so a client that
+ * waits it out gets back in). `states` holds each policy's stored state, in policy order;
+ * `into`, when given, one evaluation per policy to write into.
+ *
+ * @example
+ * const { admitted, evaluations } = evaluateCheck(key.policies, states, now, cost);
+ * evaluations.forEach((e, i) => { if (admitted || e.startedBlock) save(key.policies[i], e.next); });
+ * return evaluations;
  */
-export function applyBlock(policy: ResolvedPolicy, out: PolicyOutcome, now: number): void {
-  if (policy.blockMs === 0 || out.allowed || out.blocked) return;
-  const until = now + policy.blockMs;
-  if (until > out.next.blockedUntil) out.next.blockedUntil = until;
-  out.retryAfterMs = Math.max(out.retryAfterMs, until - now);
-  out.resetMs = Math.max(out.resetMs, until - now);
+export function evaluateCheck(
+  policies: readonly ResolvedPolicy[],
+  states: ReadonlyArray<CounterState | undefined>,
+  now: number,
+  cost: number,
+  into: readonly PolicyEvaluation[] = policies.map(newEvaluation),
+): CheckEvaluation {
+  let admitted = true;
+  for (let i = 0; i < policies.length; i++) {
+    const policy = policies[i] as ResolvedPolicy;
+    if (!evaluatePolicy(policy, states[i], now, cost, into[i] as PolicyEvaluation).allowed)
+      admitted = false;
+  }
+  if (!admitted) {
+    for (let i = 0; i < policies.length; i++)
+      startBlock(policies[i] as ResolvedPolicy, into[i] as PolicyEvaluation, now);
+  }
+  return { admitted, evaluations: into };
 }
 
-/** Milliseconds after `now` at which `state` no longer matters and may be dropped. */
-export function stateTtlMs(policy: ResolvedPolicy, state: CounterState, now: number): number {
+/**
+ * A refusal by a policy with `blockMs` starts its block, unless the client serves one already:
+ * the evaluation's `next` then holds the block and `startedBlock` says to store it. What
+ * `evaluateCheck` applies to every policy of a refused check.
+ */
+export function startBlock(
+  policy: ResolvedPolicy,
+  evaluation: PolicyEvaluation,
+  now: number,
+): void {
+  const { blockMs } = policy;
+  if (blockMs === 0 || evaluation.allowed || evaluation.blocked) return;
+  evaluation.resetMs = Math.max(evaluation.resetMs, blockMs);
+  evaluation.retryAfterMs = Math.max(evaluation.retryAfterMs, blockMs);
+  (evaluation.next as WritableState).blockedUntil = now + blockMs;
+  evaluation.startedBlock = true;
+}
+
+/**
+ * Moves a client's counter by `delta` cost units without a request: a penalty (`delta > 0`)
+ * spends quota, a reward (`delta < 0`) gives it back, never beyond a fresh client's. Blocks the
+ * client until `blockUntil` when that is later than a block it serves.
+ */
+export function adjustState(
+  policy: ResolvedPolicy,
+  state: CounterState | undefined,
+  now: number,
+  delta: number,
+  blockUntil = 0,
+): CounterState {
+  const next = adjustAlgorithm(policy, state, now, delta);
+  return blockUntil > next.blockedUntil ? { ...next, blockedUntil: blockUntil } : next;
+}
+
+function adjustAlgorithm(
+  policy: ResolvedPolicy,
+  state: CounterState | undefined,
+  now: number,
+  delta: number,
+): CounterState {
+  switch (policy.algorithm) {
+    case 'fixed-window':
+      return adjustFixedWindow(
+        policy,
+        state?.algorithm === policy.algorithm ? state : undefined,
+        now,
+        delta,
+      );
+    case 'sliding-window':
+      return adjustSlidingWindow(
+        policy,
+        state?.algorithm === policy.algorithm ? state : undefined,
+        now,
+        delta,
+      );
+    case 'gcra':
+      return adjustGcra(
+        policy,
+        state?.algorithm === policy.algorithm ? state : undefined,
+        now,
+        delta,
+      );
+  }
+}
+
+/** Epoch ms after which `state` no longer matters and may be dropped (at least `now + 1`). */
+export function stateExpiresAt(policy: ResolvedPolicy, state: CounterState, now: number): number {
   let end: number;
-  if (policy.code === 1) end = state.a + policy.windowMs;
-  else if (policy.code === 2) end = state.a + 2 * policy.windowMs;
-  else end = state.a;
-  if (state.blockedUntil > end) end = state.blockedUntil;
-  return Math.max(1, Math.ceil(end - now));
-}
-
-/**
- * The start of the window holding `now`: windows are aligned to the epoch, so every process and
- * store agrees where one starts. The same value as `now - (now % windowMs)`, as the Lua and SQL
- * stores compute it (pinned by a property test): `%` on epoch milliseconds, doubles past 2^31, is
- * a C call in V8 (~8 ns), the division and `floor` a few instructions, and for `now` below 2^53
- * the quotient never rounds across a whole number.
- */
-export function windowStart(now: number, windowMs: number): number {
-  return Math.floor(now / windowMs) * windowMs;
-}
-
-function copyCounters(from: CounterState, to: CounterState): void {
-  to.a = from.a;
-  to.b = from.b;
-  to.c = from.c;
-}
-
-function fixedWindow(
-  policy: ResolvedPolicy,
-  state: CounterState | undefined,
-  now: number,
-  cost: number,
-  out: PolicyOutcome,
-): void {
-  const windowMs = policy.windowMs;
-  const start = windowStart(now, windowMs);
-  const count = state !== undefined && state.a === start ? state.b : 0;
-  const allowed = count + cost <= policy.limit;
-  const counted = allowed ? count + cost : count;
-  out.allowed = allowed;
-  out.remaining = Math.max(0, policy.limit - counted);
-  out.resetMs = start + windowMs - now;
-  out.retryAfterMs = allowed ? 0 : out.resetMs;
-  out.next.a = start;
-  out.next.b = counted;
-  out.next.c = 0;
-}
-
-function slidingWindow(
-  policy: ResolvedPolicy,
-  state: CounterState | undefined,
-  now: number,
-  cost: number,
-  out: PolicyOutcome,
-): void {
-  const windowMs = policy.windowMs;
-  const limit = policy.limit;
-  const start = windowStart(now, windowMs);
-  let current = 0;
-  let previous = 0;
-  if (state !== undefined) {
-    if (state.a === start) {
-      current = state.b;
-      previous = state.c;
-    } else if (state.a === start - windowMs) {
-      previous = state.b;
-    }
+  switch (state.algorithm) {
+    case 'fixed-window':
+      end = fixedWindowEnd(state, policy.windowMs);
+      break;
+    case 'sliding-window':
+      end = slidingWindowEnd(state, policy.windowMs);
+      break;
+    case 'gcra':
+      end = gcraEnd(state);
+      break;
   }
-  const elapsed = now - start;
-  // The previous window counts for the part of it the sliding window still covers.
-  const estimate = (previous * (windowMs - elapsed)) / windowMs + current;
-  const allowed = estimate + cost <= limit;
-  const counted = allowed ? current + cost : current;
-  out.allowed = allowed;
-  out.remaining = Math.max(0, Math.floor(limit - estimate - (allowed ? cost : 0)));
-  out.resetMs = windowMs - elapsed;
-  out.retryAfterMs = allowed
-    ? 0
-    : slidingRetryAfter(windowMs, limit, elapsed, previous, current, cost);
-  out.next.a = start;
-  out.next.b = counted;
-  out.next.c = previous;
-}
-
-/** The wait until the weighted estimate leaves room for `cost`. */
-function slidingRetryAfter(
-  windowMs: number,
-  limit: number,
-  elapsed: number,
-  previous: number,
-  current: number,
-  cost: number,
-): number {
-  const toWindowEnd = windowMs - elapsed;
-  if (cost > limit) return toWindowEnd + windowMs;
-  if (current + cost <= limit && previous > 0) {
-    // Solve previous * (windowMs - elapsed - t) / windowMs + current + cost <= limit for t.
-    const wait = toWindowEnd - ((limit - current - cost) * windowMs) / previous;
-    if (wait < toWindowEnd) return Math.max(1, Math.ceil(wait));
-  }
-  // In the next window this window's count becomes the weighted one.
-  const intoNext = current > 0 ? windowMs - ((limit - cost) * windowMs) / current : 0;
-  return Math.max(1, Math.ceil(toWindowEnd + Math.max(0, intoNext)));
-}
-
-function gcra(
-  policy: ResolvedPolicy,
-  state: CounterState | undefined,
-  now: number,
-  cost: number,
-  out: PolicyOutcome,
-): void {
-  const interval = policy.windowMs / policy.limit;
-  const tolerance = interval * policy.burst;
-  const tat = state !== undefined && state.a > now ? state.a : now;
-  const nextTat = tat + interval * cost;
-  const allowAt = nextTat - tolerance;
-  const allowed = allowAt <= now + GCRA_EPSILON_MS;
-  const kept = allowed ? nextTat : tat;
-  out.allowed = allowed;
-  out.remaining = Math.max(0, Math.floor((tolerance - (kept - now)) / interval + GCRA_EPSILON_MS));
-  out.resetMs = Math.max(0, Math.ceil(kept - now));
-  out.retryAfterMs = allowed
-    ? 0
-    : interval * cost > tolerance
-      ? policy.windowMs
-      : Math.max(1, Math.ceil(allowAt - now));
-  out.next.a = kept;
-  out.next.b = 0;
-  out.next.c = 0;
+  return Math.max(now + 1, Math.ceil(Math.max(end, state.blockedUntil)));
 }

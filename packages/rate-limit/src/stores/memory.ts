@@ -1,20 +1,36 @@
-import { type Clock, RampartConfigError, StoreFullError, systemClock } from '@rampart/core';
-import { adjustState } from '../algorithms/adjust.js';
 import {
-  applyBlock,
-  createOutcome,
+  type Clock,
+  clockSchema,
+  defineSyncTwin,
+  parseOptions,
+  StoreFullError,
+  systemClock,
+} from '@rampart/core';
+import { z } from 'zod';
+import {
+  adjustState,
+  evaluateCheck,
   evaluatePolicy,
-  type PolicyOutcome,
+  startBlock,
+  stateExpiresAt,
 } from '../algorithms/evaluate.js';
-import type { ResolvedPolicy } from '../policy.js';
 import {
-  type RateLimitCheck,
-  type RateLimitKey,
-  type RateLimitStore,
-  rememberStoreRecord,
-  storeRecordOf,
+  type CounterState,
+  newEvaluation,
+  type PolicyEvaluation,
+  type PolicyOutcome,
+  type WritableState,
+  writeState,
+} from '../algorithms/state.js';
+import { rememberStoreRecord, type StoreRecord, storeRecordOf } from '../key-record.js';
+import type { ResolvedPolicy } from '../policy.js';
+import { MAX_POLICIES } from '../policy.js';
+import type {
+  RateLimitAdjustment,
+  RateLimitCheck,
+  RateLimitKey,
+  RateLimitStore,
 } from '../store.js';
-import { type Entry, liveSlot, type Slot, storeSlot } from './memory-entry.js';
 
 /** Options of {@link MemoryRateLimitStore}. */
 export interface MemoryRateLimitStoreOptions {
@@ -30,16 +46,39 @@ export interface MemoryRateLimitStoreOptions {
   sweepIntervalMs?: number;
 }
 
+const optionsSchema = z.strictObject({
+  maxEntries: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(100_000),
+  clock: clockSchema.default(systemClock),
+  sweepIntervalMs: z.number().int().min(0).max(86_400_000).default(60_000),
+});
+
 const STORE = 'memory-rate-limit-store';
-const MAX_POLICIES = 8;
 /** A full store sweeps everything at most this often, so a flood of refused clients stays O(1). */
 const FULL_SWEEP_MIN_INTERVAL_MS = 250;
 
+/** A policy's state in an entry, and when it stops mattering. */
+interface Slot {
+  readonly policy: string;
+  /** The store's own copy, written in place. */
+  state: WritableState;
+  expiresAt: number;
+}
+
+/** The `expiresAt` of an entry taken out of the store: a key remembering it looks again. */
+const REMOVED = Number.NEGATIVE_INFINITY;
+
+/** Every counter of one client on one scope. */
+interface Entry extends StoreRecord {
+  /** Each policy's state: a few, found by name faster in an array than in a map. */
+  slots: Slot[];
+  /** The latest `expiresAt` of its states: the entry may be dropped after it. */
+  expiresAt: number;
+}
+
 /**
- * The default store: counters in this process, bounded, synchronous (no promise on the hot
- * path). Every policy of a route is checked in one synchronous step, atomic by construction.
- * Entries are found by scope, then identity: both strings the limiter reuses, so a check hashes
- * no fresh key. Counters are per process: behind several processes use Redis or Postgres.
+ * The default store: counters in this process, bounded, synchronous. Every policy of a route is
+ * checked in one synchronous step, atomic by construction. Counters are per process: behind
+ * several processes use Redis or Postgres.
  *
  * @example
  * const limiter = createRateLimiter({ store: new MemoryRateLimitStore({ maxEntries: 50_000 }), policies });
@@ -47,38 +86,25 @@ const FULL_SWEEP_MIN_INTERVAL_MS = 250;
 export class MemoryRateLimitStore implements RateLimitStore {
   readonly name = STORE;
   readonly maxEntries: number;
+  /** Entries by scope, then identity. */
   readonly #scopes = new Map<string, Map<string, Entry>>();
   readonly #clock: Clock;
+  // Reused by every check, so one allocates nothing but the new states (2× the store's checks/s):
+  // the evaluations of 0 to 8 policies, and the states read.
+  readonly #evaluations = Array.from({ length: MAX_POLICIES + 1 }, (_, count) =>
+    Array.from({ length: count }, newEvaluation),
+  );
+  readonly #states = new Array<CounterState | undefined>(MAX_POLICIES);
   #size = 0;
-  #lastScope: string | undefined;
-  #lastIdentities: Map<string, Entry> | undefined;
   #lastFullSweepAt = Number.NEGATIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
-  /** Outcomes reused by `hitSync`: its result is read before the next call (documented). */
-  readonly #outcomes: PolicyOutcome[] = Array.from({ length: MAX_POLICIES }, createOutcome);
-  readonly #views: PolicyOutcome[][] = Array.from({ length: MAX_POLICIES + 1 }, (_, n) =>
-    this.#outcomes.slice(0, n),
-  );
-  readonly #slots: Array<Slot | undefined> = new Array(MAX_POLICIES).fill(undefined);
 
   constructor(options: MemoryRateLimitStoreOptions = {}) {
-    const { maxEntries = 100_000, clock = systemClock, sweepIntervalMs = 60_000 } = options;
-    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
-      throw new RampartConfigError(
-        'MemoryRateLimitStore.maxEntries',
-        'must be a whole number >= 1.',
-      );
-    }
-    if (!Number.isSafeInteger(sweepIntervalMs) || sweepIntervalMs < 0) {
-      throw new RampartConfigError(
-        'MemoryRateLimitStore.sweepIntervalMs',
-        'must be a whole number of milliseconds >= 0.',
-      );
-    }
-    this.maxEntries = maxEntries;
-    this.#clock = clock;
-    if (sweepIntervalMs > 0) {
-      this.#timer = setInterval(() => this.sweep(this.#clock.now()), sweepIntervalMs);
+    const parsed = parseOptions('MemoryRateLimitStore', optionsSchema, options);
+    this.maxEntries = parsed.maxEntries;
+    this.#clock = parsed.clock;
+    if (parsed.sweepIntervalMs > 0) {
+      this.#timer = setInterval(() => this.sweep(this.#clock.now()), parsed.sweepIntervalMs);
       this.#timer.unref();
     }
   }
@@ -90,99 +116,79 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   hit(check: RateLimitCheck): Promise<readonly PolicyOutcome[]> {
     try {
-      return Promise.resolve(this.hitSync(check).map(copyOutcome));
+      return Promise.resolve(this.#hitNow(check).map(copyOutcome));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
+  static {
+    // The limiter's check runs without a promise on this store (core's synchronous fast path).
+    defineSyncTwin(MemoryRateLimitStore.prototype, 'hit', function hitNow(check) {
+      return this.#hitNow(check);
+    });
+  }
+
   /**
-   * See `RateLimitStore.hit`. The returned array and its outcomes are reused by the next call:
-   * read them before calling again.
+   * `hit` without a promise. The outcomes it answers are the store's own, written again by the
+   * next check: read them first (the limiter does; `hit` hands out copies).
    */
-  hitSync(check: RateLimitCheck): readonly PolicyOutcome[] {
-    const { key, cost, now } = check;
+  #hitNow({ key, cost, now }: RateLimitCheck): readonly PolicyOutcome[] {
     const policies = key.policies;
-    const count = policies.length;
-    const entry = this.#entry(key, now);
-    if (count === 1) return this.#hitOne(key, entry, cost, now);
-    let allowed = true;
-    for (let i = 0; i < count; i++) {
-      const policy = policies[i] as ResolvedPolicy;
-      const slot = entry === undefined ? undefined : liveSlot(entry, policy.name, now);
-      this.#slots[i] = slot;
-      if (!evaluatePolicy(policy, slot, now, cost, this.#outcomes[i] as PolicyOutcome).allowed)
-        allowed = false;
+    const entry = this.#liveEntry(key, now);
+    // One policy, most routes' case: evaluateCheck's rule without its loops (a third of a check).
+    if (policies.length === 1) return this.#hitOne(key, entry, now, cost);
+    const evaluations = this.#evaluations[policies.length] as PolicyEvaluation[];
+    const states = this.#liveStates(entry, key, now);
+    const { admitted } = evaluateCheck(policies, states, now, cost, evaluations);
+    let target = entry;
+    for (let i = 0; i < policies.length; i++) {
+      const evaluation = evaluations[i] as PolicyEvaluation;
+      if (!admitted && !evaluation.startedBlock) continue;
+      target ??= this.#insert(key, now);
+      this.#store(target, policies[i] as ResolvedPolicy, evaluation.next, now);
     }
-    if (allowed) this.#commit(key, entry, now, false);
-    else {
-      let blocked = false;
-      for (let i = 0; i < count; i++) {
-        const outcome = this.#outcomes[i] as PolicyOutcome;
-        const before = outcome.next.blockedUntil;
-        applyBlock(policies[i] as ResolvedPolicy, outcome, now);
-        if (outcome.next.blockedUntil !== before) blocked = true;
-      }
-      if (blocked) this.#commit(key, entry, now, true);
-    }
-    return this.#views[count] as PolicyOutcome[];
+    return evaluations;
   }
 
-  /**
-   * `hitSync` for the common one-policy route: the same steps without the loops over policies
-   * and the slot table (the conformance suite runs both paths).
-   */
-  #hitOne(key: RateLimitKey, entry: Entry | undefined, cost: number, now: number): PolicyOutcome[] {
+  #hitOne(
+    key: RateLimitKey,
+    entry: Entry | undefined,
+    now: number,
+    cost: number,
+  ): readonly PolicyOutcome[] {
     const policy = key.policies[0] as ResolvedPolicy;
-    const slot = entry === undefined ? undefined : liveSlot(entry, policy.name, now);
-    const outcome = evaluatePolicy(policy, slot, now, cost, this.#outcomes[0] as PolicyOutcome);
-    let write = outcome.allowed;
-    if (!write) {
-      const before = outcome.next.blockedUntil;
-      applyBlock(policy, outcome, now);
-      write = outcome.next.blockedUntil !== before;
-    }
-    if (write) storeSlot(this.#entryToWrite(key, entry, now), policy, slot, outcome.next, now);
-    return this.#views[1] as PolicyOutcome[];
+    const evaluations = this.#evaluations[1] as [PolicyEvaluation];
+    const slot = entry === undefined ? undefined : slotOf(entry, policy.name);
+    const state = slot !== undefined && slot.expiresAt > now ? slot.state : undefined;
+    const evaluation = evaluatePolicy(policy, state, now, cost, evaluations[0]);
+    if (!evaluation.allowed) startBlock(policy, evaluation, now);
+    if (evaluation.allowed || evaluation.startedBlock)
+      this.#store(entry ?? this.#insert(key, now), policy, evaluation.next, now);
+    return evaluations;
   }
 
-  async peek(check: RateLimitCheck): Promise<readonly PolicyOutcome[]> {
-    const { key, cost, now } = check;
-    const entry = this.#entry(key, now);
-    return key.policies.map((policy) =>
-      evaluatePolicy(
-        policy,
-        entry && liveSlot(entry, policy.name, now),
-        now,
-        cost,
-        createOutcome(),
-      ),
-    );
+  async peek({ key, cost, now }: RateLimitCheck): Promise<readonly PolicyOutcome[]> {
+    const states = this.#liveStates(this.#liveEntry(key, now), key, now);
+    return key.policies.map((policy, i) => evaluatePolicy(policy, states[i], now, cost));
   }
 
-  async adjust(check: RateLimitCheck, delta: number, blockUntil: number): Promise<void> {
-    const { key, now } = check;
-    const entry = this.#entry(key, now);
-    const count = key.policies.length;
-    for (let i = 0; i < count; i++) {
-      const policy = key.policies[i] as ResolvedPolicy;
-      const slot = entry && liveSlot(entry, policy.name, now);
-      this.#slots[i] = slot;
-      const next = adjustState(policy, slot, now, delta, (this.#outcomes[i] as PolicyOutcome).next);
-      if (blockUntil > next.blockedUntil) next.blockedUntil = blockUntil;
-    }
-    this.#commit(key, entry, now, false);
+  async adjust({ key, now, delta, blockUntil }: RateLimitAdjustment): Promise<void> {
+    const entry = this.#liveEntry(key, now);
+    const states = this.#liveStates(entry, key, now);
+    const target = entry ?? this.#insert(key, now);
+    key.policies.forEach((policy, i) => {
+      this.#store(target, policy, adjustState(policy, states[i], now, delta, blockUntil), now);
+    });
   }
 
   async reset(key: RateLimitKey): Promise<void> {
     const identities = this.#scopes.get(key.scope);
     const entry = identities?.get(key.identity);
     if (identities === undefined || entry === undefined) return;
-    for (const policy of key.policies) {
-      const index = entry.slots.findIndex((slot) => slot.name === policy.name);
-      if (index !== -1) entry.slots.splice(index, 1);
-    }
-    if (entry.slots.length === 0) this.#remove(identities, key.identity, entry);
+    const forgotten = new Set(key.policies.map((policy) => policy.name));
+    entry.slots = entry.slots.filter((slot) => !forgotten.has(slot.policy));
+    if (entry.slots.length === 0) this.#remove(identities, key.identity);
   }
 
   /** Drops every expired entry now; returns how many. O(n): for timers and tests. */
@@ -191,7 +197,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
     for (const identities of this.#scopes.values()) {
       for (const [identity, entry] of identities) {
         if (entry.expiresAt <= now) {
-          this.#remove(identities, identity, entry);
+          this.#remove(identities, identity);
           removed++;
         }
       }
@@ -206,56 +212,57 @@ export class MemoryRateLimitStore implements RateLimitStore {
     this.#timer = undefined;
   }
 
-  #entry(key: RateLimitKey, now: number): Entry | undefined {
-    // A live entry a key remembers is the one in the map: removal marks an entry dead.
+  #liveEntry(key: RateLimitKey, now: number): Entry | undefined {
+    // The entry a limiter's key remembers (see `key-record.ts`) is the one in the map until removed.
     let entry = storeRecordOf<Entry>(key, this);
-    if (entry === undefined || entry.expiresAt <= now) {
-      entry = this.#identities(key.scope)?.get(key.identity);
-      if (entry === undefined || entry.expiresAt <= now) return undefined;
-      rememberStoreRecord(key, entry);
+    if (entry === undefined || entry.expiresAt === REMOVED) {
+      entry = this.#scopes.get(key.scope)?.get(key.identity);
+      if (entry !== undefined) rememberStoreRecord(key, entry);
     }
-    return entry;
+    return entry !== undefined && entry.expiresAt > now ? entry : undefined;
   }
 
-  /** The clients of a scope; the last one asked is remembered, as traffic comes in runs. */
-  #identities(scope: string): Map<string, Entry> | undefined {
-    if (scope === this.#lastScope) return this.#lastIdentities;
-    const identities = this.#scopes.get(scope);
-    if (identities !== undefined) {
-      this.#lastScope = scope;
-      this.#lastIdentities = identities;
-    }
-    return identities;
-  }
-
-  /** Writes the outcomes' next states; `onlyBlocks`: only the policies that started a block. */
-  #commit(key: RateLimitKey, entry: Entry | undefined, now: number, onlyBlocks: boolean): void {
+  /** Each policy's live state in `entry`, in the key's policy order (in the reused array). */
+  #liveStates(
+    entry: Entry | undefined,
+    key: RateLimitKey,
+    now: number,
+  ): Array<CounterState | undefined> {
+    const states = this.#states;
     const policies = key.policies;
-    const target = this.#entryToWrite(key, entry, now);
     for (let i = 0; i < policies.length; i++) {
-      const next = (this.#outcomes[i] as PolicyOutcome).next;
-      const slot = this.#slots[i];
-      if (onlyBlocks && next.blockedUntil === (slot?.blockedUntil ?? 0)) continue;
-      storeSlot(target, policies[i] as ResolvedPolicy, slot, next, now);
+      const slot =
+        entry === undefined ? undefined : slotOf(entry, (policies[i] as ResolvedPolicy).name);
+      states[i] = slot !== undefined && slot.expiresAt > now ? slot.state : undefined;
     }
+    return states;
   }
 
-  /** The client's entry to write into: its live one, or a new one remembered on its key. */
-  #entryToWrite(key: RateLimitKey, entry: Entry | undefined, now: number): Entry {
-    if (entry !== undefined) return entry;
-    const inserted = this.#insert(key, now);
-    rememberStoreRecord(key, inserted);
-    return inserted;
+  /** Stores a policy's new state in the client's entry. */
+  #store(entry: Entry, policy: ResolvedPolicy, state: CounterState, now: number): void {
+    const expiresAt = stateExpiresAt(policy, state, now);
+    const slot = slotOf(entry, policy.name);
+    if (slot === undefined)
+      entry.slots.push({ policy: policy.name, state: { ...state }, expiresAt });
+    else {
+      // Into the state held, not a new one: a new object per check outlives the young generation
+      // and is copied out of it (a quarter of the store's checks/s).
+      if (!writeState(slot.state, state)) slot.state = { ...state };
+      slot.expiresAt = expiresAt;
+    }
+    if (expiresAt > entry.expiresAt) entry.expiresAt = expiresAt;
   }
 
-  /** A new (or reused expired) entry for the key; throws `StoreFullError` when there is no room. */
+  /** A new entry for the key (replacing an expired one); throws `StoreFullError` when there is no room. */
   #insert(key: RateLimitKey, now: number): Entry {
     let identities = this.#scopes.get(key.scope);
-    const stale = identities?.get(key.identity);
-    if (stale !== undefined) {
-      stale.slots.length = 0;
-      stale.expiresAt = 0;
-      return stale;
+    const entry: Entry = { owner: this, slots: [], expiresAt: 0 };
+    rememberStoreRecord(key, entry);
+    const expired = identities?.get(key.identity);
+    if (expired !== undefined) {
+      expired.expiresAt = REMOVED;
+      identities?.set(key.identity, entry);
+      return entry;
     }
     if (this.#size >= this.maxEntries) {
       if (now - this.#lastFullSweepAt >= FULL_SWEEP_MIN_INTERVAL_MS) this.sweep(now);
@@ -266,18 +273,23 @@ export class MemoryRateLimitStore implements RateLimitStore {
       identities = new Map();
       this.#scopes.set(key.scope, identities);
     }
-    const entry: Entry = { owner: this, slots: [], expiresAt: 0 };
     identities.set(key.identity, entry);
     this.#size++;
     return entry;
   }
 
-  #remove(identities: Map<string, Entry>, identity: string, entry: Entry): void {
-    entry.expiresAt = Number.NEGATIVE_INFINITY;
+  #remove(identities: Map<string, Entry>, identity: string): void {
+    const entry = identities.get(identity);
+    if (entry !== undefined) entry.expiresAt = REMOVED;
     if (identities.delete(identity)) this.#size--;
   }
 }
 
-function copyOutcome(outcome: PolicyOutcome): PolicyOutcome {
-  return { ...outcome, next: { ...outcome.next } };
+function slotOf(entry: Entry, policy: string): Slot | undefined {
+  for (const slot of entry.slots) if (slot.policy === policy) return slot;
+  return undefined;
+}
+
+function copyOutcome({ allowed, remaining, resetMs, retryAfterMs }: PolicyOutcome): PolicyOutcome {
+  return { allowed, remaining, resetMs, retryAfterMs };
 }

@@ -1,16 +1,17 @@
 import { parseOptions } from '@rampart/core';
 import {
   createStoreDeadline,
-  kyselySchema,
-  postgresIdentifierSchema,
+  postgresStoreDeadline,
+  postgresStoreOptionsShape,
   type StoreDeadline,
-  warnIfNotMigrated,
   withTimeout,
 } from '@rampart/core/postgres';
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
-import { createOutcome, type PolicyOutcome } from '../algorithms/evaluate.js';
+import type { PolicyOutcome } from '../algorithms/state.js';
+import type { ResolvedPolicy } from '../policy.js';
 import {
+  type RateLimitAdjustment,
   type RateLimitCheck,
   type RateLimitKey,
   type RateLimitStore,
@@ -34,14 +35,19 @@ export interface PostgresRateLimitStoreOptions {
   purgeIntervalMs?: number;
 }
 
-const optionsSchema = z.strictObject({
-  db: kyselySchema,
-  schema: postgresIdentifierSchema.default('public'),
-  queryTimeoutMs: z.number().int().min(1).max(60_000).default(1000),
-  purgeIntervalMs: z.number().int().min(0).max(86_400_000).default(60_000),
-});
+const optionsSchema = z.strictObject(postgresStoreOptionsShape({ queryTimeoutMs: 1000 }));
 
 const STORE = 'postgres-rate-limit-store';
+
+/** The SQL function's code of each algorithm: the typed policy packed at this boundary. */
+const ALGORITHM_CODE = {
+  'fixed-window': 1,
+  'sliding-window': 2,
+  gcra: 3,
+} as const satisfies Record<ResolvedPolicy['algorithm'], number>;
+
+/** The function's modes. */
+const MODE = { hit: 1, peek: 2, adjust: 3, reset: 4 } as const;
 
 interface CheckRow {
   allowed: boolean;
@@ -75,29 +81,32 @@ export class PostgresRateLimitStore implements RateLimitStore {
     this.#db = parsed.db;
     this.#schema = parsed.schema;
     const schema = parsed.schema;
-    this.#deadline = createStoreDeadline({
-      store: STORE,
-      timeoutMs: parsed.queryTimeoutMs,
-      onFailure: (error) => warnIfNotMigrated(error, 'PostgresRateLimitStore', schema),
-    });
+    this.#deadline = createStoreDeadline(
+      postgresStoreDeadline({
+        store: STORE,
+        owner: 'PostgresRateLimitStore',
+        schema,
+        queryTimeoutMs: parsed.queryTimeoutMs,
+      }),
+    );
     this.#purgeIntervalMs = parsed.purgeIntervalMs;
   }
 
   async hit(check: RateLimitCheck): Promise<readonly PolicyOutcome[]> {
     this.#maybePurge(check.now);
-    return this.#outcomes(await this.#call(1, check, check.cost, 0), check);
+    return this.#outcomes(await this.#call(MODE.hit, check.key, check.now, check.cost, 0), check);
   }
 
   async peek(check: RateLimitCheck): Promise<readonly PolicyOutcome[]> {
-    return this.#outcomes(await this.#call(2, check, check.cost, 0), check);
+    return this.#outcomes(await this.#call(MODE.peek, check.key, check.now, check.cost, 0), check);
   }
 
-  async adjust(check: RateLimitCheck, delta: number, blockUntil: number): Promise<void> {
-    await this.#call(3, check, delta, blockUntil);
+  async adjust({ key, now, delta, blockUntil }: RateLimitAdjustment): Promise<void> {
+    await this.#call(MODE.adjust, key, now, delta, blockUntil);
   }
 
   async reset(key: RateLimitKey): Promise<void> {
-    await this.#call(4, { key, cost: 1, now: 0 }, 0, 0);
+    await this.#call(MODE.reset, key, 0, 0, 0);
   }
 
   /** Deletes up to `batchSize` expired counters; resolves how many. */
@@ -113,18 +122,24 @@ export class PostgresRateLimitStore implements RateLimitStore {
     return Number(result.numAffectedRows ?? 0);
   }
 
+  /** One call of the SQL function: `amount` is the cost, or an adjustment's delta. */
   #call(
     mode: number,
-    check: RateLimitCheck,
+    key: RateLimitKey,
+    now: number,
     amount: number,
     blockUntil: number,
   ): Promise<CheckRow[]> {
-    const policies = check.key.policies;
-    const keys = policies.map((policy) => storageKey(check.key, policy));
+    const policies = key.policies;
+    const keys = policies.map((policy) => storageKey(key, policy));
+    const codes = policies.map((policy) => ALGORITHM_CODE[policy.algorithm]);
+    const bursts = policies.map((policy) =>
+      policy.algorithm === 'gcra' ? policy.burst : policy.limit,
+    );
     const fn = sql.id(this.#schema, RATE_LIMIT_FUNCTION);
-    const query = sql<CheckRow>`select * from ${fn}(${mode}::int, ${check.now}::float8, ${amount}::float8, ${blockUntil}::float8,
-      ${keys}::text[], ${policies.map((p) => p.code)}::int[], ${policies.map((p) => p.limit)}::float8[],
-      ${policies.map((p) => p.windowMs)}::float8[], ${policies.map((p) => p.burst)}::float8[], ${policies.map((p) => p.blockMs)}::float8[])`;
+    const query = sql<CheckRow>`select * from ${fn}(${mode}::int, ${now}::float8, ${amount}::float8, ${blockUntil}::float8,
+      ${keys}::text[], ${codes}::int[], ${policies.map((p) => p.limit)}::float8[],
+      ${policies.map((p) => p.windowMs)}::float8[], ${bursts}::float8[], ${policies.map((p) => p.blockMs)}::float8[])`;
     return this.#deadline.run(
       () => query.execute(this.#db),
       (result) => result.rows,
@@ -134,14 +149,12 @@ export class PostgresRateLimitStore implements RateLimitStore {
   #outcomes(rows: CheckRow[], check: RateLimitCheck): PolicyOutcome[] {
     if (rows.length !== check.key.policies.length)
       throw new TypeError(`${STORE}: unexpected function reply`);
-    return rows.map((row) => {
-      const outcome = createOutcome();
-      outcome.allowed = row.allowed === true;
-      outcome.remaining = Number(row.remaining);
-      outcome.resetMs = Number(row.reset_ms);
-      outcome.retryAfterMs = Number(row.retry_ms);
-      return outcome;
-    });
+    return rows.map((row) => ({
+      allowed: row.allowed === true,
+      remaining: Number(row.remaining),
+      resetMs: Number(row.reset_ms),
+      retryAfterMs: Number(row.retry_ms),
+    }));
   }
 
   #maybePurge(now: number): void {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_WINDOW_MS } from '../policy.js';
-import { windowStart } from './evaluate.js';
+import { windowStart } from './window.js';
 
 describe('windowStart', () => {
   it('equals now - (now % windowMs), what the Lua and SQL stores compute, for every epoch ms', () => {

@@ -1,0 +1,145 @@
+/**
+ * The stored state of one policy for one client, one shape per algorithm. Stores that pack it
+ * (Redis, Postgres) do so at their boundary; everything else reads these names.
+ */
+
+export interface FixedWindowState {
+  readonly algorithm: 'fixed-window';
+  /** Start of the window counted, epoch ms (windows are aligned to the epoch). */
+  readonly windowStart: number;
+  /** Cost units spent in that window. */
+  readonly count: number;
+  /** Epoch ms until which the client is blocked (a penalty), 0 when not. */
+  readonly blockedUntil: number;
+}
+
+export interface SlidingWindowState {
+  readonly algorithm: 'sliding-window';
+  /** Start of the current window, epoch ms. */
+  readonly windowStart: number;
+  /** Cost units spent in the current window. */
+  readonly count: number;
+  /** Cost units spent in the window before it, weighed by the share the sliding window still covers. */
+  readonly previousCount: number;
+  readonly blockedUntil: number;
+}
+
+export interface GcraState {
+  readonly algorithm: 'gcra';
+  /**
+   * The theoretical arrival time (TAT), epoch ms, fractional: when the bucket will be empty
+   * again. A request is admitted while it falls no further than the burst ahead of now.
+   */
+  readonly theoreticalArrival: number;
+  readonly blockedUntil: number;
+}
+
+export type CounterState = FixedWindowState | SlidingWindowState | GcraState;
+
+/** What one policy says about one request: the part every store answers. */
+export interface PolicyOutcome {
+  readonly allowed: boolean;
+  /** Quota left after this request (cost units), never negative. */
+  readonly remaining: number;
+  /** Milliseconds until the quota is fully restored (window end, or the GCRA bucket full). */
+  readonly resetMs: number;
+  /** Milliseconds until a request of the same cost could pass; 0 when allowed. */
+  readonly retryAfterMs: number;
+}
+
+/**
+ * A policy's outcome as computed from its state, with the state to store. The algorithms write
+ * it field by field, so a store may hand the same one to every check (the memory store does: a
+ * check then allocates nothing but the new state).
+ */
+export interface PolicyEvaluation extends PolicyOutcome {
+  allowed: boolean;
+  remaining: number;
+  resetMs: number;
+  retryAfterMs: number;
+  /** Refused because the client is serving a block (which a refusal does not extend). */
+  blocked: boolean;
+  /** This refusal started the policy's block (`blockMs`): `next` holds it, store it. */
+  startedBlock: boolean;
+  /** The state to store if every policy of the check admits the request (or it starts a block). */
+  next: CounterState;
+}
+
+/** An evaluation to write into (`next` is written on first use). */
+export function newEvaluation(): PolicyEvaluation {
+  return {
+    allowed: false,
+    remaining: 0,
+    resetMs: 0,
+    retryAfterMs: 0,
+    blocked: false,
+    startedBlock: false,
+    next: UNWRITTEN,
+  };
+}
+
+/** The `next` of an evaluation nothing was written into yet. */
+const UNWRITTEN: CounterState = Object.freeze({
+  algorithm: 'fixed-window',
+  windowStart: 0,
+  count: 0,
+  blockedUntil: 0,
+});
+
+/** A state whose fields may be written. */
+export type WritableState<State extends CounterState = CounterState> = {
+  -readonly [Field in keyof State]: State[Field];
+};
+
+type StateOf<Algorithm extends CounterState['algorithm']> = Extract<
+  CounterState,
+  { algorithm: Algorithm }
+>;
+
+/**
+ * The evaluation's `next`, to be written as a state of `algorithm`: the one it holds when it is
+ * of that algorithm (a reused evaluation then allocates no state), else a new one.
+ */
+export function nextState<Algorithm extends CounterState['algorithm']>(
+  into: PolicyEvaluation,
+  algorithm: Algorithm,
+): WritableState<StateOf<Algorithm>> {
+  const held = into.next;
+  if (held.algorithm === algorithm && held !== UNWRITTEN)
+    return held as WritableState<StateOf<Algorithm>>;
+  const fresh = emptyState(algorithm);
+  into.next = fresh;
+  return fresh as WritableState<StateOf<Algorithm>>;
+}
+
+function emptyState(algorithm: CounterState['algorithm']): CounterState {
+  switch (algorithm) {
+    case 'fixed-window':
+      return { algorithm, windowStart: 0, count: 0, blockedUntil: 0 };
+    case 'sliding-window':
+      return { algorithm, windowStart: 0, count: 0, previousCount: 0, blockedUntil: 0 };
+    case 'gcra':
+      return { algorithm, theoreticalArrival: 0, blockedUntil: 0 };
+  }
+}
+
+/** Overwrites `held` with `from` when both are of one algorithm; `false` (nothing written) otherwise. */
+export function writeState(held: WritableState, from: CounterState): boolean {
+  if (held.algorithm === 'fixed-window' && from.algorithm === 'fixed-window') {
+    held.windowStart = from.windowStart;
+    held.count = from.count;
+  } else if (held.algorithm === 'sliding-window' && from.algorithm === 'sliding-window') {
+    held.windowStart = from.windowStart;
+    held.count = from.count;
+    held.previousCount = from.previousCount;
+  } else if (held.algorithm === 'gcra' && from.algorithm === 'gcra') {
+    held.theoreticalArrival = from.theoreticalArrival;
+  } else return false;
+  held.blockedUntil = from.blockedUntil;
+  return true;
+}
+
+/** The block still running at `now` in `state`, else 0. */
+export function activeBlock(state: CounterState | undefined, now: number): number {
+  return state !== undefined && state.blockedUntil > now ? state.blockedUntil : 0;
+}

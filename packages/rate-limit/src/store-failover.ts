@@ -1,0 +1,127 @@
+import {
+  type EmitSecurityEvent,
+  isRampartError,
+  type RampartError,
+  StoreFullError,
+  StoreUnavailableError,
+  type SyncAnswer,
+  syncTwinOf,
+} from '@rampart/core';
+import type { PolicyOutcome } from './algorithms/state.js';
+import type { LimiterConfig } from './options.js';
+import type { RateLimitCheck, RateLimitStore } from './store.js';
+
+/** A check the fallback store counted while the store is down. */
+export interface CountedByFallback {
+  readonly fallback: readonly PolicyOutcome[];
+}
+
+/** A check let through uncounted while the store is down (`onStoreError: 'fail-open'`). */
+export const FAILED_OPEN: unique symbol = Symbol('rampart.rate-limit.failed-open');
+
+/**
+ * Who counted a check: the store (its outcomes, as they are: no object made per check), the
+ * fallback store, or nobody.
+ */
+export type Counted = readonly PolicyOutcome[] | CountedByFallback | typeof FAILED_OPEN;
+
+/**
+ * Sends checks to the limiter's store and applies `onStoreError` while it fails: after a failure
+ * the store is left alone for `storeRetryMs`, checks go by the policy (refused with the 503,
+ * let through uncounted, or counted by the fallback store), and the first check after that tries
+ * it again. Reports `STORE_UNAVAILABLE` once per outage, `STORE_RECOVERED` when it ends, and
+ * `STORE_FULL` each time a memory store refuses a new client.
+ */
+export class StoreFailover {
+  readonly #config: LimiterConfig;
+  readonly #emit: EmitSecurityEvent;
+  #down = false;
+  #retryAt = 0;
+
+  constructor(config: LimiterConfig, emit: EmitSecurityEvent) {
+    this.#config = config;
+    this.#emit = emit;
+  }
+
+  /** Counts the check on the store, or as `onStoreError` says while it is down. */
+  hit(check: RateLimitCheck): SyncAnswer<Counted> {
+    const store = this.#config.store;
+    if (this.#down && check.now < this.#retryAt)
+      return this.#degraded(check, new StoreUnavailableError(store.name));
+    let answer: SyncAnswer<readonly PolicyOutcome[]>;
+    try {
+      answer = hitNowOrLater(store, check);
+    } catch (error) {
+      return this.#failed(check, error);
+    }
+    if (answer instanceof Promise) {
+      return answer.then(
+        (outcomes) => this.#counted(outcomes),
+        (error: unknown) => this.#failed(check, error),
+      );
+    }
+    return this.#counted(answer);
+  }
+
+  #counted(outcomes: readonly PolicyOutcome[]): Counted {
+    if (this.#down) {
+      this.#down = false;
+      this.#emit({
+        type: 'STORE_RECOVERED',
+        severity: 'info',
+        detail: { store: this.#config.store.name },
+      });
+    }
+    return outcomes;
+  }
+
+  #failed(check: RateLimitCheck, error: unknown): SyncAnswer<Counted> {
+    const store = this.#config.store;
+    if (error instanceof StoreFullError) {
+      this.#emit({
+        type: 'STORE_FULL',
+        severity: 'critical',
+        code: error.code,
+        detail: { store: error.store, maxEntries: error.maxEntries },
+      });
+      throw error;
+    }
+    const unavailable = isRampartError(error)
+      ? error
+      : new StoreUnavailableError(store.name, error);
+    this.#retryAt = check.now + this.#config.storeRetryMs;
+    if (!this.#down) {
+      this.#down = true;
+      const onStoreError = this.#config.onStoreError;
+      this.#emit({
+        type: 'STORE_UNAVAILABLE',
+        severity: 'critical',
+        code: unavailable.code,
+        detail: {
+          store: store.name,
+          onStoreError: typeof onStoreError === 'string' ? onStoreError : 'fallback',
+        },
+      });
+    }
+    return this.#degraded(check, unavailable);
+  }
+
+  #degraded(check: RateLimitCheck, error: RampartError): SyncAnswer<Counted> {
+    const onStoreError = this.#config.onStoreError;
+    if (onStoreError === 'fail-closed') throw error;
+    if (onStoreError === 'fail-open') return FAILED_OPEN;
+    const answer = hitNowOrLater(onStoreError, check);
+    if (answer instanceof Promise) return answer.then((fallback) => ({ fallback }));
+    return { fallback: answer };
+  }
+}
+
+/** The store's answer: without a promise when its `hit` has a synchronous twin (the memory store). */
+function hitNowOrLater(
+  store: RateLimitStore,
+  check: RateLimitCheck,
+): SyncAnswer<readonly PolicyOutcome[]> {
+  const hitNow = syncTwinOf(store, 'hit');
+  // `Promise.resolve`: another store's thenable becomes a promise, which callers tell apart.
+  return hitNow === undefined ? Promise.resolve(store.hit(check)) : hitNow.call(store, check);
+}
