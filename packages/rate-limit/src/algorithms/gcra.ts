@@ -34,11 +34,9 @@ export function checkGcra(
   into.remaining = Math.max(0, Math.floor((tolerance - (kept - now)) / interval + EPSILON_MS));
   into.resetMs = Math.max(0, Math.ceil(kept - now));
   into.retryAfterMs = retryAfterMs;
-  into.next = {
-    algorithm: 'gcra',
-    theoreticalArrival: kept,
-    blockedUntil: activeBlock(state, now),
-  };
+  const next = nextState(into, 'gcra');
+  next.theoreticalArrival = kept;
+  next.blockedUntil = activeBlock(state, now);
 }
 
 /** Moves the TAT by `delta` requests: later spends (`delta > 0`), earlier gives back, never before now. */
