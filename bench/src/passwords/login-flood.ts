@@ -6,8 +6,8 @@
  * bound is what answers), while the app's own event-loop delay is sampled by loop-probe.ts.
  * Issue 14's target: p99 under 50 ms, and every request answered with 401, 503 `ERR_BUSY` or
  * 429, never a timeout. Two layouts, interleaved round by round: the app on every core (as
- * deployed) and pinned to one core with the bench on the other (the worst case: the event loop
- * and both hashing threads on one core).
+ * deployed) and pinned to one core with the bench on the other (the event loop and both hashing
+ * threads then share one core, and the load client does not compete with them).
  * Writes the `passwords-login-flood` section of docs/benchmarks.md.
  *
  * Run alone: `pnpm --filter @rampart/bench bench:login-flood` (the app runs from the packages'
@@ -36,7 +36,7 @@ const TARGET_P99_MS = 50;
 
 interface Layout {
   readonly name: string;
-  /** Pins the app (every thread) and the bench; returns how to undo it. */
+  /** Pins the app (every thread; the bench then goes to cpu 0); returns how to undo it. */
   apply(app: FloodApp): PinnedGroup | undefined;
 }
 
