@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from './clock.js';
-import { RampartConfigError } from './errors/configuration-error.js';
+import { CONFIG_ERROR_CODES, RampartConfigError } from './errors/configuration-error.js';
 import {
   checkSweepBounds,
   FULL_SWEEP_MIN_INTERVAL_MS,
@@ -75,6 +75,7 @@ export class BoundedExpiringMap<V> {
       throw new RampartConfigError(
         'whenFull',
         `must be 'refuse' or 'evict-oldest', got ${String(whenFull)}`,
+        CONFIG_ERROR_CODES.invalidValue,
       );
     }
     this.maxEntries = maxEntries;

@@ -1,4 +1,4 @@
-import { RampartConfigError } from './errors/configuration-error.js';
+import { CONFIG_ERROR_CODES, RampartConfigError } from './errors/configuration-error.js';
 
 /**
  * How the bounded memory structures (`BoundedExpiringMap`, `ScopedExpiringSet`) drop expired
@@ -17,10 +17,15 @@ export function checkSweepBounds(maxEntries: number, sweepIntervalMs: number): v
     throw new RampartConfigError(
       'maxEntries',
       `must be a whole number >= 1, got ${String(maxEntries)}`,
+      CONFIG_ERROR_CODES.outOfRange,
     );
   }
   if (!Number.isSafeInteger(sweepIntervalMs) || sweepIntervalMs < 0) {
-    throw new RampartConfigError('sweepIntervalMs', 'must be a whole number of milliseconds >= 0');
+    throw new RampartConfigError(
+      'sweepIntervalMs',
+      'must be a whole number of milliseconds >= 0',
+      CONFIG_ERROR_CODES.outOfRange,
+    );
   }
 }
 

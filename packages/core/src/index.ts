@@ -30,7 +30,7 @@ export {
   type TurnClockSource,
   turnClock,
 } from './clock.js';
-export { assertKnownOptions, clockSchema, parseOptions } from './config.js';
+export { assertKnownOptions, clockSchema, configCode, parseOptions } from './config.js';
 export { HmacSha256Key } from './crypto/hmac-sha256.js';
 export { MAX_MAC_TEXT_LENGTH, macTextEquals } from './crypto/mac-text.js';
 export { decodeBase64url } from './encoding/base64url.js';
@@ -41,7 +41,12 @@ export {
   StoreFullError,
   StoreUnavailableError,
 } from './errors/common-errors.js';
-export { RampartConfigError } from './errors/configuration-error.js';
+export {
+  CONFIG_ERROR_CODES,
+  type ConfigErrorCode,
+  configErrorDocs,
+  RampartConfigError,
+} from './errors/configuration-error.js';
 export {
   isRampartError,
   PROBLEM_CONTENT_TYPE,

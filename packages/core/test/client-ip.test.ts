@@ -84,23 +84,35 @@ describe('createClientIpResolver: configuration', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(RampartConfigError);
-      expect((error as RampartConfigError).option).toBe('trustedProxies[2]');
-      expect((error as Error).message).toMatch(/^trustedProxies\[2\]: "not-an-ip" is not/);
+      expect((error as RampartConfigError).option).toBe('createClientIpResolver.trustedProxies[2]');
+      expect((error as RampartConfigError).code).toBe('ERR_CONFIG_INVALID_VALUE');
+      expect((error as Error).message).toMatch(
+        /^createClientIpResolver\.trustedProxies\[2\]: "not-an-ip" is not/,
+      );
     }
   });
 
   it.each([0, 129, 1.5, Number.NaN, '64'])('refuses ipv6PrefixLength %j', (value) => {
     expect(() => createClientIpResolver({ ipv6PrefixLength: value as number })).toThrow(
-      expect.objectContaining({ option: 'ipv6PrefixLength' }),
+      expect.objectContaining({ option: 'createClientIpResolver.ipv6PrefixLength' }),
     );
   });
 
   it('refuses a non-string entry and an unknown option', () => {
     expect(() =>
       createClientIpResolver({ trustedProxies: ['::1', 7 as unknown as string] }),
-    ).toThrow(expect.objectContaining({ option: 'trustedProxies[1]' }));
+    ).toThrow(
+      expect.objectContaining({
+        option: 'createClientIpResolver.trustedProxies.1',
+        code: 'ERR_CONFIG_INVALID_TYPE',
+      }),
+    );
     expect(() => createClientIpResolver({ trustedProxy: ['::1'] } as never)).toThrow(
-      expect.objectContaining({ option: 'trustedProxy' }),
+      expect.objectContaining({
+        option: 'createClientIpResolver.trustedProxy',
+        code: 'ERR_CONFIG_UNKNOWN_OPTION',
+        docs: 'docs/errors.md#err_config_unknown_option',
+      }),
     );
   });
 

@@ -115,7 +115,10 @@ describe('Fastify adapter: configuration', () => {
   it('refuses a bad CIDR and a bad body limit when the plugin loads', async () => {
     const badCidr = Fastify();
     badCidr.register(rampartCore, { trustedProxies: ['10.0.0.0/8', '10.0.0.0/40'] });
-    await expect(badCidr.ready()).rejects.toMatchObject({ option: 'trustedProxies[1]' });
+    await expect(badCidr.ready()).rejects.toMatchObject({
+      option: 'rampartCore.trustedProxies[1]',
+      code: 'ERR_CONFIG_INVALID_VALUE',
+    });
     const badLimit = Fastify();
     badLimit.register(rampartCore, { bodyLimit: -1 });
     await expect(badLimit.ready()).rejects.toMatchObject({ option: 'rampartCore.bodyLimit' });

@@ -55,7 +55,7 @@ describe('PostgresNonceStore options', () => {
     ['an upper-case schema', { db, schema: 'Public' }, 'PostgresNonceStore.schema'],
     ['a schema with a quote', { db, schema: 'x"y' }, 'PostgresNonceStore.schema'],
     ['a clock without now()', { db, clock: {} }, 'PostgresNonceStore.clock'],
-    ['an unknown option', { db, unlogged: true }, 'PostgresNonceStore'],
+    ['an unknown option', { db, unlogged: true }, 'PostgresNonceStore.unlogged'],
   ])('refuses %s at construction', (_name, options, option) => {
     expect(() => new PostgresNonceStore(options as never)).toThrow(RampartConfigError);
     try {

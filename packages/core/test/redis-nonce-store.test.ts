@@ -55,7 +55,7 @@ describe('RedisNonceStore options', () => {
     ['a key prefix with a space', { redis, keyPrefix: 'my app:' }, 'RedisNonceStore.keyPrefix'],
     ['a key prefix with a glob', { redis, keyPrefix: 'app*:' }, 'RedisNonceStore.keyPrefix'],
     ['a zero timeout', { redis, commandTimeoutMs: 0 }, 'RedisNonceStore.commandTimeoutMs'],
-    ['an unknown option', { redis, keyprefix: 'x:' }, 'RedisNonceStore'],
+    ['an unknown option', { redis, keyprefix: 'x:' }, 'RedisNonceStore.keyprefix'],
   ])('refuses %s at construction', (_name, options, option) => {
     let error: unknown;
     try {

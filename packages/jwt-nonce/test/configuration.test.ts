@@ -1,6 +1,11 @@
 import { RampartConfigError } from '@rampart/core';
 import { describe, expect, it } from 'vitest';
-import { createJwtNonce, generateJwtKey, type JwtNonceOptions } from '../src/index.js';
+import {
+  createJwtNonce,
+  generateJwtKey,
+  type JwtNonceOptions,
+  MemoryJwtNonceStore,
+} from '../src/index.js';
 import { RedisJwtNonceStore } from '../src/redis.js';
 
 const base: JwtNonceOptions = {
@@ -64,10 +69,54 @@ describe('misconfiguration throws at construction, naming the option', () => {
       'createJwtNonce.refreshTokenTtlSeconds',
     ],
     ['an unknown mode', { mode: 'none' }, 'createJwtNonce.mode'],
-    ['an unknown option', { algorithm: 'HS256' }, 'createJwtNonce'],
+    ['an unknown option', { algorithm: 'HS256' }, 'createJwtNonce.algorithm'],
   ])('%s', (_name, overrides, option) => {
     const error = configError(() => createJwtNonce({ ...base, ...overrides } as JwtNonceOptions));
     expect(error.option).toBe(option);
+  });
+
+  it.each<[string, () => unknown, string, string]>([
+    [
+      'a 16-byte secret',
+      () =>
+        createJwtNonce({
+          ...base,
+          keys: [{ kid: 'k1', alg: 'HS256', secret: new Uint8Array(16) }],
+        }),
+      'createJwtNonce.keys.0.secret',
+      'ERR_CONFIG_SECRET_TOO_SHORT',
+    ],
+    [
+      'an unknown option',
+      () => createJwtNonce({ ...base, algorithm: 'HS256' } as JwtNonceOptions),
+      'createJwtNonce.algorithm',
+      'ERR_CONFIG_UNKNOWN_OPTION',
+    ],
+    [
+      'two keys with one kid',
+      () =>
+        createJwtNonce({
+          ...base,
+          keys: [generateJwtKey('HS256', 'k1'), generateJwtKey('EdDSA', 'k1')],
+        }),
+      'createJwtNonce.keys.1.kid',
+      'ERR_CONFIG_CONFLICTING_OPTIONS',
+    ],
+    [
+      'a memory store option that does not exist',
+      () => new MemoryJwtNonceStore({ max: 10 } as never),
+      'MemoryJwtNonceStore.max',
+      'ERR_CONFIG_UNKNOWN_OPTION',
+    ],
+    [
+      'a memory store bound of 0',
+      () => new MemoryJwtNonceStore({ maxEntries: 0 }),
+      'MemoryJwtNonceStore.maxEntries',
+      'ERR_CONFIG_OUT_OF_RANGE',
+    ],
+  ])('%s has its own code and docs anchor', (_name, make, option, code) => {
+    const error = configError(make);
+    expect(error).toMatchObject({ option, code, docs: `docs/errors.md#${code.toLowerCase()}` });
   });
 
   it('a public key that does not belong to the private key', () => {

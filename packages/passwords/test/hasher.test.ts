@@ -123,21 +123,25 @@ describe('needsRehash', () => {
 
 describe('configuration', () => {
   it.each([
-    [{ memoryCost: 1024 }, 'createPasswordHasher.memoryCost'],
-    [{ timeCost: 0 }, 'createPasswordHasher.timeCost'],
-    [{ maxPasswordBytes: 10 }, 'createPasswordHasher.maxPasswordBytes'],
-    [{ saltLength: 8 }, 'createPasswordHasher'],
-    [{ concurrency: 0 }, 'createPasswordHasher.concurrency'],
-    [{ concurrency: 1.5 }, 'createPasswordHasher.concurrency'],
-    [{ concurrency: '2' }, 'createPasswordHasher.concurrency'],
-    [{ maxQueued: -1 }, 'createPasswordHasher.maxQueued'],
-    [{ maxQueued: Number.POSITIVE_INFINITY }, 'createPasswordHasher.maxQueued'],
-  ])('%o throws naming %s', (options, option) => {
+    [{ memoryCost: 1024 }, 'createPasswordHasher.memoryCost', 'ERR_CONFIG_OUT_OF_RANGE'],
+    [{ timeCost: 0 }, 'createPasswordHasher.timeCost', 'ERR_CONFIG_OUT_OF_RANGE'],
+    [{ maxPasswordBytes: 10 }, 'createPasswordHasher.maxPasswordBytes', 'ERR_CONFIG_OUT_OF_RANGE'],
+    [{ saltLength: 8 }, 'createPasswordHasher.saltLength', 'ERR_CONFIG_UNKNOWN_OPTION'],
+    [{ concurrency: 0 }, 'createPasswordHasher.concurrency', 'ERR_CONFIG_OUT_OF_RANGE'],
+    [{ concurrency: 1.5 }, 'createPasswordHasher.concurrency', 'ERR_CONFIG_INVALID_VALUE'],
+    [{ concurrency: '2' }, 'createPasswordHasher.concurrency', 'ERR_CONFIG_INVALID_TYPE'],
+    [{ maxQueued: -1 }, 'createPasswordHasher.maxQueued', 'ERR_CONFIG_OUT_OF_RANGE'],
+    [
+      { maxQueued: Number.POSITIVE_INFINITY },
+      'createPasswordHasher.maxQueued',
+      'ERR_CONFIG_INVALID_TYPE',
+    ],
+  ])('%o throws naming %s (%s)', (options, option, code) => {
     expect(() => createPasswordHasher(options as never)).toThrow(RampartConfigError);
     try {
       createPasswordHasher(options as never);
     } catch (error) {
-      expect((error as RampartConfigError).option).toBe(option);
+      expect(error).toMatchObject({ option, code });
     }
   });
 });

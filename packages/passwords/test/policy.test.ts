@@ -122,17 +122,17 @@ describe('options', () => {
   });
 
   it.each([
-    [{ minLength: 6 }, 'createPasswordPolicy.minLength'],
-    [{ maxLength: 32 }, 'createPasswordPolicy.maxLength'],
-    [{ isBreached: 'yes' }, 'createPasswordPolicy.isBreached'],
-    [{ requireSpecial: true }, 'createPasswordPolicy'],
-  ])('%o throws naming %s', (options, option) => {
+    [{ minLength: 6 }, 'createPasswordPolicy.minLength', 'ERR_CONFIG_OUT_OF_RANGE'],
+    [{ maxLength: 32 }, 'createPasswordPolicy.maxLength', 'ERR_CONFIG_OUT_OF_RANGE'],
+    [{ isBreached: 'yes' }, 'createPasswordPolicy.isBreached', 'ERR_CONFIG_INVALID_VALUE'],
+    [{ requireSpecial: true }, 'createPasswordPolicy.requireSpecial', 'ERR_CONFIG_UNKNOWN_OPTION'],
+  ])('%o throws naming %s (%s)', (options, option, code) => {
     try {
       createPasswordPolicy(options as never);
       throw new Error('expected a RampartConfigError');
     } catch (error) {
       expect(error).toBeInstanceOf(RampartConfigError);
-      expect((error as RampartConfigError).option).toBe(option);
+      expect(error).toMatchObject({ option, code });
     }
   });
 });

@@ -2,10 +2,10 @@
  * `@rampart/request-signing/express`: the Express middleware. Imports only types from Express.
  */
 
-import { RampartConfigError } from '@rampart/core';
 import { sendProblem, toSecurityRequest } from '@rampart/core/express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { adapterVerifier, verifyNowOrLater, withBody } from './server/adapter-helpers.js';
+import { z } from 'zod';
+import { adapterSetup, verifyNowOrLater, withBody } from './server/adapter-helpers.js';
 import type {
   RequestVerifier,
   RequestVerifierOptions,
@@ -19,6 +19,11 @@ export type RequestSigningExpressOptions = (
 ) & {
   /** Pass refusals to `next(err)` instead of answering with a problem. Default `false`. */
   forwardErrors?: boolean;
+};
+
+/** The Express adapter's own options; the rest are the verifier's. */
+const expressShape = {
+  forwardErrors: z.boolean({ error: 'must be true or false.' }).default(false),
 };
 
 declare global {
@@ -45,11 +50,8 @@ declare global {
  * }), handler);
  */
 export function requestSigning(options: RequestSigningExpressOptions): RequestHandler {
-  const verifier = adapterVerifier('requestSigning', options, ['forwardErrors']);
-  if (options.forwardErrors !== undefined && typeof options.forwardErrors !== 'boolean') {
-    throw new RampartConfigError('requestSigning.forwardErrors', 'must be true or false.');
-  }
-  const forwardErrors = options.forwardErrors === true;
+  const { verifier, settings } = adapterSetup('requestSigning', options, expressShape);
+  const { forwardErrors } = settings;
 
   return function requestSigningMiddleware(req: Request, res: Response, next: NextFunction): void {
     function refuse(error: unknown): void {

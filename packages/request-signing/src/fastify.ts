@@ -2,7 +2,7 @@
  * `@rampart/request-signing/fastify`: the Fastify plugin and route-level `preHandler`. Needs
  * `rampartCore` from `@rampart/core/fastify` registered first (client IP, raw JSON bytes).
  */
-import { RampartConfigError } from '@rampart/core';
+import { CONFIG_ERROR_CODES, RampartConfigError } from '@rampart/core';
 import { toSecurityRequest } from '@rampart/core/fastify';
 import type {
   FastifyInstance,
@@ -13,7 +13,8 @@ import type {
   RouteOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { adapterVerifier, verifyNowOrLater, withBody } from './server/adapter-helpers.js';
+import { z } from 'zod';
+import { adapterSetup, verifyNowOrLater, withBody } from './server/adapter-helpers.js';
 import type {
   RequestVerifier,
   RequestVerifierOptions,
@@ -40,9 +41,10 @@ declare module 'fastify' {
   }
 }
 
-function verifierOf(owner: string, options: FastifyRequestSigningOptions): RequestVerifier {
-  return adapterVerifier(owner, options, ['global']);
-}
+/** The Fastify adapters' own options; the rest are the verifier's. */
+const fastifyShape = {
+  global: z.boolean({ error: 'must be true or false.' }).default(false),
+};
 
 /**
  * Verifies `request` and sets `request.signedRequest`, then calls `done` (with the refusal).
@@ -84,7 +86,7 @@ function verifyRequest(
 export function requestSigningPreHandler(
   options: FastifyRequestSigningOptions,
 ): preHandlerHookHandler {
-  const verifier = verifierOf('requestSigningPreHandler', options);
+  const { verifier } = adapterSetup('requestSigningPreHandler', options, fastifyShape);
   return function requestSigningPreHandlerHook(
     request: FastifyRequest,
     _reply: FastifyReply,
@@ -98,12 +100,9 @@ async function requestSigningPlugin(
   fastify: FastifyInstance,
   options: FastifyRequestSigningOptions,
 ): Promise<void> {
-  const verifier = verifierOf('fastifyRequestSigning', options);
-  // Anything but a boolean would leave every route unchecked without a word.
-  if (options.global !== undefined && typeof options.global !== 'boolean') {
-    throw new RampartConfigError('fastifyRequestSigning.global', 'must be true or false.');
-  }
-  const global = options.global === true;
+  // Anything but a boolean `global` would leave every route unchecked without a word.
+  const { verifier, settings } = adapterSetup('fastifyRequestSigning', options, fastifyShape);
+  const { global } = settings;
   fastify.decorateRequest('signedRequest', null);
   fastify.addHook('onRoute', function checkRouteConfig(routeOptions: RouteOptions): void {
     const value = (routeOptions.config as { requestSigning?: unknown } | undefined)?.requestSigning;
@@ -111,6 +110,7 @@ async function requestSigningPlugin(
       throw new RampartConfigError(
         `${routeOptions.url}: config.requestSigning`,
         'must be true or false.',
+        CONFIG_ERROR_CODES.invalidType,
       );
     }
   });

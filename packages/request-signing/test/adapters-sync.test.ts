@@ -129,6 +129,23 @@ describe('a verifier option that createRequestVerifier did not make', () => {
     ],
   ])('%s refuses verifier options beside a verifier, which it would ignore', (_name, build) => {
     expect(build).toThrow(/^verifier: .*getSecrets|^verifier: .*nonceStore/);
+    expect(build).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_CONFLICTING_OPTIONS' }));
+  });
+
+  it.each([
+    [
+      'requestSigning.forwardErrors',
+      () => requestSigning({ verifier: verifier(), forwardErrors: 'yes' } as never),
+    ],
+    [
+      'fastifyRequestSigning.global',
+      () => requestSigningPreHandler({ verifier: verifier(), global: 1 } as never),
+    ],
+  ])('refuses a %s that is not a boolean (ERR_CONFIG_INVALID_TYPE)', (option, build) => {
+    const expected = option.replace('fastifyRequestSigning', 'requestSigningPreHandler');
+    expect(build).toThrow(
+      expect.objectContaining({ option: expected, code: 'ERR_CONFIG_INVALID_TYPE' }),
+    );
   });
 
   it('requestSigning without options throws RampartConfigError, not a TypeError', () => {

@@ -238,14 +238,17 @@ describe('createRequestVerifier', () => {
   });
 
   it.each([
-    ['a passphrase', 'correct horse battery staple'],
-    ['16 bytes', Buffer.alloc(16, 1).toString('base64url')],
-    ['padded base64', `${Buffer.alloc(32, 1).toString('base64')}`],
+    ['a passphrase', 'correct horse battery staple', 'ERR_CONFIG_INVALID_VALUE'],
+    ['16 bytes', Buffer.alloc(16, 1).toString('base64url'), 'ERR_CONFIG_SECRET_TOO_SHORT'],
+    ['65 bytes', Buffer.alloc(65, 1), 'ERR_CONFIG_OUT_OF_RANGE'],
+    ['padded base64', `${Buffer.alloc(32, 1).toString('base64')}`, 'ERR_CONFIG_INVALID_VALUE'],
     // An unset environment variable: `process.env.CLIENT_A_SECRET!` is undefined at run time.
-    ['no secret', undefined],
-    ['an empty list', []],
-  ])('staticSigningSecrets refuses %s at start-up', (_name, secret) => {
-    expect(() => staticSigningSecrets({ a: secret as never })).toThrow(RampartConfigError);
+    ['no secret', undefined, 'ERR_CONFIG_MISSING_OPTION'],
+    ['an empty list', [], 'ERR_CONFIG_MISSING_OPTION'],
+  ])('staticSigningSecrets refuses %s at start-up (%s)', (_name, secret, code) => {
+    expect(() => staticSigningSecrets({ a: secret as never })).toThrow(
+      expect.objectContaining({ name: 'RampartConfigError', code }),
+    );
   });
 
   it('staticSigningSecrets refuses a key id no client could send, and a non-object', () => {

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
-import { assertKnownOptions } from '../config.js';
-import { RampartConfigError } from '../errors/configuration-error.js';
+import { z } from 'zod';
+import { parseOptions } from '../config.js';
 import { mapError } from '../http/error-mapping.js';
 import { notFoundError } from '../http/problems.js';
 import { requestPath } from '../http/request-path.js';
@@ -22,6 +22,15 @@ function logToConsole(error: unknown, req: Request): void {
   );
 }
 
+const errorHandlerSchema = z.strictObject({
+  log: z
+    .custom<NonNullable<ProblemErrorHandlerOptions['log']>>(
+      (value) => typeof value === 'function',
+      'must be a function (error, req) => void.',
+    )
+    .default(() => logToConsole),
+});
+
 /**
  * Express error middleware that answers every error as `application/problem+json`: a
  * `RampartError` as is; body-parser errors (`entity.too.large` → 413, `entity.parse.failed` →
@@ -34,14 +43,7 @@ function logToConsole(error: unknown, req: Request): void {
  * app.use(problemErrorHandler({ log: (error) => logger.error(error) }));
  */
 export function problemErrorHandler(options: ProblemErrorHandlerOptions = {}): ErrorRequestHandler {
-  assertKnownOptions('problemErrorHandler', options, ['log']);
-  const log = options.log ?? logToConsole;
-  if (typeof log !== 'function') {
-    throw new RampartConfigError(
-      'problemErrorHandler.log',
-      'must be a function (error, req) => void.',
-    );
-  }
+  const { log } = parseOptions('problemErrorHandler', errorHandlerSchema, options);
   // Express tells error middleware apart by its four parameters; `next` must stay.
   return function problemErrorHandlerMiddleware(
     err: unknown,

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { assertKnownOptions } from '../config.js';
-import { RampartConfigError } from '../errors/configuration-error.js';
+import { z } from 'zod';
+import { parseOptions } from '../config.js';
 import { assertJsonBodyHeaders } from '../http/content-type.js';
 import { DEFAULT_BODY_LIMIT, parseJsonBody } from '../http/json-body.js';
 import { payloadTooLargeError } from '../http/problems.js';
@@ -17,6 +17,18 @@ export interface JsonBodyOptions {
   forwardErrors?: boolean;
 }
 
+const BODY_LIMIT_ERROR = 'must be a whole number of bytes, at least 1.';
+
+const jsonBodySchema = z.strictObject({
+  limit: z
+    .number({ error: BODY_LIMIT_ERROR })
+    .int({ error: BODY_LIMIT_ERROR })
+    .min(1, { error: BODY_LIMIT_ERROR })
+    .default(DEFAULT_BODY_LIMIT),
+  rawBody: z.boolean({ error: 'must be true or false.' }).default(true),
+  forwardErrors: z.boolean({ error: 'must be true or false.' }).default(false),
+});
+
 /**
  * JSON body middleware that reads the stream itself (no body-parser): the exact bytes go to
  * `req.rawBody`, the parsed value to `req.body`. A request without a body (no `Content-Length`
@@ -30,13 +42,11 @@ export interface JsonBodyOptions {
  * app.use(jsonBody({ limit: 64 * 1024 }));
  */
 export function jsonBody(options: JsonBodyOptions = {}): RequestHandler {
-  assertKnownOptions('jsonBody', options, ['limit', 'rawBody', 'forwardErrors']);
-  const limit = options.limit ?? DEFAULT_BODY_LIMIT;
-  if (!Number.isSafeInteger(limit) || limit < 1) {
-    throw new RampartConfigError('jsonBody.limit', 'must be a whole number of bytes, at least 1.');
-  }
-  const keepRawBody = options.rawBody ?? true;
-  const forwardErrors = options.forwardErrors ?? false;
+  const {
+    limit,
+    rawBody: keepRawBody,
+    forwardErrors,
+  } = parseOptions('jsonBody', jsonBodySchema, options);
 
   return function jsonBodyMiddleware(req: Request, res: Response, next: NextFunction): void {
     function refuse(error: unknown): void {

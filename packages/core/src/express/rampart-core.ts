@@ -1,5 +1,4 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { assertKnownOptions } from '../config.js';
 import { createClientIpResolver } from '../ip/client-ip.js';
 
 /** Options of the Express `rampartCore()` middleware: those of the Fastify plugin for the client IP. */
@@ -21,8 +20,7 @@ export interface RampartCoreMiddlewareOptions {
  * app.use(rampartCore({ trustedProxies: ['10.0.0.0/8'] }));
  */
 export function rampartCore(options: RampartCoreMiddlewareOptions = {}): RequestHandler {
-  assertKnownOptions('rampartCore', options, ['trustedProxies', 'ipv6PrefixLength']);
-  const resolver = createClientIpResolver(options);
+  const resolver = createClientIpResolver(options, 'rampartCore');
   return function rampartCoreMiddleware(req: Request, _res: Response, next: NextFunction): void {
     req.clientIp = resolver.resolve(req.socket.remoteAddress, req.headers['x-forwarded-for']);
     next();

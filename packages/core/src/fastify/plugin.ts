@@ -7,9 +7,9 @@ import type {
 } from 'fastify';
 
 import fp from 'fastify-plugin';
+import { z } from 'zod';
 import { decorateAuth } from '../auth/fastify.js';
-import { assertKnownOptions } from '../config.js';
-import { RampartConfigError } from '../errors/configuration-error.js';
+import { parseOptions } from '../config.js';
 import { assertJsonBodyHeaders } from '../http/content-type.js';
 import { mapError } from '../http/error-mapping.js';
 import { DEFAULT_BODY_LIMIT, parseJsonBody } from '../http/json-body.js';
@@ -37,6 +37,20 @@ export interface RampartCoreOptions {
    */
   strictRequest?: StrictRequestOptions | false;
 }
+
+const pluginOptionsSchema = z.strictObject({
+  // Checked in full by createClientIpResolver and createStrictRequestCheck, which name them.
+  trustedProxies: z.custom<readonly string[]>().optional(),
+  ipv6PrefixLength: z.custom<number>().optional(),
+  strictRequest: z.custom<StrictRequestOptions | false>().optional(),
+  bodyLimit: z
+    .number({ error: 'must be a whole number of bytes, at least 1.' })
+    .int({ error: 'must be a whole number of bytes, at least 1.' })
+    .min(1, { error: 'must be a whole number of bytes, at least 1.' })
+    .default(DEFAULT_BODY_LIMIT),
+  errorHandler: z.boolean({ error: 'must be true or false.' }).default(true),
+  notFoundHandler: z.boolean({ error: 'must be true or false.' }).default(true),
+});
 
 /** `application/<anything>+json`, matched against Fastify's normalised content type. */
 const JSON_SUFFIX_TYPE = /^application\/[!#$%&'*+.^_`|~0-9a-z-]+\+json(?:;|$)/;
@@ -74,29 +88,16 @@ async function rampartCorePlugin(
   fastify: FastifyInstance,
   options: RampartCoreOptions,
 ): Promise<void> {
-  assertKnownOptions('rampartCore', options, [
-    'trustedProxies',
-    'ipv6PrefixLength',
-    'bodyLimit',
-    'errorHandler',
-    'notFoundHandler',
-    'strictRequest',
-  ]);
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1) {
-    throw new RampartConfigError(
-      'rampartCore.bodyLimit',
-      'must be a whole number of bytes, at least 1.',
-    );
-  }
+  const parsed = parseOptions('rampartCore', pluginOptionsSchema, options);
+  const { bodyLimit } = parsed;
   const resolverOptions: ClientIpResolverOptions = {};
-  if (options.trustedProxies !== undefined) resolverOptions.trustedProxies = options.trustedProxies;
-  if (options.ipv6PrefixLength !== undefined)
-    resolverOptions.ipv6PrefixLength = options.ipv6PrefixLength;
-  const resolver = createClientIpResolver(resolverOptions);
+  if (parsed.trustedProxies !== undefined) resolverOptions.trustedProxies = parsed.trustedProxies;
+  if (parsed.ipv6PrefixLength !== undefined)
+    resolverOptions.ipv6PrefixLength = parsed.ipv6PrefixLength;
+  const resolver = createClientIpResolver(resolverOptions, 'rampartCore');
 
-  if (options.strictRequest !== false) {
-    const check = createStrictRequestCheck(options.strictRequest, 'rampartCore.strictRequest');
+  if (parsed.strictRequest !== false) {
+    const check = createStrictRequestCheck(parsed.strictRequest, 'rampartCore.strictRequest');
     // The first onRequest hook of the app (register rampartCore first): routing has happened,
     // but no guard or limit has run, and the error handler answers the refusal.
     fastify.addHook(
@@ -140,7 +141,7 @@ async function rampartCorePlugin(
   fastify.addContentTypeParser(JSON_SUFFIX_TYPE, { parseAs: 'buffer', bodyLimit }, parseJsonBuffer);
   fastify.addContentTypeParser('*', refuseMediaType);
 
-  if (options.errorHandler !== false) {
+  if (parsed.errorHandler) {
     fastify.setErrorHandler(function rampartErrorHandler(
       error: FastifyError,
       request: FastifyRequest,
@@ -151,7 +152,7 @@ async function rampartCorePlugin(
       return sendProblem(reply, mapped.error);
     });
   }
-  if (options.notFoundHandler !== false) {
+  if (parsed.notFoundHandler) {
     fastify.setNotFoundHandler(function rampartNotFound(
       _request: FastifyRequest,
       reply: FastifyReply,

@@ -1,4 +1,4 @@
-import { RampartConfigError } from '../errors/configuration-error.js';
+import { CONFIG_ERROR_CODES, RampartConfigError } from '../errors/configuration-error.js';
 import { formatIpBytes, isIPv4MappedBytes, parseIpBytes } from './address.js';
 
 /**
@@ -123,13 +123,21 @@ export function rangeContains(range: IpRange, address: Uint8Array): boolean {
  */
 export function parseCidrList(entries: readonly string[], option: string): readonly IpRange[] {
   if (!Array.isArray(entries)) {
-    throw new RampartConfigError(option, 'must be an array of CIDR ranges, addresses or presets.');
+    throw new RampartConfigError(
+      option,
+      'must be an array of CIDR ranges, addresses or presets.',
+      CONFIG_ERROR_CODES.invalidType,
+    );
   }
   const ranges: IpRange[] = [];
   entries.forEach((entry: unknown, index) => {
     const name = `${option}[${index}]`;
     if (typeof entry !== 'string') {
-      throw new RampartConfigError(name, 'must be a string such as "10.0.0.0/8".');
+      throw new RampartConfigError(
+        name,
+        'must be a string such as "10.0.0.0/8".',
+        CONFIG_ERROR_CODES.invalidType,
+      );
     }
     if (isCidrPreset(entry)) {
       for (const cidr of CIDR_PRESETS[entry]) ranges.push(parseCidr(cidr) as IpRange);
@@ -141,6 +149,7 @@ export function parseCidrList(entries: readonly string[], option: string): reado
         name,
         `${JSON.stringify(entry)} is not an IP address or CIDR range. Use e.g. "10.0.0.0/8", ` +
           '"2001:db8::/32", "192.0.2.1" or a preset: "loopback", "linklocal", "uniquelocal".',
+        CONFIG_ERROR_CODES.invalidValue,
       );
     }
     ranges.push(range);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RampartConfigError } from '../errors/configuration-error.js';
+import { parseOptions } from '../config.js';
 import { formatIpBytes, isIPv4MappedBytes, parseIpBytes } from './address.js';
 import {
   type IpRange,
@@ -81,28 +81,21 @@ let warnedPermissive = false;
 
 /**
  * Builds the resolver once, at start-up: the CIDR list is parsed and frozen, misconfiguration
- * throws `RampartConfigError` naming the option (`trustedProxies[2]`), and a list that trusts
- * very wide ranges is reported once per process as the warning `RAMPART_PERMISSIVE_TRUST_PROXY`.
+ * throws `RampartConfigError` naming the option (`createClientIpResolver.trustedProxies[2]`, or
+ * under `owner`, the factory that passed its options on), and a list that trusts very wide
+ * ranges is reported once per process as the warning `RAMPART_PERMISSIVE_TRUST_PROXY`.
  *
  * @example
  * const clientIp = createClientIpResolver({ trustedProxies: ['10.0.0.0/8'] });
  * const ip = clientIp.resolve(req.socket.remoteAddress, req.headers['x-forwarded-for']);
  * const rateLimitKey = clientIp.key(ip);
  */
-export function createClientIpResolver(options: ClientIpResolverOptions = {}): ClientIpResolver {
-  const parsed = optionsSchema.safeParse(options ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    if (issue?.code === 'unrecognized_keys') {
-      throw new RampartConfigError(
-        issue.keys[0] ?? 'options',
-        'is not an option of the client IP resolver.',
-      );
-    }
-    throw new RampartConfigError(optionPath(issue?.path ?? []), issue?.message ?? 'is invalid.');
-  }
-  const { trustedProxies, ipv6PrefixLength } = parsed.data;
-  const trusted = parseCidrList(trustedProxies, 'trustedProxies');
+export function createClientIpResolver(
+  options: ClientIpResolverOptions = {},
+  owner = 'createClientIpResolver',
+): ClientIpResolver {
+  const { trustedProxies, ipv6PrefixLength } = parseOptions(owner, optionsSchema, options);
+  const trusted = parseCidrList(trustedProxies, `${owner}.trustedProxies`);
   warnIfPermissive(trustedProxies);
 
   function isTrusted(address: Uint8Array): boolean {
@@ -164,16 +157,6 @@ export function createClientIpResolver(options: ClientIpResolverOptions = {}): C
 export function socketPeerIp(socketAddress: string | undefined): string {
   const peer = parseSocketAddress(socketAddress);
   return peer === null ? UNKNOWN_CLIENT_IP : formatIpBytes(peer);
-}
-
-/** `['trustedProxies', 2]` → `trustedProxies[2]`. */
-function optionPath(path: readonly PropertyKey[]): string {
-  let name = '';
-  for (const part of path) {
-    name +=
-      typeof part === 'number' ? `[${part}]` : name === '' ? String(part) : `.${String(part)}`;
-  }
-  return name === '' ? 'options' : name;
 }
 
 /** A zone id as the kernel prints it (`eth0`, `en0`, `12`). */

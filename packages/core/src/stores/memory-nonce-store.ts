@@ -1,5 +1,6 @@
+import { z } from 'zod';
 import type { Clock } from '../clock.js';
-import { assertKnownOptions } from '../config.js';
+import { clockSchema, parseOptions } from '../config.js';
 import { StoreFullError } from '../errors/common-errors.js';
 import { assertClaimArguments, type NonceStore } from '../nonce-store.js';
 import { ScopedExpiringSet } from '../scoped-expiring-set.js';
@@ -21,6 +22,12 @@ export interface MemoryNonceStoreOptions {
   sweepIntervalMs?: number;
 }
 
+const optionsSchema = z.strictObject({
+  maxEntries: z.number().int().min(1).default(1_000_000),
+  clock: clockSchema.optional(),
+  sweepIntervalMs: z.number().int().min(0).optional(),
+});
+
 /**
  * The embedded `NonceStore`: one process, no server. Claims are synchronous map operations, so
  * they are atomic within the process; use the Redis or Postgres store when several processes
@@ -35,11 +42,11 @@ export class MemoryNonceStore implements NonceStore {
   readonly #seen: ScopedExpiringSet;
 
   constructor(options: MemoryNonceStoreOptions = {}) {
-    assertKnownOptions('MemoryNonceStore', options, ['maxEntries', 'clock', 'sweepIntervalMs']);
+    const parsed = parseOptions('MemoryNonceStore', optionsSchema, options);
     this.#seen = new ScopedExpiringSet({
-      maxEntries: options.maxEntries ?? 1_000_000,
-      clock: options.clock,
-      sweepIntervalMs: options.sweepIntervalMs,
+      maxEntries: parsed.maxEntries,
+      clock: parsed.clock,
+      sweepIntervalMs: parsed.sweepIntervalMs,
     });
   }
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { assertKnownOptions } from '../config.js';
-import { RampartConfigError } from '../errors/configuration-error.js';
+import { z } from 'zod';
+import { parseOptions } from '../config.js';
 import type { PostgresMigration, PostgresMigrations } from '../postgres/migrate.js';
 
 /** The table the Postgres nonce store claims in. */
@@ -38,6 +38,10 @@ export interface NonceStoreMigrationsOptions {
   unlogged?: boolean;
 }
 
+const migrationsSchema = z.strictObject({
+  unlogged: z.boolean({ error: 'must be true or false.' }).default(false),
+});
+
 /**
  * The migrations of `PostgresNonceStore`, for `migrate()`: table `rampart_core_nonces`
  * (`key text primary key`, `expires_at bigint not null`, epoch milliseconds of the store's
@@ -50,11 +54,7 @@ export interface NonceStoreMigrationsOptions {
 export function createNonceStoreMigrations(
   options: NonceStoreMigrationsOptions = {},
 ): PostgresMigrations {
-  assertKnownOptions('createNonceStoreMigrations', options, ['unlogged']);
-  if (options.unlogged !== undefined && typeof options.unlogged !== 'boolean') {
-    throw new RampartConfigError('createNonceStoreMigrations.unlogged', 'must be true or false.');
-  }
-  const unlogged = options.unlogged === true;
+  const { unlogged } = parseOptions('createNonceStoreMigrations', migrationsSchema, options);
   const createNonces: PostgresMigration = {
     name: '0001_create_nonces',
     async up(db, { schema }) {

@@ -6,7 +6,12 @@ import {
   KeyObject,
   webcrypto,
 } from 'node:crypto';
-import { decodeBase64url, HmacSha256Key, RampartConfigError } from '@rampart/core';
+import {
+  CONFIG_ERROR_CODES,
+  decodeBase64url,
+  HmacSha256Key,
+  RampartConfigError,
+} from '@rampart/core';
 import { type CryptoKey, exportJWK, importJWK, type JWK } from 'jose';
 
 /** The algorithms a key may be bound to. Each key verifies exactly one. */
@@ -75,7 +80,11 @@ function toKeyObject(
       : createPublicKey({ key: value, format: 'jwk' });
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    throw new RampartConfigError(option, `is not a usable ${kind} key (${why})`);
+    throw new RampartConfigError(
+      option,
+      `is not a usable ${kind} key (${why})`,
+      CONFIG_ERROR_CODES.invalidValue,
+    );
   }
 }
 
@@ -88,6 +97,7 @@ function checkCurve(key: KeyObject, alg: 'EdDSA' | 'ES256', option: string): voi
     throw new RampartConfigError(
       option,
       alg === 'EdDSA' ? 'EdDSA keys must be Ed25519' : 'ES256 keys must be on curve P-256',
+      CONFIG_ERROR_CODES.invalidValue,
     );
   }
 }
@@ -105,18 +115,27 @@ function hmacKey(input: HmacKeyInput, option: string): HmacRingKey {
   if (typeof input.secret === 'string') {
     const decoded = decodeBase64url(input.secret);
     if (decoded === undefined || decoded.length === 0) {
-      throw new RampartConfigError(`${option}.secret`, 'must be unpadded base64url or bytes');
+      throw new RampartConfigError(
+        `${option}.secret`,
+        'must be unpadded base64url or bytes',
+        CONFIG_ERROR_CODES.invalidValue,
+      );
     }
     secret = decoded;
   } else if (input.secret instanceof Uint8Array) {
     secret = Buffer.from(input.secret);
   } else {
-    throw new RampartConfigError(`${option}.secret`, 'must be a Uint8Array or base64url string');
+    throw new RampartConfigError(
+      `${option}.secret`,
+      'must be a Uint8Array or base64url string',
+      CONFIG_ERROR_CODES.invalidType,
+    );
   }
   if (secret.length < MIN_SECRET_BYTES) {
     throw new RampartConfigError(
       `${option}.secret`,
       `must be at least ${MIN_SECRET_BYTES} random bytes, got ${secret.length}`,
+      CONFIG_ERROR_CODES.secretTooShort,
     );
   }
   const raw = Uint8Array.from(secret);
@@ -202,20 +221,32 @@ export function createKeyRing(
   owner: string,
 ): KeyRing {
   if (!Array.isArray(inputs) || inputs.length === 0) {
-    throw new RampartConfigError(`${owner}.keys`, 'must list at least one key');
+    throw new RampartConfigError(
+      `${owner}.keys`,
+      'must list at least one key',
+      CONFIG_ERROR_CODES.missingOption,
+    );
   }
   const byKid = new Map<string, RingKey>();
   const jwks: Promise<JWK>[] = [];
   inputs.forEach((input, index) => {
     const option = `${owner}.keys.${index}`;
     if (typeof input !== 'object' || input === null) {
-      throw new RampartConfigError(option, 'must be a key object');
+      throw new RampartConfigError(option, 'must be a key object', CONFIG_ERROR_CODES.invalidType);
     }
     if (typeof input.kid !== 'string' || !KID.test(input.kid)) {
-      throw new RampartConfigError(`${option}.kid`, 'must be 1 to 64 of A-Z a-z 0-9 . _ ~ -');
+      throw new RampartConfigError(
+        `${option}.kid`,
+        'must be 1 to 64 of A-Z a-z 0-9 . _ ~ -',
+        CONFIG_ERROR_CODES.invalidValue,
+      );
     }
     if (byKid.has(input.kid)) {
-      throw new RampartConfigError(`${option}.kid`, `${input.kid} is used by two keys`);
+      throw new RampartConfigError(
+        `${option}.kid`,
+        `${input.kid} is used by two keys`,
+        CONFIG_ERROR_CODES.conflictingOptions,
+      );
     }
     let key: RingKey;
     if (input.alg === 'HS256') key = hmacKey(input, option);
@@ -228,6 +259,7 @@ export function createKeyRing(
       throw new RampartConfigError(
         `${option}.alg`,
         `must be one of ${JWT_ALGORITHMS.join(', ')}, got ${String((input as { alg?: unknown }).alg)}`,
+        CONFIG_ERROR_CODES.invalidValue,
       );
     }
     byKid.set(input.kid, key);
@@ -238,13 +270,18 @@ export function createKeyRing(
   else {
     signing = byKid.get(signingKeyId);
     if (signing === undefined) {
-      throw new RampartConfigError(`${owner}.signingKeyId`, `no key has kid ${signingKeyId}`);
+      throw new RampartConfigError(
+        `${owner}.signingKeyId`,
+        `no key has kid ${signingKeyId}`,
+        CONFIG_ERROR_CODES.invalidValue,
+      );
     }
   }
   if (signing?.signingKey === undefined) {
     throw new RampartConfigError(
       `${owner}.keys`,
       'no key can sign (give a secret or a privateKey)',
+      CONFIG_ERROR_CODES.missingOption,
     );
   }
   const signingKey = signing;

@@ -1,11 +1,12 @@
 import {
   type Clock,
-  checkSweepBounds,
+  clockSchema,
   defineSyncTwin,
-  RampartConfigError,
+  parseOptions,
   StoreFullError,
   systemClock,
 } from '@rampart/core';
+import { z } from 'zod';
 import type { JwtNonceStore, SpendResult, TokenLookup, TokenRecord, TokenRef } from '../store.js';
 import { type IssuerMapOptions, IssuerState, isBoundTo, type TokenEntry } from './memory-issuer.js';
 
@@ -21,6 +22,12 @@ export interface MemoryJwtNonceStoreOptions {
   /** Background sweep period (unref'd timer); `0` disables it. Default 60 000 ms. */
   sweepIntervalMs?: number;
 }
+
+const optionsSchema = z.strictObject({
+  maxEntries: z.number().int().min(1).default(1_000_000),
+  clock: clockSchema.optional(),
+  sweepIntervalMs: z.number().int().min(0).default(60_000),
+});
 
 const STORE = 'memory-jwt-nonce-store';
 
@@ -50,17 +57,14 @@ export class MemoryJwtNonceStore implements JwtNonceStore {
   #closed = false;
 
   constructor(options: MemoryJwtNonceStoreOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new RampartConfigError('MemoryJwtNonceStore', 'options must be an object');
-    }
-    this.#clock = options.clock ?? systemClock;
+    const parsed = parseOptions('MemoryJwtNonceStore', optionsSchema, options);
+    this.#clock = parsed.clock ?? systemClock;
+    // Checked now (by the schema), not when the first issuer's maps are made.
     this.#mapOptions = {
-      maxEntries: options.maxEntries ?? 1_000_000,
+      maxEntries: parsed.maxEntries,
       clock: this.#clock,
-      sweepIntervalMs: options.sweepIntervalMs,
+      sweepIntervalMs: parsed.sweepIntervalMs,
     };
-    // Checked now, not when the first issuer's maps are made.
-    checkSweepBounds(this.#mapOptions.maxEntries, this.#mapOptions.sweepIntervalMs ?? 60_000);
   }
 
   record(records: readonly TokenRecord[]): Promise<void> {

@@ -1,5 +1,12 @@
 import type { SecurityRequest, SyncAnswer } from '@rampart/core';
-import { RampartConfigError, RampartError, syncTwinOf } from '@rampart/core';
+import {
+  CONFIG_ERROR_CODES,
+  parseOptions,
+  RampartConfigError,
+  RampartError,
+  syncTwinOf,
+} from '@rampart/core';
+import { z } from 'zod';
 import {
   createRequestVerifier,
   isRequestVerifier,
@@ -78,40 +85,54 @@ export function checkedVerifier(verifier: unknown): RequestVerifier {
     throw new RampartConfigError(
       'verifier',
       'must be a RequestVerifier made by createRequestVerifier()',
+      CONFIG_ERROR_CODES.invalidType,
     );
   }
   return verifier;
 }
 
+/** What an adapter is built from: its verifier and its own options, validated. */
+export interface AdapterSetup<Settings> {
+  verifier: RequestVerifier;
+  settings: Settings;
+}
+
 /**
- * The verifier an adapter checks with: the one given as `verifier`, or one made from the options
- * (without the adapter's own, `adapterOptions`). Beside a `verifier`, a verifier option would be
- * ignored without a word, so it is refused at start-up, naming `verifier`.
+ * Splits an adapter's options: its own (the keys of `adapterShape`, parsed with core's
+ * `parseOptions` under `owner`) and the verifier's, which make a verifier unless one is given as
+ * `verifier`. Beside a `verifier`, a verifier option would be ignored without a word, so it is
+ * refused at start-up (`ERR_CONFIG_CONFLICTING_OPTIONS`), naming `verifier`.
  */
-export function adapterVerifier(
+export function adapterSetup<Shape extends z.ZodRawShape>(
   owner: string,
   options: unknown,
-  adapterOptions: readonly string[],
-): RequestVerifier {
+  adapterShape: Shape,
+): AdapterSetup<Readonly<z.output<ReturnType<typeof z.strictObject<Shape>>>>> {
   if (typeof options !== 'object' || options === null) {
     throw new RampartConfigError(
       owner,
       'options must be an object: { verifier } or the options of createRequestVerifier().',
+      CONFIG_ERROR_CODES.invalidType,
     );
   }
+  const own: Record<string, unknown> = {};
   const verifierOptions: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(options)) {
-    if (name !== 'verifier' && !adapterOptions.includes(name)) verifierOptions[name] = value;
+    if (Object.hasOwn(adapterShape, name)) own[name] = value;
+    else if (name !== 'verifier') verifierOptions[name] = value;
   }
+  const settings = parseOptions(owner, z.strictObject(adapterShape), own);
   if (!('verifier' in options)) {
-    return createRequestVerifier(verifierOptions as unknown as RequestVerifierOptions);
+    const verifier = createRequestVerifier(verifierOptions as unknown as RequestVerifierOptions);
+    return { verifier, settings };
   }
   const ignored = Object.keys(verifierOptions);
   if (ignored.length > 0) {
     throw new RampartConfigError(
       'verifier',
       `comes with its own options; ${ignored.join(', ')} would be ignored beside it. Set them in createRequestVerifier().`,
+      CONFIG_ERROR_CODES.conflictingOptions,
     );
   }
-  return checkedVerifier((options as { verifier: unknown }).verifier);
+  return { verifier: checkedVerifier((options as { verifier: unknown }).verifier), settings };
 }

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { RampartConfigError } from '@rampart/core';
+import { CONFIG_ERROR_CODES, RampartConfigError } from '@rampart/core';
 import { KEY_ID_PATTERN } from '../shared/fields.js';
 import { type HmacSha256Key, importSigningSecret, type SigningSecret } from '../shared/hmac-key.js';
 
@@ -25,6 +25,7 @@ export function importResolved(keyId: string, answer: SigningSecrets): HmacSha25
     throw new RampartConfigError(
       'getSecrets',
       `returned ${list.length} secrets for one key id; at most ${MAX_SECRETS_PER_KEY} are tried.`,
+      CONFIG_ERROR_CODES.outOfRange,
     );
   }
   return list.map((secret) => importSigningSecret(secret, `getSecrets(${keyId})`));
@@ -46,6 +47,7 @@ export function staticSigningSecrets(
     throw new RampartConfigError(
       'staticSigningSecrets',
       'must be an object of key id → secret(s).',
+      CONFIG_ERROR_CODES.invalidType,
     );
   }
   const keys = new Map<string, readonly KeyObject[]>();
@@ -55,13 +57,18 @@ export function staticSigningSecrets(
       throw new RampartConfigError(
         option,
         'a key id is 1–128 characters of A–Z a–z 0–9 . _ : ~ -.',
+        CONFIG_ERROR_CODES.invalidValue,
       );
     }
     // An unset environment variable (`process.env.X!`) reads as undefined: a key id that every
     // request would fail with 401, found only in production.
     const imported = importResolved(keyId, value).map((key) => key.keyObject);
     if (imported.length === 0) {
-      throw new RampartConfigError(option, 'has no secret; is its environment variable set?');
+      throw new RampartConfigError(
+        option,
+        'has no secret; is its environment variable set?',
+        CONFIG_ERROR_CODES.missingOption,
+      );
     }
     keys.set(keyId, Object.freeze(imported));
   }

@@ -1,5 +1,10 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import { decodeBase64url, HmacSha256Key, RampartConfigError } from '@rampart/core';
+import {
+  CONFIG_ERROR_CODES,
+  decodeBase64url,
+  HmacSha256Key,
+  RampartConfigError,
+} from '@rampart/core';
 
 /** Shortest secret accepted: 32 bytes, the size of the HMAC-SHA256 output (RFC 2104 §3). */
 export const MIN_SECRET_BYTES = 32;
@@ -18,6 +23,7 @@ function checkLength(bytes: number, option: string): void {
     throw new RampartConfigError(
       option,
       `a signing secret must be ${MIN_SECRET_BYTES} to ${MAX_SECRET_BYTES} random bytes; got ${bytes}.`,
+      bytes < MIN_SECRET_BYTES ? CONFIG_ERROR_CODES.secretTooShort : CONFIG_ERROR_CODES.outOfRange,
     );
   }
 }
@@ -36,7 +42,11 @@ export function importSigningSecret(secret: SigningSecret, option = 'secret'): H
     const cached = imported.get(secret);
     if (cached) return cached;
     if (secret.type !== 'secret')
-      throw new RampartConfigError(option, 'must be a secret KeyObject.');
+      throw new RampartConfigError(
+        option,
+        'must be a secret KeyObject.',
+        CONFIG_ERROR_CODES.invalidType,
+      );
     checkLength(secret.symmetricKeySize ?? 0, option);
     const key = new HmacSha256Key(secret);
     imported.set(secret, key);
@@ -46,12 +56,20 @@ export function importSigningSecret(secret: SigningSecret, option = 'secret'): H
   if (typeof secret === 'string') {
     bytes = decodeBase64url(secret);
     if (bytes === undefined) {
-      throw new RampartConfigError(option, 'a string secret must be base64url without padding.');
+      throw new RampartConfigError(
+        option,
+        'a string secret must be base64url without padding.',
+        CONFIG_ERROR_CODES.invalidValue,
+      );
     }
   } else if (secret instanceof Uint8Array) {
     bytes = secret;
   } else {
-    throw new RampartConfigError(option, 'must be a KeyObject, a Uint8Array or base64url text.');
+    throw new RampartConfigError(
+      option,
+      'must be a KeyObject, a Uint8Array or base64url text.',
+      CONFIG_ERROR_CODES.invalidType,
+    );
   }
   checkLength(bytes.byteLength, option);
   const key = new HmacSha256Key(createSecretKey(bytes));
