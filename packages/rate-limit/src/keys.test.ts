@@ -1,4 +1,4 @@
-import { createClientIpResolver } from '@rampart/core';
+import { createClientIpResolver, createFakeClock } from '@rampart/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapePart } from './keys.js';
@@ -8,7 +8,7 @@ import { routePatternSchema } from './route-pattern.js';
 const policies = { one: { algorithm: 'fixed-window' as const, limit: 1, windowMs: 60_000 } };
 
 describe('one bucket per client, however it presents itself', () => {
-  const limiter = createRateLimiter({ policies });
+  const limiter = createRateLimiter({ clock: createFakeClock(Date.UTC(2026, 0, 1)), policies });
   const check = (ip: string) =>
     limiter.check({ method: 'GET', url: '/', route: '/', headers: {}, ip });
 
@@ -27,6 +27,7 @@ describe('one bucket per client, however it presents itself', () => {
 
   it('keys with the resolver it is given (core createClientIpResolver, /48 here)', async () => {
     const wide = createRateLimiter({
+      clock: createFakeClock(Date.UTC(2026, 0, 1)),
       policies,
       clientIp: createClientIpResolver({ ipv6PrefixLength: 48 }),
     });

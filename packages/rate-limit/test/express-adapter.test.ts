@@ -1,11 +1,19 @@
-import type { Server } from 'node:http';
+import { IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ClientIpResolver, createClientIpResolver, type SecurityEvent } from '@rampart/core';
-import { problemErrorHandler } from '@rampart/core/express';
+import {
+  type ClientIpResolver,
+  createClientIpResolver,
+  createFakeClock,
+  type SecurityEvent,
+} from '@rampart/core';
+import { problemErrorHandler, rampartCore } from '@rampart/core/express';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rateLimit, rateLimitRules } from '../src/express.js';
 import { send } from './http.js';
+
+/** Counting tests run on a frozen clock: a window edge cannot fall between two requests. */
+const clock = createFakeClock(Date.UTC(2026, 0, 1, 12));
 
 describe('Express adapter (real listen)', () => {
   let server: Server;
@@ -18,6 +26,7 @@ describe('Express adapter (real listen)', () => {
     app.use(express.json());
     app.use(
       rateLimitRules({
+        clock,
         onEvent: (event) => events.push(event),
         rules: [
           {
@@ -34,6 +43,7 @@ describe('Express adapter (real listen)', () => {
     app.post(
       '/login',
       rateLimit({
+        clock,
         policies: { login: { algorithm: 'fixed-window', limit: 5, windowMs: 900_000 } },
         key: [
           'ip',
@@ -47,6 +57,7 @@ describe('Express adapter (real listen)', () => {
     app.get(
       '/items/:id',
       rateLimit({
+        clock,
         headers: { legacy: true },
         policies: {
           burst: { algorithm: 'gcra', limit: 3, windowMs: 60_000 },
@@ -60,6 +71,7 @@ describe('Express adapter (real listen)', () => {
     app.get(
       '/forward',
       rateLimit({
+        clock,
         forwardErrors: true,
         policies: { one: { algorithm: 'fixed-window', limit: 1, windowMs: 60_000 } },
       }),
@@ -132,6 +144,30 @@ describe('Express adapter (real listen)', () => {
     expect(events.some((event) => event.type === 'RATE_LIMIT_EXCEEDED')).toBe(true);
   });
 
+  it('puts the decision on req.rateLimit as a plain property, leaving Express and Node alone', async () => {
+    const app = express();
+    app.get(
+      '/mine',
+      rateLimit({ clock, policies: { one: { limit: 5, windowMs: 60_000 } } }),
+      (req, res) => {
+        res.json({
+          own: Object.hasOwn(req, 'rateLimit'),
+          remaining: req.rateLimit?.tightest?.remaining,
+        });
+      },
+    );
+    const mine = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => mine.once('listening', resolve));
+    try {
+      const reply = await send((mine.address() as AddressInfo).port, 'GET', '/mine');
+      expect(reply.body).toEqual({ own: true, remaining: 4 });
+      expect(Object.hasOwn(app.request, 'rateLimit')).toBe(false);
+      expect(Object.hasOwn(IncomingMessage.prototype, 'rateLimit')).toBe(false);
+    } finally {
+      await new Promise((resolve) => mine.close(resolve));
+    }
+  });
+
   it('forwardErrors hands the 429 to the error handler', async () => {
     await send(port, 'GET', '/forward');
     const refused = await send(port, 'GET', '/forward');
@@ -149,7 +185,7 @@ describe('Express adapter: X-Forwarded-For and the client IP resolver', () => {
 
   async function serve(clientIp: ClientIpResolver): Promise<number> {
     const app = express();
-    app.get('/r', rateLimit({ policies, clientIp }), (_req, res) => {
+    app.get('/r', rateLimit({ clock, policies, clientIp }), (_req, res) => {
       res.json({ ok: true });
     });
     const server = app.listen(0, '127.0.0.1');
@@ -160,6 +196,21 @@ describe('Express adapter: X-Forwarded-For and the client IP resolver', () => {
 
   const statusFor = async (port: number, client: string) =>
     (await send(port, 'GET', '/r', { 'x-forwarded-for': client })).status;
+
+  it('keys on the client rampartCore() resolved when the limiter has no resolver of its own', async () => {
+    const app = express();
+    app.use(rampartCore({ trustedProxies: ['loopback'] }));
+    app.get('/r', rateLimit({ clock, policies }), (_req, res) => {
+      res.json({ ok: true });
+    });
+    const server = app.listen(0, '127.0.0.1');
+    servers.push(server);
+    await new Promise((resolve) => server.once('listening', resolve));
+    const port = (server.address() as AddressInfo).port;
+    expect(await statusFor(port, '198.51.100.1')).toBe(200);
+    expect(await statusFor(port, '198.51.100.2')).toBe(200);
+    expect(await statusFor(port, '198.51.100.1')).toBe(429);
+  });
 
   it('keys on the forwarded client when the peer is a trusted proxy', async () => {
     const port = await serve(createClientIpResolver({ trustedProxies: ['loopback'] }));

@@ -1,3 +1,4 @@
+import { createClientIpResolver, createFakeClock } from '@rampart/core';
 import { rampartCore } from '@rampart/core/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,10 +6,14 @@ import { fastifyRateLimit } from '../src/fastify.js';
 import { MemoryRateLimitStore } from '../src/stores/memory.js';
 import { send } from './http.js';
 
+/** Counting tests run on a frozen clock: a window edge cannot fall between two requests. */
+const clock = createFakeClock(Date.UTC(2026, 0, 1, 12));
+
 async function build(): Promise<FastifyInstance> {
   const app = Fastify();
   await app.register(rampartCore);
   await app.register(fastifyRateLimit, {
+    clock,
     policies: { minute: { algorithm: 'fixed-window', limit: 3, windowMs: 60_000 } },
   });
   app.get('/items/:id', async (request) => ({ remaining: request.rateLimit?.tightest?.remaining }));
@@ -84,11 +89,11 @@ describe('Fastify adapter (inject)', () => {
 
 describe('Fastify adapter: several limiters on one route', () => {
   let app: FastifyInstance;
-  const store = new MemoryRateLimitStore();
+  const store = new MemoryRateLimitStore({ clock });
   beforeAll(async () => {
     app = Fastify();
     await app.register(rampartCore);
-    await app.register(fastifyRateLimit, { store });
+    await app.register(fastifyRateLimit, { clock, store });
     app.post(
       '/login',
       {
@@ -178,5 +183,42 @@ describe('Fastify adapter (real listen)', () => {
         ).status,
       );
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
+  });
+});
+
+describe('Fastify adapter: the client IP', () => {
+  let app: FastifyInstance;
+  let port: number;
+  beforeAll(async () => {
+    app = Fastify();
+    // rampartCore trusts the loopback proxy: request.clientIp is the X-Forwarded-For client.
+    await app.register(rampartCore, { trustedProxies: ['loopback'] });
+    const policies = { one: { algorithm: 'fixed-window' as const, limit: 1, windowMs: 60_000 } };
+    await app.register(fastifyRateLimit, { clock, policies });
+    app.get('/by-core', async () => ({ ok: true }));
+    // A limiter with a resolver of its own trusts no proxy here, whatever rampartCore says.
+    app.get(
+      '/own-resolver',
+      { config: { rateLimit: { policies, clientIp: createClientIpResolver() } } },
+      async () => ({ ok: true }),
+    );
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    port = (app.server.address() as { port: number }).port;
+  });
+  afterAll(() => app.close());
+
+  const status = async (path: string, client: string) =>
+    (await send(port, 'GET', path, { 'x-forwarded-for': client })).status;
+
+  it("keys on rampartCore's client IP when the limiter has no resolver", async () => {
+    expect(await status('/by-core', '198.51.100.1')).toBe(200);
+    expect(await status('/by-core', '198.51.100.2')).toBe(200);
+    expect(await status('/by-core', '198.51.100.1')).toBe(429);
+  });
+
+  it("keys on the limiter's own clientIp option over request.clientIp", async () => {
+    expect(await status('/own-resolver', '198.51.100.1')).toBe(200);
+    // Another forwarded client, the same socket peer: the limiter's resolver trusts no proxy.
+    expect(await status('/own-resolver', '198.51.100.2')).toBe(429);
   });
 });

@@ -22,12 +22,19 @@ interface Worker {
 }
 
 /** Starts one worker process; `allowed` resolves how many of its requests passed. */
+/** One instant for every worker: each counts in the same window, wherever the clock stands. */
+const NOW = Date.UTC(2026, 0, 1, 12);
+
 function startWorker(kind: string, place: string, count: number): Worker {
   // From the repository root, so tsx maps `@rampart/*` to the sources like the tests do.
-  const child = spawn(process.execPath, ['--import', 'tsx', worker, kind, place, String(count)], {
-    cwd: repoRoot,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', worker, kind, place, String(count), String(NOW)],
+    {
+      cwd: repoRoot,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   let markReady: () => void = () => {};

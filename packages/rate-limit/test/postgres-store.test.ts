@@ -1,3 +1,4 @@
+import { createFakeClock } from '@rampart/core';
 import { migrate } from '@rampart/core/postgres';
 import { isolatedPostgresSchema, serviceAvailable, warningsWithCode } from '@rampart/test-utils';
 import { describe, expect, it } from 'vitest';
@@ -34,6 +35,8 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
     try {
       await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
       const limiter = createRateLimiter({
+        // Frozen, so the two checks of one key fall in one window.
+        clock: createFakeClock(Date.UTC(2026, 0, 1)),
         store: new PostgresRateLimitStore({ db: pg.db, schema: pg.schema }),
         key: ['ip', (request) => String(request.body)],
         policies: { one: { algorithm: 'fixed-window', limit: 1, windowMs: 60_000 } },

@@ -1,4 +1,4 @@
-import type { SecurityEvent } from '@rampart/core';
+import { createFakeClock, type SecurityEvent } from '@rampart/core';
 import {
   createRedisClient,
   isolatedRedisPrefix,
@@ -39,6 +39,10 @@ describe.skipIf(!hasRedis)('Redis stopped (TCP proxy): onStoreError', () => {
     await proxy.stop();
   });
 
+  // Counting runs on a frozen clock (a window edge cannot split a test's checks); it moves on
+  // only where the limiter must see storeRetryMs pass before trying the store again.
+  const clock = createFakeClock(Date.UTC(2026, 0, 1, 12));
+
   function limiterWith(onStoreError: OnStoreError, events: SecurityEvent[]) {
     const store = new RedisRateLimitStore({
       redis,
@@ -46,6 +50,7 @@ describe.skipIf(!hasRedis)('Redis stopped (TCP proxy): onStoreError', () => {
       commandTimeoutMs: 200,
     });
     return createRateLimiter({
+      clock,
       store,
       policies,
       onStoreError,
@@ -67,6 +72,7 @@ describe.skipIf(!hasRedis)('Redis stopped (TCP proxy): onStoreError', () => {
     await expect
       .poll(
         async () => {
+          clock.advance(100);
           await limiter.check(request).catch(() => undefined);
           return events.filter((event) => event.type === 'STORE_RECOVERED').length;
         },
@@ -89,7 +95,7 @@ describe.skipIf(!hasRedis)('Redis stopped (TCP proxy): onStoreError', () => {
           status: 503,
           code: 'ERR_STORE_UNAVAILABLE',
         });
-      await new Promise((resolve) => setTimeout(resolve, 60));
+      clock.advance(60);
       await expect(limiter.check(request)).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
     });
     expect(events.filter((event) => event.type === 'STORE_UNAVAILABLE')).toHaveLength(1);
@@ -109,7 +115,7 @@ describe.skipIf(!hasRedis)('Redis stopped (TCP proxy): onStoreError', () => {
 
   it('a memory fallback keeps limiting exactly while Redis is down', async () => {
     const events: SecurityEvent[] = [];
-    const limiter = limiterWith({ fallback: new MemoryRateLimitStore() }, events);
+    const limiter = limiterWith({ fallback: new MemoryRateLimitStore({ clock }) }, events);
     await outage(async () => {
       const outcomes = [];
       for (let i = 0; i < 5; i++) outcomes.push(await limiter.check(request));
@@ -126,7 +132,7 @@ describe.skipIf(!hasRedis)('Redis stopped (TCP proxy): onStoreError', () => {
       commandTimeoutMs: 200,
     });
     const app = Fastify();
-    await app.register(fastifyRateLimit, { store, policies, storeRetryMs: 0 });
+    await app.register(fastifyRateLimit, { clock, store, policies, storeRetryMs: 0 });
     app.get('/x', async () => ({ ok: true }));
     try {
       await outage(async () => {
