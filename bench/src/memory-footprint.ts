@@ -4,7 +4,8 @@
  * docs/benchmarks.md. Needs `--expose-gc`: `pnpm --filter @rampart/bench bench:memory-footprint`.
  */
 import { randomBytes } from 'node:crypto';
-import { MemoryNonceStore, nonceKey } from '@rampart/core';
+import { MemoryNonceStore } from '@rampart/core';
+import { nonceKey } from '@rampart/core/store';
 import { describeBuild } from './harness/build-info.js';
 import { BENCHMARKS_DOC, describeMachine, runDate } from './harness/machine.js';
 import { markdownTable, writeSection } from './harness/markdown.js';

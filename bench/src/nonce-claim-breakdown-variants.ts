@@ -1,6 +1,6 @@
-import { assertClaimArguments, nonceKey } from '@rampart/core';
 import { PostgresNonceStore, withTimeout } from '@rampart/core/postgres';
 import { RedisNonceStore } from '@rampart/core/redis';
+import { assertClaimArguments, nonceKey } from '@rampart/core/store';
 import {
   CompiledQuery,
   DummyDriver,

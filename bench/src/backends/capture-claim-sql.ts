@@ -1,5 +1,5 @@
-import { nonceKey } from '@rampart/core';
 import { PostgresNonceStore } from '@rampart/core/postgres';
+import { nonceKey } from '@rampart/core/store';
 import { type CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import { BENCH_SCOPE } from '../nonces.js';

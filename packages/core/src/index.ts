@@ -68,7 +68,6 @@ export {
   type SecurityEventSeverity,
   type SecurityEventType,
 } from './events.js';
-export { checkSweepBounds } from './expiry-sweep.js';
 export {
   type ClientErrorListener,
   type ProblemClientErrorsOptions,
@@ -117,12 +116,10 @@ export {
 export { formatIPv4, isIPv4, parseIPv4 } from './ip/ipv4.js';
 export { formatIPv6, isIPv6, parseIPv6 } from './ip/ipv6.js';
 export {
-  assertClaimArguments,
   MAX_NONCE_LENGTH,
   MAX_NONCE_SCOPE_LENGTH,
   MAX_NONCE_TTL_MS,
   type NonceStore,
-  nonceKey,
 } from './nonce-store.js';
 export type { Principal, SecurityRequest } from './request.js';
 export {

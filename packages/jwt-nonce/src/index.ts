@@ -16,7 +16,6 @@ export { extractBearerToken } from './bearer.js';
 export { InvalidTokenError, type InvalidTokenReason, isInvalidTokenError } from './errors.js';
 export { randomTokenId } from './issue.js';
 export { createJwtNonce } from './jwt-nonce.js';
-export { isLowS, malleateEs256Signature } from './keys/ecdsa.js';
 export { generateJwtKey } from './keys/generate.js';
 export {
   type AsymmetricKeyInput,

@@ -13,6 +13,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JwtNonceStore, TokenRecord, TokenRef } from './store.js';
 
 export { createFakeClock, type FakeClock } from '@rampart/core';
+/** For tests of ES256 signatures: the low-S check and its high-S twin of a signature. */
+export { isLowS, malleateEs256Signature } from './keys/ecdsa.js';
 
 /** What the conformance suite needs to drive one store. */
 export interface JwtNonceStoreHarness {

@@ -2,13 +2,12 @@ import { decodeBase64url, type SecurityEvent } from '@rampart/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createJwtNonce,
-  isLowS,
   type JwtNonce,
   type JwtNonceOptions,
   MemoryJwtNonceStore,
-  malleateEs256Signature,
   type TokenRef,
 } from '../src/index.js';
+import { isLowS, malleateEs256Signature } from '../src/testing.js';
 import { AUDIENCE, ISSUER } from './helpers/attacks.js';
 import { b64, makeTestRing } from './helpers/forge.js';
 import { STORES, type StoreUnderTest } from './helpers/stores.js';
