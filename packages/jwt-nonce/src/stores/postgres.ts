@@ -1,9 +1,9 @@
 import { type Clock, clockSchema, parseOptions, systemClock } from '@rampart/core';
 import {
+  createStoreDeadline,
   postgresStoreDeadline,
   postgresStoreOptionsShape,
-  type StoreDeadlineOptions,
-  withTimeout,
+  type StoreDeadline,
 } from '@rampart/core/postgres';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
@@ -69,7 +69,7 @@ export class PostgresJwtNonceStore implements JwtNonceStore {
   readonly #db: Kysely<any>;
   readonly #clock: Clock;
   /** Every query's bound, and one warning if the schema was never migrated. */
-  readonly #timeout: StoreDeadlineOptions;
+  readonly #deadline: StoreDeadline;
   readonly #purgeIntervalMs: number;
   readonly #tokens: RawBuilder<unknown>;
   readonly #families: RawBuilder<unknown>;
@@ -80,12 +80,14 @@ export class PostgresJwtNonceStore implements JwtNonceStore {
     const parsed = parseOptions('PostgresJwtNonceStore', optionsSchema, options);
     this.#db = parsed.db;
     this.#clock = parsed.clock ?? systemClock;
-    this.#timeout = postgresStoreDeadline({
-      store: STORE,
-      owner: 'PostgresJwtNonceStore',
-      schema: parsed.schema,
-      queryTimeoutMs: parsed.queryTimeoutMs,
-    });
+    this.#deadline = createStoreDeadline(
+      postgresStoreDeadline({
+        store: STORE,
+        owner: 'PostgresJwtNonceStore',
+        schema: parsed.schema,
+        queryTimeoutMs: parsed.queryTimeoutMs,
+      }),
+    );
     this.#purgeIntervalMs = parsed.purgeIntervalMs;
     this.#tokens = sql.id(parsed.schema, JWT_NONCE_TABLES.tokens);
     this.#families = sql.id(parsed.schema, JWT_NONCE_TABLES.families);
@@ -243,7 +245,7 @@ export class PostgresJwtNonceStore implements JwtNonceStore {
   }
 
   async #query<Row>(query: RawBuilder<unknown>): Promise<Row[]> {
-    const result = await withTimeout(() => query.execute(this.#db), this.#timeout);
+    const result = await this.#deadline.run(() => query.execute(this.#db));
     return result.rows as Row[];
   }
 }

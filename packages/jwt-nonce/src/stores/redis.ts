@@ -1,10 +1,11 @@
 import { parseOptions } from '@rampart/core';
 import {
+  createStoreDeadline,
   hashTag,
   type RedisScriptClient,
   redisKey,
   redisStoreOptionsShape,
-  withTimeout,
+  type StoreDeadline,
 } from '@rampart/core/redis';
 import { z } from 'zod';
 import type {
@@ -113,13 +114,13 @@ function globLiteral(text: string): string {
 export class RedisJwtNonceStore implements JwtNonceStore {
   readonly #redis: RedisJwtNonceStoreClient;
   readonly #prefix: string;
-  readonly #timeoutMs: number;
+  readonly #deadline: StoreDeadline;
 
   constructor(options: RedisJwtNonceStoreOptions) {
     const parsed = parseOptions('RedisJwtNonceStore', optionsSchema, options);
     this.#redis = parsed.redis;
     this.#prefix = parsed.keyPrefix;
-    this.#timeoutMs = parsed.commandTimeoutMs;
+    this.#deadline = createStoreDeadline({ store: STORE, timeoutMs: parsed.commandTimeoutMs });
   }
 
   async record(records: readonly TokenRecord[]): Promise<void> {
@@ -234,7 +235,7 @@ export class RedisJwtNonceStore implements JwtNonceStore {
   }
 
   #run<T>(operation: () => PromiseLike<T>): Promise<T> {
-    return withTimeout(operation, { store: STORE, timeoutMs: this.#timeoutMs });
+    return this.#deadline.run(operation);
   }
 }
 
