@@ -33,6 +33,5 @@ export {
   createStoreDeadline,
   type StoreDeadline,
   type StoreDeadlineOptions,
-  type WithTimeoutOptions,
   withTimeout,
 } from './stores/store-deadline.js';

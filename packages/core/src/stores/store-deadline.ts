@@ -11,9 +11,6 @@ export interface StoreDeadlineOptions {
   onFailure?: (error: unknown) => void;
 }
 
-/** The options' earlier name, from when `withTimeout` was a mechanism of its own. */
-export type WithTimeoutOptions = StoreDeadlineOptions;
-
 /** Bounds how long callers wait for one store's operations. See {@link createStoreDeadline}. */
 export interface StoreDeadline {
   /**
