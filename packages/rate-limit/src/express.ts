@@ -2,12 +2,7 @@
  * `@rampart/rate-limit/express`: the Express middleware (per route) and the rule table (one
  * middleware for many routes). Imports only types from `express`.
  */
-import {
-  type ClientIpResolver,
-  type Principal,
-  parseOptions,
-  type SyncAnswer,
-} from '@rampart/core';
+import { type Principal, parseOptions, type SyncAnswer } from '@rampart/core';
 import { sendProblem, toSecurityRequest } from '@rampart/core/express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
@@ -15,7 +10,7 @@ import type { RateLimitDecision } from './decision.js';
 import { writeRateLimitHeaders } from './headers.js';
 import { checkNowOrLater, limiterFor } from './limiter.js';
 import { limiterOptionsSchema, type RateLimiterOptions, toLimiterConfig } from './options.js';
-import type { RateLimitRequest } from './request.js';
+import { toLimitRequest } from './request.js';
 import { routePatternSchema } from './route-pattern.js';
 
 declare global {
@@ -76,7 +71,15 @@ function middlewareFor(
   return function rateLimitMiddleware(req: Request, res: Response, next: NextFunction): void {
     let decision: SyncAnswer<RateLimitDecision>;
     try {
-      decision = checkNowOrLater(limiter, limitRequest(req, config.clientIp, ruleRoute, principal));
+      const request = toLimitRequest(toSecurityRequest(req), {
+        socketAddress: req.socket.remoteAddress,
+        clientIp: config.clientIp,
+        principal: principal(req),
+        body: req.body,
+      });
+      // In a rule table the rule's pattern is the route, else the one Express matched.
+      if (ruleRoute !== undefined) request.route = ruleRoute;
+      decision = checkNowOrLater(limiter, request);
     } catch (error) {
       fail(res, next, error);
       return;
@@ -88,27 +91,6 @@ function middlewareFor(
       );
     } else apply(req, res, next, decision);
   };
-}
-
-/**
- * What the limiter sees: core's view of the request (client IP from `rampartCore()`, else the
- * socket peer), the route, the principal and the body. A limiter with its own `clientIp`
- * resolver resolves the client with it.
- */
-function limitRequest(
-  req: Request,
-  clientIp: ClientIpResolver | undefined,
-  route: string | undefined,
-  principal: PrincipalOf,
-): RateLimitRequest {
-  const request: RateLimitRequest = toSecurityRequest(req);
-  if (clientIp !== undefined)
-    request.ip = clientIp.resolve(req.socket.remoteAddress, request.headers['x-forwarded-for']);
-  if (route !== undefined) request.route = route;
-  const who = principal(req);
-  if (who !== undefined) request.principal = who;
-  request.body = req.body;
-  return request;
 }
 
 function setResponseHeader(res: Response, name: string, value: string): void {

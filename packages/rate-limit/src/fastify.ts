@@ -2,13 +2,7 @@
  * `@rampart/rate-limit/fastify`: the `fastifyRateLimit` plugin. Global policies for every route,
  * and per-route `config: { rateLimit }`. Imports only types from `fastify`.
  */
-import {
-  type ClientIpResolver,
-  type Principal,
-  parseOptions,
-  RampartConfigError,
-  type SyncAnswer,
-} from '@rampart/core';
+import { type Principal, parseOptions, RampartConfigError, type SyncAnswer } from '@rampart/core';
 import { sendProblem, toSecurityRequest } from '@rampart/core/fastify';
 import type {
   FastifyInstance,
@@ -28,7 +22,7 @@ import {
   type RateLimiterOptions,
   toLimiterConfig,
 } from './options.js';
-import type { RateLimitRequest } from './request.js';
+import { toLimitRequest } from './request.js';
 
 /** One limiter of a route: its own policies (and any limiter option), and the hook it runs in. */
 export type RouteLimiterConfig = Partial<RateLimiterOptions> & { hook?: RateLimitHook };
@@ -121,7 +115,13 @@ function hookFor(options: z.output<typeof routeLimiterSchema>): Hook {
   ): void {
     let decision: SyncAnswer<RateLimitDecision>;
     try {
-      decision = checkNowOrLater(limiter, limitRequest(request, config.clientIp, principal));
+      const limited = toLimitRequest(toSecurityRequest(request), {
+        socketAddress: request.socket.remoteAddress,
+        clientIp: config.clientIp,
+        principal: principal(request),
+        body: request.body,
+      });
+      decision = checkNowOrLater(limiter, limited);
     } catch (error) {
       sendProblem(reply, error);
       return;
@@ -133,25 +133,6 @@ function hookFor(options: z.output<typeof routeLimiterSchema>): Hook {
       );
     } else apply(request, reply, done, decision);
   };
-}
-
-/**
- * What the limiter sees: core's view of the request (client IP from `rampartCore`, else the
- * socket peer), the principal and the body. A limiter with its own `clientIp` resolver resolves
- * the client with it.
- */
-function limitRequest(
-  request: FastifyRequest,
-  clientIp: ClientIpResolver | undefined,
-  principal: PrincipalOf,
-): RateLimitRequest {
-  const limited: RateLimitRequest = toSecurityRequest(request);
-  if (clientIp !== undefined)
-    limited.ip = clientIp.resolve(request.socket.remoteAddress, limited.headers['x-forwarded-for']);
-  const who = principal(request);
-  if (who !== undefined) limited.principal = who;
-  limited.body = request.body;
-  return limited;
 }
 
 function appendHook(routeOptions: RouteOptions, hook: RateLimitHook, handler: Hook): void {

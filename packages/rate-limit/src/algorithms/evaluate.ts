@@ -6,6 +6,7 @@ import {
   type CounterState,
   newEvaluation,
   type PolicyEvaluation,
+  stateFor,
   type WritableState,
   writeState,
 } from './state.js';
@@ -29,25 +30,13 @@ export function evaluatePolicy(
   into.startedBlock = false;
   switch (policy.algorithm) {
     case 'fixed-window':
-      checkFixedWindow(
-        policy,
-        state?.algorithm === policy.algorithm ? state : undefined,
-        now,
-        cost,
-        into,
-      );
+      checkFixedWindow(policy, stateFor(policy.algorithm, state), now, cost, into);
       break;
     case 'sliding-window':
-      checkSlidingWindow(
-        policy,
-        state?.algorithm === policy.algorithm ? state : undefined,
-        now,
-        cost,
-        into,
-      );
+      checkSlidingWindow(policy, stateFor(policy.algorithm, state), now, cost, into);
       break;
     case 'gcra':
-      checkGcra(policy, state?.algorithm === policy.algorithm ? state : undefined, now, cost, into);
+      checkGcra(policy, stateFor(policy.algorithm, state), now, cost, into);
       break;
   }
   const blockedUntil = into.next.blockedUntil;
@@ -150,26 +139,11 @@ function adjustAlgorithm(
 ): CounterState {
   switch (policy.algorithm) {
     case 'fixed-window':
-      return adjustFixedWindow(
-        policy,
-        state?.algorithm === policy.algorithm ? state : undefined,
-        now,
-        delta,
-      );
+      return adjustFixedWindow(policy, stateFor(policy.algorithm, state), now, delta);
     case 'sliding-window':
-      return adjustSlidingWindow(
-        policy,
-        state?.algorithm === policy.algorithm ? state : undefined,
-        now,
-        delta,
-      );
+      return adjustSlidingWindow(policy, stateFor(policy.algorithm, state), now, delta);
     case 'gcra':
-      return adjustGcra(
-        policy,
-        state?.algorithm === policy.algorithm ? state : undefined,
-        now,
-        delta,
-      );
+      return adjustGcra(policy, stateFor(policy.algorithm, state), now, delta);
   }
 }
 

@@ -91,7 +91,8 @@ export type WritableState<State extends CounterState = CounterState> = {
   -readonly [Field in keyof State]: State[Field];
 };
 
-type StateOf<Algorithm extends CounterState['algorithm']> = Extract<
+/** The state of one algorithm. */
+export type StateOf<Algorithm extends CounterState['algorithm']> = Extract<
   CounterState,
   { algorithm: Algorithm }
 >;
@@ -137,6 +138,14 @@ export function writeState(held: WritableState, from: CounterState): boolean {
   } else return false;
   held.blockedUntil = from.blockedUntil;
   return true;
+}
+
+/** `state` when it belongs to `algorithm`, else `undefined`: a state of another algorithm counts as none. */
+export function stateFor<Algorithm extends CounterState['algorithm']>(
+  algorithm: Algorithm,
+  state: CounterState | undefined,
+): StateOf<Algorithm> | undefined {
+  return state?.algorithm === algorithm ? (state as StateOf<Algorithm>) : undefined;
 }
 
 /** The block still running at `now` in `state`, else 0. */
