@@ -129,3 +129,9 @@ export {
 } from './scoped-expiring-set.js';
 export { MemoryNonceStore, type MemoryNonceStoreOptions } from './stores/memory-nonce-store.js';
 export { defineSyncTwin, type SyncAnswer, type SyncTwin, syncTwinOf } from './sync-twin.js';
+export {
+  purgeUserData,
+  revokeAllForUser,
+  type UserCredentialRevoker,
+  type UserDataPurger,
+} from './user-data.js';

@@ -1,4 +1,4 @@
-import type { Principal } from '@rampart/core';
+import type { Principal, UserCredentialRevoker, UserDataPurger } from '@rampart/core';
 import type { VerifiedClaims } from './verify/claims.js';
 
 /** An access/refresh pair, shaped as an OAuth 2 token response. */
@@ -29,8 +29,12 @@ export interface IssueOptions {
   claims?: Readonly<Record<string, unknown>>;
 }
 
-/** Access and refresh tokens with server-tracked ids. Create it with {@link createJwtNonce}. */
-export interface JwtNonce {
+/**
+ * Access and refresh tokens with server-tracked ids. Create it with {@link createJwtNonce}. A
+ * `UserDataPurger` and `UserCredentialRevoker` of core, so erasing or locking out a user composes
+ * it with the other packages (`purgeUserData`, `revokeAllForUser`).
+ */
+export interface JwtNonce extends UserDataPurger, UserCredentialRevoker {
   /** Signs a new pair for `userId`, in a new family (a login). */
   issue(userId: string, options?: IssueOptions): Promise<TokenPair>;
   /** Verifies an access token and checks its jti, family and user in one store round trip. */

@@ -33,6 +33,7 @@ export type {
   TokenRecord,
   TokenRef,
   TokenStatus,
+  UserWatermark,
 } from './store.js';
 export { MemoryJwtNonceStore, type MemoryJwtNonceStoreOptions } from './stores/memory.js';
 export { TOKEN_ID_PATTERN, type TokenKind, type VerifiedClaims } from './verify/claims.js';

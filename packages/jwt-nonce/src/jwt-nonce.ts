@@ -14,7 +14,7 @@ import { randomTokenId, signToken } from './issue.js';
 import { IssueOrder } from './issue-order.js';
 import { createKeyRing } from './keys/key-ring.js';
 import { type JwtNonceOptions, optionsSchema } from './options.js';
-import type { JwtNonceStore, TokenLookup, TokenRef } from './store.js';
+import type { JwtNonceStore, TokenLookup, TokenRef, UserWatermark } from './store.js';
 import { MemoryJwtNonceStore } from './stores/memory.js';
 import type { TokenKind, VerifiedClaims, VerifiedToken } from './verify/claims.js';
 import { type VerifierConfig, verifyCompactJwt } from './verify/verifier.js';
@@ -91,6 +91,12 @@ export function createJwtNonce(options: JwtNonceOptions): JwtNonce {
   });
 
   const order = new IssueOrder(clock);
+
+  /** Kills every token of `sub` issued until now, remembered while the longest of them lives. */
+  function watermarkOf(sub: string): UserWatermark {
+    const at = order.watermarkInstant();
+    return { iss: parsed.issuer, sub, at, expiresAt: at + refreshTtlMs + toleranceMs };
+  }
 
   /** Why the store's answer kills the token, or undefined when it lives. */
   function deadReason(claims: VerifiedClaims, state: Omit<TokenLookup, 'status'>) {
@@ -283,15 +289,15 @@ export function createJwtNonce(options: JwtNonceOptions): JwtNonce {
 
     async revokeAllForUser(userId: string): Promise<void> {
       const subject = checkUserId(userId, 'revokeAllForUser.userId');
-      const at = order.watermarkInstant();
-      await store.revokeAllForUser(parsed.issuer, subject, at, at + refreshTtlMs + toleranceMs);
+      await store.revokeAllForUser(watermarkOf(subject));
       emit({ type: 'TOKEN_REVOKED', severity: 'info', userId: subject, detail: { scope: 'user' } });
     },
 
     async purgeUser(userId: string): Promise<void> {
       const subject = checkUserId(userId, 'purgeUser.userId');
-      const at = order.watermarkInstant();
-      await store.purgeUser(parsed.issuer, subject, at, at + refreshTtlMs + toleranceMs);
+      // The watermark first: while the records are being forgotten, the tokens are already dead.
+      await store.revokeAllForUser(watermarkOf(subject));
+      await store.purgeUser(subject);
     },
 
     async jwks() {

@@ -1,3 +1,4 @@
+import type { UserDataPurger } from '@rampart/core';
 import type { TokenKind } from './verify/claims.js';
 
 /**
@@ -66,7 +67,7 @@ export interface SpendResult extends Omit<TokenLookup, 'status'> {
  *
  * Run `describeJwtNonceStoreConformance` from `@rampart/jwt-nonce/testing` on your own store.
  */
-export interface JwtNonceStore {
+export interface JwtNonceStore extends UserDataPurger {
   /** Records issued tokens as `active` (tracked mode). Existing records are left alone. */
   record(records: readonly TokenRecord[]): Promise<void>;
   /**
@@ -91,15 +92,28 @@ export interface JwtNonceStore {
   /** Revokes every token of `family` until `expiresAt`. */
   revokeFamily(iss: string, sub: string, family: string, expiresAt: number): Promise<void>;
   /**
-   * Kills every token of `sub` issued at or before `at` (epoch ms), remembered until
-   * `expiresAt`. The watermark only moves forward.
+   * Kills every token of `watermark.sub` under `watermark.iss` issued at or before
+   * `watermark.at` (epoch ms), remembered until `watermark.expiresAt`. The watermark only moves
+   * forward.
    */
-  revokeAllForUser(iss: string, sub: string, at: number, expiresAt: number): Promise<void>;
+  revokeAllForUser(watermark: UserWatermark): Promise<void>;
   /**
-   * Right to erasure: forgets every record and family of `sub`, then leaves only the watermark
-   * (a user id and a time) so the forgotten tokens stay dead.
+   * Right to erasure (core's `UserDataPurger`): forgets every token record and revoked family of
+   * `userId` (the tokens' `sub`), under every issuer. The watermarks stay, a user id and a time
+   * each, so the forgotten tokens stay dead: raise it first (`revokeAllForUser`), as
+   * `JwtNonce.purgeUser` does.
    */
-  purgeUser(iss: string, sub: string, at: number, expiresAt: number): Promise<void>;
+  purgeUser(userId: string): Promise<void>;
+}
+
+/** A user's revocation watermark under one issuer; see {@link JwtNonceStore.revokeAllForUser}. */
+export interface UserWatermark {
+  readonly iss: string;
+  readonly sub: string;
+  /** Tokens issued at or before this epoch ms are dead. */
+  readonly at: number;
+  /** Until when the store remembers it, epoch ms: when the last of those tokens expires. */
+  readonly expiresAt: number;
 }
 
 /** Longest `iss`, `sub`, `jti` or family a store accepts, in UTF-16 code units. */

@@ -236,8 +236,7 @@ export function describeJwtNonceStoreConformance(
       const expiresAt = harness.now() + 60_000;
       await store.revokeFamily(token.iss, token.sub, token.family, expiresAt);
       await store.revokeFamily(otherUser.iss, otherUser.sub, otherUser.family, expiresAt);
-      const now = harness.now();
-      await store.purgeUser(token.iss, token.sub, now, now + 60_000);
+      await store.purgeUser(token.sub);
       expect((await store.lookup(token)).familyRevoked).toBe(false);
       expect((await store.lookup(otherUser)).familyRevoked).toBe(true);
       expect((await store.lookup({ ...otherUser, iss: 'issuer-b' })).familyRevoked).toBe(false);
@@ -246,11 +245,12 @@ export function describeJwtNonceStoreConformance(
     it('keeps a per-user watermark that only moves forward', async () => {
       const token = ref();
       const now = harness.now();
-      await store.revokeAllForUser(token.iss, token.sub, now, now + 60_000);
+      const watermark = { iss: token.iss, sub: token.sub, at: now, expiresAt: now + 60_000 };
+      await store.revokeAllForUser(watermark);
       expect((await store.lookup(token)).userRevokedBefore).toBe(now);
-      await store.revokeAllForUser(token.iss, token.sub, now - 5000, now + 60_000);
+      await store.revokeAllForUser({ ...watermark, at: now - 5000 });
       expect((await store.lookup(token)).userRevokedBefore).toBe(now);
-      await store.revokeAllForUser(token.iss, token.sub, now + 10, now + 60_000);
+      await store.revokeAllForUser({ ...watermark, at: now + 10 });
       expect((await store.spend(token, false)).userRevokedBefore).toBe(now + 10);
       expect((await store.lookup(ref())).userRevokedBefore).toBeUndefined();
       expect((await store.lookup({ ...token, iss: 'issuer-b' })).userRevokedBefore).toBeUndefined();
@@ -270,13 +270,33 @@ export function describeJwtNonceStoreConformance(
       await store.record([recordOf(token), recordOf(kept)]);
       await store.revokeFamily(token.iss, token.sub, token.family, harness.now() + 60_000);
       const now = harness.now();
-      await store.purgeUser(token.iss, token.sub, now, now + 60_000);
+      await store.revokeAllForUser({
+        iss: token.iss,
+        sub: token.sub,
+        at: now,
+        expiresAt: now + 60_000,
+      });
+      await store.purgeUser(token.sub);
       expect(await store.lookup(token)).toEqual({
         status: 'absent',
         issuedAt: undefined,
         familyRevoked: false,
         userRevokedBefore: now,
       });
+      expect((await store.lookup(kept)).status).toBe('active');
+    });
+
+    it('purges a user under every issuer, and a purge of nobody or twice changes nothing', async () => {
+      const first = ref();
+      const second = ref({ sub: first.sub, iss: 'issuer-b' });
+      const kept = ref({ iss: 'issuer-b' });
+      await store.record([recordOf(first), recordOf(second), recordOf(kept)]);
+      await store.revokeFamily(second.iss, second.sub, second.family, harness.now() + 60_000);
+      await store.purgeUser(first.sub);
+      await store.purgeUser(first.sub);
+      await store.purgeUser('nobody-at-all');
+      expect((await store.lookup(first)).status).toBe('absent');
+      expect(await store.lookup(second)).toMatchObject({ status: 'absent', familyRevoked: false });
       expect((await store.lookup(kept)).status).toBe('active');
     });
   });

@@ -7,7 +7,14 @@ import {
   systemClock,
 } from '@rampart/core';
 import { z } from 'zod';
-import type { JwtNonceStore, SpendResult, TokenLookup, TokenRecord, TokenRef } from '../store.js';
+import type {
+  JwtNonceStore,
+  SpendResult,
+  TokenLookup,
+  TokenRecord,
+  TokenRef,
+  UserWatermark,
+} from '../store.js';
 import { type IssuerMapOptions, IssuerState, isBoundTo, type TokenEntry } from './memory-issuer.js';
 
 /** Options of {@link MemoryJwtNonceStore}. */
@@ -153,14 +160,13 @@ export class MemoryJwtNonceStore implements JwtNonceStore {
     });
   }
 
-  revokeAllForUser(iss: string, sub: string, at: number, expiresAt: number): Promise<void> {
-    return this.#run(() => this.#raiseWatermark(iss, sub, at, expiresAt));
+  revokeAllForUser(watermark: UserWatermark): Promise<void> {
+    return this.#run(() => this.#raiseWatermark(watermark));
   }
 
-  purgeUser(iss: string, sub: string, at: number, expiresAt: number): Promise<void> {
+  purgeUser(userId: string): Promise<void> {
     return this.#run(() => {
-      this.#existingState(iss)?.purge(sub);
-      this.#raiseWatermark(iss, sub, at, expiresAt);
+      for (const state of this.#issuers.values()) state.purge(userId);
     });
   }
 
@@ -177,7 +183,7 @@ export class MemoryJwtNonceStore implements JwtNonceStore {
     for (const state of this.#issuers.values()) state.close();
   }
 
-  #raiseWatermark(iss: string, sub: string, at: number, expiresAt: number): void {
+  #raiseWatermark({ iss, sub, at, expiresAt }: UserWatermark): void {
     const { watermarks } = this.#stateFor(iss);
     const current = watermarks.get(sub);
     const ttl = Math.max(this.#ttl(expiresAt), watermarks.ttl(sub) ?? 0);

@@ -14,6 +14,7 @@ import type {
   TokenRecord,
   TokenRef,
   TokenStatus,
+  UserWatermark,
 } from '../store.js';
 import { JWT_NONCE_TABLES } from './postgres-migrations.js';
 
@@ -184,15 +185,15 @@ export class PostgresJwtNonceStore implements JwtNonceStore {
       set expires_at = greatest(f.expires_at, excluded.expires_at)`);
   }
 
-  async revokeAllForUser(iss: string, sub: string, at: number, expiresAt: number): Promise<void> {
+  async revokeAllForUser({ iss, sub, at, expiresAt }: UserWatermark): Promise<void> {
     await this.#query(this.#watermark(iss, sub, at, expiresAt));
   }
 
-  async purgeUser(iss: string, sub: string, at: number, expiresAt: number): Promise<void> {
+  /** One statement: the user's token rows and family rows of every issuer; watermarks stay. */
+  async purgeUser(userId: string): Promise<void> {
     await this.#query(sql`
-      with watermark as (${this.#watermark(iss, sub, at, expiresAt)} returning 1),
-      tokens as (delete from ${this.#tokens} where iss = ${iss} and sub = ${sub} returning 1),
-      families as (delete from ${this.#families} where iss = ${iss} and sub = ${sub} returning 1)
+      with tokens as (delete from ${this.#tokens} where sub = ${userId} returning 1),
+      families as (delete from ${this.#families} where sub = ${userId} returning 1)
       select (select count(*) from tokens) + (select count(*) from families) as deleted`);
   }
 

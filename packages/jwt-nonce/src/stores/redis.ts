@@ -16,6 +16,7 @@ import type {
   TokenRecord,
   TokenRef,
   TokenStatus,
+  UserWatermark,
 } from '../store.js';
 import {
   lookupScript,
@@ -192,16 +193,15 @@ export class RedisJwtNonceStore implements JwtNonceStore {
     );
   }
 
-  async revokeAllForUser(iss: string, sub: string, at: number, expiresAt: number): Promise<void> {
+  async revokeAllForUser({ iss, sub, at, expiresAt }: UserWatermark): Promise<void> {
     await this.#run(() =>
       watermarkScript.run(this.#redis, [this.#userKey(iss, sub)], [at, ttl(expiresAt, Date.now())]),
     );
   }
 
-  async purgeUser(iss: string, sub: string, at: number, expiresAt: number): Promise<void> {
-    // The watermark first: while the records are being deleted, the tokens are already dead.
-    await this.revokeAllForUser(iss, sub, at, expiresAt);
-    const userPrefix = redisKey(this.#prefix, hashTag(sub), '');
+  /** Deletes the user's token and family keys of every issuer, found by SCAN; watermarks stay. */
+  async purgeUser(userId: string): Promise<void> {
+    const userPrefix = redisKey(this.#prefix, hashTag(userId), '');
     const watermarks = `${userPrefix}u:`;
     let cursor = '0';
     do {

@@ -1,5 +1,5 @@
-import { malleateEs256Signature } from '../../src/testing.js';
 import { toLowS } from '../../src/keys/ecdsa.js';
+import { malleateEs256Signature } from '../../src/testing.js';
 import { AUDIENCE, ISSUER } from './attacks.js';
 import { b64, json, publicPem, type Signer, signSegments, type TestRing } from './forge.js';
 
