@@ -86,16 +86,16 @@ describe.each(STORE_KINDS)('the %s stores', (kind) => {
     }
   });
 
-  it.skipIf(!available[kind])('purge forgets the user and frees the email', async () => {
+  it.skipIf(!available[kind])('purgeUser forgets the user and frees the email', async () => {
     const stores = await open(kind);
     try {
       const bob = user(`bob-${randomUUID()}@example.com`);
       await stores.users.create(bob);
-      await stores.users.purge(bob.id);
+      await stores.users.purgeUser(bob.id);
       expect(await stores.users.findById(bob.id)).toBeUndefined();
       expect(await stores.users.findByEmail(bob.email)).toBeUndefined();
       await stores.users.create(user(bob.email));
-      await stores.users.purge(randomUUID()); // an unknown id is no error
+      await stores.users.purgeUser(randomUUID()); // an unknown id is no error
     } finally {
       await stores.close();
     }
@@ -129,4 +129,37 @@ describe.each(STORE_KINDS)('the %s stores', (kind) => {
       await stores.close();
     }
   });
+
+  it.skipIf(!available[kind])(
+    'purgeUser deletes every record the user created, in every entity, and no other',
+    async () => {
+      const stores = await open(kind);
+      try {
+        const [alice, bob] = [`alice-${randomUUID()}`, `bob-${randomUUID()}`];
+        const entities = [`e-${randomUUID()}`, `e-${randomUUID()}`];
+        const record = (entityId: string, createdBy: string, i: number): EntityRecord => ({
+          id: randomUUID(),
+          entityId,
+          data: { i },
+          createdBy,
+          createdAt: 1_700_000_000_000 + i,
+        });
+        const kept: EntityRecord[][] = [[], []];
+        for (let i = 0; i < 6; i++) {
+          const entity = i % 2;
+          await stores.records.add(record(entities[entity] as string, alice, i));
+          const bobs = record(entities[entity] as string, bob, i);
+          await stores.records.add(bobs);
+          kept[entity]?.push(bobs);
+        }
+        await stores.records.purgeUser(alice);
+        await stores.records.purgeUser(alice); // idempotent
+        await stores.records.purgeUser(`nobody-${randomUUID()}`);
+        expect(await stores.records.list(entities[0] as string, 100)).toEqual(kept[0]);
+        expect(await stores.records.list(entities[1] as string, 100)).toEqual(kept[1]);
+      } finally {
+        await stores.close();
+      }
+    },
+  );
 });

@@ -22,4 +22,14 @@ export class MemoryRecordStore implements RecordStore {
   list(entityId: string, limit: number): Promise<EntityRecord[]> {
     return Promise.resolve((this.#byEntity.get(entityId) ?? []).slice(-limit));
   }
+
+  purgeUser(userId: string): Promise<void> {
+    for (const [entityId, list] of this.#byEntity) {
+      const kept = list.filter((record) => record.createdBy !== userId);
+      this.#count -= list.length - kept.length;
+      if (kept.length === 0) this.#byEntity.delete(entityId);
+      else this.#byEntity.set(entityId, kept);
+    }
+    return Promise.resolve();
+  }
 }

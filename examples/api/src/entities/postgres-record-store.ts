@@ -30,6 +30,10 @@ export class PostgresRecordStore implements RecordStore {
         ${record.createdBy}, ${record.createdAt})`);
   }
 
+  async purgeUser(userId: string): Promise<void> {
+    await this.#table.query(sql`delete from ${this.#table.name} where created_by = ${userId}`);
+  }
+
   async list(entityId: string, limit: number): Promise<EntityRecord[]> {
     const rows = await this.#table.query(sql<RecordRow>`
       select id, entity_id, data, created_by, created_at from ${this.#table.name}

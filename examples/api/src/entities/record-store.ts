@@ -1,3 +1,5 @@
+import type { UserDataPurger } from '@rampart/core';
+
 /** One record of an entity, as `POST /api/v1/entities/:entityId/records` created it. */
 export interface EntityRecord {
   readonly id: string;
@@ -10,10 +12,12 @@ export interface EntityRecord {
 }
 
 /** Records of entities, on one backend. */
-export interface RecordStore {
+export interface RecordStore extends UserDataPurger {
   add(record: EntityRecord): Promise<void>;
   /** The latest `limit` records of the entity, oldest first. */
   list(entityId: string, limit: number): Promise<EntityRecord[]>;
+  /** Right to erasure (core's `UserDataPurger`): deletes every record `userId` created. */
+  purgeUser(userId: string): Promise<void>;
 }
 
 /** Most records a list returns: one page is all the example serves. */

@@ -1,10 +1,10 @@
-import { withTimeout } from '@rampart/core/redis';
+import { RedisScript, type RedisScriptClient, withTimeout } from '@rampart/core/redis';
 import type { EntityRecord, RecordStore } from './record-store.js';
 
 /** The ioredis commands the store uses, typed structurally as the packages' stores do. */
-export interface RedisRecordStoreClient {
-  rpush(key: string, ...values: string[]): Promise<number>;
+export interface RedisRecordStoreClient extends RedisScriptClient {
   lrange(key: string, start: number, stop: number): Promise<string[]>;
+  smembers(key: string): Promise<string[]>;
 }
 
 export interface RedisRecordStoreOptions {
@@ -17,7 +17,31 @@ export interface RedisRecordStoreOptions {
 
 const STORE = 'redis-record-store';
 
-/** Records as JSON strings in one Redis list per entity (`<prefix><entityId>`), appended in order. */
+/** Appends the record and notes its entity among its creator's: one atomic step. */
+const ADD = new RedisScript(`
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[2])
+return 1`);
+
+/**
+ * Removes one user's records from one entity's list and, when none is left there, the entity
+ * from the user's set: atomic per entity, so a record added meanwhile is either removed or noted.
+ */
+const PURGE_ENTITY = new RedisScript(`
+local removed = 0
+for _, item in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  if cjson.decode(item).createdBy == ARGV[1] then
+    removed = removed + redis.call('LREM', KEYS[1], 1, item)
+  end
+end
+redis.call('SREM', KEYS[2], ARGV[2])
+return removed`);
+
+/**
+ * Records as JSON strings in one Redis list per entity (`<prefix><entityId>`), appended in order,
+ * and per creator the set of entities they wrote to (`<prefix>by-user:<userId>`; an entity id has
+ * no `:`, so the two never meet), which `purgeUser` walks.
+ */
 export class RedisRecordStore implements RecordStore {
   readonly #redis: RedisRecordStoreClient;
   readonly #prefix: string;
@@ -30,21 +54,36 @@ export class RedisRecordStore implements RecordStore {
   }
 
   async add(record: EntityRecord): Promise<void> {
-    await withTimeout(
-      () => this.#redis.rpush(this.#prefix + record.entityId, JSON.stringify(record)),
-      {
-        store: STORE,
-        timeoutMs: this.#timeoutMs,
-      },
+    await this.#run(() =>
+      ADD.run(
+        this.#redis,
+        [this.#prefix + record.entityId, this.#byUser(record.createdBy)],
+        [JSON.stringify(record), record.entityId],
+      ),
     );
   }
 
   async list(entityId: string, limit: number): Promise<EntityRecord[]> {
-    const items = await withTimeout(() => this.#redis.lrange(this.#prefix + entityId, -limit, -1), {
-      store: STORE,
-      timeoutMs: this.#timeoutMs,
-    });
+    const items = await this.#run(() => this.#redis.lrange(this.#prefix + entityId, -limit, -1));
     // Only this store writes these keys, with JSON.stringify of a validated record.
     return items.map((item) => JSON.parse(item) as EntityRecord);
+  }
+
+  async purgeUser(userId: string): Promise<void> {
+    const byUser = this.#byUser(userId);
+    const entityIds = await this.#run(() => this.#redis.smembers(byUser));
+    for (const entityId of entityIds) {
+      await this.#run(() =>
+        PURGE_ENTITY.run(this.#redis, [this.#prefix + entityId, byUser], [userId, entityId]),
+      );
+    }
+  }
+
+  #byUser(userId: string): string {
+    return `${this.#prefix}by-user:${userId}`;
+  }
+
+  #run<T>(operation: () => PromiseLike<T>): Promise<T> {
+    return withTimeout(operation, { store: STORE, timeoutMs: this.#timeoutMs });
   }
 }

@@ -38,7 +38,7 @@ export class MemoryUserStore implements UserStore {
     return Promise.resolve();
   }
 
-  purge(id: string): Promise<void> {
+  purgeUser(id: string): Promise<void> {
     const user = this.#byId.get(id);
     if (user !== undefined) {
       this.#byId.delete(id);

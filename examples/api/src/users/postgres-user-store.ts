@@ -68,7 +68,7 @@ export class PostgresUserStore implements UserStore {
     );
   }
 
-  async purge(id: string): Promise<void> {
+  async purgeUser(id: string): Promise<void> {
     await this.#table.query(sql`delete from ${this.#table.name} where id = ${id}`);
   }
 }

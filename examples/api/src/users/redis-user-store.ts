@@ -116,7 +116,7 @@ export class RedisUserStore implements UserStore {
     await this.#run(SET_HASH, [this.#users + id], [passwordHash]);
   }
 
-  async purge(id: string): Promise<void> {
+  async purgeUser(id: string): Promise<void> {
     await this.#run(PURGE, [this.#users + id], [this.#emails]);
   }
 }

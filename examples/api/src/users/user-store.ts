@@ -1,4 +1,4 @@
-import { RampartError } from '@rampart/core';
+import { RampartError, type UserDataPurger } from '@rampart/core';
 
 /** A user as the stores hold it. */
 export interface User {
@@ -24,7 +24,7 @@ export interface User {
  * on the email (an insert that fails on a taken email, never a read then a write), so two
  * concurrent registrations of one address cannot both succeed.
  */
-export interface UserStore {
+export interface UserStore extends UserDataPurger {
   /**
    * Stores `user` as given (the caller picks the id and the time, so every backend holds the
    * same values); rejects with a 409 `ERR_EMAIL_TAKEN` when its email is taken.
@@ -35,8 +35,8 @@ export interface UserStore {
   findById(id: string): Promise<User | undefined>;
   /** Replaces the hash after a login found it weaker than the current parameters. */
   setPasswordHash(id: string, passwordHash: string): Promise<void>;
-  /** Right to erasure: forgets the user and frees the email. */
-  purge(id: string): Promise<void>;
+  /** Right to erasure (core's `UserDataPurger`): forgets the user and frees the email. */
+  purgeUser(userId: string): Promise<void>;
 }
 
 /** ASCII spaces, tabs and line breaks at either end. */
