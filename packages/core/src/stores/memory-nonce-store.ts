@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
-import { clockSchema, parseOptions } from '../config.js';
+import { parseOptions } from '../config.js';
 import { StoreFullError } from '../errors/common-errors.js';
 import { assertClaimArguments, type NonceStore } from '../nonce-store.js';
 import { ScopedExpiringSet } from '../scoped-expiring-set.js';
 import { defineSyncTwin } from '../sync-twin.js';
+import { memoryStoreOptionsShape } from './memory-store-options.js';
 
 // A settled promise can be shared by every caller: it saves an allocation on the hot path.
 const CLAIMED = Promise.resolve(true);
@@ -22,11 +23,7 @@ export interface MemoryNonceStoreOptions {
   sweepIntervalMs?: number;
 }
 
-const optionsSchema = z.strictObject({
-  maxEntries: z.number().int().min(1).default(1_000_000),
-  clock: clockSchema.optional(),
-  sweepIntervalMs: z.number().int().min(0).optional(),
-});
+const optionsSchema = z.strictObject(memoryStoreOptionsShape({ maxEntries: 1_000_000 }));
 
 /**
  * The embedded `NonceStore`: one process, no server. Claims are synchronous map operations, so

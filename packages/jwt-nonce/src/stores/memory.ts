@@ -1,11 +1,11 @@
 import {
   type Clock,
-  clockSchema,
   defineSyncTwin,
   parseOptions,
   StoreFullError,
   systemClock,
 } from '@rampart/core';
+import { memoryStoreOptionsShape } from '@rampart/core/store';
 import { z } from 'zod';
 import type {
   JwtNonceStore,
@@ -30,11 +30,7 @@ export interface MemoryJwtNonceStoreOptions {
   sweepIntervalMs?: number;
 }
 
-const optionsSchema = z.strictObject({
-  maxEntries: z.number().int().min(1).default(1_000_000),
-  clock: clockSchema.optional(),
-  sweepIntervalMs: z.number().int().min(0).default(60_000),
-});
+const optionsSchema = z.strictObject(memoryStoreOptionsShape({ maxEntries: 1_000_000 }));
 
 const STORE = 'memory-jwt-nonce-store';
 
