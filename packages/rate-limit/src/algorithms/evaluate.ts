@@ -8,7 +8,6 @@ import {
   type PolicyEvaluation,
   stateFor,
   type WritableState,
-  writeState,
 } from './state.js';
 
 // The arithmetic every store keeps. The Lua scripts (stores/redis-lua.ts) and the SQL function
@@ -49,7 +48,8 @@ export function evaluatePolicy(
     into.resetMs = Math.max(into.resetMs, wait);
     into.retryAfterMs = Math.max(into.retryAfterMs, wait);
     into.blocked = true;
-    writeState(into.next as WritableState, state as CounterState);
+    // A copy: `into.next` is written again when the evaluation is reused.
+    into.next = { ...(state as CounterState) };
   }
   return into;
 }

@@ -19,8 +19,6 @@ import {
   newEvaluation,
   type PolicyEvaluation,
   type PolicyOutcome,
-  type WritableState,
-  writeState,
 } from '../algorithms/state.js';
 import { rememberStoreRecord, type StoreRecord, storeRecordOf } from '../key-record.js';
 import type { ResolvedPolicy } from '../policy.js';
@@ -59,8 +57,8 @@ const FULL_SWEEP_MIN_INTERVAL_MS = 250;
 /** A policy's state in an entry, and when it stops mattering. */
 interface Slot {
   readonly policy: string;
-  /** The store's own copy, written in place. */
-  state: WritableState;
+  /** The store's own copy (an evaluation's `next` is written again by the next check). */
+  state: CounterState;
   expiresAt: number;
 }
 
@@ -89,8 +87,8 @@ export class MemoryRateLimitStore implements RateLimitStore {
   /** Entries by scope, then identity. */
   readonly #scopes = new Map<string, Map<string, Entry>>();
   readonly #clock: Clock;
-  // Reused by every check, so one allocates nothing but the new states (2× the store's checks/s):
-  // the evaluations of 0 to 8 policies, and the states read.
+  // Reused by every check, which then allocates only the state it stores (10-20 % of a check in
+  // the bench's loop): the evaluations of 0 to 8 policies, and the states read.
   readonly #evaluations = Array.from({ length: MAX_POLICIES + 1 }, (_, count) =>
     Array.from({ length: count }, newEvaluation),
   );
@@ -136,7 +134,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
   #hitNow({ key, cost, now }: RateLimitCheck): readonly PolicyOutcome[] {
     const policies = key.policies;
     const entry = this.#liveEntry(key, now);
-    // One policy, most routes' case: evaluateCheck's rule without its loops (a third of a check).
+    // One policy, most routes' case: evaluateCheck's rule without its loops (a tenth of a check).
     if (policies.length === 1) return this.#hitOne(key, entry, now, cost);
     const evaluations = this.#evaluations[policies.length] as PolicyEvaluation[];
     const states = this.#liveStates(entry, key, now);
@@ -245,9 +243,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
     if (slot === undefined)
       entry.slots.push({ policy: policy.name, state: { ...state }, expiresAt });
     else {
-      // Into the state held, not a new one: a new object per check outlives the young generation
-      // and is copied out of it (a quarter of the store's checks/s).
-      if (!writeState(slot.state, state)) slot.state = { ...state };
+      slot.state = { ...state };
       slot.expiresAt = expiresAt;
     }
     if (expiresAt > entry.expiresAt) entry.expiresAt = expiresAt;
