@@ -124,6 +124,22 @@ function emptyState(algorithm: CounterState['algorithm']): CounterState {
   }
 }
 
+/** Overwrites `held` with `from` when both are of one algorithm; `false` (nothing written) otherwise. */
+export function writeState(held: WritableState, from: CounterState): boolean {
+  if (held.algorithm === 'fixed-window' && from.algorithm === 'fixed-window') {
+    held.windowStart = from.windowStart;
+    held.count = from.count;
+  } else if (held.algorithm === 'sliding-window' && from.algorithm === 'sliding-window') {
+    held.windowStart = from.windowStart;
+    held.count = from.count;
+    held.previousCount = from.previousCount;
+  } else if (held.algorithm === 'gcra' && from.algorithm === 'gcra') {
+    held.theoreticalArrival = from.theoreticalArrival;
+  } else return false;
+  held.blockedUntil = from.blockedUntil;
+  return true;
+}
+
 /** `state` when it belongs to `algorithm`, else `undefined`: a state of another algorithm counts as none. */
 export function stateFor<Algorithm extends CounterState['algorithm']>(
   algorithm: Algorithm,

@@ -19,6 +19,8 @@ import {
   newEvaluation,
   type PolicyEvaluation,
   type PolicyOutcome,
+  type WritableState,
+  writeState,
 } from '../algorithms/state.js';
 import { rememberStoreRecord, type StoreRecord, storeRecordOf } from '../key-record.js';
 import type { ResolvedPolicy } from '../policy.js';
@@ -58,7 +60,7 @@ const FULL_SWEEP_MIN_INTERVAL_MS = 250;
 interface Slot {
   readonly policy: string;
   /** The store's own copy (an evaluation's `next` is written again by the next check). */
-  state: CounterState;
+  state: WritableState;
   expiresAt: number;
 }
 
@@ -243,7 +245,9 @@ export class MemoryRateLimitStore implements RateLimitStore {
     if (slot === undefined)
       entry.slots.push({ policy: policy.name, state: { ...state }, expiresAt });
     else {
-      slot.state = { ...state };
+      // Into the copy held, not a new one: a new object per check outlives the young generation
+      // and is copied out of it (11-15 % of a store check).
+      if (!writeState(slot.state, state)) slot.state = { ...state };
       slot.expiresAt = expiresAt;
     }
     if (expiresAt > entry.expiresAt) entry.expiresAt = expiresAt;
@@ -282,7 +286,9 @@ export class MemoryRateLimitStore implements RateLimitStore {
 }
 
 function slotOf(entry: Entry, policy: string): Slot | undefined {
-  for (const slot of entry.slots) if (slot.policy === policy) return slot;
+  // An index loop: `for…of` here cost a tenth of a store check (its iterator is not optimised away).
+  const slots = entry.slots;
+  for (let i = 0; i < slots.length; i++) if ((slots[i] as Slot).policy === policy) return slots[i];
   return undefined;
 }
 
