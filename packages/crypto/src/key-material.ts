@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { decodeBase64url } from '@rampart/core';
+import { CONFIG_ERROR_CODES, type ConfigErrorCode, decodeBase64url } from '@rampart/core';
 
 /** Every key (sealing key or pepper) is exactly 32 random bytes: AES-256's key, HMAC's block. */
 export const KEY_BYTES = 32;
@@ -30,18 +30,31 @@ const GENERATE_HINT =
   'generate one with generateKey() from @rampart/crypto, or ' +
   "`node -e \"console.log(require('node:crypto').randomBytes(32).toString('base64url'))\"`";
 
+/** Why a configured key is refused, and the start-up error code that goes with it. */
+export interface KeyRefusal {
+  readonly message: string;
+  readonly code: ConfigErrorCode;
+}
+
+const invalid = (message: string): KeyRefusal => ({
+  message,
+  code: CONFIG_ERROR_CODES.invalidValue,
+});
+
 function distinctCount(values: Iterable<number | string>): number {
   return new Set(values).size;
 }
 
 /** Why `bytes` (32 of them) do not look like random key bytes, or `undefined` when they do. */
-function refusalOfBytes(bytes: Uint8Array): string | undefined {
+function refusalOfBytes(bytes: Uint8Array): KeyRefusal | undefined {
   // 32 random bytes are all printable ASCII once in 6·10^13 tries: this is text.
   if (bytes.every((byte) => byte >= 0x20 && byte <= 0x7e)) {
-    return `is printable text (a passphrase?), not 32 random bytes: ${GENERATE_HINT}.`;
+    return invalid(`is printable text (a passphrase?), not 32 random bytes: ${GENERATE_HINT}.`);
   }
   if (distinctCount(bytes) < MIN_DISTINCT_BYTES) {
-    return `has too few distinct bytes to be random (zeros, a counter or a repeated pattern): ${GENERATE_HINT}.`;
+    return invalid(
+      `has too few distinct bytes to be random (zeros, a counter or a repeated pattern): ${GENERATE_HINT}.`,
+    );
   }
   return undefined;
 }
@@ -51,33 +64,44 @@ function refusalOfBytes(bytes: Uint8Array): string | undefined {
  * characters of canonical unpadded base64url, or 64 hex digits (one case), whose bytes are not
  * all printable ASCII and hold at least 16 distinct values; base64url text must also hold at
  * least 20 distinct characters. Returns a copy of the bytes (the caller wipes it after import),
- * or the reason for the refusal, which never repeats the key.
+ * or the reason for the refusal with its start-up error code; the reason never repeats the key.
  */
-export function decodeKeyMaterial(value: unknown): Buffer | string {
+export function decodeKeyMaterial(value: unknown): Buffer | KeyRefusal {
   let bytes: Buffer;
   if (value instanceof Uint8Array) {
     if (value.byteLength !== KEY_BYTES) {
-      return `must be exactly ${KEY_BYTES} bytes, got ${value.byteLength}.`;
+      return {
+        message: `must be exactly ${KEY_BYTES} bytes, got ${value.byteLength}.`,
+        code:
+          value.byteLength < KEY_BYTES
+            ? CONFIG_ERROR_CODES.secretTooShort
+            : CONFIG_ERROR_CODES.outOfRange,
+      };
     }
     bytes = Buffer.from(value);
   } else if (typeof value === 'string') {
     if (value.length === BASE64URL_KEY_LENGTH) {
       const decoded = decodeBase64url(value);
       if (decoded === undefined) {
-        return 'is 43 characters but not canonical unpadded base64url.';
+        return invalid('is 43 characters but not canonical unpadded base64url.');
       }
       if (distinctCount(value) < MIN_DISTINCT_BASE64URL_CHARACTERS) {
         decoded.fill(0);
-        return `reads like words or a pattern, not 32 random bytes: ${GENERATE_HINT}.`;
+        return invalid(`reads like words or a pattern, not 32 random bytes: ${GENERATE_HINT}.`);
       }
       bytes = decoded;
     } else if (value.length === 2 * KEY_BYTES && HEX_KEY.test(value)) {
       bytes = Buffer.from(value, 'hex');
     } else {
-      return `must be ${KEY_BYTES} random bytes: a Uint8Array, 43 characters of unpadded base64url or 64 hex digits; got a string of ${value.length} characters.`;
+      return invalid(
+        `must be ${KEY_BYTES} random bytes: a Uint8Array, 43 characters of unpadded base64url or 64 hex digits; got a string of ${value.length} characters.`,
+      );
     }
   } else {
-    return `must be ${KEY_BYTES} random bytes: a Uint8Array, or a base64url or hex string.`;
+    return {
+      message: `must be ${KEY_BYTES} random bytes: a Uint8Array, or a base64url or hex string.`,
+      code: value === undefined ? CONFIG_ERROR_CODES.missingOption : CONFIG_ERROR_CODES.invalidType,
+    };
   }
   const refusal = refusalOfBytes(bytes);
   if (refusal !== undefined) {
@@ -102,7 +126,7 @@ export function generateKey(): string {
     bytes.fill(0);
     // The checks refuse about 1 random key in 50 million; draw again rather than return it.
     const decoded = decodeKeyMaterial(text);
-    if (typeof decoded !== 'string') {
+    if (Buffer.isBuffer(decoded)) {
       decoded.fill(0);
       return text;
     }

@@ -1,4 +1,5 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
+import { CONFIG_ERROR_CODES, configCode } from '@rampart/core';
 import { z } from 'zod';
 import { decodeKeyMaterial, KEY_ID_PATTERN } from './key-material.js';
 
@@ -25,11 +26,9 @@ const keyEntrySchema = z.strictObject({
     .regex(KEY_ID_PATTERN, 'must be 1 to 32 of A-Z a-z 0-9 _ - (a dot separates fields)'),
   key: z.unknown().transform((value, ctx) => {
     const decoded = decodeKeyMaterial(value);
-    if (typeof decoded === 'string') {
-      ctx.addIssue({ code: 'custom', message: decoded });
-      return z.NEVER;
-    }
-    return decoded;
+    if (Buffer.isBuffer(decoded)) return decoded;
+    ctx.addIssue({ code: 'custom', message: decoded.message, ...configCode(decoded.code) });
+    return z.NEVER;
   }),
 });
 
@@ -51,6 +50,7 @@ export const keysSchema = z
           code: 'custom',
           path: [index, 'id'],
           message: `duplicates the id of keys.${first}: every key needs its own id`,
+          ...configCode(CONFIG_ERROR_CODES.invalidValue),
         });
       } else {
         seen.set(entry.id, index);

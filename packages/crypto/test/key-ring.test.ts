@@ -31,18 +31,29 @@ describe('createKeyRing: keys are checked at start-up', () => {
   });
 
   it.each([
-    ['31 bytes', randomBytes(31), 'keys.0.key', /exactly 32 bytes, got 31/],
-    ['33 bytes', randomBytes(33), 'keys.0.key', /exactly 32 bytes, got 33/],
-    ['a short string', 'c2VjcmV0', 'keys.0.key', /got a string of 8 characters/],
-    ['padded base64', `${randomBytes(32).toString('base64')}`, 'keys.0.key', /44 characters/],
-    ['63 hex digits', 'a'.repeat(63), 'keys.0.key', /63 characters/],
-    ['mixed-case hex', `${'ab'.repeat(16)}${'AB'.repeat(16)}`, 'keys.0.key', /64 characters/],
-    ['a number', 42, 'keys.0.key', /Uint8Array, or a base64url or hex string/],
-    ['no key', undefined, 'keys.0.key', /Uint8Array, or a base64url or hex string/],
-  ])('refuses %s, naming the option', (_, key, option, message) => {
+    ['31 bytes', randomBytes(31), /exactly 32 bytes, got 31/, 'ERR_CONFIG_SECRET_TOO_SHORT'],
+    ['33 bytes', randomBytes(33), /exactly 32 bytes, got 33/, 'ERR_CONFIG_OUT_OF_RANGE'],
+    ['a short string', 'c2VjcmV0', /got a string of 8 characters/, 'ERR_CONFIG_INVALID_VALUE'],
+    [
+      'padded base64',
+      randomBytes(32).toString('base64'),
+      /44 characters/,
+      'ERR_CONFIG_INVALID_VALUE',
+    ],
+    ['63 hex digits', 'a'.repeat(63), /63 characters/, 'ERR_CONFIG_INVALID_VALUE'],
+    [
+      'mixed-case hex',
+      `${'ab'.repeat(16)}${'AB'.repeat(16)}`,
+      /64 characters/,
+      'ERR_CONFIG_INVALID_VALUE',
+    ],
+    ['a number', 42, /Uint8Array, or a base64url or hex string/, 'ERR_CONFIG_INVALID_TYPE'],
+    ['no key', undefined, /is required/, 'ERR_CONFIG_MISSING_OPTION'],
+  ])('refuses %s, naming the option', (_, key, message, code) => {
     const error = configError(() => createKeyRing({ keys: [{ id: 'k1', key: key as string }] }));
-    expect(error.option).toBe(`createKeyRing.${option}`);
+    expect(error.option).toBe('createKeyRing.keys.0.key');
     expect(error.message).toMatch(message);
+    expect(error.code).toBe(code);
   });
 
   it('refuses a passphrase: printable text as bytes, as hex or base64url, or word-like base64url', () => {
@@ -58,6 +69,7 @@ describe('createKeyRing: keys are checked at start-up', () => {
       expect(error.option).toBe('createKeyRing.keys.0.key');
       expect(error.message).toMatch(/passphrase|words or a pattern/);
       expect(error.message).toContain('generateKey()');
+      expect(error.code).toBe('ERR_CONFIG_INVALID_VALUE');
     }
   });
 
@@ -84,7 +96,7 @@ describe('createKeyRing: keys are checked at start-up', () => {
   const key = generateKey();
   it.each([
     ['no key', { keys: [] }, 'createKeyRing.keys', /at least one/],
-    ['no keys option', {}, 'createKeyRing.keys', /array/],
+    ['no keys option', {}, 'createKeyRing.keys', /required/],
     ['an id with a dot', { keys: [{ id: 'a.b', key }] }, 'createKeyRing.keys.0.id', /dot/],
     ['an empty id', { keys: [{ id: '', key }] }, 'createKeyRing.keys.0.id', /1 to 32/],
     [
@@ -93,15 +105,25 @@ describe('createKeyRing: keys are checked at start-up', () => {
       'createKeyRing.keys.0.id',
       /1 to 32/,
     ],
-    ['no id', { keys: [{ key }] }, 'createKeyRing.keys.0.id', /string/],
-    ['an unknown field', { keys: [{ id: 'k1', kid: 'k1', key }] }, 'createKeyRing.keys.0', /kid/],
+    ['no id', { keys: [{ key }] }, 'createKeyRing.keys.0.id', /required/],
+    [
+      'an unknown field',
+      { keys: [{ id: 'k1', kid: 'k1', key }] },
+      'createKeyRing.keys.0.kid',
+      /not an option/,
+    ],
     [
       'maxPlaintextBytes 0',
       { keys: [{ id: 'k1', key }], maxPlaintextBytes: 0 },
       'createKeyRing.maxPlaintextBytes',
       /./,
     ],
-    ['an unknown option', { keys: [{ id: 'k1', key }], other: 1 }, 'createKeyRing', /other/],
+    [
+      'an unknown option',
+      { keys: [{ id: 'k1', key }], other: 1 },
+      'createKeyRing.other',
+      /not an option/,
+    ],
   ])('refuses %s, naming the option', (_, options, option, message) => {
     const error = configError(() => createKeyRing(options as never));
     expect(error.option).toBe(option);
@@ -120,6 +142,7 @@ describe('createKeyRing: keys are checked at start-up', () => {
     );
     expect(error.option).toBe('createKeyRing.keys.2.id');
     expect(error.message).toMatch(/duplicates the id of keys\.0/);
+    expect(error.code).toBe('ERR_CONFIG_INVALID_VALUE');
   });
 
   it('does not show key material through inspect or JSON', () => {

@@ -63,7 +63,7 @@ describe('randomToken', () => {
     [{ prefix: 'r-k' }, 'randomToken.prefix'],
     [{ prefix: 'r'.repeat(33) }, 'randomToken.prefix'],
     [{ checksum: 'yes' }, 'randomToken.checksum'],
-    [{ size: 32 }, 'randomToken'],
+    [{ size: 32 }, 'randomToken.size'],
   ])('refuses the format %j, naming the option', (format, option) => {
     try {
       randomToken(format as never);

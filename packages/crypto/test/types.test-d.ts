@@ -1,6 +1,6 @@
 /**
- * Type tests: the public types of `@rampart/crypto`, pinned. Checked by `pnpm typecheck` (the
- * root tsconfig includes packages/* /test): a changed signature fails the typecheck.
+ * Type tests: the public types of `@rampart/crypto`, pinned. Run by the crypto Vitest project's
+ * typecheck (tsconfig.test-d.json) and by `pnpm typecheck`: a changed signature fails both.
  */
 import type { RampartError } from '@rampart/core';
 import { describe, expectTypeOf, it } from 'vitest';
