@@ -121,6 +121,37 @@ describe('isJsonContentType', () => {
       codeOf(() => assertJsonBodyHeaders({ 'content-type': 'application/json' })),
     ).toBeUndefined();
   });
+
+  it('refuses a body compressed as a transfer coding, and reads a chunked one', () => {
+    // Node de-chunks but never decodes gzip: read as JSON, a gzip, chunked body would be the
+    // compressed bytes, which a proxy that decodes transfer codings reads otherwise.
+    for (const coding of [
+      'gzip, chunked',
+      'deflate,chunked',
+      'x-custom, chunked',
+      ['chunked', 'chunked'],
+    ]) {
+      expect(
+        codeOf(() =>
+          assertJsonBodyHeaders({
+            'content-type': 'application/json',
+            'transfer-encoding': coding,
+          }),
+        ),
+        String(coding),
+      ).toBe('ERR_UNSUPPORTED_CONTENT_ENCODING');
+    }
+    for (const coding of ['chunked', 'Chunked', ' chunked ']) {
+      expect(
+        codeOf(() =>
+          assertJsonBodyHeaders({
+            'content-type': 'application/json',
+            'transfer-encoding': coding,
+          }),
+        ),
+      ).toBeUndefined();
+    }
+  });
 });
 
 describe('headers', () => {

@@ -150,6 +150,20 @@ const CASES: ReadonlyArray<readonly [string, string, number, string]> = [
     400,
     'ERR_MALFORMED_REQUEST',
   ],
+  [
+    'a body compressed as a transfer coding (gzip, chunked)',
+    `POST /api/login HTTP/1.1\r\nHost: test\r\nConnection: close\r\n${JSON_TYPE}\r\n` +
+      'Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+    415,
+    'ERR_UNSUPPORTED_CONTENT_ENCODING',
+  ],
+  [
+    'a chunked body',
+    `POST /api/login HTTP/1.1\r\nHost: test\r\nConnection: close\r\n${JSON_TYPE}\r\n` +
+      'Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+    200,
+    'login',
+  ],
   ['an unknown method', request('BREW', '/items/x'), 400, 'ERR_MALFORMED_REQUEST'],
   ['a space in the path', request('GET', '/items/a b'), 400, 'ERR_MALFORMED_REQUEST'],
 ];

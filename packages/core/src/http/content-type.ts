@@ -55,7 +55,8 @@ export function isJsonContentType(value: string | readonly string[] | undefined)
 
 /**
  * Refuses a body the JSON parsers will not read, before it is read: a `Content-Encoding` other
- * than `identity` (bodies are never inflated, so no zip bombs) or a type that is not UTF-8 JSON.
+ * than `identity`, or a `Transfer-Encoding` other than `chunked` (bodies are never inflated, so
+ * no zip bombs), or a type that is not UTF-8 JSON.
  * Throws a 415 `RampartError` (`ERR_UNSUPPORTED_CONTENT_ENCODING`, `ERR_UNSUPPORTED_MEDIA_TYPE`).
  */
 export function assertJsonBodyHeaders(headers: HeaderRecord): void {
@@ -63,6 +64,15 @@ export function assertJsonBodyHeaders(headers: HeaderRecord): void {
   if (
     encoding !== undefined &&
     (typeof encoding !== 'string' || encoding.trim().toLowerCase() !== 'identity')
+  ) {
+    throw unsupportedContentEncodingError();
+  }
+  // Node de-chunks a `gzip, chunked` body but never decodes the gzip, so the parser would read
+  // the compressed bytes while a proxy that decodes transfer codings reads something else.
+  const transfer = headers['transfer-encoding'];
+  if (
+    transfer !== undefined &&
+    (typeof transfer !== 'string' || transfer.trim().toLowerCase() !== 'chunked')
   ) {
     throw unsupportedContentEncodingError();
   }

@@ -31,13 +31,18 @@ export function unsupportedMediaTypeError(): RampartError {
   });
 }
 
-/** 415: a compressed body; bodies are read as sent, never inflated (no zip bombs). */
+/**
+ * 415: a compressed body (a `Content-Encoding`, or a transfer coding beside `chunked`); bodies
+ * are read as sent, never inflated (no zip bombs).
+ */
 export function unsupportedContentEncodingError(): RampartError {
   return new RampartError({
     status: 415,
     code: 'ERR_UNSUPPORTED_CONTENT_ENCODING',
     title: 'Unsupported media type',
-    detail: 'Compressed request bodies are not accepted. Send the body without Content-Encoding.',
+    detail:
+      'Compressed request bodies are not accepted. Send the body without Content-Encoding, ' +
+      'and with no Transfer-Encoding but chunked.',
   });
 }
 
