@@ -54,22 +54,12 @@ export function buildDecision(
   let refusing: PolicyResult | undefined;
   let tightest: PolicyResult | undefined;
   for (let i = 0; i < policies.length; i++) {
-    const policy = policies[i] as ResolvedPolicy;
-    const { allowed, remaining, resetMs, retryAfterMs } = outcomes[i] as PolicyOutcome;
-    const result = {
-      policy,
-      name: policy.name,
-      allowed,
-      quota: policy.quota,
-      remaining,
-      resetMs,
-      retryAfterMs,
-    };
+    const result = resultOf(policies[i] as ResolvedPolicy, outcomes[i] as PolicyOutcome);
     results[i] = result;
     // The longest wait is the one that decides when a retry can pass.
-    if (!allowed && (refusing === undefined || retryAfterMs > refusing.retryAfterMs))
+    if (!result.allowed && (refusing === undefined || result.retryAfterMs > refusing.retryAfterMs))
       refusing = result;
-    if (tightest === undefined || remaining < tightest.remaining) tightest = result;
+    if (tightest === undefined || result.remaining < tightest.remaining) tightest = result;
   }
   return {
     allowed: refusing === undefined,
@@ -85,12 +75,27 @@ export function buildDecision(
 
 function onePolicyDecision(
   key: RateLimitKey,
-  { allowed, remaining, resetMs, retryAfterMs }: PolicyOutcome,
-  outcome: 'allowed' | 'fallback',
+  outcome: PolicyOutcome,
+  countedAs: 'allowed' | 'fallback',
   policyField: string,
 ): RateLimitDecision {
-  const policy = key.policies[0] as ResolvedPolicy;
-  const result = {
+  const result = resultOf(key.policies[0] as ResolvedPolicy, outcome);
+  const { allowed, name } = result;
+  return {
+    allowed,
+    outcome: allowed ? countedAs : 'limited',
+    policy: name,
+    retryAfterMs: allowed ? 0 : result.retryAfterMs,
+    policies: [result],
+    tightest: result,
+    policyField,
+    key,
+  };
+}
+
+function resultOf(policy: ResolvedPolicy, outcome: PolicyOutcome): PolicyResult {
+  const { allowed, remaining, resetMs, retryAfterMs } = outcome;
+  return {
     policy,
     name: policy.name,
     allowed,
@@ -98,16 +103,6 @@ function onePolicyDecision(
     remaining,
     resetMs,
     retryAfterMs,
-  };
-  return {
-    allowed,
-    outcome: allowed ? outcome : 'limited',
-    policy: policy.name,
-    retryAfterMs: allowed ? 0 : retryAfterMs,
-    policies: [result],
-    tightest: result,
-    policyField,
-    key,
   };
 }
 
