@@ -164,6 +164,25 @@ const CASES: ReadonlyArray<readonly [string, string, number, string]> = [
     200,
     'login',
   ],
+  ['an absolute-form target', request('GET', 'http://example.com/items/x'), 200, 'items'],
+  [
+    'an absolute-form target with a port out of range',
+    request('GET', 'http://example.com:99999/items/x'),
+    400,
+    'ERR_INVALID_PATH',
+  ],
+  [
+    'an absolute-form target without a host',
+    request('GET', 'http:///items/x'),
+    400,
+    'ERR_INVALID_PATH',
+  ],
+  [
+    'an absolute-form target of another scheme',
+    request('GET', 'ftp://example.com/items/x'),
+    400,
+    'ERR_INVALID_PATH',
+  ],
   ['an unknown method', request('BREW', '/items/x'), 400, 'ERR_MALFORMED_REQUEST'],
   ['a space in the path', request('GET', '/items/a b'), 400, 'ERR_MALFORMED_REQUEST'],
 ];

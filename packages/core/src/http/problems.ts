@@ -90,8 +90,9 @@ export function repeatedHeaderError(name: string): RampartError {
 
 /**
  * 400: the path is not valid percent-encoding (`/%zz`, a `%` without two hex digits) or its
- * escapes do not spell UTF-8 (`/%ff`). The same answer on both frameworks, whether or not a route
- * would have matched.
+ * escapes do not spell UTF-8 (`/%ff`), or the target is an absolute URL Fastify's router would
+ * not route (`http://host:99999/x`, `ftp://host/x`). The same answer on both frameworks, whether
+ * or not a route would have matched.
  */
 export function invalidPathError(): RampartError {
   return new RampartError({
@@ -99,8 +100,9 @@ export function invalidPathError(): RampartError {
     code: 'ERR_INVALID_PATH',
     title: 'Bad request',
     detail:
-      'The request path is not valid percent-encoding: every % must start an escape of two hex ' +
-      'digits, and the escapes must spell UTF-8. Encode the path as RFC 3986 describes.',
+      'The request path is not valid percent-encoding (every % must start an escape of two hex ' +
+      'digits, and the escapes must spell UTF-8), or the request target is an absolute URL that ' +
+      'is not a valid http or https URL with a host. Send a path encoded as RFC 3986 describes.',
   });
 }
 

@@ -4,6 +4,7 @@ import { RampartConfigError } from '../errors/configuration-error.js';
 import type { RampartError } from '../errors/rampart-error.js';
 import { checkPathEncoding } from './path-encoding.js';
 import { unsupportedMethodError } from './problems.js';
+import { checkRequestTarget } from './request-target.js';
 import { findRepeatedSingleton } from './singleton-headers.js';
 
 /** Options of the strict request check (`strictRequest()` on Express, `rampartCore` on Fastify). */
@@ -44,8 +45,9 @@ export type StrictRequestCheck = (
  * routing, so both frameworks refuse the requests they would otherwise read two ways. In order
  * (the first refusal wins, the same on both):
  *
- * 1. the path's percent-encoding (400 `ERR_INVALID_PATH`, see `checkPathEncoding`): first,
- *    because Fastify's router refuses a malformed path before any hook;
+ * 1. an absolute-form target Fastify's router would not route, and the path's
+ *    percent-encoding (400 `ERR_INVALID_PATH`, see `checkRequestTarget` and
+ *    `checkPathEncoding`): first, because Fastify's router refuses both before any hook;
  * 2. the method (400 `ERR_METHOD_NOT_SUPPORTED` outside `methods`);
  * 3. a repeated singleton header (400 `ERR_HEADER_REPEATED`, see `SINGLETON_HEADERS`).
  *
@@ -77,6 +79,7 @@ export function createStrictRequestCheck(
 
   return function strictRequestCheck(method, url, rawHeaders) {
     return (
+      checkRequestTarget(url) ??
       checkPathEncoding(url) ??
       (allowed.has(method) ? undefined : unsupportedMethodError(allowedList)) ??
       findRepeatedSingleton(rawHeaders)
