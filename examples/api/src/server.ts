@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { problemClientErrors } from '@rampart/core';
+import { createStrictRequestCheck, notFoundError, problemClientErrors } from '@rampart/core';
+import { sendProblem } from '@rampart/core/express';
+import type { Request, Response } from 'express';
 import { type AppContext, REQUEST_TIMEOUT_MS } from './context.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
@@ -35,7 +37,19 @@ export async function startServer(ctx: AppContext): Promise<RunningServer> {
   }
 
   const { buildExpressApp } = await import('./express-app.js');
-  const server = createServer(buildExpressApp(ctx));
+  const app = buildExpressApp(ctx);
+  const strictCheck = createStrictRequestCheck();
+  const server = createServer((req, res) => {
+    // Express's router skips every middleware for a target url.parse rejects (`GET http://[::1/x`)
+    // and hands it to finalhandler, which sends HTML; this answers it as Fastify does.
+    app(req as Request, res as Response, (error?: unknown) => {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+      sendProblem(
+        res as Response,
+        error ?? strictCheck(req.method ?? '', req.url ?? '/', req.rawHeaders) ?? notFoundError(),
+      );
+    });
+  });
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   // Node's own answer to a 100 KB header is a bare 431 and a destroyed socket (often read as a
   // reset); this one is a complete problem+json, as Fastify's clientErrorHandler sends.

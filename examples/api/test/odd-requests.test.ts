@@ -76,6 +76,21 @@ const CASES: readonly Case[] = [
     200,
     'health',
   ],
+  // Express routed these (its router reads a path out of anything url.parse accepts); Fastify 400.
+  [
+    'GET http://other.example:99999/health (a port out of range)',
+    request('GET', 'http://other.example:99999/health'),
+    400,
+    'ERR_INVALID_PATH',
+  ],
+  [
+    'GET ftp://other.example/health',
+    request('GET', 'ftp://other.example/health'),
+    400,
+    'ERR_INVALID_PATH',
+  ],
+  // url.parse throws on it: Express's router skipped every middleware and finalhandler sent HTML.
+  ['GET http://[::1/health', request('GET', 'http://[::1/health'), 400, 'ERR_INVALID_PATH'],
   // Item 5: methods. QUERY was 400 on Fastify, 404 on Express.
   [
     'QUERY /api/v1/auth/login',
