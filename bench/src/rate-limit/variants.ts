@@ -7,9 +7,8 @@ import { syncTwinOf } from '@rampart/core';
 import {
   createRateLimiter,
   MemoryRateLimitStore,
-  type RateLimitCheck,
+  type PolicyOutcome,
   type RateLimitDecision,
-  type RateLimiter,
   type RateLimitKey,
   type RateLimitRequest,
 } from '@rampart/rate-limit';
@@ -50,6 +49,10 @@ export function memoryVariants(): Variant[] {
   let store = new MemoryRateLimitStore({ maxEntries: 10_000 });
   let limiter = ourLimiter(store);
   let keys = requests.map((request) => limiter.keyFor(request) as RateLimitKey);
+  // The twins, found once a round as the adapters' call sites find them (again only when the
+  // method changes).
+  let checkNow = twinOf(limiter, 'check');
+  let hitNow = twinOf(store, 'hit');
   let flexible = new RateLimiterMemory({ points: NEVER, duration: HOUR_MS / 1000 });
   let erl = new MemoryStore();
   return [
@@ -76,10 +79,14 @@ export function memoryVariants(): Variant[] {
         store = new MemoryRateLimitStore({ maxEntries: 10_000 });
         limiter = ourLimiter(store);
         keys = requests.map((request) => limiter.keyFor(request) as RateLimitKey);
+        checkNow = twinOf(limiter, 'check');
+        hitNow = twinOf(store, 'hit');
       },
       // What the adapters run, check's synchronous twin: no promise of its own (the peers' APIs
       // return one).
-      op: async (i) => checkNow(limiter, requests[i % CLIENTS] as RateLimitRequest).allowed,
+      op: async (i) =>
+        (checkNow.call(limiter, requests[i % CLIENTS] as RateLimitRequest) as RateLimitDecision)
+          .allowed,
     },
     {
       // The store's own check, like MemoryStore.increment: what the limiter adds (the client's
@@ -87,25 +94,22 @@ export function memoryVariants(): Variant[] {
       name: MEMORY_STORE,
       baseline: MEMORY_ERL,
       op: async (i) =>
-        hitNow(store, { key: keys[i % CLIENTS] as RateLimitKey, cost: 1, now: Date.now() })[0]
-          ?.allowed === true,
+        (
+          hitNow.call(store, {
+            key: keys[i % CLIENTS] as RateLimitKey,
+            cost: 1,
+            now: Date.now(),
+          }) as readonly PolicyOutcome[]
+        )[0]?.allowed === true,
     },
   ];
 }
 
-/** The decision through check's synchronous twin (core's fast-path convention). */
-function checkNow(limiter: RateLimiter, request: RateLimitRequest): RateLimitDecision {
-  const decision = syncTwinOf(limiter, 'check')?.call(limiter, request);
-  if (decision === undefined || decision instanceof Promise)
-    throw new Error('no synchronous check');
-  return decision;
-}
-
-/** The store's answer through hit's synchronous twin. */
-function hitNow(store: MemoryRateLimitStore, check: RateLimitCheck) {
-  const outcomes = syncTwinOf(store, 'hit')?.call(store, check);
-  if (outcomes === undefined || outcomes instanceof Promise) throw new Error('no synchronous hit');
-  return outcomes;
+/** `owner[name]`'s synchronous twin (core's fast-path convention); the memory store has both. */
+function twinOf<Owner extends object, Name extends keyof Owner>(owner: Owner, name: Name) {
+  const twin = syncTwinOf(owner, name);
+  if (twin === undefined) throw new Error(`${String(name)} has no synchronous twin`);
+  return twin;
 }
 
 export const REDIS_OURS = '@rampart/rate-limit RedisRateLimitStore, 2 policies';

@@ -8,10 +8,11 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import type { RateLimitDecision } from './decision.js';
 import { writeRateLimitHeaders } from './headers.js';
-import { checkNowOrLater, limiterFor } from './limiter.js';
+import { limiterFor } from './limiter.js';
 import { limiterOptionsSchema, type RateLimiterOptions, toLimiterConfig } from './options.js';
 import { toLimitRequest } from './request.js';
 import { routePatternSchema } from './route-pattern.js';
+import { LimiterCheck } from './twin-call.js';
 
 declare global {
   namespace Express {
@@ -54,6 +55,7 @@ function middlewareFor(
 ): RequestHandler {
   const config = toLimiterConfig(options);
   const limiter = limiterFor(config);
+  const check = new LimiterCheck();
   const { forwardErrors, principal } = options;
 
   function fail(res: Response, next: NextFunction, error: unknown): void {
@@ -79,7 +81,7 @@ function middlewareFor(
       });
       // In a rule table the rule's pattern is the route, else the one Express matched.
       if (ruleRoute !== undefined) request.route = ruleRoute;
-      decision = checkNowOrLater(limiter, request);
+      decision = check.call(limiter, request);
     } catch (error) {
       fail(res, next, error);
       return;

@@ -15,7 +15,7 @@ import fp from 'fastify-plugin';
 import { z } from 'zod';
 import type { RateLimitDecision } from './decision.js';
 import { writeRateLimitHeaders } from './headers.js';
-import { checkNowOrLater, limiterFor } from './limiter.js';
+import { limiterFor } from './limiter.js';
 import {
   limiterOptionsSchema,
   limiterOptionsShape,
@@ -23,6 +23,7 @@ import {
   toLimiterConfig,
 } from './options.js';
 import { toLimitRequest } from './request.js';
+import { LimiterCheck } from './twin-call.js';
 
 /** One limiter of a route: its own policies (and any limiter option), and the hook it runs in. */
 export type RouteLimiterConfig = Partial<RateLimiterOptions> & { hook?: RateLimitHook };
@@ -94,6 +95,7 @@ type Hook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDone
 function hookFor(options: z.output<typeof routeLimiterSchema>): Hook {
   const config = toLimiterConfig(options);
   const limiter = limiterFor(config);
+  const check = new LimiterCheck();
   const { principal } = options;
 
   function apply(
@@ -121,7 +123,7 @@ function hookFor(options: z.output<typeof routeLimiterSchema>): Hook {
         principal: principal(request),
         body: request.body,
       });
-      decision = checkNowOrLater(limiter, limited);
+      decision = check.call(limiter, limited);
     } catch (error) {
       sendProblem(reply, error);
       return;

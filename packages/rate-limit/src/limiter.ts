@@ -5,7 +5,6 @@ import {
   parseOptions,
   type RampartError,
   type SyncAnswer,
-  syncTwinOf,
 } from '@rampart/core';
 import { ClientKeys } from './client-keys.js';
 import {
@@ -217,13 +216,4 @@ class Limiter implements RateLimiter {
     if (policies === this.#config.policies) return this.#defaultPolicyField;
     return this.#overrideFields.get(policies) ?? policyFieldValue(policies);
   }
-}
-
-/** The decision, without a promise when the limiter's store answers in process: what adapters call. */
-export function checkNowOrLater(
-  limiter: RateLimiter,
-  request: RateLimitRequest,
-): SyncAnswer<RateLimitDecision> {
-  const checkNow = syncTwinOf(limiter, 'check');
-  return checkNow === undefined ? limiter.check(request) : checkNow.call(limiter, request);
 }

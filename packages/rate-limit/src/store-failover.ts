@@ -5,11 +5,11 @@ import {
   StoreFullError,
   StoreUnavailableError,
   type SyncAnswer,
-  syncTwinOf,
 } from '@rampart/core';
 import type { PolicyOutcome } from './algorithms/state.js';
 import type { LimiterConfig } from './options.js';
-import type { RateLimitCheck, RateLimitStore } from './store.js';
+import type { RateLimitCheck } from './store.js';
+import { StoreHit } from './twin-call.js';
 
 /** A check the fallback store counted while the store is down. */
 export interface CountedByFallback {
@@ -37,6 +37,8 @@ export class StoreFailover {
   readonly #emit: EmitSecurityEvent;
   #down = false;
   #retryAt = 0;
+  readonly #storeHit = new StoreHit();
+  readonly #fallbackHit = new StoreHit();
 
   constructor(config: LimiterConfig, emit: EmitSecurityEvent) {
     this.#config = config;
@@ -50,7 +52,7 @@ export class StoreFailover {
       return this.#degraded(check, new StoreUnavailableError(store.name));
     let answer: SyncAnswer<readonly PolicyOutcome[]>;
     try {
-      answer = hitNowOrLater(store, check);
+      answer = this.#storeHit.call(store, check);
     } catch (error) {
       return this.#failed(check, error);
     }
@@ -110,18 +112,8 @@ export class StoreFailover {
     const onStoreError = this.#config.onStoreError;
     if (onStoreError === 'fail-closed') throw error;
     if (onStoreError === 'fail-open') return FAILED_OPEN;
-    const answer = hitNowOrLater(onStoreError, check);
+    const answer = this.#fallbackHit.call(onStoreError, check);
     if (answer instanceof Promise) return answer.then((fallback) => ({ fallback }));
     return { fallback: answer };
   }
-}
-
-/** The store's answer: without a promise when its `hit` has a synchronous twin (the memory store). */
-function hitNowOrLater(
-  store: RateLimitStore,
-  check: RateLimitCheck,
-): SyncAnswer<readonly PolicyOutcome[]> {
-  const hitNow = syncTwinOf(store, 'hit');
-  // `Promise.resolve`: another store's thenable becomes a promise, which callers tell apart.
-  return hitNow === undefined ? Promise.resolve(store.hit(check)) : hitNow.call(store, check);
 }
