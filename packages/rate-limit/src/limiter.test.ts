@@ -272,4 +272,15 @@ describe('createRateLimiter', () => {
       expect((error as RampartConfigError).message).toMatch(message);
     },
   );
+
+  it.each([
+    [{}, 'ERR_CONFIG_MISSING_OPTION', 'createRateLimiter.policies'],
+    [{ policies: 5 }, 'ERR_CONFIG_INVALID_TYPE', 'createRateLimiter.policies'],
+    [{ policies: one, typo: 1 }, 'ERR_CONFIG_UNKNOWN_OPTION', 'createRateLimiter.typo'],
+    [{ policies: one, cost: 0 }, 'ERR_CONFIG_INVALID_VALUE', 'createRateLimiter.cost'],
+  ])('gives each kind of misconfiguration its code (%#)', (options, code, option) => {
+    expect(() => createRateLimiter(options as never)).toThrow(
+      expect.objectContaining({ code, option }),
+    );
+  });
 });

@@ -95,6 +95,7 @@ export interface LimiterConfig {
 }
 
 const MAX_COST = 1e6;
+const COST_MESSAGE = 'must be a whole number from 1 to 1e6 or a function (request) => number.';
 
 /**
  * `first` for values `isFirst` accepts, else `second`: a union that reports the issues of the
@@ -157,15 +158,13 @@ export const limiterOptionsShape = {
       .max(4, 'must list 1 to 4 key sources.'),
     keySourceSchema,
   ).default('ip'),
-  cost: z
-    .union(
-      [
-        z.number().refine((cost) => Number.isSafeInteger(cost) && cost >= 1 && cost <= MAX_COST),
-        functionSchema<(request: RateLimitRequest) => number>(''),
-      ],
-      { error: 'must be a whole number from 1 to 1e6 or a function (request) => number.' },
-    )
-    .default(1),
+  cost: either(
+    (value) => typeof value === 'function',
+    functionSchema<(request: RateLimitRequest) => number>(''),
+    z
+      .number({ error: COST_MESSAGE })
+      .refine((cost) => Number.isSafeInteger(cost) && cost >= 1 && cost <= MAX_COST, COST_MESSAGE),
+  ).default(1),
   scope: z
     .string({ error: 'must be 1-128 printable ASCII characters.' })
     .regex(/^[!-~][ -~]{0,127}$/, 'must be 1-128 printable ASCII characters.')

@@ -112,19 +112,14 @@ export const policySchema = z
 
 /** A route's policies by name: 1 to 8, names of lower-case letters, digits, `_` and `-`. */
 export const policiesSchema = z
-  .record(
-    z
-      .string()
-      .regex(
-        POLICY_NAME,
-        'a policy name must be 1-32 lower-case letters, digits, _ or -, starting with a letter.',
-      ),
-    policySchema,
-    {
-      error:
-        'is required: an object of named policies, e.g. { burst: { limit: 10, windowMs: 1000 } }.',
-    },
-  )
+  .record(z.string().regex(POLICY_NAME), policySchema, {
+    error: (issue) =>
+      issue.code === 'invalid_key'
+        ? 'a policy name must be 1-32 lower-case letters, digits, _ or -, starting with a letter.'
+        : issue.code === 'invalid_type'
+          ? 'is required: an object of named policies, e.g. { burst: { limit: 10, windowMs: 1000 } }.'
+          : undefined,
+  })
   .refine((policies) => {
     const count = Object.keys(policies).length;
     return count >= 1 && count <= MAX_POLICIES;
