@@ -20,8 +20,13 @@ export interface JwtAuth extends VerifiedClaims {
   readonly principal: Principal;
 }
 
-/** What `revoke` needs to name a token: a verified token's claims have it. */
-export type TokenIdentity = Pick<VerifiedClaims, 'iss' | 'jti' | 'sub' | 'fam' | 'exp'>;
+/**
+ * What `revoke` needs to name a token: a verified token's claims have it. Without `token_use`
+ * it names an access token (what `verifyAccessToken` returns); a revoked record keeps the kind
+ * it was issued as either way.
+ */
+export type TokenIdentity = Pick<VerifiedClaims, 'iss' | 'jti' | 'sub' | 'fam' | 'exp'> &
+  Partial<Pick<VerifiedClaims, 'token_use'>>;
 
 /** Options of {@link JwtNonce.issue} and {@link JwtNonce.refresh}. */
 export interface IssueOptions {

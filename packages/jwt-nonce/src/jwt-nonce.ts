@@ -82,11 +82,13 @@ export function createJwtNonce(options: JwtNonceOptions): JwtNonce {
     }
   }
 
-  const refOf = (claims: TokenIdentity): TokenRef => ({
+  /** The store's name of a token: `kind` is the one the verifier checked it as. */
+  const refOf = (claims: TokenIdentity, kind: TokenKind): TokenRef => ({
     iss: claims.iss,
     jti: claims.jti,
     sub: claims.sub,
     family: claims.fam,
+    kind,
     expiresAt: claims.exp * 1000 + toleranceMs,
   });
 
@@ -186,8 +188,8 @@ export function createJwtNonce(options: JwtNonceOptions): JwtNonce {
     const lookupNow = syncTwinOf(store, 'lookup');
     const answer =
       lookupNow === undefined
-        ? await store.lookup(refOf(claims))
-        : lookupNow.call(store, refOf(claims));
+        ? await store.lookup(refOf(claims, 'access'))
+        : lookupNow.call(store, refOf(claims, 'access'));
     const state = answer instanceof Promise ? await answer : answer;
     if (state.status === 'mismatched') refuse('binding', claims.sub);
     if (state.status === 'revoked') refuse('revoked', claims.sub);
@@ -228,7 +230,7 @@ export function createJwtNonce(options: JwtNonceOptions): JwtNonce {
 
     async refresh(refreshToken: unknown, issueOptions: IssueOptions = {}): Promise<TokenPair> {
       const claims = verify(refreshToken, 'refresh');
-      const ref = refOf(claims);
+      const ref = refOf(claims, 'refresh');
       const result = await store.spend(ref, tracked);
       if (result.outcome === 'mismatched') refuse('binding', claims.sub);
       if (result.outcome === 'reused') {
@@ -261,7 +263,7 @@ export function createJwtNonce(options: JwtNonceOptions): JwtNonce {
     },
 
     async revoke(token: TokenIdentity): Promise<void> {
-      await store.revoke(refOf(token));
+      await store.revoke(refOf(token, token.token_use ?? 'access'));
       emit({
         type: 'TOKEN_REVOKED',
         severity: 'info',
@@ -271,7 +273,7 @@ export function createJwtNonce(options: JwtNonceOptions): JwtNonce {
     },
 
     async logout(auth: TokenIdentity): Promise<void> {
-      const ref = refOf(auth);
+      const ref = refOf(auth, auth.token_use ?? 'access');
       await store.revoke(ref);
       await store.revokeFamily(
         ref.iss,

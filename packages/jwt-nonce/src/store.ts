@@ -5,14 +5,16 @@ import type { TokenKind } from './verify/claims.js';
  * Which token a store operation is about. Tokens are keyed by (`iss`, `jti`), never by the token
  * string, so a token re-encoded or re-signed in another valid form is the same token. `sub`
  * groups a user's state (and is the Redis Cluster hash tag); `family` is the login session.
- * A recorded token is bound to the `sub` and `family` it was written for: presented with any
- * other, it is not that token (see `mismatched`).
+ * A recorded token is bound to the `sub`, `family` and `kind` it was written for: presented with
+ * any other, it is not that token (see `mismatched`).
  */
 export interface TokenRef {
   readonly iss: string;
   readonly jti: string;
   readonly sub: string;
   readonly family: string;
+  /** Access or refresh: an access token's id is no refresh token's, and the other way round. */
+  readonly kind: TokenKind;
   /**
    * Until when the store must remember this token, epoch ms: its `exp` plus the clock tolerance,
    * after which no verifier accepts it anyway.
@@ -22,7 +24,6 @@ export interface TokenRef {
 
 /** One issued token, as tracked mode records it. */
 export interface TokenRecord extends TokenRef {
-  readonly kind: TokenKind;
   /** When the server issued it, epoch ms (the per-user watermark is compared with this). */
   readonly issuedAt: number;
 }
@@ -30,9 +31,9 @@ export interface TokenRecord extends TokenRef {
 /**
  * The state of one token id: `active` (issued, usable), `spent` (a refresh token already
  * exchanged), `revoked`, `absent` (never recorded, or expired), or `mismatched`: recorded, but
- * for another `sub` or `family` than the ones presented, so unknown to whoever presents it (only
- * the signing key can make such a token). A store that keys tokens by user (Redis) never sees
- * another user's id and answers `absent` when the `sub` differs.
+ * for another `sub`, `family` or `kind` than the ones presented, so unknown to whoever presents
+ * it (only the signing key can make such a token). A store that keys tokens by user (Redis) never
+ * sees another user's id and answers `absent` when the `sub` differs.
  */
 export type TokenStatus = 'active' | 'spent' | 'revoked' | 'absent' | 'mismatched';
 
@@ -49,8 +50,9 @@ export interface TokenLookup {
 
 /**
  * The outcome of spending a refresh token: `spent` by this caller (the one winner), `reused`
- * (it had been spent before, or by a concurrent caller), `invalid` (revoked, unknown), or
- * `mismatched` (recorded for another `sub` or `family`: the record is left as it was).
+ * (it had been spent before, or by a concurrent caller), `invalid` (revoked, unknown, or not a
+ * refresh token), or `mismatched` (recorded for another `sub`, `family` or `kind`: the record is
+ * left as it was).
  */
 export type SpendOutcome = 'spent' | 'reused' | 'invalid' | 'mismatched';
 
@@ -72,21 +74,22 @@ export interface JwtNonceStore extends UserDataPurger {
   record(records: readonly TokenRecord[]): Promise<void>;
   /**
    * The token's status, its family's revocation and its user's watermark. The record matches
-   * only when `iss`, `jti`, `sub` and `family` all equal the ones it was written with; otherwise
-   * the status is `mismatched` (or `absent`, see {@link TokenStatus}).
+   * only when `iss`, `jti`, `sub`, `family` and `kind` all equal the ones it was written with;
+   * otherwise the status is `mismatched` (or `absent`, see {@link TokenStatus}).
    */
   lookup(ref: TokenRef): Promise<TokenLookup>;
   /**
    * Atomically turns an `active` refresh token into `spent`: exactly one of any number of
    * concurrent callers gets `spent`. With `requireRecord: false` (deny-list mode) an absent token
-   * counts as active and a `spent` marker bound to `ref.sub` and `ref.family` is written. A
-   * record of another `sub` or `family` answers `mismatched` and is not touched. Anything else
-   * answers `reused` (already spent) or `invalid`.
+   * counts as active and a `spent` marker bound to `ref.sub`, `ref.family` and `refresh` is
+   * written. A record of another `sub`, `family` or `kind` answers `mismatched` and is not
+   * touched. Only refresh tokens are spent: a `ref.kind` of `access` answers `invalid` (after
+   * `mismatched`) and writes nothing. Anything else answers `reused` (already spent) or `invalid`.
    */
   spend(ref: TokenRef, requireRecord: boolean): Promise<SpendResult>;
   /**
    * Marks the token revoked until `ref.expiresAt`, whether or not it was recorded. A record keeps
-   * the `sub` and `family` it was written with; a new marker is bound to the ref's.
+   * the `sub`, `family` and `kind` it was written with; a new marker is bound to the ref's.
    */
   revoke(ref: TokenRef): Promise<void>;
   /** Revokes every token of `family` until `expiresAt`. */

@@ -45,21 +45,19 @@ export function describeJwtNonceStoreConformance(
       await harness.cleanup?.();
     });
 
+    /** A refresh token's ref unless `overrides` says otherwise. */
     function ref(overrides: Partial<TokenRef> = {}): TokenRef {
       return {
         iss: 'issuer-a',
         jti: id(),
         sub: `user-${id()}`,
         family: id(),
+        kind: 'refresh',
         expiresAt: harness.now() + 60_000,
         ...overrides,
       };
     }
-    const recordOf = (token: TokenRef, kind: 'access' | 'refresh' = 'refresh'): TokenRecord => ({
-      ...token,
-      kind,
-      issuedAt: harness.now(),
-    });
+    const recordOf = (token: TokenRef): TokenRecord => ({ ...token, issuedAt: harness.now() });
 
     it('knows nothing of a token it never saw', async () => {
       expect(await store.lookup(ref())).toEqual({
@@ -72,9 +70,9 @@ export function describeJwtNonceStoreConformance(
 
     it('records issued tokens as active with their issue time, and never overwrites', async () => {
       const token = ref();
-      const other = ref({ sub: token.sub, family: token.family });
+      const other = ref({ sub: token.sub, family: token.family, kind: 'access' });
       const record = recordOf(token);
-      await store.record([record, recordOf(other, 'access')]);
+      await store.record([record, recordOf(other)]);
       expect(await store.lookup(token)).toMatchObject({
         status: 'active',
         issuedAt: record.issuedAt,
@@ -155,8 +153,8 @@ export function describeJwtNonceStoreConformance(
     };
 
     it('looks a recorded token up only under the user and family it was issued to', async () => {
-      const token = ref();
-      await store.record([recordOf(token, 'access')]);
+      const token = ref({ kind: 'access' });
+      await store.record([recordOf(token)]);
       for (const [name, presented, unknown] of swaps(token)) {
         const state = await store.lookup(presented);
         expect(unknown, name).toContain(state.status);
@@ -195,8 +193,8 @@ export function describeJwtNonceStoreConformance(
     });
 
     it('keeps the binding of a recorded token it revokes', async () => {
-      const token = ref();
-      await store.record([recordOf(token, 'access')]);
+      const token = ref({ kind: 'access' });
+      await store.record([recordOf(token)]);
       await store.revoke(token);
       for (const [name, presented, unknown] of swaps(token)) {
         expect(unknown, name).toContain((await store.lookup(presented)).status);
@@ -205,8 +203,8 @@ export function describeJwtNonceStoreConformance(
     });
 
     it('never lets a changed family id reach a token of a revoked family', async () => {
-      const token = ref();
-      await store.record([recordOf(token, 'access')]);
+      const token = ref({ kind: 'access' });
+      await store.record([recordOf(token)]);
       await store.revokeFamily(token.iss, token.sub, token.family, harness.now() + 60_000);
       const escaped = { ...token, family: ref().family };
       expect(await store.lookup(escaped)).toMatchObject({
@@ -215,6 +213,75 @@ export function describeJwtNonceStoreConformance(
       });
       expect((await store.spend(escaped, true)).outcome).toBe('mismatched');
       expect(await store.lookup(token)).toMatchObject({ status: 'active', familyRevoked: true });
+    });
+
+    // A token is good only as the kind it was issued as: one login's access id presented as a
+    // refresh token (or the reverse) is unknown. Spent as a refresh token, an access id would
+    // give a second refresh chain beside the real one, and reuse detection would never fire.
+    it('looks a recorded token up only as the kind it was issued as', async () => {
+      const access = ref({ kind: 'access' });
+      const refresh = ref({ sub: access.sub, family: access.family });
+      await store.record([recordOf(access), recordOf(refresh)]);
+      for (const presented of [
+        { ...access, kind: 'refresh' as const },
+        { ...refresh, kind: 'access' as const },
+      ]) {
+        expect(await store.lookup(presented), presented.kind).toMatchObject({
+          status: 'mismatched',
+          issuedAt: undefined,
+        });
+      }
+      expect((await store.lookup(access)).status).toBe('active');
+      expect((await store.lookup(refresh)).status).toBe('active');
+    });
+
+    it('never spends an access token as a refresh token, leaving both to their owner', async () => {
+      const access = ref({ kind: 'access' });
+      const refresh = ref({ sub: access.sub, family: access.family });
+      await store.record([recordOf(access), recordOf(refresh)]);
+      const asRefresh = { ...access, kind: 'refresh' as const };
+      for (const requireRecord of [true, false]) {
+        const result = await store.spend(asRefresh, requireRecord);
+        expect(result.outcome, `requireRecord ${requireRecord}`).toBe('mismatched');
+        expect(result.issuedAt, `requireRecord ${requireRecord}`).toBeUndefined();
+      }
+      expect((await store.lookup(access)).status).toBe('active');
+      expect((await store.spend(refresh, true)).outcome).toBe('spent');
+      expect((await store.spend(refresh, true)).outcome).toBe('reused');
+    });
+
+    it('spends only refresh tokens: an access ref is invalid and writes nothing', async () => {
+      const access = ref({ kind: 'access' });
+      await store.record([recordOf(access)]);
+      expect((await store.spend(access, true)).outcome).toBe('invalid');
+      expect((await store.spend(access, false)).outcome).toBe('invalid');
+      expect((await store.lookup(access)).status).toBe('active');
+      const unrecorded = ref({ kind: 'access' });
+      expect((await store.spend(unrecorded, false)).outcome).toBe('invalid');
+      expect((await store.lookup(unrecorded)).status).toBe('absent');
+      expect((await store.lookup({ ...unrecorded, kind: 'refresh' })).status).toBe('absent');
+    });
+
+    it('binds a deny-list spent marker and a revocation to the kind they were written for', async () => {
+      const spent = ref();
+      expect((await store.spend(spent, false)).outcome).toBe('spent');
+      expect((await store.lookup({ ...spent, kind: 'access' })).status).toBe('mismatched');
+      expect((await store.lookup(spent)).status).toBe('spent');
+
+      const revoked = ref({ kind: 'access' });
+      await store.revoke(revoked);
+      const asRefresh = { ...revoked, kind: 'refresh' as const };
+      expect((await store.lookup(asRefresh)).status).toBe('mismatched');
+      expect((await store.spend(asRefresh, false)).outcome).toBe('mismatched');
+      expect((await store.lookup(revoked)).status).toBe('revoked');
+    });
+
+    it('keeps the kind of a recorded token it revokes', async () => {
+      const access = ref({ kind: 'access' });
+      await store.record([recordOf(access)]);
+      await store.revoke({ ...access, kind: 'refresh' });
+      expect((await store.lookup(access)).status).toBe('revoked');
+      expect((await store.lookup({ ...access, kind: 'refresh' })).status).toBe('mismatched');
     });
 
     it('revokes a whole family and nothing else', async () => {

@@ -14,7 +14,7 @@ const refused = { status: 401, code: 'ERR_TOKEN_INVALID' };
  * What an attacker holding the signing key and one live token of their own makes: the same token
  * (same header, same live jti) re-signed with claims changed.
  */
-function resign(token: string, changes: { sub?: string; fam?: string }): string {
+function resign(token: string, changes: { sub?: string; fam?: string; jti?: string }): string {
   const [header, payload] = token.split('.') as [string, string];
   const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   return forge(header, { ...claims, ...changes }, { kind: 'ring', key: ring.hs });
@@ -25,7 +25,7 @@ function claimsOf(token: string): { sub: string; fam: string; jti: string } {
 }
 
 describe.each(STORES)(
-  'a live jti re-signed for another user or family, %s store',
+  'a live jti re-signed for another user, family or kind, %s store',
   (name, available, make) => {
     let under: StoreUnderTest;
     let events: SecurityEvent[];
@@ -149,6 +149,73 @@ describe.each(STORES)(
             expect(JSON.parse(reply.body), swap).toMatchObject(refused);
           }
         }
+      } finally {
+        await express.close();
+        await fastify.close();
+      }
+    });
+
+    // The same login's other token carries the same sub and fam: only the kind tells them apart.
+    it("refuses an access token carrying its refresh token's jti, and leaves both tokens good", async () => {
+      const swapped = resign(alice.accessToken, { jti: claimsOf(alice.refreshToken).jti });
+      await expect(tokens.verifyAccessToken(swapped)).rejects.toMatchObject({
+        ...refused,
+        reason: 'binding',
+      });
+      expect(events.filter((event) => event.type === 'INVALID_TOKEN')).toEqual([
+        expect.objectContaining({ severity: 'warning', reason: 'binding', userId: 'alice' }),
+      ]);
+      await expect(tokens.verifyAccessToken(alice.accessToken)).resolves.toMatchObject({
+        sub: 'alice',
+      });
+      await expect(tokens.refresh(alice.refreshToken)).resolves.toBeDefined();
+    });
+
+    it("refuses a refresh token carrying its access token's jti: one login never splits into two refresh chains", async () => {
+      const swapped = resign(alice.refreshToken, { jti: claimsOf(alice.accessToken).jti });
+      await expect(tokens.refresh(swapped)).rejects.toMatchObject({
+        ...refused,
+        reason: 'binding',
+      });
+      expect(events.filter((event) => event.type === 'TOKEN_REFRESHED')).toHaveLength(0);
+      // The attempt spent nothing: the access token still verifies.
+      await expect(tokens.verifyAccessToken(alice.accessToken)).resolves.toMatchObject({
+        sub: 'alice',
+      });
+      // The legitimate chain has exactly one live successor: the real refresh token's.
+      const next = await tokens.refresh(alice.refreshToken);
+      expect(events.filter((event) => event.type === 'TOKEN_REFRESHED')).toHaveLength(1);
+      await expect(tokens.refresh(swapped)).rejects.toMatchObject(refused);
+      await expect(tokens.refresh(alice.refreshToken)).rejects.toMatchObject({
+        ...refused,
+        reason: 'reused',
+      });
+      // Reuse detection fired and killed the family, successor included.
+      expect(events.filter((event) => event.type === 'TOKEN_REUSE')).toHaveLength(1);
+      await expect(tokens.verifyAccessToken(next.accessToken)).rejects.toMatchObject({
+        ...refused,
+        reason: 'revoked',
+      });
+      await expect(tokens.refresh(next.refreshToken)).rejects.toMatchObject(refused);
+    });
+
+    it('answers an access token carrying the refresh jti with the same 401 problem over HTTP', async () => {
+      const express = await startExpress(tokens);
+      const fastify: FastifyInstance = await buildFastify(tokens);
+      const swapped = resign(alice.accessToken, { jti: claimsOf(alice.refreshToken).jti });
+      try {
+        await fastify.listen({ port: 0, host: '127.0.0.1' });
+        const fastifyPort = (fastify.server.address() as { port: number }).port;
+        for (const port of [express.port, fastifyPort]) {
+          const reply = await get(port, '/me', { authorization: `Bearer ${swapped}` });
+          expect(reply.status).toBe(401);
+          expect(reply.headers['content-type']).toBe('application/problem+json');
+          expect(JSON.parse(reply.body)).toMatchObject(refused);
+        }
+        expect(events.filter((event) => event.type === 'INVALID_TOKEN')).toEqual([
+          expect.objectContaining({ reason: 'binding' }),
+          expect.objectContaining({ reason: 'binding' }),
+        ]);
       } finally {
         await express.close();
         await fastify.close();

@@ -49,6 +49,27 @@ describe.skipIf(!hasPostgres)('PostgresJwtNonceStore on a real Postgres', () => 
     }
   });
 
+  it('upgraded without running migrate() again (no kind column): a 503 and the same warning', async () => {
+    const pg = await isolatedPostgresSchema({ max: 2 });
+    try {
+      const [createTables, bindTokensToFamily] = jwtNonceMigrations.migrations;
+      const beforeKind = [createTables, bindTokensToFamily] as never;
+      await migrate(pg.db, [{ name: 'jwt_nonce', migrations: beforeKind }], { schema: pg.schema });
+      const store = new PostgresJwtNonceStore({ db: pg.db, schema: pg.schema, purgeIntervalMs: 0 });
+      const keys = [makeTestRing().hs];
+      const tokens = createJwtNonce({ issuer: ISSUER, audience: AUDIENCE, keys, store });
+      const warnings = await warningsWithCode('RAMPART_POSTGRES_NOT_MIGRATED', async () => {
+        for (let i = 0; i < 3; i++) {
+          await expect(tokens.issue('alice')).rejects.toMatchObject({ status: 503 });
+        }
+      });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]?.message).toContain(pg.schema);
+    } finally {
+      await pg.cleanup();
+    }
+  });
+
   it('verifies with one statement per token, refreshes with two', async () => {
     const pg = await isolatedPostgresSchema({ max: 4 });
     try {
@@ -92,12 +113,50 @@ describe.skipIf(!hasPostgres)('PostgresJwtNonceStore on a real Postgres', () => 
           (iss, jti, sub, status, issued_at, expires_at)
         values ('i', 'old', 's', 'a', ${now}, ${now + 60_000})`.execute(pg.db);
       const { executed } = await migrate(pg.db, [jwtNonceMigrations], { schema: pg.schema });
-      expect(executed).toEqual(['jwt_nonce/0002_bind_tokens_to_family']);
+      expect(executed).toEqual([
+        'jwt_nonce/0002_bind_tokens_to_family',
+        'jwt_nonce/0003_bind_tokens_to_kind',
+      ]);
       const store = new PostgresJwtNonceStore({ db: pg.db, schema: pg.schema, purgeIntervalMs: 0 });
-      const ref = { iss: 'i', jti: 'old', sub: 's', family: 'f', expiresAt: now + 60_000 };
+      const ref = {
+        iss: 'i',
+        jti: 'old',
+        sub: 's',
+        family: 'f',
+        kind: 'refresh' as const,
+        expiresAt: now + 60_000,
+      };
       expect(await store.lookup(ref)).toMatchObject({ status: 'mismatched', issuedAt: undefined });
       expect((await store.spend(ref, true)).outcome).toBe('mismatched');
       expect((await store.spend(ref, false)).outcome).toBe('mismatched');
+    } finally {
+      await pg.cleanup();
+    }
+  });
+
+  it('refuses a token recorded before tokens were bound to a kind (migration 0003), as either kind', async () => {
+    const pg = await isolatedPostgresSchema({ max: 2 });
+    try {
+      const [createTables, bindTokensToFamily] = jwtNonceMigrations.migrations;
+      const beforeKind = [createTables, bindTokensToFamily] as never;
+      await migrate(pg.db, [{ name: 'jwt_nonce', migrations: beforeKind }], { schema: pg.schema });
+      const now = Date.now();
+      await sql`
+        insert into ${sql.id(pg.schema, 'rampart_jwt_nonce_tokens')}
+          (iss, jti, sub, family, status, issued_at, expires_at)
+        values ('i', 'old', 's', 'f', 'a', ${now}, ${now + 60_000})`.execute(pg.db);
+      const { executed } = await migrate(pg.db, [jwtNonceMigrations], { schema: pg.schema });
+      expect(executed).toEqual(['jwt_nonce/0003_bind_tokens_to_kind']);
+      const store = new PostgresJwtNonceStore({ db: pg.db, schema: pg.schema, purgeIntervalMs: 0 });
+      const ref = { iss: 'i', jti: 'old', sub: 's', family: 'f', expiresAt: now + 60_000 };
+      for (const kind of ['access', 'refresh'] as const) {
+        expect(await store.lookup({ ...ref, kind }), kind).toMatchObject({
+          status: 'mismatched',
+          issuedAt: undefined,
+        });
+        expect((await store.spend({ ...ref, kind }, true)).outcome, kind).toBe('mismatched');
+        expect((await store.spend({ ...ref, kind }, false)).outcome, kind).toBe('mismatched');
+      }
     } finally {
       await pg.cleanup();
     }

@@ -92,21 +92,52 @@ describe.skipIf(!hasRedis)('RedisJwtNonceStore on a real Redis', () => {
     expect(mine.length).toBeGreaterThanOrEqual(3);
     for (const key of mine) expect(key.startsWith(`${prefix}{carol%3A%7Bx%7D}:`)).toBe(true);
     const values = await Promise.all(mine.map((key) => redis.get(key)));
-    // A status letter, an issue time and the family id; a family marker; a watermark: no token,
-    // no application claim.
+    // A status letter, an issue time, a kind letter and the family id; a family marker; a
+    // watermark: no token, no application claim.
     for (const value of values) {
-      expect(value).toMatch(new RegExp(`^(?:[asr]\\d*:${auth.fam}|1|\\d+)$`));
+      expect(value).toMatch(new RegExp(`^(?:[asr]\\d*[AR]:${auth.fam}|1|\\d+)$`));
     }
   });
 
   it('refuses a token recorded before tokens were bound to a family (a value without one)', async () => {
     const store = new RedisJwtNonceStore({ redis, keyPrefix: prefix });
-    const ref = { iss: 'i', jti: 'old', sub: 'dave', family: 'f', expiresAt: Date.now() + 60_000 };
+    const ref = {
+      iss: 'i',
+      jti: 'old',
+      sub: 'dave',
+      family: 'f',
+      kind: 'refresh' as const,
+      expiresAt: Date.now() + 60_000,
+    };
     const key = redisKey(prefix, hashTag('dave'), 't', 'i', 'old');
     await redis.set(key, `a${Date.now()}`, 'PX', 60_000);
     expect(await store.lookup(ref)).toMatchObject({ status: 'mismatched', issuedAt: undefined });
     expect((await store.spend(ref, true)).outcome).toBe('mismatched');
     expect((await store.spend(ref, false)).outcome).toBe('mismatched');
+  });
+
+  it('refuses a token recorded before tokens were bound to a kind (a value without a kind letter)', async () => {
+    const store = new RedisJwtNonceStore({ redis, keyPrefix: prefix });
+    const ref = { iss: 'i', jti: 'old', sub: 'erin', family: 'f', expiresAt: Date.now() + 60_000 };
+    const key = redisKey(prefix, hashTag('erin'), 't', 'i', 'old');
+    // What the store wrote before: an active record, a deny-list spent marker, a revocation.
+    for (const old of [`a${Date.now()}:f`, 's:f', 'r:f']) {
+      await redis.set(key, old, 'PX', 60_000);
+      for (const kind of ['access', 'refresh'] as const) {
+        const presented = { ...ref, kind };
+        expect(await store.lookup(presented), `${old} as ${kind}`).toMatchObject({
+          status: 'mismatched',
+          issuedAt: undefined,
+        });
+        expect((await store.spend(presented, true)).outcome, `${old} as ${kind}`).toBe(
+          'mismatched',
+        );
+        expect((await store.spend(presented, false)).outcome, `${old} as ${kind}`).toBe(
+          'mismatched',
+        );
+      }
+      expect(await redis.get(key)).toBe(old);
+    }
   });
 
   it('fails closed with a 503 StoreUnavailableError when Redis is unreachable', async () => {

@@ -1,17 +1,19 @@
 import { BoundedExpiringMap, type Clock } from '@rampart/core';
-import type { TokenStatus } from '../store.js';
+import type { TokenRef, TokenStatus } from '../store.js';
+import type { TokenKind } from '../verify/claims.js';
 
-/** A token's record in the memory store, with the user and family it is bound to. */
+/** A token's record in the memory store, with the user, family and kind it is bound to. */
 export interface TokenEntry {
   status: Exclude<TokenStatus, 'absent' | 'mismatched'>;
   issuedAt: number | undefined;
   readonly sub: string;
   readonly family: string;
+  readonly kind: TokenKind;
 }
 
-/** True when `entry` was written for `sub` and `family`. */
-export function isBoundTo(entry: TokenEntry, sub: string, family: string): boolean {
-  return entry.sub === sub && entry.family === family;
+/** True when `entry` was written for the `sub`, `family` and `kind` of `ref`. */
+export function isBoundTo(entry: TokenEntry, ref: TokenRef): boolean {
+  return entry.sub === ref.sub && entry.family === ref.family && entry.kind === ref.kind;
 }
 
 /** What every map of an issuer is created with. */

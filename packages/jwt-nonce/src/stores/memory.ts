@@ -79,6 +79,7 @@ export class MemoryJwtNonceStore implements JwtNonceStore {
           issuedAt: record.issuedAt,
           sub: record.sub,
           family: record.family,
+          kind: record.kind,
         };
         const result = state.tokens.add(record.jti, entry, this.#ttl(record.expiresAt));
         if (result === 'full') this.#full();
@@ -92,12 +93,13 @@ export class MemoryJwtNonceStore implements JwtNonceStore {
   }
 
   /** {@link lookup}, synchronously: one clock reading, one read of each map, no joined keys. */
-  #lookupNow({ iss, jti, sub, family }: TokenRef): TokenLookup {
+  #lookupNow(ref: TokenRef): TokenLookup {
+    const { iss, jti, sub, family } = ref;
     const state = this.#existingState(iss);
     if (state === undefined) return NOT_FOUND;
     const now = this.#clock.now();
     const entry = state.tokens.get(jti, now);
-    const bound = entry !== undefined && isBoundTo(entry, sub, family);
+    const bound = entry !== undefined && isBoundTo(entry, ref);
     return {
       status: entry === undefined ? 'absent' : bound ? entry.status : 'mismatched',
       issuedAt: bound ? entry.issuedAt : undefined,
@@ -110,13 +112,15 @@ export class MemoryJwtNonceStore implements JwtNonceStore {
     return this.#run((): SpendResult => {
       const state = this.#stateFor(ref.iss);
       const entry = state.tokens.get(ref.jti);
-      const bound = entry !== undefined && isBoundTo(entry, ref.sub, ref.family);
+      const bound = entry !== undefined && isBoundTo(entry, ref);
       const context = {
         issuedAt: bound ? entry.issuedAt : undefined,
         familyRevoked: state.familyRevoked(ref.sub, ref.family, this.#clock.now()),
         userRevokedBefore: state.watermarks.get(ref.sub),
       };
       if (entry !== undefined && !bound) return { outcome: 'mismatched', ...context };
+      // Only a refresh token is spent; an access token's id never starts a refresh chain.
+      if (ref.kind !== 'refresh') return { outcome: 'invalid', ...context };
       if (entry === undefined) {
         if (requireRecord) return { outcome: 'invalid', ...context };
         const spent: TokenEntry = {
@@ -124,6 +128,7 @@ export class MemoryJwtNonceStore implements JwtNonceStore {
           issuedAt: undefined,
           sub: ref.sub,
           family: ref.family,
+          kind: ref.kind,
         };
         if (state.tokens.add(ref.jti, spent, this.#ttl(ref.expiresAt)) === 'full') this.#full();
         state.index(ref.sub, `t${ref.jti}`);
@@ -142,9 +147,15 @@ export class MemoryJwtNonceStore implements JwtNonceStore {
       const state = this.#stateFor(ref.iss);
       const entry = state.tokens.get(ref.jti);
       const ttl = Math.max(this.#ttl(ref.expiresAt), state.tokens.ttl(ref.jti) ?? 0);
-      // A record keeps the user and family it was issued to.
-      const { sub, family } = entry ?? ref;
-      const revoked: TokenEntry = { status: 'revoked', issuedAt: entry?.issuedAt, sub, family };
+      // A record keeps the user, family and kind it was issued to.
+      const { sub, family, kind } = entry ?? ref;
+      const revoked: TokenEntry = {
+        status: 'revoked',
+        issuedAt: entry?.issuedAt,
+        sub,
+        family,
+        kind,
+      };
       if (!state.tokens.set(ref.jti, revoked, ttl)) this.#full();
       state.index(sub, `t${ref.jti}`);
     });

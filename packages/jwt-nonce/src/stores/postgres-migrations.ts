@@ -93,8 +93,39 @@ const bindTokensToFamily: PostgresMigration = {
 };
 
 /**
+ * Binds each token row to the kind it was issued as (`access` or `refresh`), so a lookup matches
+ * `iss, jti, sub, family, kind`: an access token's id is no refresh token's. Rows written before
+ * have no kind (`''`, which no presented kind equals): those tokens are refused, and their users
+ * sign in again.
+ */
+const bindTokensToKind: PostgresMigration = {
+  name: '0003_bind_tokens_to_kind',
+  async up(db, { schema }) {
+    const { tokens } = JWT_NONCE_TABLES;
+    await db.schema
+      .withSchema(schema)
+      .alterTable(tokens)
+      .addColumn('kind', 'text', (column) => column.notNull().defaultTo(''))
+      .execute();
+    // The default only fills existing rows: every write names the kind.
+    await db.schema
+      .withSchema(schema)
+      .alterTable(tokens)
+      .alterColumn('kind', (column) => column.dropDefault())
+      .execute();
+  },
+  async down(db, { schema }) {
+    await db.schema
+      .withSchema(schema)
+      .alterTable(JWT_NONCE_TABLES.tokens)
+      .dropColumn('kind')
+      .execute();
+  },
+};
+
+/**
  * The migrations of `PostgresJwtNonceStore`, for core's `migrate()`: tables
- * `rampart_jwt_nonce_tokens` (primary key (iss, jti), bound to `sub` and `family`),
+ * `rampart_jwt_nonce_tokens` (primary key (iss, jti), bound to `sub`, `family` and `kind`),
  * `rampart_jwt_nonce_families` and `rampart_jwt_nonce_users`, times as epoch-ms `bigint`s.
  *
  * @example
@@ -102,5 +133,9 @@ const bindTokensToFamily: PostgresMigration = {
  */
 export const jwtNonceMigrations: PostgresMigrations = Object.freeze({
   name: 'jwt_nonce',
-  migrations: Object.freeze([Object.freeze(createTables), Object.freeze(bindTokensToFamily)]),
+  migrations: Object.freeze([
+    Object.freeze(createTables),
+    Object.freeze(bindTokensToFamily),
+    Object.freeze(bindTokensToKind),
+  ]),
 });

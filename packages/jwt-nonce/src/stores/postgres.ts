@@ -45,7 +45,7 @@ const PURGE_BATCH = 1000;
 interface StateRow {
   status: string | null;
   issued_at: string | null;
-  /** The row was written for the presented `sub` and `family`; null when there is no row. */
+  /** The row was written for the presented `sub`, `family` and `kind`; null without a row. */
   bound: boolean | null;
   family_revoked: boolean;
   revoked_before: string | null;
@@ -59,7 +59,8 @@ const toNumber = (value: string | null) => (value === null ? undefined : Number(
  * `update … set status = 's' where … and status = 'a' returning …`: the row lock makes exactly
  * one of any number of concurrent spends match; the others re-check the row, find it spent, and
  * are told `reused`. The same statement reads the family and the user's watermark. A token row
- * names the `sub` and `family` it was issued to; presented with others, it is `mismatched`.
+ * names the `sub`, `family` and `kind` it was issued to; presented with others, it is
+ * `mismatched`.
  *
  * @example
  * await migrate(db, [jwtNonceMigrations]);
@@ -99,17 +100,21 @@ export class PostgresJwtNonceStore implements JwtNonceStore {
   async record(records: readonly TokenRecord[]): Promise<void> {
     if (records.length === 0) return;
     const rows = records.map(
-      (r) => sql`(${r.iss}, ${r.jti}, ${r.sub}, ${r.family}, 'a', ${r.issuedAt}, ${r.expiresAt})`,
+      (r) =>
+        sql`(${r.iss}, ${r.jti}, ${r.sub}, ${r.family}, ${r.kind},
+          'a', ${r.issuedAt}, ${r.expiresAt})`,
     );
     await this.#query(sql`
-      insert into ${this.#tokens} (iss, jti, sub, family, status, issued_at, expires_at)
+      insert into ${this.#tokens} (iss, jti, sub, family, kind, status, issued_at, expires_at)
       values ${sql.join(rows)} on conflict (iss, jti) do nothing`);
   }
 
   async lookup(ref: TokenRef): Promise<TokenLookup> {
     const now = this.#now();
     const [row] = await this.#query<StateRow>(sql`
-      select t.status, t.issued_at, (t.sub = ${ref.sub} and t.family = ${ref.family}) as bound, ${this.#context(ref, now)}
+      select t.status, t.issued_at,
+        (t.sub = ${ref.sub} and t.family = ${ref.family} and t.kind = ${ref.kind}) as bound,
+        ${this.#context(ref, now)}
       from (select 1) as one
       left join ${this.#tokens} as t on t.iss = ${ref.iss} and t.jti = ${ref.jti} and t.expires_at > ${now}`);
     const state = row as StateRow;
@@ -129,8 +134,10 @@ export class PostgresJwtNonceStore implements JwtNonceStore {
   async spend(ref: TokenRef, requireRecord: boolean): Promise<SpendResult> {
     const now = this.#now();
     const key = sql`iss = ${ref.iss} and jti = ${ref.jti}`;
-    // The row was written for this user and family: only then is it this token.
-    const bound = sql`(sub = ${ref.sub} and family = ${ref.family})`;
+    // The row was written for this user, family and kind: only then is it this token.
+    const bound = sql`(sub = ${ref.sub} and family = ${ref.family} and kind = ${ref.kind})`;
+    // Only a refresh token is spent; an access token's id never starts a refresh chain.
+    const refresh = ref.kind === 'refresh';
     // Every CTE sees the snapshot taken when the statement started: `current` is the row before
     // this statement, whatever a concurrent spend did since.
     const [row] = await this.#query<StateRow & { won: number }>(sql`
@@ -139,12 +146,13 @@ export class PostgresJwtNonceStore implements JwtNonceStore {
         from ${this.#tokens} where ${key} and expires_at > ${now}
       ), spent as (
         update ${this.#tokens} set status = 's'
-        where ${key} and ${bound} and status = 'a' and expires_at > ${now}
+        where ${key} and ${bound} and ${refresh} and status = 'a' and expires_at > ${now}
         returning 1
       ), inserted as (
-        insert into ${this.#tokens} (iss, jti, sub, family, status, issued_at, expires_at)
-        select ${ref.iss}, ${ref.jti}, ${ref.sub}, ${ref.family}, 's', null, ${ref.expiresAt}
-        where ${!requireRecord}
+        insert into ${this.#tokens} (iss, jti, sub, family, kind, status, issued_at, expires_at)
+        select ${ref.iss}, ${ref.jti}, ${ref.sub}, ${ref.family}, ${ref.kind},
+          's', null, ${ref.expiresAt}
+        where ${!requireRecord && refresh}
         on conflict (iss, jti) do nothing returning 1
       )
       select
@@ -161,6 +169,7 @@ export class PostgresJwtNonceStore implements JwtNonceStore {
     };
     if (state.won === 1) return { outcome: 'spent', ...context };
     if (state.bound === false) return { outcome: 'mismatched', ...context };
+    if (!refresh) return { outcome: 'invalid', ...context };
     // Lost: the row was spent before, or by a concurrent statement (then `current` still says
     // 'a'); in deny-list mode a concurrent first spend inserted the row we could not see.
     const reused =
@@ -169,10 +178,11 @@ export class PostgresJwtNonceStore implements JwtNonceStore {
   }
 
   async revoke(ref: TokenRef): Promise<void> {
-    // A recorded row keeps the user and family it was issued to.
+    // A recorded row keeps the user, family and kind it was issued to.
     await this.#query(sql`
-      insert into ${this.#tokens} as t (iss, jti, sub, family, status, issued_at, expires_at)
-      values (${ref.iss}, ${ref.jti}, ${ref.sub}, ${ref.family}, 'r', null, ${ref.expiresAt})
+      insert into ${this.#tokens} as t (iss, jti, sub, family, kind, status, issued_at, expires_at)
+      values (${ref.iss}, ${ref.jti}, ${ref.sub}, ${ref.family}, ${ref.kind},
+        'r', null, ${ref.expiresAt})
       on conflict (iss, jti) do update
       set status = 'r', expires_at = greatest(t.expires_at, excluded.expires_at)`);
   }

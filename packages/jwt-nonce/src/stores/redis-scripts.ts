@@ -5,8 +5,9 @@ import { RedisScript } from '@rampart/core/redis';
  * share the user's hash tag, so each runs on one Redis Cluster node.
  *
  * A token key holds one string: a status letter (`a` active, `s` spent, `r` revoked), the issue
- * time in epoch ms (empty when unknown), `:` and the family the token was issued in. The user is
- * the key's, so a token is bound to both; a value without a family matches none.
+ * time in epoch ms (empty when unknown), a kind letter (`A` access, `R` refresh), `:` and the
+ * family the token was issued in. The user is the key's, so a token is bound to all three; a
+ * value without a kind letter or a family (written before the binding) matches none.
  */
 
 /** KEYS: token, family, user. Returns [token value | nil, family exists (0/1), watermark | nil]. */
@@ -19,24 +20,30 @@ return {token, family, watermark}
 
 /**
  * KEYS: token, family, user. ARGV: requireRecord ('1'/'0'), ttl ms of a new spent marker, the
- * presented family. Returns [outcome, token value before | nil, family exists, watermark | nil].
- * The check and the write are one script, so exactly one caller turns an active token into a
- * spent one; a token of another family is `mismatched` and left alone.
+ * presented family, the presented kind letter. Returns [outcome, token value before | nil, family
+ * exists, watermark | nil]. The check and the write are one script, so exactly one caller turns
+ * an active token into a spent one; a token of another family or kind is `mismatched` and left
+ * alone, and only a refresh token (`R`) is ever spent.
  */
 export const spendScript = new RedisScript(`
 local token = redis.call('GET', KEYS[1])
 local family = redis.call('EXISTS', KEYS[2])
 local watermark = redis.call('GET', KEYS[3])
+local refresh = ARGV[4] == 'R'
 local outcome
 if not token then
-  if ARGV[1] == '1' then
+  if ARGV[1] == '1' or not refresh then
     outcome = 'invalid'
   else
-    redis.call('SET', KEYS[1], 's:' .. ARGV[3], 'PX', ARGV[2])
+    redis.call('SET', KEYS[1], 'sR:' .. ARGV[3], 'PX', ARGV[2])
     outcome = 'spent'
   end
-elseif string.match(token, '^.%d*:(.*)$') ~= ARGV[3] then
+-- Bound only when the value is exactly what this token's record would be: status, issue time,
+-- the presented kind letter, ':' and the presented family (a plain comparison, no pattern).
+elseif token ~= string.match(token, '^.%d*') .. ARGV[4] .. ':' .. ARGV[3] then
   outcome = 'mismatched'
+elseif not refresh then
+  outcome = 'invalid'
 else
   local status = string.sub(token, 1, 1)
   if status == 'a' then
@@ -60,9 +67,9 @@ return #KEYS
 `);
 
 /**
- * KEYS: token. ARGV: the value of a new revoked marker ('r:' and the family), ttl ms. An existing
- * record becomes revoked and keeps its issue time and family. The longer of the two TTLs is kept,
- * so revoking never shortens how long a revocation is remembered.
+ * KEYS: token. ARGV: the value of a new revoked marker ('r', the kind letter, ':' and the family),
+ * ttl ms. An existing record becomes revoked and keeps its issue time, kind and family. The
+ * longer of the two TTLs is kept, so revoking never shortens how long a revocation is remembered.
  */
 export const revokeScript = new RedisScript(`
 local current = redis.call('GET', KEYS[1])

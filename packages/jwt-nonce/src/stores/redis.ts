@@ -18,6 +18,7 @@ import type {
   TokenStatus,
   UserWatermark,
 } from '../store.js';
+import type { TokenKind } from '../verify/claims.js';
 import {
   lookupScript,
   markScript,
@@ -65,25 +66,32 @@ const optionsSchema = z.strictObject(
 
 const STORE = 'redis-jwt-nonce-store';
 const STATUS: Readonly<Record<string, TokenStatus>> = { a: 'active', s: 'spent', r: 'revoked' };
+/** The letter after the issue time in a token value (see redis-scripts.ts). */
+const KIND_LETTER: Readonly<Record<TokenKind, string>> = { access: 'A', refresh: 'R' };
 const DIGITS = /^\d{1,16}$/;
 
 /**
- * Parses a token value a script read back (see redis-scripts.ts), as presented with `family`;
- * Redis holds only what the scripts wrote.
+ * Parses a token value a script read back (see redis-scripts.ts), as presented with `family`
+ * and `kind`; Redis holds only what the scripts wrote.
  */
 function parseToken(
   value: unknown,
-  family: string,
+  { family, kind }: Pick<TokenRef, 'family' | 'kind'>,
 ): { status: TokenStatus; issuedAt: number | undefined } {
   if (typeof value !== 'string' || value.length === 0) {
     return { status: 'absent', issuedAt: undefined };
   }
-  // The issue time is digits, so the first ':' ends it; a value without one has no family.
+  // The issue time is digits, so the first ':' ends it and the kind letter; a value without
+  // them (written before the binding) has no family or kind and matches none.
   const separator = value.indexOf(':');
-  if (separator < 0 || value.slice(separator + 1) !== family) {
+  if (
+    separator < 2 ||
+    value[separator - 1] !== KIND_LETTER[kind] ||
+    value.slice(separator + 1) !== family
+  ) {
     return { status: 'mismatched', issuedAt: undefined };
   }
-  const issuedAt = value.slice(1, separator);
+  const issuedAt = value.slice(1, separator - 1);
   return {
     status: STATUS[value[0] as string] ?? 'revoked',
     issuedAt: DIGITS.test(issuedAt) ? Number(issuedAt) : undefined,
@@ -106,8 +114,8 @@ function globLiteral(text: string): string {
  * their tokens. All keys of a user share its hash tag, so it works on Redis Cluster.
  *
  * Keys: `<prefix>{<sub>}:t:<iss>:<jti>`, `…:f:<iss>:<family>`, `…:u:<iss>`. A token is bound to
- * its user by its key and to its family by its value; presented under another user it is not
- * found (`absent`), under another family it is `mismatched`.
+ * its user by its key and to its family and kind by its value; presented under another user it
+ * is not found (`absent`), under another family or kind it is `mismatched`.
  *
  * @example
  * const store = new RedisJwtNonceStore({ redis: new Redis(url, { enableOfflineQueue: false }) });
@@ -141,7 +149,7 @@ export class RedisJwtNonceStore implements JwtNonceStore {
             this.#redis,
             group.map((record) => this.#tokenKey(record)),
             group.flatMap((record) => [
-              `a${record.issuedAt}:${record.family}`,
+              `a${record.issuedAt}${KIND_LETTER[record.kind]}:${record.family}`,
               ttl(record.expiresAt, now),
             ]),
           ),
@@ -154,7 +162,7 @@ export class RedisJwtNonceStore implements JwtNonceStore {
     const reply = (await this.#run(() =>
       lookupScript.run(this.#redis, this.#keys(ref), []),
     )) as unknown[];
-    return { ...parseToken(reply[0], ref.family), ...this.#context(reply[1], reply[2]) };
+    return { ...parseToken(reply[0], ref), ...this.#context(reply[1], reply[2]) };
   }
 
   async spend(ref: TokenRef, requireRecord: boolean): Promise<SpendResult> {
@@ -163,12 +171,13 @@ export class RedisJwtNonceStore implements JwtNonceStore {
         requireRecord ? '1' : '0',
         ttl(ref.expiresAt, Date.now()),
         ref.family,
+        KIND_LETTER[ref.kind],
       ]),
     )) as unknown[];
     const outcome = reply[0] as SpendOutcome;
     return {
       outcome,
-      issuedAt: parseToken(reply[1], ref.family).issuedAt,
+      issuedAt: parseToken(reply[1], ref).issuedAt,
       ...this.#context(reply[2], reply[3]),
     };
   }
@@ -178,7 +187,7 @@ export class RedisJwtNonceStore implements JwtNonceStore {
       revokeScript.run(
         this.#redis,
         [this.#tokenKey(ref)],
-        [`r:${ref.family}`, ttl(ref.expiresAt, Date.now())],
+        [`r${KIND_LETTER[ref.kind]}:${ref.family}`, ttl(ref.expiresAt, Date.now())],
       ),
     );
   }
