@@ -86,32 +86,7 @@ export const clockSchema = z.custom<Clock>(
 );
 
 /**
- * Throws `RampartConfigError` (`ERR_CONFIG_UNKNOWN_OPTION`) naming `owner.<name>` for an option
- * not in `known`, and (`ERR_CONFIG_INVALID_TYPE`) naming `owner` when `options` is no object.
- *
- * @deprecated Validate with {@link parseOptions} and a `z.strictObject` schema, the one options
- * path; this stays only until the last factories that call it move over.
+ * The `forwardErrors` option of every Express middleware: `true` passes refusals to `next(err)`
+ * instead of answering them as problems. Default `false`.
  */
-export function assertKnownOptions(
-  owner: string,
-  options: unknown,
-  known: readonly string[],
-): void {
-  if (options === undefined) return;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new RampartConfigError(
-      owner,
-      'options must be an object.',
-      CONFIG_ERROR_CODES.invalidType,
-    );
-  }
-  for (const name of Object.keys(options)) {
-    if (!known.includes(name)) {
-      throw new RampartConfigError(
-        `${owner}.${name}`,
-        'is not an option.',
-        CONFIG_ERROR_CODES.unknownOption,
-      );
-    }
-  }
-}
+export const forwardErrorsSchema = z.boolean({ error: 'must be true or false.' }).default(false);

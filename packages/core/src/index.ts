@@ -30,7 +30,7 @@ export {
   type TurnClockSource,
   turnClock,
 } from './clock.js';
-export { assertKnownOptions, clockSchema, configCode, parseOptions } from './config.js';
+export { clockSchema, configCode, forwardErrorsSchema, parseOptions } from './config.js';
 export { HmacSha256Key } from './crypto/hmac-sha256.js';
 export { MAX_MAC_TEXT_LENGTH, macTextEquals } from './crypto/mac-text.js';
 export { decodeBase64url } from './encoding/base64url.js';

@@ -267,7 +267,7 @@ describe('authenticate: framework specifics', () => {
         /requireAuth\.challenges/,
       );
       expect(() => requireAuth({ challenges: ['Bearer\r\nX: y'] })).toThrow(
-        /requireAuth\.challenges\[0\]/,
+        /requireAuth\.challenges\.0/,
       );
     }
     expect(() => expressAuthenticate([bearer], { forwardErrors: 'yes' as never })).toThrow(

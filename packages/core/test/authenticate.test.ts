@@ -123,9 +123,9 @@ describe('authenticate: composition', () => {
 
   it('answers synchronously, with no promise, when no credential is present', () => {
     const bearer = headerAuthenticator('authorization', 'jwt', 'Bearer');
-    const compiled = compileAuthentication('test', [bearer], { mode: 'optional' });
+    const compiled = compileAuthentication('test', [bearer], 'optional');
     expect(compiled.run(requestWith({}))).toBe(undefined);
-    const required = compileAuthentication('test', [bearer], { mode: 'required' });
+    const required = compileAuthentication('test', [bearer], 'required');
     expect(() => required.run(requestWith({}))).toThrow(RampartError);
     expect(compiled.run(requestWith({ authorization: 'ok-a' }))).toBeInstanceOf(Promise);
   });

@@ -161,10 +161,11 @@ describe('problemClientErrors', () => {
   });
 
   it.each([
-    [{ headers: { 'X-Bad': 'a\r\nSet-Cookie: x=1' } }, 'problemClientErrors.headers'],
-    [{ headers: { 'Bad Name': 'a' } }, 'problemClientErrors.headers'],
-    [{ headers: { 'content-length': '0' } }, 'problemClientErrors.headers'],
-    [{ headers: { 'X-Number': 1 } }, 'problemClientErrors.headers'],
+    [{ headers: { 'X-Bad': 'a\r\nSet-Cookie: x=1' } }, 'problemClientErrors.headers.X-Bad'],
+    [{ headers: { 'Bad Name': 'a' } }, 'problemClientErrors.headers.Bad Name'],
+    [{ headers: { 'content-length': '0' } }, 'problemClientErrors.headers.content-length'],
+    [{ headers: { 'X-Number': 1 } }, 'problemClientErrors.headers.X-Number'],
+    [{ headers: 'X-Frame-Options: DENY' }, 'problemClientErrors.headers'],
     [{ header: {} }, 'problemClientErrors.header'],
   ])('refuses %j at start-up', (options, option) => {
     expect(() => problemClientErrors(options as never)).toThrow(RampartConfigError);

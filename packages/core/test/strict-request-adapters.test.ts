@@ -256,7 +256,7 @@ describe('strictRequest options', () => {
 
   it('misconfiguration throws at start-up, naming the option', async () => {
     expect(() => strictRequest({ method: ['GET'] } as never)).toThrow('strictRequest.method:');
-    expect(() => strictRequest({ methods: ['BREW'] })).toThrow('strictRequest.methods:');
+    expect(() => strictRequest({ methods: ['BREW'] })).toThrow('strictRequest.methods.0:');
     const app = Fastify();
     app.register(rampartCore, { strictRequest: { methods: [] } });
     await expect(app.ready()).rejects.toMatchObject({

@@ -2,12 +2,15 @@
  * `@rampart/jwt-nonce/express`: the Express adapter. Imports only types from `express`.
  * `req.auth` is core's `AuthContext`, declared by `@rampart/core/express`.
  */
-import { assertKnownOptions, RampartConfigError } from '@rampart/core';
+import { forwardErrorsSchema, parseOptions } from '@rampart/core';
 import { type AuthenticateMiddlewareOptions, authenticate } from '@rampart/core/express';
 import type { RequestHandler } from 'express';
+import { z } from 'zod';
 import { checkedTokens } from './adapter-checks.js';
 import type { JwtNonce } from './api.js';
 import { jwtAuthenticator } from './authenticator.js';
+
+const optionsSchema = z.strictObject({ forwardErrors: forwardErrorsSchema });
 
 /** Options of {@link requireJwt}. */
 export interface RequireJwtOptions extends Pick<AuthenticateMiddlewareOptions, 'forwardErrors'> {}
@@ -25,12 +28,6 @@ export interface RequireJwtOptions extends Pick<AuthenticateMiddlewareOptions, '
  */
 export function requireJwt(tokens: JwtNonce, options: RequireJwtOptions = {}): RequestHandler {
   checkedTokens('requireJwt', tokens);
-  assertKnownOptions('requireJwt', options, ['forwardErrors']);
-  if (options.forwardErrors !== undefined && typeof options.forwardErrors !== 'boolean') {
-    throw new RampartConfigError('requireJwt.forwardErrors', 'must be true or false.');
-  }
-  return authenticate([jwtAuthenticator(tokens)], {
-    mode: 'required',
-    forwardErrors: options.forwardErrors === true,
-  });
+  const { forwardErrors } = parseOptions('requireJwt', optionsSchema, options);
+  return authenticate([jwtAuthenticator(tokens)], { mode: 'required', forwardErrors });
 }

@@ -2,11 +2,12 @@
  * `@rampart/jwt-nonce/fastify`: the Fastify adapter. Imports only types from `fastify`.
  * `request.auth` is core's `AuthContext`, declared by `@rampart/core/fastify`.
  */
-import { assertKnownOptions } from '@rampart/core';
+import { parseOptions } from '@rampart/core';
 import { type AuthPreHandler, authenticate, decorateAuth } from '@rampart/core/fastify';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { checkedTokens } from './adapter-checks.js';
+import { z } from 'zod';
+import { checkedTokens, tokensSchema } from './adapter-checks.js';
 import type { JwtNonce } from './api.js';
 import { jwtAuthenticator } from './authenticator.js';
 
@@ -41,12 +42,13 @@ export function jwtPreHandler(tokens: JwtNonce): JwtPreHandler {
   return authenticate([jwtAuthenticator(tokens)], { mode: 'required' });
 }
 
+const pluginOptionsSchema = z.strictObject({ tokens: tokensSchema });
+
 async function jwtNoncePlugin(
   fastify: FastifyInstance,
   options: FastifyJwtNonceOptions,
 ): Promise<void> {
-  const tokens = checkedTokens('fastifyJwtNonce', options.tokens);
-  assertKnownOptions('fastifyJwtNonce', options, ['tokens']);
+  const { tokens } = parseOptions('fastifyJwtNonce', pluginOptionsSchema, options);
   decorateAuth(fastify);
   fastify.decorate('requireJwt', jwtPreHandler(tokens));
 }

@@ -1,4 +1,5 @@
-import { assertKnownOptions } from '../config.js';
+import { z } from 'zod';
+import { parseOptions } from '../config.js';
 import { RampartConfigError } from '../errors/configuration-error.js';
 import type { RampartError } from '../errors/rampart-error.js';
 import type { SecurityRequest } from '../request.js';
@@ -55,14 +56,13 @@ function checkedAuthenticators(owner: string, authenticators: unknown): readonly
   );
 }
 
-/** The mode option, checked; shared by the framework-neutral API and both adapters. */
-function checkedMode(owner: string, mode: unknown): AuthMode {
-  if (mode === undefined) return 'required';
-  if (mode !== 'required' && mode !== 'optional') {
-    throw new RampartConfigError(`${owner}.mode`, "must be 'required' or 'optional'.");
-  }
-  return mode;
-}
+/** The options of `authenticate`, shared with the adapters' schemas. */
+export const authenticateOptionsShape = {
+  mode: z
+    .enum(['required', 'optional'], { error: "must be 'required' or 'optional'." })
+    .default('required'),
+};
+const authenticateOptionsSchema = z.strictObject(authenticateOptionsShape);
 
 /** A bug in an authenticator, not the client's doing: a 500 that the error handler logs. */
 function contractError(authenticator: Authenticator, what: string): TypeError {
@@ -70,18 +70,15 @@ function contractError(authenticator: Authenticator, what: string): TypeError {
 }
 
 /**
- * Validates the authenticators and options once, at start-up, and returns what the adapters run.
- * `extraOptions` are the adapter's own option names (`forwardErrors`).
+ * Validates the authenticators once, at start-up, and returns what the adapters run with the
+ * `mode` they parsed from their options.
  */
 export function compileAuthentication(
   owner: string,
   authenticators: readonly Authenticator[],
-  options: AuthenticateOptions | undefined,
-  extraOptions: readonly string[] = [],
+  mode: AuthMode,
 ): CompiledAuthentication {
   const list = checkedAuthenticators(owner, authenticators);
-  assertKnownOptions(owner, options, ['mode', ...extraOptions]);
-  const mode = checkedMode(owner, options?.mode);
   const challenges = Object.freeze(
     list.flatMap((authenticator) =>
       authenticator.challenge === undefined ? [] : [authenticator.challenge],
@@ -148,7 +145,11 @@ export function authenticate(
   authenticators: readonly Authenticator[],
   options?: AuthenticateOptions,
 ): (request: SecurityRequest) => Promise<AuthContext | undefined> {
-  const compiled = compileAuthentication('authenticate', authenticators, options);
+  const compiled = compileAuthentication(
+    'authenticate',
+    authenticators,
+    parseOptions('authenticate', authenticateOptionsSchema, options).mode,
+  );
   return async function authenticateRequest(request: SecurityRequest) {
     return compiled.run(request);
   };

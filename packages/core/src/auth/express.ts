@@ -1,12 +1,16 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { assertKnownOptions } from '../config.js';
-import { RampartConfigError } from '../errors/configuration-error.js';
+import { z } from 'zod';
+import { forwardErrorsSchema, parseOptions } from '../config.js';
 import { isRampartError } from '../errors/rampart-error.js';
 import { toSecurityRequest } from '../express/security-request.js';
 import { sendProblem } from '../express/send-problem.js';
 import type { AuthContext } from './auth-context.js';
-import { authRequiredError, checkedChallenges } from './auth-required.js';
-import { type AuthenticateOptions, compileAuthentication } from './authenticate.js';
+import { authRequiredError, challengesSchema } from './auth-required.js';
+import {
+  type AuthenticateOptions,
+  authenticateOptionsShape,
+  compileAuthentication,
+} from './authenticate.js';
 import type { Authenticator } from './authenticator.js';
 
 /** Options of the Express `authenticate` middleware. */
@@ -23,12 +27,14 @@ export interface RequireAuthOptions {
   forwardErrors?: boolean;
 }
 
-function checkedForwardErrors(owner: string, value: unknown): boolean {
-  if (value !== undefined && typeof value !== 'boolean') {
-    throw new RampartConfigError(`${owner}.forwardErrors`, 'must be true or false.');
-  }
-  return value === true;
-}
+const authenticateOptionsSchema = z.strictObject({
+  ...authenticateOptionsShape,
+  forwardErrors: forwardErrorsSchema,
+});
+const requireAuthOptionsSchema = z.strictObject({
+  challenges: challengesSchema,
+  forwardErrors: forwardErrorsSchema,
+});
 
 /** Refusals as problems (or to `next` when asked); anything else to `next`, to be logged. */
 function refuser(forwardErrors: boolean, res: Response, next: NextFunction) {
@@ -53,10 +59,8 @@ export function authenticate(
   authenticators: readonly Authenticator[],
   options: AuthenticateMiddlewareOptions = {},
 ): RequestHandler {
-  const compiled = compileAuthentication('authenticate', authenticators, options, [
-    'forwardErrors',
-  ]);
-  const forwardErrors = checkedForwardErrors('authenticate', options.forwardErrors);
+  const { mode, forwardErrors } = parseOptions('authenticate', authenticateOptionsSchema, options);
+  const compiled = compileAuthentication('authenticate', authenticators, mode);
 
   return function authenticateMiddleware(req: Request, res: Response, next: NextFunction): void {
     const refuse = refuser(forwardErrors, res, next);
@@ -87,9 +91,11 @@ export function authenticate(
  * app.post('/api/v1/orders', requireAuth({ challenges: ['Bearer'] }), createOrder);
  */
 export function requireAuth(options: RequireAuthOptions = {}): RequestHandler {
-  assertKnownOptions('requireAuth', options, ['challenges', 'forwardErrors']);
-  const challenges = checkedChallenges('requireAuth', options.challenges);
-  const forwardErrors = checkedForwardErrors('requireAuth', options.forwardErrors);
+  const { challenges, forwardErrors } = parseOptions(
+    'requireAuth',
+    requireAuthOptionsSchema,
+    options,
+  );
 
   return function requireAuthMiddleware(req: Request, res: Response, next: NextFunction): void {
     if (req.auth !== undefined) next();

@@ -1,14 +1,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { assertKnownOptions } from '../config.js';
+import { z } from 'zod';
+import { parseOptions } from '../config.js';
 import { isRampartError } from '../errors/rampart-error.js';
 import { toSecurityRequest } from '../fastify/security-request.js';
 import { sendProblem } from '../fastify/send-problem.js';
-import { authRequiredError, checkedChallenges } from './auth-required.js';
-import { type AuthenticateOptions, compileAuthentication } from './authenticate.js';
+import { authRequiredError, challengesSchema } from './auth-required.js';
+import {
+  type AuthenticateOptions,
+  authenticateOptionsShape,
+  compileAuthentication,
+} from './authenticate.js';
 import type { Authenticator } from './authenticator.js';
 
 /** A route-level hook of `@rampart/core/fastify`: `{ preHandler: authenticate([...]) }`. */
 export type AuthPreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+const authenticateOptionsSchema = z.strictObject(authenticateOptionsShape);
+const requireAuthOptionsSchema = z.strictObject({ challenges: challengesSchema });
 
 /** Options of the Fastify `requireAuth` preHandler. */
 export interface RequireAuthPreHandlerOptions {
@@ -44,7 +52,8 @@ export function authenticate(
   authenticators: readonly Authenticator[],
   options: AuthenticateOptions = {},
 ): AuthPreHandler {
-  const compiled = compileAuthentication('authenticate', authenticators, options);
+  const { mode } = parseOptions('authenticate', authenticateOptionsSchema, options);
+  const compiled = compileAuthentication('authenticate', authenticators, mode);
   return async function authenticatePreHandler(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -70,8 +79,7 @@ export function authenticate(
  * app.post('/api/v1/orders', { preHandler: requireAuth({ challenges: ['Bearer'] }) }, createOrder);
  */
 export function requireAuth(options: RequireAuthPreHandlerOptions = {}): AuthPreHandler {
-  assertKnownOptions('requireAuth', options, ['challenges']);
-  const challenges = checkedChallenges('requireAuth', options.challenges);
+  const { challenges } = parseOptions('requireAuth', requireAuthOptionsSchema, options);
   return async function requireAuthPreHandler(
     request: FastifyRequest,
     reply: FastifyReply,

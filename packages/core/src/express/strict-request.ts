@@ -1,6 +1,11 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { assertKnownOptions } from '../config.js';
-import { createStrictRequestCheck, type StrictRequestOptions } from '../http/strict-request.js';
+import { z } from 'zod';
+import { forwardErrorsSchema, parseOptions } from '../config.js';
+import {
+  createStrictRequestCheck,
+  type StrictRequestOptions,
+  strictRequestOptionsShape,
+} from '../http/strict-request.js';
 import { sendProblem } from './send-problem.js';
 
 /** Options of `strictRequest`. */
@@ -8,6 +13,11 @@ export interface StrictRequestMiddlewareOptions extends StrictRequestOptions {
   /** Pass refusals to `next(err)` instead of answering with a problem. Default `false`. */
   forwardErrors?: boolean;
 }
+
+const optionsSchema = z.strictObject({
+  ...strictRequestOptionsShape,
+  forwardErrors: forwardErrorsSchema,
+});
 
 /**
  * The first middleware of an app: refuses, before any route is matched, the requests the Fastify
@@ -22,9 +32,8 @@ export interface StrictRequestMiddlewareOptions extends StrictRequestOptions {
  * app.use(jsonBody());
  */
 export function strictRequest(options: StrictRequestMiddlewareOptions = {}): RequestHandler {
-  assertKnownOptions('strictRequest', options, ['methods', 'forwardErrors']);
-  const { forwardErrors = false, ...checkOptions } = options;
-  const check = createStrictRequestCheck(checkOptions, 'strictRequest');
+  const { forwardErrors, methods } = parseOptions('strictRequest', optionsSchema, options);
+  const check = createStrictRequestCheck({ methods }, 'strictRequest');
 
   return function strictRequestMiddleware(req: Request, res: Response, next: NextFunction): void {
     // `originalUrl`: a router mounted on a path rewrites `req.url`.

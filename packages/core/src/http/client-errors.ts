@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { assertKnownOptions } from '../config.js';
-import { RampartConfigError } from '../errors/configuration-error.js';
+import { z } from 'zod';
+import { parseOptions } from '../config.js';
 import { PROBLEM_CONTENT_TYPE, type RampartError } from '../errors/rampart-error.js';
 import {
   headersTooLargeError,
@@ -64,8 +64,8 @@ const PROBLEMS_BY_CODE: ReadonlyArray<readonly [string, () => RampartError]> = [
  * const fastify = Fastify({ clientErrorHandler: problemClientErrors({ headers: securityHeaders }) });
  */
 export function problemClientErrors(options: ProblemClientErrorsOptions = {}): ClientErrorListener {
-  assertKnownOptions('problemClientErrors', options, ['headers']);
-  const extraHeaders = headerLines(options.headers ?? {});
+  const { headers } = parseOptions('problemClientErrors', optionsSchema, options);
+  const extraHeaders = headerLines(headers);
   // Built once: nothing in the answer depends on the request.
   const answers = new Map(
     PROBLEMS_BY_CODE.map(([code, problem]) => [code, renderResponse(problem(), extraHeaders)]),
@@ -102,26 +102,32 @@ function responseOnTheWire(socket: Duplex): boolean {
   return inFlight?.headersSent === true;
 }
 
+const optionsSchema = z.strictObject({
+  headers: z
+    .record(
+      z.string(),
+      z
+        .string({ error: 'must be a string of printable characters (no CR or LF).' })
+        .regex(FIELD_VALUE, { error: 'must be a string of printable characters (no CR or LF).' }),
+      { error: 'must be an object of strings.' },
+    )
+    .superRefine((headers, context) => {
+      for (const name of Object.keys(headers)) {
+        if (TOKEN.test(name) && !RESERVED_HEADERS.has(name.toLowerCase())) continue;
+        context.addIssue({
+          code: 'custom',
+          path: [name],
+          message:
+            'is not a header name it may set (an RFC 9110 token other than Content-Type, Content-Length or Connection).',
+        });
+      }
+    })
+    .default({}),
+});
+
 function headerLines(headers: Readonly<Record<string, string>>): string {
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
-    throw new RampartConfigError('problemClientErrors.headers', 'must be an object of strings.');
-  }
   let lines = '';
-  for (const [name, value] of Object.entries(headers)) {
-    if (!TOKEN.test(name) || RESERVED_HEADERS.has(name.toLowerCase())) {
-      throw new RampartConfigError(
-        'problemClientErrors.headers',
-        `${JSON.stringify(name)} is not a header name it may set (an RFC 9110 token other than Content-Type, Content-Length or Connection).`,
-      );
-    }
-    if (typeof value !== 'string' || !FIELD_VALUE.test(value)) {
-      throw new RampartConfigError(
-        'problemClientErrors.headers',
-        `the value of ${name} must be a string of printable characters (no CR or LF).`,
-      );
-    }
-    lines += `${name}: ${value}\r\n`;
-  }
+  for (const [name, value] of Object.entries(headers)) lines += `${name}: ${value}\r\n`;
   return lines;
 }
 

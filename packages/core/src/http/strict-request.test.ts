@@ -169,8 +169,8 @@ describe('createStrictRequestCheck', () => {
     [{ method: ['GET'] }, 'strictRequest.method'],
     [{ methods: [] }, 'strictRequest.methods'],
     [{ methods: 'GET' }, 'strictRequest.methods'],
-    [{ methods: ['get'] }, 'strictRequest.methods'],
-    [{ methods: ['BREW'] }, 'strictRequest.methods'],
+    [{ methods: ['get'] }, 'strictRequest.methods.0'],
+    [{ methods: ['BREW'] }, 'strictRequest.methods.0'],
   ])('refuses %j at start-up, naming %s', (options, option) => {
     expect(() => createStrictRequestCheck(options as never)).toThrow(RampartConfigError);
     expect(() => createStrictRequestCheck(options as never)).toThrow(`${option}:`);

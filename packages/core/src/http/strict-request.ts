@@ -1,6 +1,6 @@
 import { METHODS } from 'node:http';
-import { assertKnownOptions } from '../config.js';
-import { RampartConfigError } from '../errors/configuration-error.js';
+import { z } from 'zod';
+import { parseOptions } from '../config.js';
 import type { RampartError } from '../errors/rampart-error.js';
 import { checkPathEncoding } from './path-encoding.js';
 import { unsupportedMethodError } from './problems.js';
@@ -40,6 +40,20 @@ export type StrictRequestCheck = (
   rawHeaders: readonly string[],
 ) => RampartError | undefined;
 
+/** The options of the strict check, shared with the Express middleware's schema. */
+export const strictRequestOptionsShape = {
+  methods: z
+    .array(
+      z.string().refine((method) => METHODS.includes(method), {
+        error: (issue) =>
+          `${JSON.stringify(issue.input)} is not a method Node's HTTP parser accepts (upper case, one of http.METHODS).`,
+      }),
+    )
+    .min(1, { error: 'must be a non-empty array of methods.' })
+    .default([...DEFAULT_REQUEST_METHODS]),
+};
+const strictRequestOptionsSchema = z.strictObject(strictRequestOptionsShape);
+
 /**
  * Builds the check the Express middleware and the Fastify plugin run on every request, before
  * routing, so both frameworks refuse the requests they would otherwise read two ways. In order
@@ -61,19 +75,7 @@ export function createStrictRequestCheck(
   options: StrictRequestOptions = {},
   name = 'strictRequest',
 ): StrictRequestCheck {
-  assertKnownOptions(name, options, ['methods']);
-  const methods = options.methods ?? DEFAULT_REQUEST_METHODS;
-  if (!Array.isArray(methods) || methods.length === 0) {
-    throw new RampartConfigError(`${name}.methods`, 'must be a non-empty array of methods.');
-  }
-  for (const method of methods) {
-    if (typeof method !== 'string' || !METHODS.includes(method)) {
-      throw new RampartConfigError(
-        `${name}.methods`,
-        `${JSON.stringify(method)} is not a method Node's HTTP parser accepts (upper case, one of http.METHODS).`,
-      );
-    }
-  }
+  const { methods } = parseOptions(name, strictRequestOptionsSchema, options);
   const allowed: ReadonlySet<string> = new Set(methods);
   const allowedList = Object.freeze([...allowed]);
 
