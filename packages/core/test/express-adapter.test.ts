@@ -382,6 +382,27 @@ describe('Express adapter: the security request', () => {
     expect(toSecurityRequest(fake({ socket: {} })).ip).toBe('0.0.0.0');
   });
 
+  it('gives each socket peer its own IP when peers alternate, repeat, or have none', () => {
+    const peerOf = (remoteAddress: string | undefined) =>
+      toSecurityRequest({
+        method: 'get',
+        url: '/x',
+        originalUrl: '/x',
+        rawHeaders: [],
+        socket: { remoteAddress },
+      } as unknown as Request).ip;
+    const peers: Array<[string | undefined, string]> = [
+      ['::ffff:192.0.2.1', '192.0.2.1'],
+      ['::ffff:192.0.2.1', '192.0.2.1'],
+      ['2001:db8::1', '2001:db8::1'],
+      [undefined, '0.0.0.0'],
+      ['198.51.100.4', '198.51.100.4'],
+      ['not an address', '0.0.0.0'],
+      ['::ffff:192.0.2.1', '192.0.2.1'],
+    ];
+    expect(peers.map(([address]) => peerOf(address))).toEqual(peers.map(([, ip]) => ip));
+  });
+
   it('rampartCore() sets req.clientIp once, and refuses unknown or bad options naming them', async () => {
     const middleware = rampartCore({ trustedProxies: ['loopback'] });
     const req = {

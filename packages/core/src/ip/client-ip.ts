@@ -155,9 +155,21 @@ export function createClientIpResolver(
  * request (no proxy is then trusted).
  */
 export function socketPeerIp(socketAddress: string | undefined): string {
+  // The last peer's answer: requests come in runs from one address (a keep-alive connection, the
+  // proxy in front); parsing and formatting it again was 60 % of toSecurityRequest (210 ns).
+  if (socketAddress === lastPeer.address) return lastPeer.ip;
   const peer = parseSocketAddress(socketAddress);
-  return peer === null ? UNKNOWN_CLIENT_IP : formatIpBytes(peer);
+  const ip = peer === null ? UNKNOWN_CLIENT_IP : formatIpBytes(peer);
+  lastPeer.address = socketAddress;
+  lastPeer.ip = ip;
+  return ip;
 }
+
+/** The address `socketPeerIp` answered last, and its answer. */
+const lastPeer: { address: string | undefined; ip: string } = {
+  address: undefined,
+  ip: UNKNOWN_CLIENT_IP,
+};
 
 /** A zone id as the kernel prints it (`eth0`, `en0`, `12`). */
 const ZONE_PATTERN = /^[0-9A-Za-z_.-]{1,64}$/;
