@@ -205,6 +205,12 @@ describe('requestPath', () => {
     expect(requestPath('/a%2Fb')).toBe('/a%2Fb');
     expect(requestPath(undefined)).toBe('/');
   });
+
+  it('keeps only the path of an absolute-form target: its authority may carry credentials', () => {
+    expect(requestPath('http://user:secret@example.com:8080/login?x=1')).toBe('/login');
+    expect(requestPath('https://example.com')).toBe('/');
+    expect(requestPath('http://user:secret@example.com?q')).toBe('/');
+  });
 });
 
 describe('clientError', () => {
