@@ -1,8 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
-import { parseOptions } from '../config.js';
+import { forwardErrorsSchema, parseOptions } from '../config.js';
 import { assertJsonBodyHeaders } from '../http/content-type.js';
-import { DEFAULT_BODY_LIMIT, parseJsonBody } from '../http/json-body.js';
+import { bodyLimitSchema, parseJsonBody } from '../http/json-body.js';
 import { payloadTooLargeError } from '../http/problems.js';
 import { declaredContentLength, hasBody, readBody } from '../http/read-body.js';
 import { sendProblem } from './send-problem.js';
@@ -17,16 +17,10 @@ export interface JsonBodyOptions {
   forwardErrors?: boolean;
 }
 
-const BODY_LIMIT_ERROR = 'must be a whole number of bytes, at least 1.';
-
 const jsonBodySchema = z.strictObject({
-  limit: z
-    .number({ error: BODY_LIMIT_ERROR })
-    .int({ error: BODY_LIMIT_ERROR })
-    .min(1, { error: BODY_LIMIT_ERROR })
-    .default(DEFAULT_BODY_LIMIT),
+  limit: bodyLimitSchema,
   rawBody: z.boolean({ error: 'must be true or false.' }).default(true),
-  forwardErrors: z.boolean({ error: 'must be true or false.' }).default(false),
+  forwardErrors: forwardErrorsSchema,
 });
 
 /**

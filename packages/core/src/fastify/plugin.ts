@@ -12,7 +12,7 @@ import { decorateAuth } from '../auth/fastify.js';
 import { parseOptions } from '../config.js';
 import { assertJsonBodyHeaders } from '../http/content-type.js';
 import { mapError } from '../http/error-mapping.js';
-import { DEFAULT_BODY_LIMIT, parseJsonBody } from '../http/json-body.js';
+import { bodyLimitSchema, parseJsonBody } from '../http/json-body.js';
 import { notFoundError, unsupportedMediaTypeError } from '../http/problems.js';
 import { createStrictRequestCheck, type StrictRequestOptions } from '../http/strict-request.js';
 import { type ClientIpResolverOptions, createClientIpResolver } from '../ip/client-ip.js';
@@ -43,11 +43,7 @@ const pluginOptionsSchema = z.strictObject({
   trustedProxies: z.custom<readonly string[]>().optional(),
   ipv6PrefixLength: z.custom<number>().optional(),
   strictRequest: z.custom<StrictRequestOptions | false>().optional(),
-  bodyLimit: z
-    .number({ error: 'must be a whole number of bytes, at least 1.' })
-    .int({ error: 'must be a whole number of bytes, at least 1.' })
-    .min(1, { error: 'must be a whole number of bytes, at least 1.' })
-    .default(DEFAULT_BODY_LIMIT),
+  bodyLimit: bodyLimitSchema,
   errorHandler: z.boolean({ error: 'must be true or false.' }).default(true),
   notFoundHandler: z.boolean({ error: 'must be true or false.' }).default(true),
 });

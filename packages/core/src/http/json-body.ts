@@ -1,7 +1,17 @@
+import { z } from 'zod';
 import { malformedJsonError } from './problems.js';
 
 /** Default size cap of a JSON body: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1_048_576;
+
+const BODY_LIMIT_ERROR = 'must be a whole number of bytes, at least 1.';
+
+/** The body size cap option of `jsonBody()` (`limit`) and `rampartCore` (`bodyLimit`). */
+export const bodyLimitSchema = z
+  .number({ error: BODY_LIMIT_ERROR })
+  .int({ error: BODY_LIMIT_ERROR })
+  .min(1, { error: BODY_LIMIT_ERROR })
+  .default(DEFAULT_BODY_LIMIT);
 
 /**
  * Deepest nesting of arrays and objects accepted. V8's `JSON.parse` spends over a second on a
