@@ -1,5 +1,9 @@
 import { migrate } from '@rampart/core/postgres';
-import { isolatedPostgresSchema, warningsWithCode } from '@rampart/test-utils';
+import {
+  type IsolatedPostgresSchema,
+  isolatedPostgresSchema,
+  warningsWithCode,
+} from '@rampart/test-utils';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createJwtNonce } from '../src/index.js';
@@ -8,20 +12,31 @@ import { AUDIENCE, ISSUER } from './helpers/attacks.js';
 import { makeTestRing } from './helpers/forge.js';
 import { hasPostgres } from './helpers/stores.js';
 
+/** Issuing three times on `pg`'s schema: each a 503, and one warning that names the schema. */
+async function expectNotMigrated(pg: IsolatedPostgresSchema): Promise<void> {
+  const store = new PostgresJwtNonceStore({ db: pg.db, schema: pg.schema, purgeIntervalMs: 0 });
+  const keys = [makeTestRing().hs];
+  const tokens = createJwtNonce({ issuer: ISSUER, audience: AUDIENCE, keys, store });
+  const warnings = await warningsWithCode('RAMPART_POSTGRES_NOT_MIGRATED', async () => {
+    for (let i = 0; i < 3; i++) {
+      await expect(tokens.issue('alice')).rejects.toMatchObject({ status: 503 });
+    }
+  });
+  expect(warnings).toHaveLength(1);
+  expect(warnings[0]?.message).toContain(pg.schema);
+}
+
+/** Runs only the first `count` of the package's migrations on `pg`'s schema: an older install. */
+async function migrateFirst(pg: IsolatedPostgresSchema, count: number): Promise<void> {
+  const migrations = jwtNonceMigrations.migrations.slice(0, count) as never;
+  await migrate(pg.db, [{ name: 'jwt_nonce', migrations }], { schema: pg.schema });
+}
+
 describe.skipIf(!hasPostgres)('PostgresJwtNonceStore on a real Postgres', () => {
   it('on a schema migrate() never ran on: a 503, and one warning that says to run it', async () => {
     const pg = await isolatedPostgresSchema({ max: 2 });
     try {
-      const store = new PostgresJwtNonceStore({ db: pg.db, schema: pg.schema, purgeIntervalMs: 0 });
-      const keys = [makeTestRing().hs];
-      const tokens = createJwtNonce({ issuer: ISSUER, audience: AUDIENCE, keys, store });
-      const warnings = await warningsWithCode('RAMPART_POSTGRES_NOT_MIGRATED', async () => {
-        for (let i = 0; i < 3; i++) {
-          await expect(tokens.issue('alice')).rejects.toMatchObject({ status: 503 });
-        }
-      });
-      expect(warnings).toHaveLength(1);
-      expect(warnings[0]?.message).toContain(pg.schema);
+      await expectNotMigrated(pg);
     } finally {
       await pg.cleanup();
     }
@@ -30,20 +45,8 @@ describe.skipIf(!hasPostgres)('PostgresJwtNonceStore on a real Postgres', () => 
   it('upgraded without running migrate() again (no family column): a 503 and the same warning', async () => {
     const pg = await isolatedPostgresSchema({ max: 2 });
     try {
-      const [createTables] = jwtNonceMigrations.migrations;
-      await migrate(pg.db, [{ name: 'jwt_nonce', migrations: [createTables as never] }], {
-        schema: pg.schema,
-      });
-      const store = new PostgresJwtNonceStore({ db: pg.db, schema: pg.schema, purgeIntervalMs: 0 });
-      const keys = [makeTestRing().hs];
-      const tokens = createJwtNonce({ issuer: ISSUER, audience: AUDIENCE, keys, store });
-      const warnings = await warningsWithCode('RAMPART_POSTGRES_NOT_MIGRATED', async () => {
-        for (let i = 0; i < 3; i++) {
-          await expect(tokens.issue('alice')).rejects.toMatchObject({ status: 503 });
-        }
-      });
-      expect(warnings).toHaveLength(1);
-      expect(warnings[0]?.message).toContain(pg.schema);
+      await migrateFirst(pg, 1);
+      await expectNotMigrated(pg);
     } finally {
       await pg.cleanup();
     }
@@ -52,19 +55,8 @@ describe.skipIf(!hasPostgres)('PostgresJwtNonceStore on a real Postgres', () => 
   it('upgraded without running migrate() again (no kind column): a 503 and the same warning', async () => {
     const pg = await isolatedPostgresSchema({ max: 2 });
     try {
-      const [createTables, bindTokensToFamily] = jwtNonceMigrations.migrations;
-      const beforeKind = [createTables, bindTokensToFamily] as never;
-      await migrate(pg.db, [{ name: 'jwt_nonce', migrations: beforeKind }], { schema: pg.schema });
-      const store = new PostgresJwtNonceStore({ db: pg.db, schema: pg.schema, purgeIntervalMs: 0 });
-      const keys = [makeTestRing().hs];
-      const tokens = createJwtNonce({ issuer: ISSUER, audience: AUDIENCE, keys, store });
-      const warnings = await warningsWithCode('RAMPART_POSTGRES_NOT_MIGRATED', async () => {
-        for (let i = 0; i < 3; i++) {
-          await expect(tokens.issue('alice')).rejects.toMatchObject({ status: 503 });
-        }
-      });
-      expect(warnings).toHaveLength(1);
-      expect(warnings[0]?.message).toContain(pg.schema);
+      await migrateFirst(pg, 2);
+      await expectNotMigrated(pg);
     } finally {
       await pg.cleanup();
     }
@@ -103,10 +95,7 @@ describe.skipIf(!hasPostgres)('PostgresJwtNonceStore on a real Postgres', () => 
   it('refuses a token recorded before tokens were bound to a family (migration 0002), in any family', async () => {
     const pg = await isolatedPostgresSchema({ max: 2 });
     try {
-      const [createTables] = jwtNonceMigrations.migrations;
-      await migrate(pg.db, [{ name: 'jwt_nonce', migrations: [createTables as never] }], {
-        schema: pg.schema,
-      });
+      await migrateFirst(pg, 1);
       const now = Date.now();
       await sql`
         insert into ${sql.id(pg.schema, 'rampart_jwt_nonce_tokens')}
@@ -137,9 +126,7 @@ describe.skipIf(!hasPostgres)('PostgresJwtNonceStore on a real Postgres', () => 
   it('refuses a token recorded before tokens were bound to a kind (migration 0003), as either kind', async () => {
     const pg = await isolatedPostgresSchema({ max: 2 });
     try {
-      const [createTables, bindTokensToFamily] = jwtNonceMigrations.migrations;
-      const beforeKind = [createTables, bindTokensToFamily] as never;
-      await migrate(pg.db, [{ name: 'jwt_nonce', migrations: beforeKind }], { schema: pg.schema });
+      await migrateFirst(pg, 2);
       const now = Date.now();
       await sql`
         insert into ${sql.id(pg.schema, 'rampart_jwt_nonce_tokens')}
