@@ -7,12 +7,6 @@ export const DEFAULT_MAX_PASSWORD_BYTES = 1024;
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
- * Checks a password from a request and returns it NFKC-normalised (NIST SP 800-63B §3.1.1.2), so
- * the same password typed on another keyboard or OS (composed vs decomposed é, full-width
- * digits) hashes the same. The byte cap is checked on the raw string first, before the
- * normalisation or any hashing can be made to work on a huge input.
- */
-/**
  * Throws 400 `ERR_PASSWORD_INVALID` unless `password` is a non-empty string of well-formed
  * Unicode: what the hasher and the policy both require before looking at it.
  */
@@ -23,6 +17,12 @@ export function assertPasswordText(password: unknown): asserts password is strin
   if (LONE_SURROGATE.test(password)) throw invalidPasswordError();
 }
 
+/**
+ * Checks a password from a request and returns it NFKC-normalised (NIST SP 800-63B §3.1.1.2), so
+ * the same password typed on another keyboard or OS (composed vs decomposed é, full-width
+ * digits) hashes the same. The byte cap is checked on the raw string first, before the
+ * normalisation or any hashing can be made to work on a huge input.
+ */
 export function normalizePassword(password: unknown, maxBytes: number): string {
   assertPasswordText(password);
   // Each UTF-16 unit is at most 3 UTF-8 bytes: a cheap bound before counting exactly.
