@@ -39,9 +39,9 @@ declare global {
  * Express middleware that lets only correctly signed, fresh, never-seen requests through and
  * sets `req.signedRequest` (`{ scheme, keyId, nonce, signedAt }`). Put it after `jsonBody()`
  * (from `@rampart/core/express`), which keeps the exact body bytes, or after `express.raw()` for
- * a raw body. The client IP its events report is the one `rampartCore()` resolved. Refusals are 401 problem+json (`ERR_SIGNATURE_HEADERS`,
- * `ERR_TIMESTAMP_OUT_OF_RANGE`, `ERR_SIGNATURE_INVALID`, `ERR_NONCE_REPLAYED`); an unreachable
- * nonce store is a 503.
+ * a raw body. The client IP its events report is the one `rampartCore()` resolved. Refusals
+ * are 401 problem+json (`ERR_SIGNATURE_HEADERS`, `ERR_TIMESTAMP_OUT_OF_RANGE`,
+ * `ERR_SIGNATURE_INVALID`, `ERR_NONCE_REPLAYED`); an unreachable nonce store is a 503.
  *
  * @example
  * app.post('/api/v1/entities/:entityId/records', jsonBody(), requestSigning({
