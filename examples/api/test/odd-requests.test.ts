@@ -1,4 +1,4 @@
-import { type RawHttpResponse, rawHttp } from '@rampart/test-utils';
+import { type RawHttpResponse, rawHttp, rawRequestText } from '@rampart/test-utils';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FRAMEWORKS, type Framework } from '../src/config.js';
 import { type AppProcess, startApp } from '../src/demo/app-process.js';
@@ -17,9 +17,7 @@ const TEXT_TYPE = 'Content-Type: text/plain';
 const LOGIN_BODY = '{"email":"nobody@example.com","password":"wrong-password-1"}';
 
 function request(method: string, target: string, headers: string[] = [], body?: string): string {
-  const lines = [`${method} ${target} HTTP/1.1`, 'Host: api.test', 'Connection: close', ...headers];
-  if (body !== undefined) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
-  return `${lines.join('\r\n')}\r\n\r\n${body ?? ''}`;
+  return rawRequestText(method, target, headers, body, 'api.test');
 }
 
 /** [what is sent, the raw request, the status, the problem code or "health" for the 200] */

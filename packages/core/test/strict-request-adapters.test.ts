@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type RawHttpResponse, rawHttp } from '@rampart/test-utils';
+import { type RawHttpResponse, rawHttp, rawRequestText as request } from '@rampart/test-utils';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,17 +85,6 @@ afterAll(async () => {
   await new Promise((resolve) => expressServer.close(resolve));
   await fastify.close();
 });
-
-function request(
-  method: string,
-  target: string,
-  headers: readonly string[] = [],
-  body?: string,
-): string {
-  const lines = [`${method} ${target} HTTP/1.1`, 'Host: test', 'Connection: close', ...headers];
-  if (body !== undefined) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
-  return `${lines.join('\r\n')}\r\n\r\n${body ?? ''}`;
-}
 
 const JSON_TYPE = 'Content-Type: application/json';
 const TEXT_TYPE = 'Content-Type: text/plain';

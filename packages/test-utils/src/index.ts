@@ -3,7 +3,7 @@ export {
   type IsolatedPostgresSchemaOptions,
   isolatedPostgresSchema,
 } from './postgres.js';
-export { type RawHttpResponse, rawHttp } from './raw-http.js';
+export { type RawHttpResponse, rawHttp, rawRequestText } from './raw-http.js';
 export { type RawRequest, type RawResponse, rawRequest } from './raw-request.js';
 export {
   createRedisClient,

@@ -13,6 +13,25 @@ export interface RawHttpResponse {
 }
 
 /**
+ * The text of one HTTP/1.1 request for `rawHttp`: the request line as given, `Host: <host>`,
+ * `Connection: close`, the extra header lines as written, and a `Content-Length` for `body`.
+ *
+ * @example
+ * rawHttp(port, rawRequestText('GET', '/%6cogin', ['Authorization: a', 'Authorization: b']));
+ */
+export function rawRequestText(
+  method: string,
+  target: string,
+  headers: readonly string[] = [],
+  body?: string,
+  host = 'test',
+): string {
+  const lines = [`${method} ${target} HTTP/1.1`, `Host: ${host}`, 'Connection: close', ...headers];
+  if (body !== undefined) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
+  return `${lines.join('\r\n')}\r\n\r\n${body ?? ''}`;
+}
+
+/**
  * Writes `text` exactly as given (`\r\n` line ends included) to `127.0.0.1:port` and reads until
  * the server closes. For what `node:http` and `fetch` will not send: a malformed request line,
  * an unknown method, a header repeated in a chosen order, a needless escape kept as sent. Send
