@@ -24,8 +24,8 @@ redis.call('SADD', KEYS[2], ARGV[2])
 return 1`);
 
 /**
- * Removes one user's records from one entity's list and, when none is left there, the entity
- * from the user's set: atomic per entity, so a record added meanwhile is either removed or noted.
+ * Removes one user's records from one entity's list, then the entity from the user's set (none
+ * of theirs is left there): atomic per entity, so a record added meanwhile is removed or noted.
  */
 const PURGE_ENTITY = new RedisScript(`
 local removed = 0
