@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import { parseOptions } from '../config.js';
 import { PROBLEM_CONTENT_TYPE, type RampartError } from '../errors/rampart-error.js';
+import { HTTP_TOKEN } from './headers.js';
 import {
   headersTooLargeError,
   malformedRequestError,
@@ -30,7 +31,6 @@ export type ClientErrorListener = (error: Error, socket: Duplex) => void;
  */
 const CLOSE_GRACE_MS = 5000;
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Printable text and tabs: no CR or LF, which would let a value start a header of its own. */
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'connection']);
@@ -113,7 +113,7 @@ const optionsSchema = z.strictObject({
     )
     .superRefine((headers, context) => {
       for (const name of Object.keys(headers)) {
-        if (TOKEN.test(name) && !RESERVED_HEADERS.has(name.toLowerCase())) continue;
+        if (HTTP_TOKEN.test(name) && !RESERVED_HEADERS.has(name.toLowerCase())) continue;
         context.addIssue({
           code: 'custom',
           path: [name],

@@ -1,4 +1,4 @@
-import type { HeaderRecord } from './headers.js';
+import { type HeaderRecord, HTTP_TOKEN } from './headers.js';
 import { unsupportedContentEncodingError, unsupportedMediaTypeError } from './problems.js';
 
 /**
@@ -7,9 +7,6 @@ import { unsupportedContentEncodingError, unsupportedMediaTypeError } from './pr
  * are; so is no other type. JSON is UTF-8 (RFC 8259 §8.1): a `charset` other than UTF-8 is refused
  * rather than decoded wrongly.
  */
-
-/** An RFC 9110 token: type, subtype and parameter names. */
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
  * True when a `Content-Type` value names JSON in UTF-8. A header sent twice (an array) is
@@ -29,7 +26,7 @@ export function isJsonContentType(value: string | readonly string[] | undefined)
   if (slash === -1) return false;
   const type = mediaType.slice(0, slash);
   const subtype = mediaType.slice(slash + 1);
-  if (!TOKEN.test(type) || !TOKEN.test(subtype) || type !== 'application') return false;
+  if (!HTTP_TOKEN.test(type) || !HTTP_TOKEN.test(subtype) || type !== 'application') return false;
   if (subtype !== 'json' && !(subtype.length > 5 && subtype.endsWith('+json'))) return false;
 
   for (let i = 1; i < parts.length; i++) {
@@ -39,7 +36,7 @@ export function isJsonContentType(value: string | readonly string[] | undefined)
     const equals = parameter.indexOf('=');
     if (equals < 1) return false;
     const name = parameter.slice(0, equals).trim().toLowerCase();
-    if (!TOKEN.test(name)) return false;
+    if (!HTTP_TOKEN.test(name)) return false;
     if (name !== 'charset') continue;
     let charset = parameter
       .slice(equals + 1)

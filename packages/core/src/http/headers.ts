@@ -3,6 +3,9 @@ import { repeatedHeaderError } from './problems.js';
 /** Request headers as `SecurityRequest` holds them: lower-case names, repeats kept as arrays. */
 export type HeaderRecord = Readonly<Record<string, string | string[] | undefined>>;
 
+/** An RFC 9110 token (§5.6.2): header names, media type and parameter names. */
+export const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 /**
  * Builds the header record of a request from Node's `rawHeaders` (name, value, name, value …).
  * `IncomingMessage.headers` silently keeps the first of two `Authorization` or `Content-Type`
