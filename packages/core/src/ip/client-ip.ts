@@ -109,9 +109,11 @@ export function createClientIpResolver(
     socketAddress: string | undefined,
     forwardedFor: string | readonly string[] | undefined,
   ): string {
+    // No proxy trusted (the default): the peer is the client, through socketPeerIp's memo.
+    if (trusted.length === 0) return socketPeerIp(socketAddress);
     const peer = parseSocketAddress(socketAddress);
     if (peer === null) return UNKNOWN_CLIENT_IP;
-    if (trusted.length === 0 || !isTrusted(peer)) return formatIpBytes(peer);
+    if (!isTrusted(peer)) return formatIpBytes(peer);
 
     // Each trusted hop appended the address it received from; the first address written by
     // someone we do not trust is the client. Several headers read as one list, in order.
