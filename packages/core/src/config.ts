@@ -86,7 +86,17 @@ export const clockSchema = z.custom<Clock>(
 );
 
 /**
+ * A `true`/`false` option with its default, refused with one message when it is anything else.
+ *
+ * @example
+ * z.strictObject({ errorHandler: booleanOption(true) });
+ */
+export function booleanOption(defaultValue: boolean) {
+  return z.boolean({ error: 'must be true or false.' }).default(defaultValue);
+}
+
+/**
  * The `forwardErrors` option of every Express middleware: `true` passes refusals to `next(err)`
  * instead of answering them as problems. Default `false`.
  */
-export const forwardErrorsSchema = z.boolean({ error: 'must be true or false.' }).default(false);
+export const forwardErrorsSchema = booleanOption(false);

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
-import { forwardErrorsSchema, parseOptions } from '../config.js';
+import { booleanOption, forwardErrorsSchema, parseOptions } from '../config.js';
 import { assertJsonBodyHeaders } from '../http/content-type.js';
 import { bodyLimitSchema, parseJsonBody } from '../http/json-body.js';
 import { payloadTooLargeError } from '../http/problems.js';
@@ -19,7 +19,7 @@ export interface JsonBodyOptions {
 
 const jsonBodySchema = z.strictObject({
   limit: bodyLimitSchema,
-  rawBody: z.boolean({ error: 'must be true or false.' }).default(true),
+  rawBody: booleanOption(true),
   forwardErrors: forwardErrorsSchema,
 });
 

@@ -9,7 +9,7 @@ import type {
 import fp from 'fastify-plugin';
 import { z } from 'zod';
 import { decorateAuth } from '../auth/fastify.js';
-import { parseOptions } from '../config.js';
+import { booleanOption, parseOptions } from '../config.js';
 import { assertJsonBodyHeaders } from '../http/content-type.js';
 import { mapError } from '../http/error-mapping.js';
 import { bodyLimitSchema, parseJsonBody } from '../http/json-body.js';
@@ -44,8 +44,8 @@ const pluginOptionsSchema = z.strictObject({
   ipv6PrefixLength: z.custom<number>().optional(),
   strictRequest: z.custom<StrictRequestOptions | false>().optional(),
   bodyLimit: bodyLimitSchema,
-  errorHandler: z.boolean({ error: 'must be true or false.' }).default(true),
-  notFoundHandler: z.boolean({ error: 'must be true or false.' }).default(true),
+  errorHandler: booleanOption(true),
+  notFoundHandler: booleanOption(true),
 });
 
 /** `application/<anything>+json`, matched against Fastify's normalised content type. */

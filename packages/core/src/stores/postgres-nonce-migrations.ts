@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { parseOptions } from '../config.js';
+import { booleanOption, parseOptions } from '../config.js';
 import type { PostgresMigration, PostgresMigrations } from '../postgres/migrate.js';
 
 /** The table the Postgres nonce store claims in. */
@@ -39,7 +39,7 @@ export interface NonceStoreMigrationsOptions {
 }
 
 const migrationsSchema = z.strictObject({
-  unlogged: z.boolean({ error: 'must be true or false.' }).default(false),
+  unlogged: booleanOption(false),
 });
 
 /**
