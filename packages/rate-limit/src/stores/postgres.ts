@@ -49,6 +49,34 @@ const ALGORITHM_CODE = {
 /** The function's modes. */
 const MODE = { hit: 1, peek: 2, adjust: 3, reset: 4 } as const;
 
+/** A policy list as the function's array arguments, one element a policy. */
+interface PolicyColumns {
+  readonly codes: readonly number[];
+  readonly limits: readonly number[];
+  readonly windows: readonly number[];
+  /** GCRA's burst; a window's limit. */
+  readonly bursts: readonly number[];
+  readonly blocks: readonly number[];
+}
+
+// Policy lists are fixed per limiter and override: their columns are built once, not per check.
+const columnsByPolicies = new WeakMap<readonly ResolvedPolicy[], PolicyColumns>();
+
+function policyColumns(policies: readonly ResolvedPolicy[]): PolicyColumns {
+  let columns = columnsByPolicies.get(policies);
+  if (columns === undefined) {
+    columns = {
+      codes: policies.map((policy) => ALGORITHM_CODE[policy.algorithm]),
+      limits: policies.map((policy) => policy.limit),
+      windows: policies.map((policy) => policy.windowMs),
+      bursts: policies.map((policy) => (policy.algorithm === 'gcra' ? policy.burst : policy.limit)),
+      blocks: policies.map((policy) => policy.blockMs),
+    };
+    columnsByPolicies.set(policies, columns);
+  }
+  return columns;
+}
+
 interface CheckRow {
   allowed: boolean;
   remaining: number;
@@ -71,6 +99,7 @@ export class PostgresRateLimitStore implements RateLimitStore {
   // biome-ignore lint/suspicious/noExplicitAny: see PostgresRateLimitStoreOptions.db
   readonly #db: Kysely<any>;
   readonly #schema: string;
+  readonly #function: ReturnType<typeof sql.id>;
   /** Every check's bound, and one warning if the schema was never migrated. */
   readonly #deadline: StoreDeadline;
   readonly #purgeIntervalMs: number;
@@ -81,6 +110,7 @@ export class PostgresRateLimitStore implements RateLimitStore {
     this.#db = parsed.db;
     this.#schema = parsed.schema;
     const schema = parsed.schema;
+    this.#function = sql.id(schema, RATE_LIMIT_FUNCTION);
     this.#deadline = createStoreDeadline(
       postgresStoreDeadline({
         store: STORE,
@@ -130,16 +160,11 @@ export class PostgresRateLimitStore implements RateLimitStore {
     amount: number,
     blockUntil: number,
   ): Promise<CheckRow[]> {
-    const policies = key.policies;
-    const keys = policies.map((policy) => storageKey(key, policy));
-    const codes = policies.map((policy) => ALGORITHM_CODE[policy.algorithm]);
-    const bursts = policies.map((policy) =>
-      policy.algorithm === 'gcra' ? policy.burst : policy.limit,
-    );
-    const fn = sql.id(this.#schema, RATE_LIMIT_FUNCTION);
-    const query = sql<CheckRow>`select * from ${fn}(${mode}::int, ${now}::float8, ${amount}::float8, ${blockUntil}::float8,
-      ${keys}::text[], ${codes}::int[], ${policies.map((p) => p.limit)}::float8[],
-      ${policies.map((p) => p.windowMs)}::float8[], ${bursts}::float8[], ${policies.map((p) => p.blockMs)}::float8[])`;
+    const keys = key.policies.map((policy) => storageKey(key, policy));
+    const { codes, limits, windows, bursts, blocks } = policyColumns(key.policies);
+    const query = sql<CheckRow>`select * from ${this.#function}(${mode}::int, ${now}::float8, ${amount}::float8, ${blockUntil}::float8,
+      ${keys}::text[], ${codes}::int[], ${limits}::float8[],
+      ${windows}::float8[], ${bursts}::float8[], ${blocks}::float8[])`;
     return this.#deadline.run(
       () => query.execute(this.#db),
       (result) => result.rows,
