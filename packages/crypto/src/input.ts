@@ -1,6 +1,3 @@
-/** With the `u` flag a surrogate pair is one code point: only an unpaired half matches. */
-const LONE_SURROGATE = /\p{Cs}/u;
-
 /** What the sealing and hashing functions accept as data: bytes, or text (UTF-8). */
 export type BytesOrText = Uint8Array | string;
 
@@ -12,7 +9,7 @@ export type BytesOrText = Uint8Array | string;
 export function toBytes(value: unknown, what: string): Uint8Array {
   if (value instanceof Uint8Array) return value;
   if (typeof value === 'string') {
-    if (LONE_SURROGATE.test(value)) {
+    if (!value.isWellFormed()) {
       throw new TypeError(`${what} must be well-formed Unicode (it has a lone surrogate).`);
     }
     return Buffer.from(value, 'utf8');
@@ -23,7 +20,7 @@ export function toBytes(value: unknown, what: string): Uint8Array {
 /** `value` as bytes when it is a string of well-formed Unicode or a `Uint8Array`, else `undefined`. */
 export function toBytesOrUndefined(value: unknown): Uint8Array | undefined {
   if (value instanceof Uint8Array) return value;
-  if (typeof value !== 'string' || LONE_SURROGATE.test(value)) return undefined;
+  if (typeof value !== 'string' || !value.isWellFormed()) return undefined;
   return Buffer.from(value, 'utf8');
 }
 

@@ -3,9 +3,6 @@ import { invalidPasswordError, passwordTooLongError } from './errors.js';
 /** Default byte cap of a password: argon2 hashes any length, so the cap is what bounds the work. */
 export const DEFAULT_MAX_PASSWORD_BYTES = 1024;
 
-/** With the `u` flag a surrogate pair is one code point: only an unpaired half matches. */
-const LONE_SURROGATE = /\p{Cs}/u;
-
 /**
  * Throws 400 `ERR_PASSWORD_INVALID` unless `password` is a non-empty string of well-formed
  * Unicode: what the hasher and the policy both require before looking at it.
@@ -13,8 +10,8 @@ const LONE_SURROGATE = /\p{Cs}/u;
 export function assertPasswordText(password: unknown): asserts password is string {
   if (typeof password !== 'string' || password.length === 0) throw invalidPasswordError();
   // A lone surrogate has no UTF-8 form: hashed, it became U+FFFD, so passwords differing only
-  // there were one password. (`String#isWellFormed` is not in the ES2023 lib we compile with.)
-  if (LONE_SURROGATE.test(password)) throw invalidPasswordError();
+  // there were one password.
+  if (!password.isWellFormed()) throw invalidPasswordError();
 }
 
 /**
