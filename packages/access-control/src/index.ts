@@ -1,0 +1,2 @@
+// Scaffold: @rampart/access-control is being written.
+export {};

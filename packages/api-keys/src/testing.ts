@@ -1,0 +1,2 @@
+// Scaffold: @rampart/api-keys is being written.
+export {};

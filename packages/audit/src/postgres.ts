@@ -1,0 +1,2 @@
+// Scaffold: @rampart/audit is being written.
+export {};

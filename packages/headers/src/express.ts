@@ -1,0 +1,2 @@
+// Scaffold: @rampart/headers is being written.
+export {};

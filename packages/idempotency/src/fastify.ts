@@ -1,0 +1,2 @@
+// Scaffold: @rampart/idempotency is being written.
+export {};

@@ -1,0 +1,2 @@
+// Scaffold: @rampart/mfa is being written.
+export {};

@@ -1,0 +1,2 @@
+// Scaffold: @rampart/oauth is being written.
+export {};

@@ -1,0 +1,2 @@
+// Scaffold: @rampart/sessions is being written.
+export {};
