@@ -16,6 +16,17 @@ export {
 } from './auth/authenticate.js';
 export type { Authenticator } from './auth/authenticator.js';
 export {
+  isExactPermission,
+  isPermissionPattern,
+  MAX_PERMISSION_LENGTH,
+  type ParsedPermission,
+  type PermissionPattern,
+  PermissionSet,
+  parsePermission,
+  parsePermissionList,
+  scopesGrant,
+} from './auth/permissions.js';
+export {
   type AddResult,
   BoundedExpiringMap,
   type BoundedExpiringMapOptions,
