@@ -1,6 +1,5 @@
-import { toSecurityRequest } from '@rampart/core/express';
-import { InvalidTokenError } from '@rampart/jwt-nonce';
-import { requireJwt } from '@rampart/jwt-nonce/express';
+import { authRequiredError } from '@rampart/core';
+import { authenticate, toSecurityRequest } from '@rampart/core/express';
 import { rateLimit } from '@rampart/rate-limit/express';
 import { requestSigning } from '@rampart/request-signing/express';
 import type { Express, NextFunction, Request, Response } from 'express';
@@ -23,8 +22,9 @@ const ENTITY_RECORDS = '/api/v1/entities/:entityId/records';
  * Express 5 passes a rejected handler's error to `problemErrorHandler`.
  */
 export function registerExpressRoutes(app: Express, ctx: AppContext): void {
-  const { tokens, auth, entities, signatures } = ctx.services;
-  const guard = requireJwt(tokens);
+  const { auth, entities, signatures } = ctx.services;
+  // Every credential the app accepts (EXAMPLE-API.md: bearer token, session cookie, API key).
+  const guard = authenticate(ctx.services.authenticators);
   // EXAMPLE-API.md promises the X-RateLimit-* headers beside the IETF fields.
   const common = {
     store: ctx.stores.rateLimits,
@@ -68,7 +68,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
 
   // Entities: identify, then the limit (by principal, by IP without one), then refuse the
   // unauthenticated, then the signature. One limiter for both routes: one budget.
-  const identify = createIdentify(tokens);
+  const identify = createIdentify(ctx.services.authenticators);
   async function identifyCaller(req: Request, res: Response, next: NextFunction): Promise<void> {
     const found = await identify(toSecurityRequest(req));
     if (found.auth !== undefined) req.auth = found.auth;
@@ -76,7 +76,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
     next();
   }
   function requireCaller(req: Request, res: Response, next: NextFunction): void {
-    if (req.auth === undefined) next(res.locals.authFailure ?? new InvalidTokenError('missing'));
+    if (req.auth === undefined) next(res.locals.authFailure ?? authRequiredError());
     else next();
   }
   const limit = rateLimit({

@@ -1,6 +1,5 @@
-import { toSecurityRequest } from '@rampart/core/fastify';
-import { InvalidTokenError } from '@rampart/jwt-nonce';
-import { fastifyJwtNonce } from '@rampart/jwt-nonce/fastify';
+import { authRequiredError } from '@rampart/core';
+import { authenticate, toSecurityRequest } from '@rampart/core/fastify';
 import { fastifyRateLimit } from '@rampart/rate-limit/fastify';
 import { requestSigningPreHandler } from '@rampart/request-signing/fastify';
 import type {
@@ -35,12 +34,11 @@ const ENTITY_RECORDS = '/api/v1/entities/:entityId/records';
  * plugins, so `fastifyRateLimit`'s `onRoute` hook sees every route.
  */
 export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const { tokens, auth, entities, signatures } = ctx.services;
-
-  // `request.auth` and `app.requireJwt`: a 401 problem for any bad, revoked or oversized token.
-  app.register(fastifyJwtNonce, { tokens });
+  const { auth, entities, signatures } = ctx.services;
+  // Every credential the app accepts (EXAMPLE-API.md: bearer token, session cookie, API key).
+  const guard = authenticate(ctx.services.authenticators);
   // No global policy: only routes with `config.rateLimit` are limited. The IP comes from
-  // rampartCore's `request.clientIp` (TRUSTED_PROXIES); the principal from the token.
+  // rampartCore's `request.clientIp` (TRUSTED_PROXIES); the principal from `request.auth`.
   app.register(fastifyRateLimit, {
     store: ctx.stores.rateLimits,
     clientIp: ctx.clientIp,
@@ -88,24 +86,24 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
       (request) => auth.login(request.body),
     );
     scope.post('/api/v1/auth/refresh', (request) => auth.refresh(request.body));
-    scope.post('/api/v1/auth/logout', { preHandler: scope.requireJwt }, (request) =>
+    scope.post('/api/v1/auth/logout', { preHandler: guard }, (request) =>
       auth.logout(request.auth!),
     );
-    scope.post('/api/v1/auth/logout-all', { preHandler: scope.requireJwt }, (request) =>
+    scope.post('/api/v1/auth/logout-all', { preHandler: guard }, (request) =>
       auth.logoutAll(request.auth!),
     );
-    scope.get('/api/v1/me', { preHandler: scope.requireJwt }, (request) => auth.me(request.auth!));
+    scope.get('/api/v1/me', { preHandler: guard }, (request) => auth.me(request.auth!));
 
     // Entities: identify (onRequest), then the limit, then refuse the unauthenticated, then
     // the signature. The limit's own preHandler is put first by the plugin.
-    const identify = createIdentify(tokens);
+    const identify = createIdentify(ctx.services.authenticators);
     async function identifyCaller(request: FastifyRequest): Promise<void> {
       const found = await identify(toSecurityRequest(request));
       request.auth = found.auth;
       request.authFailure = found.failure ?? null;
     }
     async function requireCaller(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-      if (request.auth === undefined) throw request.authFailure ?? new InvalidTokenError('missing');
+      if (request.auth === undefined) throw request.authFailure ?? authRequiredError();
     }
     // Fastify matches `/entities//records` with an empty entity id; Express matches no route.
     // Answered as the unknown route it is, before the token is looked at, as on Express.

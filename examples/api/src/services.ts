@@ -1,4 +1,5 @@
-import { createJwtNonce, type JwtNonce } from '@rampart/jwt-nonce';
+import type { Authenticator } from '@rampart/core';
+import { createJwtNonce, type JwtNonce, jwtAuthenticator } from '@rampart/jwt-nonce';
 import {
   createPasswordHasher,
   createPasswordPolicy,
@@ -22,6 +23,12 @@ export interface AppServices {
   readonly signatures: RequestVerifier;
   readonly auth: AuthService;
   readonly entities: EntityService;
+  /**
+   * Every credential the app accepts, in the order tried: each authenticated route runs this one
+   * list through core's `authenticate`, so a bearer token, a session cookie and an API key give
+   * the same `AuthContext` on every route.
+   */
+  readonly authenticators: readonly Authenticator[];
 }
 
 /** Key id of the app's one JWT key; a second key would be added here to rotate. */
@@ -51,5 +58,6 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
     signatures,
     auth: createAuthService({ users: stores.users, tokens, hasher, policy }),
     entities: createEntityService(stores.records),
+    authenticators: Object.freeze([jwtAuthenticator(tokens)]),
   });
 }

@@ -1,12 +1,12 @@
 import {
   type AuthContext,
+  type Authenticator,
   authenticate,
   type Principal,
   type SecurityRequest,
 } from '@rampart/core';
-import { type JwtNonce, jwtAuthenticator } from '@rampart/jwt-nonce';
 
-/** Who a request's bearer token names, or why it names nobody. */
+/** Who a request's credential names, or why it names nobody. */
 export type Identification =
   | { readonly auth: AuthContext; readonly failure?: undefined }
   | { readonly auth?: undefined; readonly failure: unknown };
@@ -15,14 +15,13 @@ export type Identification =
 export type Identify = (request: SecurityRequest) => Promise<Identification>;
 
 /**
- * Authenticates the bearer token without refusing yet. The entities routes count every request
+ * Authenticates the request's credential (any of the app's authenticators) without refusing yet. The entities routes count every request
  * against the caller's rate limit, a refused one too, so the limit needs to know who asks before
  * the guard answers 401: identify, limit (by principal, or by IP without one), then refuse with
- * the `failure` kept here (`ERR_TOKEN_INVALID`, as `requireJwt` answers). Every `Authorization`
- * value is looked at: two of them are refused, not half-read.
+ * the `failure` kept here (the same refusal as the other authenticated routes' guard).
  */
-export function createIdentify(tokens: JwtNonce): Identify {
-  const bearer = authenticate([jwtAuthenticator(tokens)], { mode: 'required' });
+export function createIdentify(authenticators: readonly Authenticator[]): Identify {
+  const bearer = authenticate(authenticators, { mode: 'required' });
   return async function identify(request: SecurityRequest): Promise<Identification> {
     try {
       return { auth: await bearer(request) };
