@@ -22,3 +22,4 @@ export {
   type TokenFormat,
   tokenEntropyBits,
 } from './random-token.js';
+export { TOKEN_CHECKSUM_LENGTH, tokenChecksum } from './token-checksum.js';
