@@ -86,7 +86,13 @@ export {
 } from './http/client-errors.js';
 export { assertJsonBodyHeaders, isJsonContentType } from './http/content-type.js';
 export { type MappedError, mapError } from './http/error-mapping.js';
-export { type HeaderRecord, headersFromRaw, headerValues, singleHeader } from './http/headers.js';
+export {
+  type HeaderRecord,
+  HTTP_TOKEN,
+  headersFromRaw,
+  headerValues,
+  singleHeader,
+} from './http/headers.js';
 export {
   DEFAULT_BODY_LIMIT,
   findPoisonedKey,
