@@ -23,3 +23,4 @@ export {
 } from './services.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { warningsWithCode } from './warnings.js';
+export { type RunInWorkersOptions, runInWorkers } from './workers/run-in-workers.js';
