@@ -24,6 +24,8 @@ export const SECURITY_EVENT_TYPES = [
   'SESSION_CREATED',
   'SESSION_REVOKED',
   'SESSION_HIJACK_ATTEMPT',
+  /** A session presented from a changed but not refused browser or network (@rampart/sessions' binding scorer). */
+  'SESSION_SUSPICIOUS',
   'MFA_ENABLED',
   'MFA_DISABLED',
   'MFA_CHALLENGE_FAILED',
