@@ -1,0 +1,143 @@
+import type { SecurityEventSeverity } from '@rampart/core';
+import type { PersonalFields } from './personal.js';
+import type { AuditAggregate, AuditOutcome, AuditRecord } from './record.js';
+import type { CleanEvent } from './sanitize.js';
+
+/** Version of the record text; a reader refuses any other. */
+export const BODY_VERSION = 1;
+
+/**
+ * The record text, parsed: what the chain covers. Personal fields are either in `actor` (no user:
+ * an anonymous request's IP and user agent) or sealed in `personal` under the user's `subject`.
+ */
+export interface RecordBody {
+  v: typeof BODY_VERSION;
+  chain: string;
+  seq: number;
+  at: number;
+  type: string;
+  severity: SecurityEventSeverity;
+  outcome: AuditOutcome;
+  source: string;
+  code?: string;
+  reason?: string;
+  method?: string;
+  route?: string;
+  target?: string;
+  requestId?: string;
+  actor?: { ip?: string; userAgent?: string };
+  subject?: string;
+  personal?: string;
+  details: Record<string, string | number | boolean>;
+  aggregate?: AuditAggregate;
+}
+
+/** The sealed part of a record, when it has a user. */
+export interface SealedPersonal {
+  subject: string;
+  sealed: string;
+}
+
+/**
+ * Writes the record text. Keys always come in this order and `JSON.stringify` writes numbers and
+ * strings one way, so equal records have equal texts; but nothing depends on that: the chain
+ * covers the stored text as it is and `verify()` never re-serialises.
+ */
+export function writeBody(
+  chain: string,
+  seq: number,
+  event: CleanEvent,
+  personal: SealedPersonal | undefined,
+  aggregate: AuditAggregate | undefined,
+): string {
+  const body: RecordBody = {
+    v: BODY_VERSION,
+    chain,
+    seq,
+    at: event.at,
+    type: event.type,
+    severity: event.severity,
+    outcome: event.outcome,
+    source: event.source,
+    details: { ...event.details, ...(personal === undefined ? event.personalDetails : {}) },
+  };
+  if (event.code !== undefined) body.code = event.code;
+  if (event.reason !== undefined) body.reason = event.reason;
+  if (event.method !== undefined) body.method = event.method;
+  if (event.route !== undefined) body.route = event.route;
+  if (event.target !== undefined) body.target = event.target;
+  if (event.requestId !== undefined) body.requestId = event.requestId;
+  if (personal !== undefined) {
+    body.subject = personal.subject;
+    body.personal = personal.sealed;
+  } else if (event.ip !== undefined || event.userAgent !== undefined) {
+    body.actor = {};
+    if (event.ip !== undefined) body.actor.ip = event.ip;
+    if (event.userAgent !== undefined) body.actor.userAgent = event.userAgent;
+  }
+  if (aggregate !== undefined) body.aggregate = aggregate;
+  return JSON.stringify(body);
+}
+
+/** What a user's sealed fields hold for one event. */
+export function personalFieldsOf(event: CleanEvent): PersonalFields {
+  const fields: PersonalFields = {};
+  if (event.userId !== undefined) fields.userId = event.userId;
+  if (event.ip !== undefined) fields.ip = event.ip;
+  if (event.userAgent !== undefined) fields.userAgent = event.userAgent;
+  if (Object.keys(event.personalDetails).length > 0) fields.details = event.personalDetails;
+  return fields;
+}
+
+/** Parses a record text written by {@link writeBody}; `undefined` for anything else. */
+export function parseBody(text: string): RecordBody | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const body = value as RecordBody;
+  if (body.v !== BODY_VERSION || typeof body.seq !== 'number' || typeof body.chain !== 'string') {
+    return undefined;
+  }
+  return body;
+}
+
+/** A record as readers see it, with the personal fields opened (or marked erased). */
+export function toAuditRecord(
+  id: string,
+  body: RecordBody,
+  personal: PersonalFields | undefined,
+): AuditRecord {
+  const record: AuditRecord = {
+    id,
+    chain: body.chain,
+    seq: body.seq,
+    time: new Date(body.at).toISOString(),
+    type: body.type,
+    severity: body.severity,
+    outcome: body.outcome,
+    source: body.source,
+    actor: {},
+    details: { ...body.details },
+  };
+  if (body.subject !== undefined) {
+    if (personal === undefined) record.erased = true;
+    else {
+      if (personal.userId !== undefined) record.actor.userId = personal.userId;
+      if (personal.ip !== undefined) record.actor.ip = personal.ip;
+      if (personal.userAgent !== undefined) record.actor.userAgent = personal.userAgent;
+      Object.assign(record.details, personal.details);
+    }
+  } else if (body.actor !== undefined) {
+    record.actor = { ...body.actor };
+  }
+  for (const name of ['target', 'requestId', 'code', 'reason', 'method', 'route'] as const) {
+    const value = body[name];
+    if (value !== undefined) record[name] = value;
+  }
+  if (body.aggregate !== undefined) record.aggregate = { ...body.aggregate };
+  return record;
+}

@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { createKeyRing, type KeyRing } from '@rampart/crypto';
+import type { ChainKeys } from './chain.js';
+import type { AuditStore, UserKeyEntry } from './store.js';
+
+/** What is sealed per user in a record: who acted, from where, and details naming them. */
+export interface PersonalFields {
+  userId?: string;
+  ip?: string;
+  userAgent?: string;
+  details?: Record<string, string>;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function keyAad(subject: string): string {
+  return `rampart-audit:user-key:${subject}`;
+}
+
+function fieldsAad(subject: string): string {
+  return `rampart-audit:personal:${subject}`;
+}
+
+/** Opens a user's sealed key into a ring of one key, whose id is the user's pseudonym. */
+function userRing(keyRing: KeyRing, subject: string, sealedKey: string): KeyRing {
+  const key = Buffer.from(keyRing.open(sealedKey, { aad: keyAad(subject) }));
+  return createKeyRing({ keys: [{ id: subject, key }] });
+}
+
+/**
+ * Crypto-shredding: each user's personal fields are sealed with a key of their own (32 random
+ * bytes, stored sealed by the trail's key ring under a pseudonym, `subject`), so destroying that
+ * one key makes every record about them unreadable while the chain, which covers the sealed text,
+ * still verifies.
+ */
+export class PersonalSealer {
+  readonly #keyRing: KeyRing;
+  readonly #keys: ChainKeys;
+  readonly #store: AuditStore;
+  readonly #maxCached: number;
+  /** Writer-side cache (user id → subject and ring), oldest first. */
+  readonly #cache = new Map<string, { subject: string; ring: KeyRing }>();
+
+  constructor(keyRing: KeyRing, keys: ChainKeys, store: AuditStore, maxCached = 10_000) {
+    this.#keyRing = keyRing;
+    this.#keys = keys;
+    this.#store = store;
+    this.#maxCached = maxCached;
+  }
+
+  /** Makes sure every user of a batch has a key (one store call for those not cached). */
+  async prepare(userIds: Iterable<string>): Promise<void> {
+    const missing = new Map<string, UserKeyEntry>();
+    for (const userId of userIds) {
+      if (this.#cache.has(userId) || missing.has(userId)) continue;
+      const subject = randomBytes(12).toString('base64url');
+      const key = randomBytes(32);
+      const sealedKey = this.#keyRing.seal(key, { aad: keyAad(subject) });
+      key.fill(0);
+      missing.set(userId, { userRef: this.#keys.userRef(userId), subject, sealedKey });
+    }
+    if (missing.size === 0) return;
+    const stored = await this.#store.ensureUserKeys([...missing.values()]);
+    const byRef = new Map(stored.map((entry) => [entry.userRef, entry]));
+    for (const [userId, candidate] of missing) {
+      const entry = byRef.get(candidate.userRef);
+      if (entry === undefined) continue;
+      this.#remember(userId, {
+        subject: entry.subject,
+        ring: userRing(this.#keyRing, entry.subject, entry.sealedKey),
+      });
+    }
+  }
+
+  /** Seals a user's fields with their key; `prepare` must have run for this user. */
+  seal(userId: string, fields: PersonalFields): { subject: string; sealed: string } {
+    const cached = this.#cache.get(userId);
+    if (cached === undefined) throw new Error(`PersonalSealer: no key prepared for a user`);
+    const sealed = cached.ring.seal(JSON.stringify(fields), { aad: fieldsAad(cached.subject) });
+    return { subject: cached.subject, sealed };
+  }
+
+  /**
+   * Opens sealed fields, reading the keys from the store every time (never from the writer's
+   * cache, so a purge in another process is honoured at once). A subject without a key gives
+   * `undefined`: erased.
+   */
+  async opener(
+    subjects: Iterable<string>,
+  ): Promise<(subject: string, sealed: string) => PersonalFields | undefined> {
+    const wanted = [...new Set(subjects)];
+    const keys = wanted.length === 0 ? new Map() : await this.#store.subjectKeys(wanted);
+    const rings = new Map<string, KeyRing>();
+    for (const [subject, sealedKey] of keys) {
+      rings.set(subject, userRing(this.#keyRing, subject, sealedKey));
+    }
+    return function openPersonal(subject, sealed) {
+      const ring = rings.get(subject);
+      if (ring === undefined) return undefined;
+      try {
+        return JSON.parse(utf8.decode(ring.open(sealed, { aad: fieldsAad(subject) })));
+      } catch {
+        return undefined;
+      }
+    };
+  }
+
+  /** The pseudonym of a user, if they have a key (for queries by user). */
+  async subjectOf(userId: string): Promise<string | undefined> {
+    return (await this.#store.findUserKey(this.#keys.userRef(userId)))?.subject;
+  }
+
+  /** Destroys a user's key, here and in the store. */
+  async forget(userId: string): Promise<void> {
+    this.#cache.delete(userId);
+    await this.#store.deleteUserKey(this.#keys.userRef(userId));
+    this.#cache.delete(userId);
+  }
+
+  #remember(userId: string, value: { subject: string; ring: KeyRing }): void {
+    this.#cache.delete(userId);
+    this.#cache.set(userId, value);
+    if (this.#cache.size > this.#maxCached) {
+      const oldest = this.#cache.keys().next().value;
+      if (oldest !== undefined) this.#cache.delete(oldest);
+    }
+  }
+}

@@ -1,2 +1,0 @@
-// Scaffold: @rampart/audit is being written.
-export {};

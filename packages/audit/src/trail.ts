@@ -1,0 +1,393 @@
+import { type SecurityEvent, systemClock } from '@rampart/core';
+import {
+  parseBody,
+  personalFieldsOf,
+  type SealedPersonal,
+  toAuditRecord,
+  writeBody,
+} from './body.js';
+import { type ChainHead, ChainKeys, type Checkpoint, GENESIS_HASH } from './chain.js';
+import { AuditChainConflictError } from './errors.js';
+import { type SecurityMetrics, securityMetrics } from './metrics.js';
+import { type AuditTrailOptions, parseAuditTrailOptions } from './options.js';
+import { PersonalSealer } from './personal.js';
+import { type AuditQuery, checkQuery } from './query.js';
+import { EventQueue, type EventQueueStats, type FoldedEvents, type QueuedEvent } from './queue.js';
+import type { AuditEventInput, AuditRecord, AuditRequestContext } from './record.js';
+import { type CleanEvent, cleanEvent } from './sanitize.js';
+import type { AuditRow, AuditStore } from './store.js';
+import { MemoryAuditStore } from './stores/memory.js';
+import { type VerifyResult, verifyChain } from './verify.js';
+
+/** A page of records, newest first. */
+export interface AuditPage {
+  items: AuditRecord[];
+  /** Pass as `cursor` for the next (older) page; `null` on the last one. */
+  nextCursor: string | null;
+}
+
+/** What the trail holds and has done. */
+export interface AuditTrailStats extends EventQueueStats {
+  /** Records committed by this process. */
+  written: number;
+  /** Writes that failed and were retried. */
+  failedWrites: number;
+}
+
+/** The audit trail: see {@link createAuditTrail}. */
+export interface AuditTrail {
+  /**
+   * Queues one event: synchronous, O(1), never throws, never waits for a store. The request path
+   * calls only this (or `onEvent`).
+   */
+  record(event: AuditEventInput | SecurityEvent, context?: AuditRequestContext): void;
+  /** `record`, shaped as every package's `onEvent` hook. */
+  readonly onEvent: (event: SecurityEvent) => void;
+  /** Writes everything queued, folded counts included; resolves once committed. */
+  flush(): Promise<void>;
+  /** Flushes, writes a final checkpoint and stops the timer. Call after the server stopped. */
+  close(): Promise<void>;
+  /**
+   * Streams every chain of the store and checks it: each record's hash, sequence, position and
+   * filter columns, every checkpoint, and that nothing this process or a checkpoint vouches for
+   * is missing from the end. Names the first bad sequence.
+   */
+  verify(options?: { checkpoints?: readonly Checkpoint[] }): Promise<VerifyResult>;
+  /** Records matching `query`, newest first, with cursor pagination (stable under appends). */
+  query(query?: AuditQuery): Promise<AuditPage>;
+  /** The seed's `SecurityMetrics` over the last `windowMs` (default 24 h). */
+  metrics(options?: { windowMs?: number }): Promise<SecurityMetrics>;
+  /**
+   * Erases a user: writes what is queued, then destroys their key, so every record about them
+   * keeps verifying but no longer says who (crypto-shredding).
+   */
+  purgeUser(userId: string): Promise<void>;
+  /**
+   * Retention: deletes each chain's records up to its newest checkpoint older than `cutoff`
+   * (epoch ms), keeping at least the newest record; the checkpoint anchors what stays.
+   */
+  purgeOlderThan(cutoff: number): Promise<number>;
+  stats(): AuditTrailStats;
+}
+
+function mergeContext(entry: QueuedEvent): AuditEventInput {
+  const { event, context } = entry;
+  if (context === undefined) return event;
+  return {
+    ...event,
+    requestId: event.requestId ?? context.requestId,
+    userAgent: event.userAgent ?? context.userAgent,
+    target: event.target ?? context.target,
+  };
+}
+
+const WRITE_ATTEMPTS_ON_CONFLICT = 5;
+const MAX_RETRY_DELAY_MS = 30_000;
+
+/**
+ * Creates the tamper-evident audit trail. Events are queued on the request path and written in
+ * batches, one transaction a batch, as an HMAC chain (`hash = HMAC(key, prev || record)`), with
+ * signed checkpoints; personal fields are sealed per user; a full queue folds high-volume events
+ * into counts and keeps every critical one.
+ *
+ * @example
+ * const trail = createAuditTrail({ hmacKey: process.env.AUDIT_HMAC_KEY!, keyRing, store });
+ * const tokens = createJwtNonce({ …, onEvent: trail.onEvent });
+ * process.on('SIGTERM', () => server.close(() => trail.close()));
+ */
+export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
+  const config = parseAuditTrailOptions(options);
+  const clock = config.clock ?? systemClock;
+  const store: AuditStore = config.store ?? new MemoryAuditStore();
+  const chain = config.chainId;
+  const keys = new ChainKeys(config.hmacKey);
+  config.hmacKey.fill(0);
+  const sealer = new PersonalSealer(config.keyRing, keys, store);
+  const queue = new EventQueue({
+    maxQueue: config.maxQueue,
+    maxAggregates: config.maxAggregates,
+    aggregateWindowMs: config.aggregateWindowMs,
+  });
+  let head: ChainHead | undefined;
+  let sinceCheckpoint = 0;
+  let lastCheckpointAt = clock.now();
+  let written = 0;
+  let failedWrites = 0;
+  let retryDelay = 0;
+  let writing: Promise<void> | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let reportedFailure = false;
+
+  const report =
+    config.onError ??
+    ((error: unknown) => {
+      if (reportedFailure) return;
+      reportedFailure = true;
+      const reason = error instanceof Error ? error.message : String(error);
+      process.emitWarning(`The audit trail could not write (it keeps retrying): ${reason}`, {
+        code: 'RAMPART_AUDIT_WRITE_FAILED',
+      });
+    });
+
+  const timer = setInterval(kick, config.flushIntervalMs);
+  timer.unref();
+
+  function record(event: AuditEventInput | SecurityEvent, context?: AuditRequestContext): void {
+    queue.push({ event, context, queuedAt: event.at ?? clock.now() });
+    if (writing === undefined && queue.size >= config.batchSize) setImmediate(kick);
+  }
+
+  function kick(): void {
+    if (writing !== undefined || retryTimer !== undefined || queue.size === 0) return;
+    writing = drain(false).finally(() => {
+      writing = undefined;
+    });
+  }
+
+  function rowsFor(
+    start: ChainHead,
+    cleaned: readonly {
+      event: CleanEvent;
+      personal: SealedPersonal | undefined;
+      folded?: FoldedEvents;
+    }[],
+  ): AuditRow[] {
+    const rows: AuditRow[] = [];
+    let prev = start.hash;
+    let seq = start.seq;
+    for (const { event, personal, folded } of cleaned) {
+      seq++;
+      const aggregate =
+        folded === undefined
+          ? undefined
+          : { count: folded.count, from: folded.from, to: folded.to, anyActor: folded.anyActor };
+      const body = writeBody(chain, seq, event, personal, aggregate);
+      const hash = keys.link(prev, body);
+      rows.push({
+        chain,
+        seq,
+        at: event.at,
+        type: event.type,
+        severity: event.severity,
+        outcome: event.outcome,
+        subject: personal?.subject ?? null,
+        count: aggregate?.count ?? 1,
+        body,
+        hash,
+      });
+      prev = hash;
+    }
+    return rows;
+  }
+
+  async function writeBatch(
+    taken: { events: QueuedEvent[]; aggregates: FoldedEvents[] },
+    final: boolean,
+  ) {
+    const now = clock.now();
+    const cleaned: {
+      event: CleanEvent;
+      personal: SealedPersonal | undefined;
+      folded?: FoldedEvents;
+    }[] = [];
+    for (const entry of taken.events) {
+      cleaned.push({ event: cleanEvent(mergeContext(entry), entry.queuedAt), personal: undefined });
+    }
+    for (const folded of taken.aggregates) {
+      const event = cleanEvent(mergeContext(folded.first), folded.from);
+      event.at = folded.from;
+      if (folded.anyActor) {
+        delete event.userId;
+        delete event.ip;
+        delete event.userAgent;
+        delete event.requestId;
+      }
+      cleaned.push({ event, personal: undefined, folded });
+    }
+    const users = new Set<string>();
+    for (const item of cleaned) if (item.event.userId !== undefined) users.add(item.event.userId);
+    await sealer.prepare(users);
+    for (const item of cleaned) {
+      const userId = item.event.userId;
+      if (userId !== undefined) item.personal = sealer.seal(userId, personalFieldsOf(item.event));
+    }
+    for (let attempt = 1; ; attempt++) {
+      head ??= (await store.head(chain)) ?? { seq: 0, hash: GENESIS_HASH };
+      const rows = rowsFor(head, cleaned);
+      const last = rows[rows.length - 1] as AuditRow;
+      const due =
+        final ||
+        sinceCheckpoint + rows.length >= config.checkpointEvery ||
+        now - lastCheckpointAt >= config.checkpointIntervalMs;
+      const checkpoint = due
+        ? keys.sign({ chain, seq: last.seq, hash: last.hash, at: now })
+        : undefined;
+      try {
+        await store.append(rows, checkpoint);
+      } catch (error) {
+        if (!(error instanceof AuditChainConflictError) || attempt === WRITE_ATTEMPTS_ON_CONFLICT) {
+          throw error;
+        }
+        head = undefined; // another writer moved the chain: link after its records
+        continue;
+      }
+      head = { seq: last.seq, hash: last.hash };
+      written += rows.length;
+      sinceCheckpoint = checkpoint === undefined ? sinceCheckpoint + rows.length : 0;
+      if (checkpoint !== undefined) {
+        lastCheckpointAt = now;
+        config.onCheckpoint?.(checkpoint);
+      }
+      for (const mirror of config.mirrors) {
+        Promise.resolve()
+          .then(() => mirror.write(rows))
+          .catch(report);
+      }
+      return;
+    }
+  }
+
+  /** Writes batches until the queue is empty (folded counts only once their window is over, or all when `final`). */
+  async function drain(final: boolean): Promise<void> {
+    for (;;) {
+      const taken = queue.take(config.batchSize, clock.now(), final);
+      if (taken.events.length === 0 && taken.aggregates.length === 0) return;
+      try {
+        await writeBatch(taken, final && queue.size === 0);
+        retryDelay = 0;
+      } catch (error) {
+        failedWrites++;
+        queue.putBack(taken);
+        report(error);
+        head = undefined;
+        if (final) throw error;
+        retryDelay = Math.min(
+          MAX_RETRY_DELAY_MS,
+          retryDelay === 0 ? config.retryDelayMs : retryDelay * 2,
+        );
+        retryTimer = setTimeout(() => {
+          retryTimer = undefined;
+          kick();
+        }, retryDelay);
+        retryTimer.unref();
+        return;
+      }
+    }
+  }
+
+  async function flush(): Promise<void> {
+    while (writing !== undefined) await writing;
+    if (retryTimer !== undefined) {
+      clearTimeout(retryTimer);
+      retryTimer = undefined;
+    }
+    const run = drain(true);
+    writing = run.finally(() => {
+      writing = undefined;
+    });
+    await run;
+  }
+
+  async function close(): Promise<void> {
+    clearInterval(timer);
+    await flush();
+    if (head !== undefined && sinceCheckpoint > 0) {
+      const checkpoint = keys.sign({ chain, seq: head.seq, hash: head.hash, at: clock.now() });
+      await store.append([], checkpoint);
+      sinceCheckpoint = 0;
+      config.onCheckpoint?.(checkpoint);
+    }
+    for (const mirror of config.mirrors) await mirror.close?.();
+  }
+
+  async function verify(
+    verifyOptions: { checkpoints?: readonly Checkpoint[] } = {},
+  ): Promise<VerifyResult> {
+    const chains = new Set(await store.chains());
+    if (head !== undefined) chains.add(chain);
+    let checked = 0;
+    for (const name of [...chains].sort()) {
+      const result = await verifyChain(store, keys, name, {
+        pageSize: config.verifyPageSize,
+        liveHead: name === chain ? head : undefined,
+        extraCheckpoints: verifyOptions.checkpoints,
+      });
+      checked += result.checked;
+      if (!result.valid) return { ...result, checked };
+    }
+    return { valid: true, checked };
+  }
+
+  async function query(request: AuditQuery = {}): Promise<AuditPage> {
+    const { types, since, until, limit } = checkQuery(request);
+    let subject: string | undefined;
+    if (request.userId !== undefined) {
+      subject = await sealer.subjectOf(request.userId);
+      if (subject === undefined) return { items: [], nextCursor: null };
+    }
+    const rows = await store.query({
+      types,
+      subject,
+      outcome: request.outcome,
+      since,
+      until,
+      before: request.cursor,
+      limit: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    const bodies = page.map((row) => parseBody(row.body));
+    const open = await sealer.opener(
+      bodies.flatMap((body) => (body?.subject === undefined ? [] : [body.subject])),
+    );
+    const items: AuditRecord[] = [];
+    page.forEach((row, index) => {
+      const body = bodies[index];
+      if (body === undefined) return; // unreadable text: verify() names it
+      const personal =
+        body.subject !== undefined && body.personal !== undefined
+          ? open(body.subject, body.personal)
+          : undefined;
+      items.push(toAuditRecord(row.id, body, personal));
+    });
+    const nextCursor = rows.length > limit ? (page[page.length - 1]?.id ?? null) : null;
+    return { items, nextCursor };
+  }
+
+  async function metrics(metricsOptions: { windowMs?: number } = {}): Promise<SecurityMetrics> {
+    const now = clock.now();
+    const windowMs = metricsOptions.windowMs ?? 86_400_000;
+    return securityMetrics(await store.counts(now - windowMs, now + 1));
+  }
+
+  async function purgeUser(userId: string): Promise<void> {
+    await flush();
+    await sealer.forget(userId);
+  }
+
+  async function purgeOlderThan(cutoff: number): Promise<number> {
+    let deleted = 0;
+    for (const name of await store.chains()) {
+      const checkpoints = await store.checkpoints(name);
+      const chainHead = await store.head(name);
+      let through: Checkpoint | undefined;
+      for (const checkpoint of checkpoints) {
+        if (checkpoint.at < cutoff && checkpoint.seq < (chainHead?.seq ?? 0)) through = checkpoint;
+      }
+      if (through !== undefined) deleted += await store.deleteThrough(name, through.seq);
+    }
+    return deleted;
+  }
+
+  return Object.freeze({
+    record,
+    onEvent: record as (event: SecurityEvent) => void,
+    flush,
+    close,
+    verify,
+    query,
+    metrics,
+    purgeUser,
+    purgeOlderThan,
+    stats: () => ({ ...queue.stats(), written, failedWrites }),
+  });
+}
