@@ -1,2 +1,131 @@
-// Scaffold: @rampart/idempotency is being written.
-export {};
+/**
+ * `@rampart/idempotency/express`: the Express middleware. Imports only types from Express.
+ */
+import { forwardErrorsSchema, parseOptions } from '@rampart/core';
+import { sendProblem, toSecurityRequest } from '@rampart/core/express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { z } from 'zod';
+import { BodyCollector } from './body-collector.js';
+import type { Idempotency, IdempotencyLease, IdempotencyStart } from './idempotency.js';
+import { rawBodyOf } from './raw-body.js';
+import type { ReplayResponse } from './response.js';
+
+/** Options of {@link idempotent}. */
+export interface IdempotentOptions {
+  /** What `createIdempotency()` returned. */
+  idempotency: Idempotency;
+  /** Refuse a request without `Idempotency-Key` (400). Default `false`: such a request just runs. */
+  required?: boolean;
+  /** Pass refusals to `next(err)` instead of answering with a problem. Default `false`. */
+  forwardErrors?: boolean;
+}
+
+const optionsSchema = z.strictObject({
+  idempotency: z.custom<Idempotency>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as { begin?: unknown }).begin === 'function',
+    'must be what createIdempotency() returned',
+  ),
+  required: z.boolean({ error: 'must be true or false.' }).default(false),
+  forwardErrors: forwardErrorsSchema,
+});
+
+/** Sends a kept response again: its status, kept headers and body, `Idempotency-Replayed: true`. */
+function sendReplay(res: Response, replay: ReplayResponse): void {
+  const headers = new Map<string, string[]>();
+  for (const [name, value] of replay.headers) {
+    const values = headers.get(name);
+    if (values === undefined) headers.set(name, [value]);
+    else values.push(value);
+  }
+  res.statusCode = replay.status;
+  for (const [name, values] of headers)
+    res.setHeader(name, values.length === 1 ? (values[0] as string) : values);
+  res.setHeader('Content-Length', replay.body.length);
+  res.end(replay.body);
+}
+
+type WriteArguments = Parameters<Response['write']>;
+type EndArguments = Parameters<Response['end']>;
+
+/**
+ * Keeps a copy of what the route sends (`res.json`, `res.send`, `res.write`, `res.end`, a piped
+ * stream: all end in this response's `write` and `end`), up to `limit` bytes, and completes the
+ * lease when the response ends. The two methods are replaced on this response object only, as
+ * the `compression` middleware does; the bytes go to the client unchanged.
+ */
+function captureResponse(res: Response, lease: IdempotencyLease, limit: number): void {
+  const collector = new BodyCollector(limit);
+  const write = res.write;
+  const end = res.end;
+  res.write = function writeAndKeep(this: Response, ...args: WriteArguments): boolean {
+    collector.add(args[0], typeof args[1] === 'string' ? args[1] : undefined);
+    return write.apply(this, args);
+  } as Response['write'];
+  res.end = function endAndKeep(this: Response, ...args: EndArguments): Response {
+    if (typeof args[0] !== 'function') {
+      collector.add(args[0], typeof args[1] === 'string' ? (args[1] as BufferEncoding) : undefined);
+    }
+    const result = end.apply(this, args);
+    void lease.complete({
+      status: this.statusCode,
+      headers: this.getHeaders(),
+      body: collector.bytes(),
+    });
+    return result;
+  } as Response['end'];
+}
+
+/**
+ * Express middleware for the `Idempotency-Key` header. Put it in the route's own chain, after
+ * authentication and after request signing (the signature is checked first, so a forged retry is
+ * refused before it can read a kept response), with `jsonBody()` before it:
+ * the fingerprint needs the matched route and the exact body bytes. A first request runs and its
+ * response is kept; a retry is answered from the store with `Idempotency-Replayed: true`.
+ * Refusals are problem+json: 400 `ERR_IDEMPOTENCY_KEY_MISSING` / `ERR_IDEMPOTENCY_KEY_INVALID`,
+ * 401 without an auth context, 409 `ERR_IDEMPOTENCY_IN_FLIGHT` (with `Retry-After`), 422
+ * `ERR_IDEMPOTENCY_KEY_REUSED`, 503 when the store is unavailable or full.
+ *
+ * @example
+ * app.post('/api/v1/entities/:entityId/records', jsonBody(), authenticate([...]),
+ *   requestSigning({ verifier }), idempotent({ idempotency }), createRecord);
+ */
+export function idempotent(options: IdempotentOptions): RequestHandler {
+  const { idempotency, required, forwardErrors } = parseOptions(
+    'idempotent',
+    optionsSchema,
+    options,
+  );
+  const route = Object.freeze({ required });
+  const limit = idempotency.maxResponseBytes;
+
+  return function idempotentMiddleware(req: Request, res: Response, next: NextFunction): void {
+    function refuse(error: unknown): void {
+      if (forwardErrors) next(error);
+      else sendProblem(res, error);
+    }
+    function onStart(start: IdempotencyStart): void {
+      if (start.action === 'replay') {
+        sendReplay(res, start.response);
+        return;
+      }
+      if (start.lease !== undefined) captureResponse(res, start.lease, limit);
+      next();
+    }
+    let started: Promise<IdempotencyStart>;
+    try {
+      const request = toSecurityRequest(req);
+      const rawBody = rawBodyOf(req.rawBody, req.body);
+      if (rawBody !== undefined) request.rawBody = rawBody;
+      started = idempotency.begin(request, req.auth, route);
+    } catch (error) {
+      refuse(error);
+      return;
+    }
+    started.then(onStart, refuse);
+  };
+}
+
+export type { Idempotency, IdempotencyLease, IdempotencyStart };

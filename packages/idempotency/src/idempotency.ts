@@ -1,0 +1,267 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type AuthContext,
+  authRequiredError,
+  createEventEmitter,
+  internalError,
+  parseOptions,
+  type SecurityEventInit,
+  type SecurityRequest,
+  systemClock,
+  type UserDataPurger,
+} from '@rampart/core';
+import { inFlightError, keyMissingError, keyReusedError, responseNotKeptError } from './errors.js';
+import { recordKey, requestFingerprint } from './fingerprint.js';
+import { idempotencyKeyOf } from './key-header.js';
+import { type IdempotencyOptions, idempotencyOptionsSchema } from './options.js';
+import {
+  type CapturedResponse,
+  DEFAULT_REPLAY_HEADERS,
+  decodeResponse,
+  encodeResponse,
+  isKeptStatus,
+  type ReplayResponse,
+  type ResponseSealer,
+} from './response.js';
+import type { IdempotencyLeaseRef, IdempotencyStore } from './store.js';
+import { MemoryIdempotencyStore } from './stores/memory.js';
+
+/**
+ * The lease the first request with a key holds while its handler runs. The adapter calls exactly
+ * one of its methods, once; neither rejects (a store failure is reported as an event, and the
+ * lease then frees the key when it runs out).
+ */
+export interface IdempotencyLease {
+  /**
+   * Keeps `response` for the key's retries, or, for a status that is not kept (5xx, 401, 403, 408,
+   * 409, 423, 425, 429), frees the key so the retry runs again.
+   */
+  complete(response: CapturedResponse): Promise<void>;
+  /** Frees the key at once: the handler failed without a response (the retry runs again). */
+  abandon(): Promise<void>;
+}
+
+/**
+ * What to do with a request: run the handler (holding `lease` when the request carries a key),
+ * or send a kept response again.
+ */
+export type IdempotencyStart =
+  | { readonly action: 'proceed'; readonly lease: IdempotencyLease | undefined }
+  | { readonly action: 'replay'; readonly response: ReplayResponse };
+
+/** Per-route choices of the adapters. */
+export interface IdempotencyRouteOptions {
+  /** Refuse a request without `Idempotency-Key` (400 `ERR_IDEMPOTENCY_KEY_MISSING`). Default `false`. */
+  required?: boolean;
+}
+
+/** The framework-neutral handling of `Idempotency-Key`; the adapters drive it. */
+export interface Idempotency extends UserDataPurger {
+  /**
+   * Reads the request's `Idempotency-Key` and claims it. Resolves `proceed` (with a lease to
+   * complete, or none when the request has no key and the route does not require one) or
+   * `replay`; rejects with a `RampartError`: 400 (missing or invalid key), 401 (no auth context:
+   * keys belong to a principal), 409 (in flight, with `Retry-After`; or a response not kept), 422
+   * (the key was used for another request), 503 (store unavailable or full). `request.route` must
+   * be the matched route and `request.rawBody` the exact body bytes (both set by core's
+   * `toSecurityRequest` inside the route with `jsonBody()` / `rampartCore`).
+   */
+  begin(
+    request: SecurityRequest,
+    auth: AuthContext | undefined,
+    route?: IdempotencyRouteOptions,
+  ): Promise<IdempotencyStart>;
+  /** Largest response body kept, in bytes: what an adapter collects at most. */
+  readonly maxResponseBytes: number;
+  /** Forgets every record of `userId` in the store. */
+  purgeUser(userId: string): Promise<void>;
+}
+
+const SOURCE = '@rampart/idempotency';
+const PROCEED_WITHOUT_LEASE: IdempotencyStart = Object.freeze({
+  action: 'proceed',
+  lease: undefined,
+});
+
+function principalOf(auth: AuthContext, kind: 'user' | 'credential'): string {
+  return kind === 'user' ? `user:${auth.userId}` : `${auth.method}:${auth.credentialId}`;
+}
+
+/**
+ * Creates the Idempotency-Key handling of an API (draft-ietf-httpapi-idempotency-key-header, with
+ * Stripe's 24-hour retention and replay). The first request with a key claims it atomically and
+ * runs; its response is kept; a retry with the same fingerprint (method, matched route, target,
+ * principal, raw body bytes) gets it again with `Idempotency-Replayed: true`; another request with
+ * the key gets 422; a retry while the first runs gets 409. Mount the adapters after
+ * authentication and after request signing.
+ *
+ * @example
+ * const idempotency = createIdempotency({ store: new RedisIdempotencyStore({ redis }) });
+ * app.post('/api/v1/payments', authenticate([...]), idempotent({ idempotency }), handler);
+ */
+export function createIdempotency(options: IdempotencyOptions = {}): Idempotency {
+  const parsed = parseOptions('createIdempotency', idempotencyOptionsSchema, options);
+  const clock = parsed.clock ?? systemClock;
+  const store: IdempotencyStore = parsed.store ?? new MemoryIdempotencyStore({ clock });
+  const emit = createEventEmitter({ source: SOURCE, clock, onEvent: parsed.onEvent });
+  const keptHeaders: ReadonlySet<string> = new Set([
+    ...DEFAULT_REPLAY_HEADERS,
+    ...parsed.replayHeaders.map((name) => name.toLowerCase()),
+  ]);
+  const { leaseMs, retentionMs, maxResponseBytes, sealer } = parsed;
+  const routeScoped = parsed.scope === 'route';
+
+  async function begin(
+    request: SecurityRequest,
+    auth: AuthContext | undefined,
+    route: IdempotencyRouteOptions = {},
+  ): Promise<IdempotencyStart> {
+    const key = idempotencyKeyOf(request.headers);
+    if (key === undefined) {
+      if (route.required === true) throw keyMissingError();
+      return PROCEED_WITHOUT_LEASE;
+    }
+    if (auth === undefined) throw authRequiredError();
+    if (request.route === undefined) {
+      throw new Error(
+        'idempotency: the request has no matched route; mount the middleware in the route itself (app.post(path, …, idempotent(), handler)).',
+      );
+    }
+    const principal = principalOf(auth, parsed.principal);
+    const ref: IdempotencyLeaseRef = {
+      key: recordKey(principal, routeScoped ? `${request.method} ${request.route}` : '', key),
+      userId: auth.userId,
+      leaseId: randomBytes(16).toString('base64url'),
+    };
+    const fingerprint = requestFingerprint({
+      method: request.method,
+      route: request.route,
+      target: request.url,
+      principal,
+      body: request.rawBody ?? EMPTY,
+    });
+    const event = (init: SecurityEventInit): SecurityEventInit => ({
+      ...init,
+      ip: request.ip,
+      userId: auth.userId,
+      method: request.method,
+      route: request.route,
+    });
+
+    const claimed = await store.claim({ ...ref, fingerprint, leaseMs });
+    switch (claimed.outcome) {
+      case 'acquired':
+        return { action: 'proceed', lease: createLease(ref, event) };
+      case 'in-flight':
+        emit(
+          event({
+            type: 'IDEMPOTENCY_CONFLICT',
+            severity: 'info',
+            code: 'ERR_IDEMPOTENCY_IN_FLIGHT',
+            reason: 'in-flight',
+          }),
+        );
+        throw inFlightError(claimed.retryAfterMs);
+      case 'mismatch':
+        emit(
+          event({
+            type: 'IDEMPOTENCY_CONFLICT',
+            severity: 'warning',
+            code: 'ERR_IDEMPOTENCY_KEY_REUSED',
+            reason: 'fingerprint-mismatch',
+          }),
+        );
+        throw keyReusedError();
+      case 'completed': {
+        const decoded = openResponse(claimed.response, ref.key, sealer);
+        if (!decoded.kept) throw responseNotKeptError();
+        return { action: 'replay', response: decoded.replay };
+      }
+    }
+  }
+
+  function createLease(
+    ref: IdempotencyLeaseRef,
+    event: (init: SecurityEventInit) => SecurityEventInit,
+  ): IdempotencyLease {
+    let settled = false;
+    function storeFailed(error: unknown): void {
+      emit(
+        event({
+          type: 'STORE_UNAVAILABLE',
+          severity: 'warning',
+          code: 'ERR_STORE_UNAVAILABLE',
+          reason: error instanceof Error ? error.name : 'unknown',
+        }),
+      );
+    }
+    async function release(): Promise<void> {
+      try {
+        await store.release(ref);
+      } catch (error) {
+        storeFailed(error);
+      }
+    }
+    return Object.freeze({
+      async complete(response: CapturedResponse): Promise<void> {
+        if (settled) return;
+        settled = true;
+        if (!isKeptStatus(response.status)) return release();
+        try {
+          const encoded = encodeResponse(response, keptHeaders);
+          const stored = sealer === undefined ? encoded : sealResponse(sealer, encoded, ref.key);
+          const completed = await store.complete({ ...ref, response: stored, retentionMs });
+          if (!completed) {
+            emit(
+              event({
+                type: 'IDEMPOTENCY_CONFLICT',
+                severity: 'warning',
+                reason: 'lease-expired',
+              }),
+            );
+          }
+        } catch (error) {
+          storeFailed(error);
+        }
+      },
+      async abandon(): Promise<void> {
+        if (settled) return;
+        settled = true;
+        return release();
+      },
+    });
+  }
+
+  return Object.freeze({
+    begin,
+    maxResponseBytes,
+    purgeUser: (userId: string) => store.purgeUser(userId),
+  });
+}
+
+const EMPTY = new Uint8Array(0);
+
+function aadOf(key: string): string {
+  return `idempotency-response:${key}`;
+}
+
+function sealResponse(sealer: ResponseSealer, encoded: string, key: string): string {
+  return sealer.seal(Buffer.from(encoded, 'utf8'), { aad: aadOf(key) });
+}
+
+/** Opens (when sealed) and decodes a kept response; a record that does not read is a 500. */
+function openResponse(
+  stored: string,
+  key: string,
+  sealer: ResponseSealer | undefined,
+): ReturnType<typeof decodeResponse> {
+  try {
+    const text =
+      sealer === undefined
+        ? stored
+        : Buffer.from(sealer.open(stored, { aad: aadOf(key) })).toString('utf8');
+    return decodeResponse(text);
+  } catch (error) {
+    throw internalError(error);
+  }
+}
