@@ -1,2 +1,9 @@
-// Scaffold: @rampart/mfa is being written.
-export {};
+/**
+ * `@rampart/mfa/redis`: the Redis MFA store. Needs `ioredis` (the user passes an instance in;
+ * nothing here imports it).
+ */
+export {
+  RedisMfaStore,
+  type RedisMfaStoreClient,
+  type RedisMfaStoreOptions,
+} from './stores/redis.js';
