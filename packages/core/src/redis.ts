@@ -10,6 +10,12 @@ export {
   redisKey,
   redisKeyPrefixSchema,
 } from './redis/keys.js';
+export {
+  globLiteral,
+  type RedisCommandRunner,
+  type RedisScanClient,
+  scanKeysWithPrefix,
+} from './redis/scan.js';
 export { RedisScript, type RedisScriptClient } from './redis/script.js';
 export {
   ioredisClientSchema,

@@ -14,8 +14,15 @@ export {
   redisUrlOptions,
 } from './redis.js';
 export {
+  createRedisClusterClient,
+  deleteRedisClusterPrefix,
+  isolatedRedisClusterPrefix,
+} from './redis-cluster.js';
+export {
   databaseUrl,
   redactUrl,
+  redisClusterNodes,
+  redisClusterSeeds,
   redisUrl,
   type ServiceAvailableOptions,
   type ServiceKind,

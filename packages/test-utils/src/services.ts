@@ -1,8 +1,8 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import pg from 'pg';
 
-/** The two backing services store tests run against. */
-export type ServiceKind = 'redis' | 'postgres';
+/** The backing services store tests run against. */
+export type ServiceKind = 'redis' | 'redis-cluster' | 'postgres';
 
 /** How long a probe may take: long enough for a loaded CI box, short enough not to stall a run. */
 const PROBE_TIMEOUT_MS = 1000;
@@ -10,6 +10,25 @@ const PROBE_TIMEOUT_MS = 1000;
 /** `REDIS_URL`, or the local default the README tells developers to run. */
 export function redisUrl(): string {
   return process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+}
+
+/** `REDIS_CLUSTER_NODES`, or the seed of the local cluster `scripts/redis-cluster start` runs. */
+export function redisClusterSeeds(): string {
+  return process.env.REDIS_CLUSTER_NODES || '127.0.0.1:7000';
+}
+
+/**
+ * `REDIS_CLUSTER_NODES` (comma-separated `host:port` seeds), or the local cluster that
+ * `scripts/redis-cluster start` runs: `127.0.0.1:7000`.
+ */
+export function redisClusterNodes(
+  seeds: string = redisClusterSeeds(),
+): Array<{ host: string; port: number }> {
+  return seeds.split(',').map((seed) => {
+    const match = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(seed.trim());
+    if (match === null) throw new Error(`REDIS_CLUSTER_NODES: "${seed}" is not host:port`);
+    return { host: match[1] as string, port: Number(match[2]) };
+  });
 }
 
 /** `DATABASE_URL`, or the local default the README tells developers to run. */
@@ -32,6 +51,7 @@ export function redactUrl(url: string): string {
 
 const SERVICE_NAMES: Record<ServiceKind, { label: string; env: string }> = {
   redis: { label: 'Redis', env: 'REDIS_URL' },
+  'redis-cluster': { label: 'Redis Cluster', env: 'REDIS_CLUSTER_NODES' },
   postgres: { label: 'Postgres', env: 'DATABASE_URL' },
 };
 
@@ -85,6 +105,26 @@ async function probeRedis(url: string): Promise<void> {
   }
 }
 
+async function probeRedisCluster(seeds: string): Promise<void> {
+  const cluster = new Cluster(redisClusterNodes(seeds), {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    clusterRetryStrategy: () => null,
+    redisOptions: { connectTimeout: PROBE_TIMEOUT_MS, maxRetriesPerRequest: 0 },
+  });
+  cluster.on('error', () => {});
+  try {
+    const info = await within(
+      PROBE_TIMEOUT_MS,
+      cluster.connect().then(() => cluster.cluster('INFO')),
+    );
+    // A cluster still assigning slots (or with a failed master) would fail tests at random.
+    if (!String(info).includes('cluster_state:ok')) throw new Error('cluster_state is not ok');
+  } finally {
+    cluster.disconnect();
+  }
+}
+
 async function probePostgres(url: string): Promise<void> {
   const client = new pg.Client({
     connectionString: url,
@@ -101,14 +141,21 @@ async function probePostgres(url: string): Promise<void> {
   }
 }
 
+function defaultUrl(kind: ServiceKind): string {
+  if (kind === 'redis') return redisUrl();
+  if (kind === 'postgres') return databaseUrl();
+  return redisClusterSeeds();
+}
+
 /** Options of {@link serviceAvailable}; tests of the helper itself point it elsewhere. */
 export interface ServiceAvailableOptions {
-  /** Overrides `REDIS_URL` / `DATABASE_URL`. */
+  /** Overrides `REDIS_URL` / `REDIS_CLUSTER_NODES` / `DATABASE_URL`. */
   url?: string;
 }
 
 /**
- * Whether the Redis or Postgres server the store tests use answers within ~1 s.
+ * Whether the Redis server, Redis Cluster (`cluster_state:ok`) or Postgres server the store
+ * tests use answers within ~1 s.
  *
  * Unreachable with `CI=true`: throws, naming the service and its URL, so the test file fails
  * instead of silently passing with its store tests skipped. Unreachable elsewhere: prints one
@@ -122,9 +169,11 @@ export async function serviceAvailable(
   kind: ServiceKind,
   options: ServiceAvailableOptions = {},
 ): Promise<boolean> {
-  const url = options.url ?? (kind === 'redis' ? redisUrl() : databaseUrl());
+  const url = options.url ?? defaultUrl(kind);
   try {
-    await (kind === 'redis' ? probeRedis(url) : probePostgres(url));
+    if (kind === 'redis') await probeRedis(url);
+    else if (kind === 'redis-cluster') await probeRedisCluster(url);
+    else await probePostgres(url);
     return true;
   } catch (error) {
     const { label, env } = SERVICE_NAMES[kind];

@@ -2,10 +2,12 @@ import { parseOptions } from '@rampart/core';
 import {
   createStoreDeadline,
   hashTag,
+  type RedisScanClient,
   type RedisScriptClient,
   redisKey,
   redisStoreOptionsShape,
   type StoreDeadline,
+  scanKeysWithPrefix,
 } from '@rampart/core/redis';
 import { z } from 'zod';
 import type {
@@ -32,14 +34,7 @@ import {
  * The part of an ioredis `Redis` or `Cluster` the store calls, typed structurally so this
  * package never imports ioredis.
  */
-export interface RedisJwtNonceStoreClient extends RedisScriptClient {
-  scan(
-    cursor: string,
-    match: 'MATCH',
-    pattern: string,
-    count: 'COUNT',
-    batch: number,
-  ): Promise<[string, string[]]>;
+export interface RedisJwtNonceStoreClient extends RedisScriptClient, RedisScanClient {
   del(...keys: string[]): Promise<number>;
 }
 
@@ -100,11 +95,6 @@ function parseToken(
 
 function parseWatermark(value: unknown): number | undefined {
   return typeof value === 'string' && DIGITS.test(value) ? Number(value) : undefined;
-}
-
-/** Escapes SCAN's glob characters so a user id matches only itself. */
-function globLiteral(text: string): string {
-  return text.replace(/[*?[\]\\]/g, (char) => `\\${char}`);
 }
 
 /**
@@ -212,15 +202,16 @@ export class RedisJwtNonceStore implements JwtNonceStore {
   async purgeUser(userId: string): Promise<void> {
     const userPrefix = redisKey(this.#prefix, hashTag(userId), '');
     const watermarks = `${userPrefix}u:`;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.#run(() =>
-        this.#redis.scan(cursor, 'MATCH', `${globLiteral(userPrefix)}*`, 'COUNT', 500),
-      );
-      cursor = next;
-      const doomed = keys.filter((key) => !key.startsWith(watermarks));
-      if (doomed.length > 0) await this.#run(() => this.#redis.del(...doomed));
-    } while (cursor !== '0');
+    // Every key of the user carries its hash tag: one slot, so one DEL per batch is Cluster-safe.
+    await scanKeysWithPrefix(
+      this.#redis,
+      userPrefix,
+      async (keys) => {
+        const doomed = keys.filter((key) => !key.startsWith(watermarks));
+        if (doomed.length > 0) await this.#run(() => this.#redis.del(...doomed));
+      },
+      (command) => this.#run(command),
+    );
   }
 
   #context(family: unknown, watermark: unknown): Omit<TokenLookup, 'status' | 'issuedAt'> {

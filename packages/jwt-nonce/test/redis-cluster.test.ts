@@ -1,0 +1,28 @@
+import {
+  createRedisClusterClient,
+  isolatedRedisClusterPrefix,
+  serviceAvailable,
+} from '@rampart/test-utils';
+import { describe } from 'vitest';
+import { RedisJwtNonceStore } from '../src/redis.js';
+import { describeJwtNonceStoreConformance } from '../src/testing.js';
+
+const hasCluster = await serviceAvailable('redis-cluster');
+
+// The same suite as on one server, on a three-master cluster (scripts/redis-cluster): a family
+// and its tokens share one hash tag, so every script runs on one node.
+describe.skipIf(!hasCluster)('RedisJwtNonceStore on Redis Cluster', () => {
+  describeJwtNonceStoreConformance('RedisJwtNonceStore (cluster)', () => {
+    const cluster = createRedisClusterClient();
+    const isolated = isolatedRedisClusterPrefix(cluster);
+    return {
+      store: new RedisJwtNonceStore({ redis: cluster, keyPrefix: isolated.prefix }),
+      now: () => Date.now(),
+      elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      cleanup: async () => {
+        await isolated.cleanup();
+        await cluster.quit();
+      },
+    };
+  });
+});
