@@ -386,8 +386,9 @@ export function createMfa(options: MfaOptions): Mfa {
     async createChallenge(userId: string): Promise<MfaChallenge> {
       checkUserId(userId);
       const mfaToken = randomToken(CHALLENGE_TOKEN);
-      const expiresAt = clock.now() + config.challengeMs;
-      await store.createChallenge(hasher.hash(mfaToken), userId, expiresAt);
+      const now = clock.now();
+      const expiresAt = now + config.challengeMs;
+      await store.createChallenge(hasher.hash(mfaToken), userId, expiresAt, now);
       return { mfaToken, expiresAt };
     },
 

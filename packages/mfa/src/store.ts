@@ -136,8 +136,8 @@ export interface MfaStore extends UserDataPurger {
    * failure counter and lock stay. `false` when it was off already.
    */
   disable(userId: string): Promise<boolean>;
-  /** Records a challenge token's hash for `userId` until `expiresAt`. */
-  createChallenge(tokenHash: string, userId: string, expiresAt: number): Promise<void>;
+  /** Records a challenge token's hash for `userId` until `expiresAt` (epoch ms, `now` the caller's). */
+  createChallenge(tokenHash: string, userId: string, expiresAt: number, now: number): Promise<void>;
   /** The user a live challenge belongs to, found by any of `tokenHashes`, or `undefined`. */
   findChallenge(tokenHashes: readonly string[], now: number): Promise<string | undefined>;
   /**

@@ -339,7 +339,7 @@ export function describeMfaStoreConformance(
     it('finds a challenge by any of its hashes and consumes it once, for its user only', async () => {
       const token = hash();
       const userId = id();
-      await store.createChallenge(token, userId, harness.now() + 60_000);
+      await store.createChallenge(token, userId, harness.now() + 60_000, harness.now());
       expect(await store.findChallenge([hash(), token], harness.now())).toBe(userId);
       expect(await store.consumeChallenge(token, 'someone-else', harness.now())).toBe(false);
       const results = await Promise.all(
@@ -352,7 +352,7 @@ export function describeMfaStoreConformance(
     it('forgets an expired challenge', async () => {
       const token = hash();
       const userId = id();
-      await store.createChallenge(token, userId, harness.now() + 100);
+      await store.createChallenge(token, userId, harness.now() + 100, harness.now());
       await harness.elapse(150);
       expect(await store.findChallenge([token], harness.now())).toBeUndefined();
       expect(await store.consumeChallenge(token, userId, harness.now())).toBe(false);
@@ -363,8 +363,8 @@ export function describeMfaStoreConformance(
       const other = await enabledUser();
       const token = hash();
       const otherToken = hash();
-      await store.createChallenge(token, userId, harness.now() + 60_000);
-      await store.createChallenge(otherToken, other.userId, harness.now() + 60_000);
+      await store.createChallenge(token, userId, harness.now() + 60_000, harness.now());
+      await store.createChallenge(otherToken, other.userId, harness.now() + 60_000, harness.now());
       await store.recordFailure(userId, at());
       await store.purgeUser(userId);
       expect(await store.read(userId, harness.now())).toEqual({

@@ -159,10 +159,14 @@ export class MemoryMfaStore implements MfaStore {
     return wasEnabled;
   }
 
-  async createChallenge(tokenHash: string, userId: string, expiresAt: number): Promise<void> {
+  async createChallenge(
+    tokenHash: string,
+    userId: string,
+    expiresAt: number,
+    now: number,
+  ): Promise<void> {
     if (this.#challenges.size >= this.#maxEntries) {
       // Expired challenges are the only ones that may go; live ones are never dropped.
-      const now = Date.now();
       for (const [hash, challenge] of this.#challenges) {
         if (challenge.expiresAt <= now) this.#challenges.delete(hash);
       }

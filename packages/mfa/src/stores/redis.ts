@@ -209,8 +209,13 @@ export class RedisMfaStore implements MfaStore {
     return was === 1;
   }
 
-  async createChallenge(tokenHash: string, userId: string, expiresAt: number): Promise<void> {
-    const ms = ttl(expiresAt, Date.now());
+  async createChallenge(
+    tokenHash: string,
+    userId: string,
+    expiresAt: number,
+    now: number,
+  ): Promise<void> {
+    const ms = ttl(expiresAt, now);
     const [index] = this.#keys(userId, 'challenges');
     // Two slots (the challenge is found by its hash, the index by its user): two commands. The
     // index only serves purgeUser; a challenge without its index entry still expires.
