@@ -1,2 +1,7 @@
-// Scaffold: @rampart/api-keys is being written.
-export {};
+/**
+ * `@rampart/api-keys/postgres`: the Postgres key store and its migrations. Needs `kysely` and a
+ * Postgres driver such as `pg`.
+ */
+
+export { PostgresApiKeyStore, type PostgresApiKeyStoreOptions } from './stores/postgres.js';
+export { API_KEY_TABLES, apiKeyMigrations } from './stores/postgres-migrations.js';

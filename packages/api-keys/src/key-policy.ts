@@ -1,0 +1,52 @@
+import {
+  evaluatePolicy,
+  type FixedWindowState,
+  type ResolvedPolicy,
+  resolvePolicy,
+} from '@rampart/rate-limit/store';
+import { KEY_POLICY_NAME } from './errors.js';
+import type { ApiKeyRateLimit, ApiKeyRateLimitOutcome } from './store.js';
+
+/**
+ * A key's rate limit as a `@rampart/rate-limit` policy: a fixed window (exact, one counter, the
+ * "N requests left" a client can be told), validated by rate-limit's own policy rules. The
+ * Redis script and the Postgres statement repeat its arithmetic (`checkFixedWindow`); the
+ * conformance suite holds every store to it.
+ */
+const policies = new Map<string, ResolvedPolicy>();
+
+/** The validated policy of a limit (cached per limit and window). Throws `RampartConfigError`. */
+export function keyPolicy(rateLimit: ApiKeyRateLimit): ResolvedPolicy {
+  const cacheKey = `${rateLimit.limit}/${rateLimit.windowMs}`;
+  let policy = policies.get(cacheKey);
+  if (policy === undefined) {
+    policy = resolvePolicy(KEY_POLICY_NAME, {
+      algorithm: 'fixed-window',
+      limit: rateLimit.limit,
+      windowMs: rateLimit.windowMs,
+    });
+    // Bounded: a service sees few distinct limits; past that, resolve each time.
+    if (policies.size < 1000) policies.set(cacheKey, policy);
+  }
+  return policy;
+}
+
+/** One check of a key's counter in memory: rate-limit's fixed window, counting only if allowed. */
+export function checkKeyLimit(
+  rateLimit: ApiKeyRateLimit,
+  state: FixedWindowState | undefined,
+  now: number,
+  cost: number,
+): { outcome: ApiKeyRateLimitOutcome; next: FixedWindowState | undefined } {
+  const evaluation = evaluatePolicy(keyPolicy(rateLimit), state, now, cost);
+  return {
+    outcome: {
+      limit: rateLimit.limit,
+      windowMs: rateLimit.windowMs,
+      remaining: evaluation.remaining,
+      resetMs: evaluation.resetMs,
+      retryAfterMs: evaluation.retryAfterMs,
+    },
+    next: evaluation.allowed && cost > 0 ? (evaluation.next as FixedWindowState) : undefined,
+  };
+}
