@@ -15,6 +15,7 @@ export {
   type ProblemErrorHandlerOptions,
   problemErrorHandler,
 } from './express/error-handler.js';
+export { type IpFilterMiddlewareOptions, ipFilter } from './express/ip-filter.js';
 export { type JsonBodyOptions, jsonBody } from './express/json-body.js';
 export { type RampartCoreMiddlewareOptions, rampartCore } from './express/rampart-core.js';
 export { toSecurityRequest } from './express/security-request.js';

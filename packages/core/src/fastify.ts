@@ -12,6 +12,7 @@ export {
   requireAuth,
 } from './auth/fastify.js';
 export { problemFrameworkErrors } from './fastify/framework-errors.js';
+export { type FastifyIpFilterOptions, fastifyIpFilter } from './fastify/ip-filter.js';
 export { type RampartCoreOptions, rampartCore } from './fastify/plugin.js';
 export { toSecurityRequest } from './fastify/security-request.js';
 export { sendProblem } from './fastify/send-problem.js';

@@ -130,6 +130,16 @@ export {
   createClientIpResolver,
   UNKNOWN_CLIENT_IP,
 } from './ip/client-ip.js';
+export {
+  createIpFilter,
+  IpFilter,
+  type IpFilterContext,
+  type IpFilterOptions,
+  type IpFilterRefusal,
+  type IpFilterRules,
+  ipBlockedError,
+} from './ip/ip-filter.js';
+export { compileIpList, type IpList } from './ip/ip-list.js';
 export { formatIPv4, isIPv4, parseIPv4 } from './ip/ipv4.js';
 export { formatIPv6, isIPv6, parseIPv6 } from './ip/ipv6.js';
 export {
