@@ -28,6 +28,7 @@ export {
   type ServiceKind,
   serviceAvailable,
 } from './services.js';
+export { startTcpBalancer, type TcpBalancer } from './tcp-balancer.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { warningsWithCode } from './warnings.js';
 export { type RunInWorkersOptions, runInWorkers } from './workers/run-in-workers.js';
