@@ -1,0 +1,107 @@
+import * as crypto from '@rampart/crypto';
+import { MemoryRateLimitStore } from '@rampart/rate-limit';
+import { describe, expect, it, vi } from 'vitest';
+import { MemoryApiKeyStore } from '../src/index.js';
+import { serviceOn } from './helpers/service.js';
+
+vi.mock('@rampart/crypto', async (importOriginal) => {
+  const actual = await importOriginal<typeof crypto>();
+  return { ...actual, constantTimeEqual: vi.fn(actual.constantTimeEqual) };
+});
+
+const HOUR = 3_600_000;
+
+describe('timing of a verification', () => {
+  it('costs one constant-time comparison of equal-length hashes for a valid key, a wrong secret and an unknown id alike', async () => {
+    const { apiKeys } = serviceOn(new MemoryApiKeyStore(), { failureThrottle: false });
+    const { key, info } = await apiKeys.create({ ownerId: 'u1', name: 'k', scopes: ['a:b'] });
+    const other = apiKeys.format.generate('live', info.id); // the right id, another secret
+    const unknown = apiKeys.format.generate('live', '0000000000000000');
+    const compare = vi.mocked(crypto.constantTimeEqual);
+    const calls: Array<Array<[number, number]>> = [];
+    for (const text of [key, other, unknown]) {
+      compare.mockClear();
+      await apiKeys.verify(text);
+      calls.push(compare.mock.calls.map(([a, b]) => [a.length, b.length]));
+    }
+    // One comparison each, of two stored-hash-sized texts: the same work whatever the key.
+    const [valid, mismatch, missing] = calls;
+    expect(valid).toHaveLength(1);
+    expect(mismatch).toEqual(valid);
+    expect(missing).toEqual(valid);
+    expect((valid?.[0] as [number, number])[0]).toBe((valid?.[0] as [number, number])[1]);
+  });
+
+  it('never trusts a store that answers valid for a hash it was not given', async () => {
+    const store = new MemoryApiKeyStore();
+    const { apiKeys } = serviceOn(store, { failureThrottle: false });
+    const { key } = await apiKeys.create({ ownerId: 'u1', name: 'k', scopes: ['a:b'] });
+    const lying = await store.verify({ id: '0000000000000000', secretHashes: [], now: 0, cost: 0 });
+    vi.spyOn(store, 'verify').mockResolvedValueOnce({
+      ...lying,
+      outcome: 'valid',
+      ownerId: 'u1',
+      scopes: ['a:b'],
+      matchedHash: `h1.p1.${'A'.repeat(43)}`,
+    });
+    const result = await apiKeys.verify(key);
+    expect(result.valid).toBe(false);
+    expect(!result.valid && result.code).toBe('ERR_API_KEY_INVALID');
+  });
+});
+
+describe('the pre-authentication throttle', () => {
+  it('blocks an address after its failed guesses, before any store I/O, and never the holder elsewhere', async () => {
+    const store = new MemoryApiKeyStore();
+    const { apiKeys, clock } = serviceOn(store, {
+      failureThrottle: { limit: 3, windowMs: 60_000 },
+    });
+    const { key, info } = await apiKeys.create({
+      ownerId: 'u1',
+      name: 'k',
+      scopes: ['a:b'],
+      rateLimit: { limit: 100, windowMs: HOUR },
+    });
+    const guess = () => apiKeys.format.generate('live', info.id);
+    const attacker = { ip: '203.0.113.9' };
+    for (let i = 0; i < 3; i++) {
+      expect(await apiKeys.verify(guess(), attacker)).toMatchObject({
+        code: 'ERR_API_KEY_INVALID',
+      });
+    }
+    const fourth = await apiKeys.verify(guess(), attacker);
+    expect(fourth).toMatchObject({ valid: false, code: 'ERR_RATE_LIMIT_EXCEEDED' });
+    const spy = vi.spyOn(store, 'verify');
+    const blocked = await apiKeys.verify(guess(), attacker);
+    expect(blocked.valid).toBe(false);
+    expect(!blocked.valid && blocked.error.status).toBe(429);
+    expect(!blocked.valid && blocked.error.headers['Retry-After']).toBe('59');
+    expect(spy).not.toHaveBeenCalled();
+    // The holder, from its own address, is untouched; its key's own counter saw no failure.
+    const holder = await apiKeys.verify(key, { ip: '198.51.100.7' });
+    expect(holder).toMatchObject({ valid: true, key: { rateLimit: { remaining: 99 } } });
+    // Typos are free: the checksum refuses them before anything is counted.
+    clock.advance(60_000);
+    for (let i = 0; i < 10; i++) {
+      await apiKeys.verify(`${key.slice(0, -1)}!`, { ip: '192.0.2.1' });
+    }
+    expect((await apiKeys.verify(guess(), { ip: '192.0.2.1' })).valid).toBe(false);
+    expect(await apiKeys.verify(key, { ip: '192.0.2.1' })).toMatchObject({ valid: true });
+    // The window over, the attacker's address may try again.
+    expect(await apiKeys.verify(guess(), attacker)).toMatchObject({ code: 'ERR_API_KEY_INVALID' });
+  });
+
+  it('counts failures in a shared rate-limit store when given one', async () => {
+    const failures = new MemoryRateLimitStore();
+    const first = serviceOn(new MemoryApiKeyStore(), {
+      failureThrottle: { store: failures, limit: 1, windowMs: 60_000 },
+    });
+    const second = serviceOn(new MemoryApiKeyStore(), {
+      failureThrottle: { store: failures, limit: 1, windowMs: 60_000 },
+    });
+    const guess = first.apiKeys.format.generate('live', '0000000000000000');
+    await first.apiKeys.verify(guess, { ip: '203.0.113.9' });
+    const other = await second.apiKeys.verify(guess, { ip: '203.0.113.9' });
+    expect(other).toMatchObject({ valid: false, code: 'ERR_RATE_LIMIT_EXCEEDED' });
+  });
+});
