@@ -2,10 +2,12 @@ import { type Clock, clockSchema, parseOptions, systemClock } from '@rampart/cor
 import {
   createStoreDeadline,
   hashTag,
+  type RedisScanClient,
   type RedisScriptClient,
   redisKey,
   redisStoreOptionsShape,
   type StoreDeadline,
+  scanKeysWithPrefix,
 } from '@rampart/core/redis';
 import { z } from 'zod';
 import {
@@ -25,14 +27,7 @@ import { claimScript, completeScript, releaseScript } from './redis-scripts.js';
  * The part of an ioredis `Redis` or `Cluster` the store calls, typed structurally so this
  * package never imports ioredis.
  */
-export interface RedisIdempotencyStoreClient extends RedisScriptClient {
-  scan(
-    cursor: string,
-    match: 'MATCH',
-    pattern: string,
-    count: 'COUNT',
-    batch: number,
-  ): Promise<[string, string[]]>;
+export interface RedisIdempotencyStoreClient extends RedisScriptClient, RedisScanClient {
   del(...keys: string[]): Promise<number>;
 }
 
@@ -85,11 +80,6 @@ function claimResult(reply: unknown, now: number): IdempotencyClaimResult {
 
 function wasDone(reply: unknown): boolean {
   return reply === 1;
-}
-
-/** Escapes SCAN's glob characters so a user's prefix matches only itself. */
-function globLiteral(text: string): string {
-  return text.replace(/[*?[\]\\]/g, (char) => `\\${char}`);
 }
 
 /**
@@ -174,18 +164,18 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     return this.#deadline.run(() => releaseScript.run(this.#redis, [key], args), wasDone);
   }
 
-  /** Deletes every record of the user, found by SCAN of its hash-tagged prefix. */
+  /** Deletes every record of the user, found by SCAN of its hash-tagged prefix (every master of a Cluster). */
   async purgeUser(userId: string): Promise<void> {
     assertUserId(userId);
-    const userPrefix = redisKey(this.#prefix, hashTag(userId), '');
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.#deadline.run(() =>
-        this.#redis.scan(cursor, 'MATCH', `${globLiteral(userPrefix)}*`, 'COUNT', 500),
-      );
-      cursor = next;
-      if (keys.length > 0) await this.#deadline.run(() => this.#redis.del(...keys));
-    } while (cursor !== '0');
+    // Every key of the user carries its hash tag: one slot, so one DEL per batch is Cluster-safe.
+    await scanKeysWithPrefix(
+      this.#redis,
+      redisKey(this.#prefix, hashTag(userId), ''),
+      async (keys) => {
+        await this.#deadline.run(() => this.#redis.del(...keys));
+      },
+      (command) => this.#deadline.run(command),
+    );
   }
 
   #recordKey(ref: { key: string; userId: string }): string {
