@@ -192,9 +192,13 @@ describe.each(STORES)('createMfa on the %s store', (_name, available, makeStore)
         code: 'ERR_MFA_LOCKED',
         retryAfter: '840',
       });
-      // A recovery code is refused too: the lock covers every MFA check of the user.
-      const { recoveryCodes } = await enrolledRecovery(mfa, userId);
-      expect(recoveryCodes).toBeUndefined();
+      // A recovery code is refused too, and so is regenerating codes: the lock covers every check.
+      expect(await refusal(mfa.verify(userId, 'abcde-fghij'))).toMatchObject({
+        code: 'ERR_MFA_LOCKED',
+      });
+      expect(await refusal(mfa.regenerateRecoveryCodes(userId, codeAt(0)))).toMatchObject({
+        status: 429,
+      });
       clock.advance(840_000);
       await expect(mfa.verify(userId, codeAt(0))).resolves.toMatchObject({ method: 'totp' });
     },
