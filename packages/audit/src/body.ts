@@ -18,6 +18,10 @@ export interface RecordBody {
   type: string;
   severity: SecurityEventSeverity;
   outcome: AuditOutcome;
+  /** The user's pseudonym when `personal` is set, else `null`. */
+  subject: string | null;
+  /** 1, or how many events an aggregate stands for. */
+  count: number;
   source: string;
   code?: string;
   reason?: string;
@@ -26,7 +30,6 @@ export interface RecordBody {
   target?: string;
   requestId?: string;
   actor?: { ip?: string; userAgent?: string };
-  subject?: string;
   personal?: string;
   details: Record<string, string | number | boolean>;
   aggregate?: AuditAggregate;
@@ -36,6 +39,24 @@ export interface RecordBody {
 export interface SealedPersonal {
   subject: string;
   sealed: string;
+}
+
+/**
+ * The start of a record's text, from its filter columns: `verify()` checks that a stored row's
+ * columns still say what its text says by comparing this prefix, without parsing the text.
+ */
+export function bodyPrefix(
+  chain: string,
+  seq: number,
+  at: number,
+  type: string,
+  severity: string,
+  outcome: string,
+  subject: string | null,
+  count: number,
+): string {
+  const json = JSON.stringify;
+  return `{"v":${BODY_VERSION},"chain":${json(chain)},"seq":${seq},"at":${at},"type":${json(type)},"severity":${json(severity)},"outcome":${json(outcome)},"subject":${subject === null ? 'null' : json(subject)},"count":${count},`;
 }
 
 /**
@@ -58,6 +79,8 @@ export function writeBody(
     type: event.type,
     severity: event.severity,
     outcome: event.outcome,
+    subject: personal?.subject ?? null,
+    count: aggregate?.count ?? 1,
     source: event.source,
     details: { ...event.details, ...(personal === undefined ? event.personalDetails : {}) },
   };
@@ -68,7 +91,6 @@ export function writeBody(
   if (event.target !== undefined) body.target = event.target;
   if (event.requestId !== undefined) body.requestId = event.requestId;
   if (personal !== undefined) {
-    body.subject = personal.subject;
     body.personal = personal.sealed;
   } else if (event.ip !== undefined || event.userAgent !== undefined) {
     body.actor = {};
@@ -123,7 +145,7 @@ export function toAuditRecord(
     actor: {},
     details: { ...body.details },
   };
-  if (body.subject !== undefined) {
+  if (body.subject !== null) {
     if (personal === undefined) record.erased = true;
     else {
       if (personal.userId !== undefined) record.actor.userId = personal.userId;

@@ -4,6 +4,22 @@
  * folds floods into counts, signed alert webhooks, and the seed's anomaly detection and automated
  * response. The memory store is here; Postgres is `@rampart/audit/postgres`.
  */
+export {
+  type Alert,
+  type Alerter,
+  type AlerterOptions,
+  type AlerterStats,
+  type AlertRule,
+  type AlertSink,
+  createAlerter,
+  DEFAULT_ALERT_RULES,
+} from './alerts/alert.js';
+export {
+  type AlertWebhookPayload,
+  callbackAlertSink,
+  type WebhookAlertSinkOptions,
+  webhookAlertSink,
+} from './alerts/webhook.js';
 export type { ChainHead, Checkpoint } from './chain.js';
 export { GENESIS_HASH } from './chain.js';
 export { AuditChainConflictError, AuditQueryError } from './errors.js';
@@ -23,6 +39,25 @@ export {
   CRITICAL_EVENT_TYPES,
   outcomeOf,
 } from './record.js';
+export {
+  type Anomaly,
+  type AnomalyDetector,
+  type AnomalyDetectorOptions,
+  type AnomalyReport,
+  type AnomalySeverity,
+  type AnomalyThresholds,
+  type AnomalyType,
+  createAnomalyDetector,
+  DEFAULT_ANOMALY_THRESHOLDS,
+  type RecommendedAction,
+} from './response/anomaly.js';
+export {
+  type ContainmentResult,
+  type ContainmentStep,
+  createIncidentResponse,
+  type IncidentResponse,
+  type IncidentResponseOptions,
+} from './response/containment.js';
 export { FIELD_LIMITS, REDACTED } from './sanitize.js';
 export type {
   AuditCount,

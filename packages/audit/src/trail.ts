@@ -337,14 +337,14 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
     const page = rows.slice(0, limit);
     const bodies = page.map((row) => parseBody(row.body));
     const open = await sealer.opener(
-      bodies.flatMap((body) => (body?.subject === undefined ? [] : [body.subject])),
+      bodies.flatMap((body) => (body === undefined || body.subject === null ? [] : [body.subject])),
     );
     const items: AuditRecord[] = [];
     page.forEach((row, index) => {
       const body = bodies[index];
       if (body === undefined) return; // unreadable text: verify() names it
       const personal =
-        body.subject !== undefined && body.personal !== undefined
+        body.subject !== null && body.personal !== undefined
           ? open(body.subject, body.personal)
           : undefined;
       items.push(toAuditRecord(row.id, body, personal));

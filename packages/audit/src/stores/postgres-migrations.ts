@@ -37,7 +37,9 @@ const createTables: PostgresMigration = {
     await sql`create index ${sql.id(`${AUDIT_TABLES.records}_subject_idx`)} on ${records} (subject, id) where subject is not null`.execute(
       db,
     );
-    await sql`create index ${sql.id(`${AUDIT_TABLES.records}_at_idx`)} on ${records} (at)`.execute(
+    // BRIN: times grow with the table, so a block range index serves the metrics' time window at
+    // a fraction of a B-tree's cost per insert.
+    await sql`create index ${sql.id(`${AUDIT_TABLES.records}_at_idx`)} on ${records} using brin (at)`.execute(
       db,
     );
     await sql`create table ${checkpoints} (
