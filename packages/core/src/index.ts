@@ -154,6 +154,27 @@ export {
   ScopedExpiringSet,
   type ScopedExpiringSetOptions,
 } from './scoped-expiring-set.js';
+export { MemorySettingsStore } from './settings/memory-settings-store.js';
+export {
+  createSecuritySettings,
+  RuntimeSecuritySettings,
+  type SecuritySettingsOptions,
+  type SettingsChangeActor,
+  type SettingsListener,
+  settingsInvalidError,
+} from './settings/runtime-settings.js';
+export {
+  ipRulesOf,
+  type SecuritySettings,
+  type SecuritySettingsPatch,
+  securitySettingsSchema,
+} from './settings/security-settings.js';
+export { diffSettings, type SettingChange } from './settings/settings-diff.js';
+export {
+  MAX_SETTINGS_LENGTH,
+  type SettingsStore,
+  type StoredSettings,
+} from './settings/settings-store.js';
 export { MemoryNonceStore, type MemoryNonceStoreOptions } from './stores/memory-nonce-store.js';
 export { defineSyncTwin, type SyncAnswer, type SyncTwin, syncTwinOf } from './sync-twin.js';
 export {

@@ -19,6 +19,12 @@ export {
   postgresStoreOptionsShape,
 } from './postgres/store-options.js';
 export {
+  PostgresSettingsStore,
+  type PostgresSettingsStoreOptions,
+  SETTINGS_TABLE,
+  settingsStoreMigrations,
+} from './settings/postgres-settings-store.js';
+export {
   createNonceStoreMigrations,
   NONCE_TABLE,
   type NonceStoreMigrationsOptions,

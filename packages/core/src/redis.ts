@@ -23,6 +23,11 @@ export {
   redisStoreOptionsShape,
 } from './redis/store-options.js';
 export {
+  RedisSettingsStore,
+  type RedisSettingsStoreClient,
+  type RedisSettingsStoreOptions,
+} from './settings/redis-settings-store.js';
+export {
   RedisNonceStore,
   type RedisNonceStoreClient,
   type RedisNonceStoreOptions,

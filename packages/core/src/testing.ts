@@ -13,6 +13,10 @@ import { isRampartError } from './errors/rampart-error.js';
 import type { NonceStore } from './nonce-store.js';
 
 export { createFakeClock, type FakeClock } from './clock.js';
+export {
+  describeSettingsStoreConformance,
+  type SettingsStoreHarness,
+} from './settings/settings-store-conformance.js';
 
 /** What the conformance suite needs to drive one store. */
 export interface NonceStoreHarness {
