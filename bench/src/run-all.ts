@@ -18,11 +18,20 @@ const BENCHMARKS: ReadonlyArray<{ file: string; nodeFlags: string[] }> = [
   { file: 'src/passwords/login-flood.ts', nodeFlags: [] },
   { file: 'src/request-signing/verify.ts', nodeFlags: [] },
   { file: 'src/crypto/seal-open.ts', nodeFlags: [] },
+  { file: 'src/mfa/verify.ts', nodeFlags: [] },
 ];
 
 // The benchmarks measure the built package, what users install; a missing dist/ is the usual
 // cause of "Cannot find module" here.
-for (const pkg of ['core', 'rate-limit', 'jwt-nonce', 'passwords', 'request-signing', 'crypto']) {
+for (const pkg of [
+  'core',
+  'rate-limit',
+  'jwt-nonce',
+  'passwords',
+  'request-signing',
+  'crypto',
+  'mfa',
+]) {
   if (!existsSync(fileURLToPath(new URL(`../../packages/${pkg}/dist/index.js`, import.meta.url)))) {
     console.error(`packages/${pkg}/dist is missing: run \`pnpm build\` first.`);
     process.exit(1);
