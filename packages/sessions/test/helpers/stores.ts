@@ -43,9 +43,7 @@ async function redisStores(): Promise<StoresUnderTest> {
       for (const key of keys) {
         const type = await redis.type(key);
         const value =
-          type === 'hash'
-            ? await redis.hgetall(key)
-            : await redis.zrange(key, 0, -1, 'WITHSCORES');
+          type === 'hash' ? await redis.hgetall(key) : await redis.zrange(key, 0, -1, 'WITHSCORES');
         parts.push(key, JSON.stringify(value));
       }
       return parts.join('\n');
@@ -65,7 +63,11 @@ async function postgresStores(): Promise<StoresUnderTest> {
     devices: new PostgresTrustedDeviceStore({ db: pg.db, schema: pg.schema }),
     async dump() {
       const parts: string[] = [];
-      for (const table of ['rampart_sessions_sessions', 'rampart_sessions_users', 'rampart_sessions_devices']) {
+      for (const table of [
+        'rampart_sessions_sessions',
+        'rampart_sessions_users',
+        'rampart_sessions_devices',
+      ]) {
         const { rows } = await pg.pool.query(`select * from "${pg.schema}"."${table}"`);
         parts.push(table, JSON.stringify(rows));
       }
