@@ -41,9 +41,11 @@ export function totpCodeAt(secret: Uint8Array, step: number, settings: TotpSetti
 
 /**
  * The highest time step within `settings.window` of `now` whose code is `code`, or `undefined`.
- * Every step of the window is computed and compared in constant time whatever matches, so the
- * time taken says nothing about which step (if any) matched. Highest first: were two steps to
- * share a code, the later one is the one the replay guard must remember.
+ * Highest first: were two steps of the window to share a code (odds 10^-digits), the later one is
+ * the one the replay guard must remember, so the same code cannot pass again as the later step.
+ * It stops at the first match, as otplib's `verify` does: the time taken can tell which step of
+ * the window matched, which the submitter of a right code knows anyway; each comparison itself is
+ * constant-time.
  */
 export function matchingTimeStep(
   secret: Uint8Array,
@@ -52,11 +54,9 @@ export function matchingTimeStep(
   settings: TotpSettings,
 ): number | undefined {
   const current = timeStepAt(nowMs, settings.period);
-  let matched: number | undefined;
-  for (let step = current + settings.window; step >= current - settings.window; step--) {
-    if (step < 0) continue;
-    const equal = constantTimeEqual(totpCodeAt(secret, step, settings), code);
-    if (equal && matched === undefined) matched = step;
+  const lowest = Math.max(0, current - settings.window);
+  for (let step = current + settings.window; step >= lowest; step--) {
+    if (constantTimeEqual(totpCodeAt(secret, step, settings), code)) return step;
   }
-  return matched;
+  return undefined;
 }
