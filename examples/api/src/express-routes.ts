@@ -5,6 +5,7 @@ import { requestSigning } from '@rampart/request-signing/express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { callerPrincipal, createIdentify } from './auth/identify.js';
 import type { AppContext } from './context.js';
+import { idempotentRoute } from './idempotency/express.js';
 import {
   ENTITIES_POLICIES,
   ENTITIES_SCOPE,
@@ -87,6 +88,8 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
     principal: (req: Request) => callerPrincipal(req.auth),
   });
   const signed = requestSigning({ verifier: signatures });
+  // After the signature: a retry proves it is the client's before it is answered from the store.
+  const idempotent = idempotentRoute(ctx.services.idempotency);
 
   app.post(
     ENTITY_RECORDS,
@@ -94,6 +97,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
     limit,
     requireCaller,
     signed,
+    idempotent,
     async (req: Request, res: Response) => {
       const caller = req.auth!;
       const user = await auth.userOf(caller);

@@ -10,6 +10,7 @@ import type {
 } from 'fastify';
 import { callerPrincipal, createIdentify } from './auth/identify.js';
 import type { AppContext } from './context.js';
+import { IDEMPOTENT_ROUTE, registerIdempotency } from './idempotency/fastify.js';
 import {
   ENTITIES_POLICIES,
   ENTITIES_SCOPE,
@@ -46,6 +47,8 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
     headers: { legacy: true },
     principal: (request: FastifyRequest) => callerPrincipal(request.auth),
   });
+  // Before the routes: its onRoute hook puts the check after each opted-in route's preHandlers.
+  registerIdempotency(app, ctx.services.idempotency);
   app.register(async function routes(scope: FastifyInstance) {
     scope.decorateRequest('authFailure', null);
     // Declared by @rampart/request-signing/fastify; its plugin would decorate it, but the app
@@ -132,6 +135,7 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
       ENTITY_RECORDS,
       {
         ...limited,
+        config: { ...limited.config, ...IDEMPOTENT_ROUTE },
         preHandler: [requireCaller, requestSigningPreHandler({ verifier: signatures })],
       },
       async (request, reply) => {

@@ -1,4 +1,5 @@
 import type { Authenticator } from '@rampart/core';
+import type { Idempotency } from '@rampart/idempotency';
 import { createJwtNonce, type JwtNonce, jwtAuthenticator } from '@rampart/jwt-nonce';
 import {
   createPasswordHasher,
@@ -13,6 +14,7 @@ import {
 import { type AuthService, createAuthService } from './auth/auth-service.js';
 import type { AppConfig } from './config.js';
 import { createEntityService, type EntityService } from './entities/entity-service.js';
+import { createAppIdempotency } from './idempotency/idempotency.js';
 import type { AppStores } from './stores/app-stores.js';
 
 /** The packages' services, configured once from the config and the open stores. */
@@ -23,6 +25,8 @@ export interface AppServices {
   readonly signatures: RequestVerifier;
   readonly auth: AuthService;
   readonly entities: EntityService;
+  /** The Idempotency-Key rules of `POST …/records` (and `POST /api/v1/api-keys`). */
+  readonly idempotency: Idempotency;
   /**
    * Every credential the app accepts, in the order tried: each authenticated route runs this one
    * list through core's `authenticate`, so a bearer token, a session cookie and an API key give
@@ -58,6 +62,7 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
     signatures,
     auth: createAuthService({ users: stores.users, tokens, hasher, policy }),
     entities: createEntityService(stores.records),
+    idempotency: createAppIdempotency(stores.idempotency),
     authenticators: Object.freeze([jwtAuthenticator(tokens)]),
   });
 }

@@ -1,3 +1,4 @@
+import { idempotencySteps } from '../idempotency/demo-steps.js';
 import { SECURITY_HEADERS } from '../security-headers.js';
 import { authSteps, loginLimitSteps } from './auth-steps.js';
 import { entitySteps } from './entity-steps.js';
@@ -86,4 +87,5 @@ export const allSteps: readonly Step[] = [
   ...authSteps,
   ...loginLimitSteps,
   ...entitySteps,
+  ...idempotencySteps,
 ];

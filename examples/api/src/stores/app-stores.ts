@@ -1,4 +1,5 @@
 import type { NonceStore } from '@rampart/core';
+import type { IdempotencyStore } from '@rampart/idempotency';
 import type { JwtNonceStore } from '@rampart/jwt-nonce';
 import type { RateLimitStore } from '@rampart/rate-limit';
 import type { AppConfig, StoreKind } from '../config.js';
@@ -21,6 +22,8 @@ export interface AppStores {
   readonly users: UserStore;
   /** Records of `/api/v1/entities/:entityId/records`. */
   readonly records: RecordStore;
+  /** Idempotency-Key records and kept responses (`@rampart/idempotency`). */
+  readonly idempotency: IdempotencyStore;
   /** Resolves when the backend answers; rejects with `StoreUnavailableError` otherwise. */
   ping(): Promise<void>;
   /** Closes the connection; the stores are unusable afterwards. */

@@ -1,4 +1,5 @@
 import { MemoryNonceStore } from '@rampart/core';
+import { MemoryIdempotencyStore } from '@rampart/idempotency';
 import { MemoryJwtNonceStore } from '@rampart/jwt-nonce';
 import { MemoryRateLimitStore } from '@rampart/rate-limit';
 import { MemoryRecordStore } from '../entities/memory-record-store.js';
@@ -10,6 +11,7 @@ export function openMemoryStores(): AppStores {
   const nonces = new MemoryNonceStore();
   const tokens = new MemoryJwtNonceStore();
   const rateLimits = new MemoryRateLimitStore();
+  const idempotency = new MemoryIdempotencyStore();
   return {
     kind: 'memory',
     nonces,
@@ -17,12 +19,14 @@ export function openMemoryStores(): AppStores {
     rateLimits,
     users: new MemoryUserStore(),
     records: new MemoryRecordStore(),
+    idempotency,
     // Memory cannot be unreachable.
     ping: () => Promise.resolve(),
     close: () => {
       nonces.close();
       tokens.close();
       rateLimits.close();
+      idempotency.close();
       return Promise.resolve();
     },
   };

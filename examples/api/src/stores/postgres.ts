@@ -1,5 +1,6 @@
 import { StoreUnavailableError } from '@rampart/core';
 import { migrate, nonceStoreMigrations, PostgresNonceStore } from '@rampart/core/postgres';
+import { idempotencyMigrations, PostgresIdempotencyStore } from '@rampart/idempotency/postgres';
 import { jwtNonceMigrations, PostgresJwtNonceStore } from '@rampart/jwt-nonce/postgres';
 import { PostgresRateLimitStore, rateLimitMigrations } from '@rampart/rate-limit/postgres';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -19,6 +20,7 @@ const MIGRATIONS = [
   nonceStoreMigrations,
   jwtNonceMigrations,
   rateLimitMigrations,
+  idempotencyMigrations,
   exampleMigrations,
 ];
 
@@ -79,6 +81,7 @@ export async function openPostgresStores(config: AppConfig): Promise<AppStores> 
     rateLimits: new PostgresRateLimitStore({ db, schema }),
     users: new PostgresUserStore({ db, schema }),
     records: new PostgresRecordStore({ db, schema }),
+    idempotency: new PostgresIdempotencyStore({ db, schema }),
     async ping() {
       try {
         await withTimeout(sql`select 1`.execute(db), PING_TIMEOUT_MS, 'Postgres ping');

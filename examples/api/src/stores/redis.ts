@@ -1,5 +1,6 @@
 import { StoreUnavailableError } from '@rampart/core';
 import { RedisNonceStore } from '@rampart/core/redis';
+import { RedisIdempotencyStore } from '@rampart/idempotency/redis';
 import { RedisJwtNonceStore } from '@rampart/jwt-nonce/redis';
 import { RedisRateLimitStore } from '@rampart/rate-limit/redis';
 import { Redis } from 'ioredis';
@@ -83,6 +84,7 @@ export async function openRedisStores(config: AppConfig): Promise<AppStores> {
     rateLimits: new RedisRateLimitStore({ redis, keyPrefix: `${prefix}rate-limit:` }),
     users: new RedisUserStore({ redis, keyPrefix: `${prefix}users:` }),
     records: new RedisRecordStore({ redis, keyPrefix: `${prefix}records:` }),
+    idempotency: new RedisIdempotencyStore({ redis, keyPrefix: `${prefix}idempotency:` }),
     async ping() {
       try {
         await withTimeout(redis.ping(), PING_TIMEOUT_MS, 'Redis PING');

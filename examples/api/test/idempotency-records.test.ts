@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { signRequest } from '@rampart/request-signing/client';
+import {
+  createRedisClient,
+  isolatedPostgresSchema,
+  isolatedRedisPrefix,
+  serviceAvailable,
+} from '@rampart/test-utils';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FRAMEWORKS, STORE_KINDS, type StoreKind } from '../src/config.js';
+import { type AppProcess, startApp } from '../src/demo/app-process.js';
+import {
+  ApiClient,
+  type ApiResponse,
+  expectProblem,
+  newAccount,
+  testSecrets,
+} from './api-client.js';
+
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
+
+const available: Record<StoreKind, boolean> = {
+  memory: true,
+  redis: await serviceAvailable('redis'),
+  postgres: await serviceAvailable('postgres'),
+};
+const redis = available.redis ? createRedisClient() : undefined;
+const redisPrefix = redis === undefined ? undefined : isolatedRedisPrefix(redis);
+const pg = available.postgres ? await isolatedPostgresSchema({ max: 2 }) : undefined;
+const isolation: Record<string, string> = {};
+if (redisPrefix !== undefined) isolation.RAMPART_KEY_PREFIX = redisPrefix.prefix;
+if (pg !== undefined) isolation.DATABASE_SCHEMA = pg.schema;
+afterAll(async () => {
+  await redisPrefix?.cleanup();
+  await redis?.quit();
+  await pg?.cleanup();
+});
+
+const cases = STORE_KINDS.flatMap((store) =>
+  FRAMEWORKS.map((framework) => [store, framework] as const),
+);
+
+describe.each(cases)('Idempotency-Key on POST …/records, %s store, %s', (store, framework) => {
+  let app: AppProcess;
+  let api: ApiClient;
+  let token: string;
+  let otherToken: string;
+
+  beforeAll(async () => {
+    if (!available[store]) return;
+    const secrets = testSecrets();
+    app = await startApp({
+      args: ['--port', '0', '--framework', framework, '--store', store],
+      env: { ...isolation, ...secrets },
+    });
+    api = new ApiClient(app.url, secrets);
+    for (const [name, set] of [
+      ['idempotent', (value: string) => (token = value)],
+      ['idempotent-other', (value: string) => (otherToken = value)],
+    ] as const) {
+      const account = newAccount(name);
+      await api.register(account);
+      set((await api.login(account)).accessToken);
+    }
+  });
+  afterAll(async () => {
+    if (app !== undefined) expect(await app.stop()).toBe(0);
+  });
+
+  const records = (entity: string) => `/api/v1/entities/${entity}/records`;
+
+  /** A signed POST (a fresh nonce and signature each time, as a real retry) with the key. */
+  async function post(entity: string, body: string, key: string, as = token): Promise<ApiResponse> {
+    const path = records(entity);
+    const signature = await signRequest({
+      method: 'POST',
+      url: new URL(path, api.baseUrl),
+      body,
+      keyId: api.secrets.SIGNING_KEY_ID as string,
+      secret: api.secrets.SIGNING_SECRET as string,
+    });
+    return api.post(path, undefined, {
+      raw: body,
+      token: as,
+      headers: { ...signature, 'idempotency-key': key },
+    });
+  }
+
+  it.skipIf(!available[store])(
+    'answers a signed retry from the store, marked, and creates nothing',
+    async () => {
+      const entity = `orders-${randomUUID().slice(0, 8)}`;
+      const key = `"${randomUUID()}"`;
+      const body = '{"data":{"item":"widget","quantity":2}}';
+      const first = await post(entity, body, key);
+      expect(first.status, JSON.stringify(first.body)).toBe(201);
+      expect(first.headers.get('idempotency-replayed')).toBeNull();
+      const retry = await post(entity, body, key);
+      expect(retry.status).toBe(201);
+      expect(retry.headers.get('idempotency-replayed')).toBe('true');
+      expect(retry.body).toEqual(first.body);
+      expectProblem(
+        await post(entity, '{"data":{"item":"widget","quantity":3}}', key),
+        422,
+        'ERR_IDEMPOTENCY_KEY_REUSED',
+      );
+      const listed = await api.get(records(entity), { token });
+      expect(listed.body.records).toEqual([first.body]);
+    },
+  );
+
+  it.skipIf(!available[store])(
+    'creates one record for 10 concurrent signed copies of one request',
+    async () => {
+      const entity = `race-${randomUUID().slice(0, 8)}`;
+      const key = `"${randomUUID()}"`;
+      const body = '{"data":{"n":1}}';
+      const answers = await Promise.all(Array.from({ length: 10 }, () => post(entity, body, key)));
+      const created = answers.filter(
+        (answer) => answer.status === 201 && answer.headers.get('idempotency-replayed') === null,
+      );
+      expect(created).toHaveLength(1);
+      for (const answer of answers) {
+        if (answer.status !== 201) expectProblem(answer, 409, 'ERR_IDEMPOTENCY_IN_FLIGHT');
+      }
+      expect((await api.get(records(entity), { token })).body.records).toHaveLength(1);
+    },
+  );
+
+  it.skipIf(!available[store])(
+    'keeps keys per user, refuses a key that is not an sf-string, and runs requests without one',
+    async () => {
+      const entity = `scoped-${randomUUID().slice(0, 8)}`;
+      const body = '{"data":{"x":1}}';
+      expect((await post(entity, body, '"shared-key"')).status).toBe(201);
+      const other = await post(entity, body, '"shared-key"', otherToken);
+      expect(other.status).toBe(201);
+      expect(other.headers.get('idempotency-replayed')).toBeNull();
+      expectProblem(await post(entity, body, 'bare-token'), 400, 'ERR_IDEMPOTENCY_KEY_INVALID');
+      const signature = await signRequest({
+        method: 'POST',
+        url: new URL(records(entity), api.baseUrl),
+        body,
+        keyId: api.secrets.SIGNING_KEY_ID as string,
+        secret: api.secrets.SIGNING_SECRET as string,
+      });
+      const unkeyed = await api.post(records(entity), undefined, {
+        raw: body,
+        token,
+        headers: signature,
+      });
+      expect(unkeyed.status).toBe(201);
+    },
+  );
+});
