@@ -60,6 +60,11 @@ export class MemoryAuditStore implements AuditStore {
   }
 
   async head(name: string): Promise<ChainHead | undefined> {
+    return this.#head(name);
+  }
+
+  /** Synchronous, so that checking the head and appending cannot interleave with another append. */
+  #head(name: string): ChainHead | undefined {
     const chain = this.#chains.get(name);
     const last = chain?.rows[chain.rows.length - 1];
     if (chain === undefined || chain.rows.length === chain.first) return chain?.evicted;
@@ -70,7 +75,7 @@ export class MemoryAuditStore implements AuditStore {
     const name = rows[0]?.chain ?? checkpoint?.chain;
     if (name === undefined) return;
     const chain = this.#chain(name);
-    const head = await this.head(name);
+    const head = this.#head(name);
     if (rows.length > 0 && (rows[0] as AuditRow).seq !== (head?.seq ?? 0) + 1) {
       throw new AuditChainConflictError(name);
     }
