@@ -26,6 +26,8 @@ export const hasPostgres = await serviceAvailable('postgres');
 export interface StoresUnderTest {
   sessions: SessionStore;
   devices: TrustedDeviceStore;
+  /** The Redis key prefix or Postgres schema the stores write to ('' in memory). */
+  namespace: string;
   /** Every key and value (Redis) or row (Postgres) the stores wrote, as text. */
   dump(): Promise<string>;
   cleanup(): Promise<void>;
@@ -37,6 +39,7 @@ async function redisStores(): Promise<StoresUnderTest> {
   return {
     sessions: new RedisSessionStore({ redis, keyPrefix: isolated.prefix }),
     devices: new RedisTrustedDeviceStore({ redis, keyPrefix: isolated.prefix }),
+    namespace: isolated.prefix,
     async dump() {
       const [, keys] = await redis.scan('0', 'MATCH', `${isolated.prefix}*`, 'COUNT', 10_000);
       const parts: string[] = [];
@@ -61,6 +64,7 @@ async function postgresStores(): Promise<StoresUnderTest> {
   return {
     sessions: new PostgresSessionStore({ db: pg.db, schema: pg.schema, purgeIntervalMs: 0 }),
     devices: new PostgresTrustedDeviceStore({ db: pg.db, schema: pg.schema }),
+    namespace: pg.schema,
     async dump() {
       const parts: string[] = [];
       for (const table of [
@@ -87,6 +91,7 @@ export const BACKENDS: Array<[string, boolean, () => Promise<StoresUnderTest>]> 
       return {
         sessions,
         devices: new MemoryTrustedDeviceStore(),
+        namespace: '',
         dump: async () => '',
         cleanup: async () => sessions.close(),
       };
