@@ -15,6 +15,7 @@ export {
   privilegeEscalationError,
   roleRequiredError,
 } from './errors.js';
+export { PermissionCheck } from './permission-check.js';
 export type {
   AccessControlRegister,
   RegisteredPermission,

@@ -70,11 +70,16 @@ export function compileRequirement(
     const names = checkNames(permissions, `${option}.permissions`, (name) =>
       access.isPermission(name),
     );
+    const compiled = access.compile(...(names as [string, ...string[]]));
     return {
       description: `permissions ${names.join(', ')}`,
       isPublic: false,
+      // The compiled check answers the common case; the refusal (which permission, which code,
+      // the event) is worked out only for a request that is refused.
       check: compileCheck(access, (auth, role, context) =>
-        access.checkPermissions(auth, role, names, context),
+        compiled.allows(auth, role)
+          ? undefined
+          : access.checkPermissions(auth, role, names, context),
       ),
     };
   }

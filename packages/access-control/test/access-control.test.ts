@@ -93,6 +93,20 @@ describe('the seed matrix', () => {
   });
 });
 
+describe('compiled checks', () => {
+  const access = seedAccess();
+  it('grant a requirement of several permissions only to roles holding all of them', () => {
+    const check = access.compile('entities:read', 'profile:read');
+    const roles = ['guest', 'user', 'admin', 'super_admin', 'root'];
+    expect(roles.filter((role) => check.grantedTo(role))).toEqual(['user', 'super_admin']);
+    expect(check.grantedTo(undefined)).toBe(false);
+    const narrow = testAuth({ role: 'user', scopes: ['entities:*'] });
+    expect(check.allows(narrow, 'user')).toBe(false);
+    const wide = testAuth({ role: 'user', scopes: ['entities:*', 'profile:read'] });
+    expect(check.allows(wide, 'user')).toBe(true);
+  });
+});
+
 describe('inheritance', () => {
   const access = createAccessControl({
     permissions: ['a:read', 'a:write', 'b:read', 'c:read'],
@@ -303,9 +317,9 @@ describe('against the naive reference', () => {
         (definitions, role, scopes, permission) => {
           const access = createAccessControl({ permissions: catalogue, roles: definitions });
           const auth = testAuth({ role, ...(scopes === undefined ? {} : { scopes }) });
-          expect(access.can(auth, permission)).toBe(
-            referenceCan(definitions, role, scopes, permission),
-          );
+          const expected = referenceCan(definitions, role, scopes, permission);
+          expect(access.can(auth, permission)).toBe(expected);
+          expect(access.compile(permission).allows(auth, role)).toBe(expected);
         },
       ),
       { numRuns: 1500 },
