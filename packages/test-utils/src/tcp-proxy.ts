@@ -9,8 +9,19 @@ export interface TcpProxy {
   readonly port: number;
   /** Refuses new connections and cuts the open ones, as a crashed server would. */
   stop(): Promise<void>;
-  /** Listens again on the same port. */
+  /** Listens again on the same port, forwarding again; ends a `blackhole()`. */
   start(): Promise<void>;
+  /**
+   * A half-open network: open connections stay open and new ones are accepted, but no byte
+   * goes through either way, as when a server host vanishes without a reset. `start()` ends it,
+   * resetting the connections that saw it (as the peer's TCP stack eventually would).
+   */
+  blackhole(): void;
+  /**
+   * The local ports of the proxy's open connections to the target: the `client_port` a Postgres
+   * server sees, so a test can `pg_terminate_backend` exactly the backends behind this proxy.
+   */
+  upstreamLocalPorts(): number[];
 }
 
 function listen(server: Server, port: number): Promise<number> {
@@ -34,7 +45,9 @@ function listen(server: Server, port: number): Promise<number> {
  */
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  const upstreams = new Set<Socket>();
   let server: Server | undefined;
+  let holing = false;
 
   function track(socket: Socket): void {
     sockets.add(socket);
@@ -44,9 +57,13 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 
   function createProxyServer(): Server {
     return createServer((client) => {
-      const upstream = createConnection(target);
       track(client);
+      // Accepted and never answered: the bytes stay in the client's socket.
+      if (holing) return client.pause();
+      const upstream = createConnection(target);
       track(upstream);
+      upstreams.add(upstream);
+      upstream.on('close', () => upstreams.delete(upstream));
       client.pipe(upstream);
       upstream.pipe(client);
       client.on('close', () => upstream.destroy());
@@ -68,9 +85,25 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       await closed;
     },
     async start() {
+      if (holing) {
+        holing = false;
+        for (const socket of sockets) socket.destroy();
+      }
       if (server !== undefined) return;
       server = createProxyServer();
       await listen(server, port);
+    },
+    upstreamLocalPorts() {
+      return [...upstreams].flatMap((socket) =>
+        socket.localPort === undefined ? [] : [socket.localPort],
+      );
+    },
+    blackhole() {
+      holing = true;
+      for (const socket of sockets) {
+        socket.unpipe();
+        socket.pause();
+      }
     },
   };
 }

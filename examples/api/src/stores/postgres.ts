@@ -51,8 +51,13 @@ export async function openPostgresStores(config: AppConfig): Promise<AppStores> 
     max: 10,
     connectionTimeoutMillis: 2000,
   });
-  // An idle client losing its connection emits on the pool; without a listener that crashes.
-  pool.on('error', (error) => console.error(`Postgres: ${reason(error)}`));
+  // A client losing its connection emits 'error': on the pool while idle, on the client itself
+  // while checked out (Kysely holds one per query). Without both listeners that is an uncaught
+  // exception, and a Postgres restart or pg_terminate_backend would crash the app
+  // (faults.test.ts); with them the query in flight fails, as a 503, and the pool reconnects.
+  const logLost = (error: Error) => console.error(`Postgres: ${reason(error)}`);
+  pool.on('error', logLost);
+  pool.on('connect', (client) => client.on('error', logLost));
   const db: Db = new Kysely({ dialect: new PostgresDialect({ pool }) });
   const schema = config.databaseSchema;
 

@@ -1,0 +1,236 @@
+import {
+  createRedisClient,
+  isolatedPostgresSchema,
+  isolatedRedisPrefix,
+  serviceAvailable,
+  startTcpProxy,
+  type TcpProxy,
+} from '@rampart/test-utils';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { type AppProcess, startApp } from '../src/demo/app-process.js';
+import { ApiClient, type ApiResponse, newAccount, testSecrets } from './api-client.js';
+
+vi.setConfig({ testTimeout: 90_000 });
+
+// The store goes away under load (cut, half-open, connections killed) and comes back: every
+// answer meanwhile is a refusal the contract names (503 problem with Retry-After when the store
+// cannot answer), none hangs past the client's patience, none is a 500, and security state
+// written before the fault is still there after it: a spent nonce or refresh token stays spent.
+const available = {
+  redis: await serviceAvailable('redis'),
+  postgres: await serviceAvailable('postgres'),
+};
+const redis = available.redis ? createRedisClient() : undefined;
+const redisPrefix = redis === undefined ? undefined : isolatedRedisPrefix(redis);
+const pg = available.postgres ? await isolatedPostgresSchema({ max: 2 }) : undefined;
+afterAll(async () => {
+  await redisPrefix?.cleanup();
+  await redis?.quit();
+  await pg?.cleanup();
+});
+
+/** Longer than any store deadline plus a loaded machine's delay: a request past it hangs. */
+const CLIENT_PATIENCE_MS = 15_000;
+const ALLOWED = new Set([200, 201, 401, 429, 503]);
+
+const TARGETS = {
+  redis: { port: 6379, env: (port: number) => ({ REDIS_URL: `redis://127.0.0.1:${port}` }) },
+  postgres: {
+    port: 5432,
+    env: (port: number) => ({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/test` }),
+  },
+} as const;
+
+type Fault = 'cut' | 'half-open' | 'terminated';
+
+interface Started {
+  readonly app: AppProcess;
+  readonly proxy: TcpProxy;
+  readonly api: ApiClient;
+  readonly secrets: Record<string, string>;
+}
+
+async function start(store: 'redis' | 'postgres', label: string): Promise<Started> {
+  const proxy = await startTcpProxy({ host: '127.0.0.1', port: TARGETS[store].port });
+  const secrets = testSecrets();
+  const isolation: Record<string, string> =
+    store === 'redis'
+      ? { RAMPART_KEY_PREFIX: `${redisPrefix?.prefix}${label}:` }
+      : { DATABASE_SCHEMA: pg?.schema as string };
+  const app = await startApp({
+    args: ['--port', '0', '--store', store, ...(store === 'postgres' ? [] : ['--fresh'])],
+    env: { ...isolation, ...secrets, ...TARGETS[store].env(proxy.port) },
+  });
+  return { app, proxy, api: new ApiClient(app.url, secrets), secrets };
+}
+
+/** One request, failing the test when it takes longer than the client's patience. */
+async function patiently(
+  work: (signal: AbortSignal) => Promise<ApiResponse>,
+): Promise<ApiResponse> {
+  const signal = AbortSignal.timeout(CLIENT_PATIENCE_MS);
+  try {
+    return await work(signal);
+  } catch (error) {
+    throw new Error(`a request hung past ${CLIENT_PATIENCE_MS} ms: ${String(error)}`);
+  }
+}
+
+interface Worker {
+  readonly account: { email: string; password: string };
+  accessToken: string;
+}
+
+/** Registers and logs in `count` clients before the fault, so the load starts authenticated. */
+async function prepareWorkers(api: ApiClient, count: number): Promise<Worker[]> {
+  return Promise.all(
+    Array.from({ length: count }, async (_, index) => {
+      const account = newAccount(`load${index}`);
+      await api.register(account);
+      return { account, accessToken: (await api.login(account)).accessToken };
+    }),
+  );
+}
+
+/** Mixed authenticated traffic from `workers` until `running()` is false. */
+async function load(
+  api: ApiClient,
+  workers: readonly Worker[],
+  running: () => boolean,
+): Promise<ApiResponse[]> {
+  const answers: ApiResponse[] = [];
+  await Promise.all(
+    workers.map(async (worker, index) => {
+      let round = 0;
+      while (running()) {
+        round++;
+        const path = `/api/v1/entities/fault-${index}/records`;
+        const answer = await patiently(async () => {
+          if (round % 3 === 0) {
+            return api.signedPost(path, JSON.stringify({ data: { round } }), worker.accessToken);
+          }
+          if (round % 3 === 1) return api.get(path, { token: worker.accessToken });
+          return api.get('/api/v1/me', { token: worker.accessToken });
+        });
+        answers.push(answer);
+        // A token refused during the outage was not lost: only a 401 makes the worker log in again.
+        if (answer.status === 401) {
+          const again = await patiently(() => api.post('/api/v1/auth/login', worker.account));
+          answers.push(again);
+          if (again.status === 200) worker.accessToken = again.body.accessToken as string;
+        }
+      }
+    }),
+  );
+  return answers;
+}
+
+async function injectFault(fault: Fault, proxy: TcpProxy) {
+  if (fault === 'cut') await proxy.stop();
+  else if (fault === 'half-open') proxy.blackhole();
+  else if (pg !== undefined) {
+    // Exactly the app's backends: the ones whose client port is one of the proxy's.
+    const ports = proxy.upstreamLocalPorts();
+    await sql`select pg_terminate_backend(pid) from pg_stat_activity where client_port = any(${ports}::int[])`.execute(
+      pg.db,
+    );
+  }
+}
+
+async function recovered(api: ApiClient): Promise<number> {
+  const deadline = Date.now() + 20_000;
+  let status = 0;
+  while (Date.now() < deadline) {
+    status = (await patiently(() => api.get('/health'))).status;
+    if (status === 200) return status;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return status;
+}
+
+const CASES: Array<['redis' | 'postgres', Fault]> = [
+  ['redis', 'cut'],
+  ['redis', 'half-open'],
+  ['postgres', 'cut'],
+  ['postgres', 'half-open'],
+  ['postgres', 'terminated'],
+];
+
+describe.each(CASES)('%s, %s mid-load', (store, fault) => {
+  it.skipIf(!available[store])(
+    'refuses with 503 problems, never hangs or 500s, loses no security state, and recovers',
+    async () => {
+      const { app, proxy, api, secrets } = await start(store, `${fault}`);
+      let running = false;
+      try {
+        // Security state written before the fault: a spent refresh token and a used signature.
+        const account = newAccount('before');
+        await api.register(account);
+        const pair = await api.login(account);
+        const spent = await api.post('/api/v1/auth/refresh', { refreshToken: pair.refreshToken });
+        expect(spent.status).toBe(200);
+        const path = '/api/v1/entities/before/records';
+        const raw = JSON.stringify({ data: { before: true } });
+        const { signRequest } = await import('@rampart/request-signing/client');
+        const signature = await signRequest({
+          method: 'POST',
+          url: new URL(path, api.baseUrl),
+          body: raw,
+          keyId: secrets.SIGNING_KEY_ID as string,
+          secret: secrets.SIGNING_SECRET as string,
+        });
+        const accessToken = spent.body.accessToken as string;
+        const first = await api.post(path, undefined, {
+          raw,
+          token: accessToken,
+          headers: signature,
+        });
+        expect(first.status).toBe(201);
+
+        const workers = await prepareWorkers(api, 6);
+        running = true;
+        const traffic = load(api, workers, () => running).finally(() => {
+          running = false;
+        });
+        traffic.catch(() => {}); // awaited below; a failure before that still stops the loop
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await injectFault(fault, proxy);
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        await proxy.start();
+        expect(await recovered(api)).toBe(200);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        running = false;
+        const answers = await traffic;
+
+        const statuses = answers.map((answer) => answer.status);
+        const unexpected = statuses.filter((status) => !ALLOWED.has(status));
+        expect(unexpected, `statuses: ${[...new Set(statuses)].join()}`).toEqual([]);
+        if (fault !== 'terminated') expect(statuses).toContain(503);
+        for (const answer of answers.filter((candidate) => candidate.status === 503)) {
+          expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+          expect(answer.headers.get('retry-after')).toMatch(/^\d+$/);
+        }
+
+        // After: the spent refresh token and the used signature are still refused.
+        const reuse = await api.post('/api/v1/auth/refresh', { refreshToken: pair.refreshToken });
+        expect(reuse.status).toBe(401);
+        const fresh = await api.login(account);
+        const replay = await api.post(path, undefined, {
+          raw,
+          token: fresh.accessToken,
+          headers: signature,
+        });
+        expect(replay.status).toBe(401);
+        // And the app serves again on its own.
+        const me = await api.get('/api/v1/me', { token: fresh.accessToken });
+        expect(me.status).toBe(200);
+      } finally {
+        running = false;
+        await proxy.stop();
+        const code = await app.stop();
+        expect(code, app.output()).toBe(0);
+      }
+    },
+  );
+});
