@@ -41,6 +41,11 @@ export interface ExpressAccessGuards<P extends string, R extends string> {
   requirePermissions(...permissions: [P, ...P[]]): RequestHandler;
   /** Lets a request through only when the caller's role is (or inherits) one of `roles`. */
   requireRole(...roles: [R, ...R[]]): RequestHandler;
+  /**
+   * Lets through any authenticated caller whose role is one of the roles (an unknown or missing
+   * role is refused): for routes about the caller themself, such as `/me` or logout.
+   */
+  authenticatedRoute(): RequestHandler;
   /** Declares a route public (no permission needed), for `guardRoutes({ requireDeclared })`. */
   publicRoute(): RequestHandler;
   /**
@@ -117,6 +122,9 @@ export function expressAccessControl<P extends string, R extends string>(
     requireRole(...roles: [R, ...R[]]) {
       return guardFor(compileRequirement(access, { roles }, 'requireRole'));
     },
+    authenticatedRoute() {
+      return guardFor(compileRequirement(access, 'authenticated', 'authenticatedRoute'));
+    },
     publicRoute() {
       return guardFor(compileRequirement(access, 'public', 'publicRoute'));
     },
@@ -148,7 +156,7 @@ function undeclaredRoutesError(routes: readonly string[]): RampartConfigError {
   return new RampartConfigError(
     'guardRoutes',
     `${routes.length} route(s) declare no permission: ${routes.join('; ')}. Add ` +
-      'requirePermissions(...), requireRole(...) or publicRoute() to each (deny by default).',
+      'requirePermissions(...), requireRole(...), authenticatedRoute() or publicRoute() to each (deny by default).',
     CONFIG_ERROR_CODES.invalidValue,
   );
 }

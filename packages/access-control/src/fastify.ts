@@ -21,7 +21,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /**
      * What the route needs: `{ permissions: [...] }` (all of them), `{ roles: [...] }` (any of
-     * them) or `'public'`. Checked by `fastifyAccessControl`, after the route's authentication.
+     * them), `'authenticated'` (any known role) or `'public'`. Checked by `fastifyAccessControl`, after the route's authentication.
      */
     access?: RouteAccess;
   }
@@ -114,7 +114,7 @@ async function accessControlPlugin(
       if (!requireDeclared) return;
       throw new RampartConfigError(
         `fastifyAccessControl (${name})`,
-        "declares no permission. Add config: { access: { permissions: [...] } }, { roles: [...] } or 'public' (deny by default).",
+        "declares no permission. Add config: { access: { permissions: [...] } }, { roles: [...] }, 'authenticated' or 'public' (deny by default).",
         CONFIG_ERROR_CODES.invalidValue,
       );
     }

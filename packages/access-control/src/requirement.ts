@@ -9,12 +9,14 @@ import type { AccessControl } from './access-control.js';
 import type { AccessCheckContext } from './types.js';
 
 /**
- * What a route declares: permissions it needs (all of them), roles it accepts (any of them), or
- * `'public'`, the explicit statement that it needs neither (a login route, a health check).
+ * What a route declares: permissions it needs (all of them), roles it accepts (any of them),
+ * `'authenticated'` (any caller whose role is one of the roles: a user's own profile, logout), or
+ * `'public'`, the explicit statement that it needs nothing (a login route, a health check).
  */
 export type AccessRequirement<P extends string = string, R extends string = string> =
   | { readonly permissions: readonly P[]; readonly roles?: undefined }
   | { readonly roles: readonly R[]; readonly permissions?: undefined }
+  | 'authenticated'
   | 'public';
 
 /** The outcome of a check: the refusal to send, or `undefined` to let the request through. */
@@ -52,6 +54,15 @@ export function compileRequirement(
   option: string,
 ): CompiledRequirement {
   if (requirement === 'public') return PUBLIC;
+  if (requirement === 'authenticated') {
+    return {
+      description: 'authenticated',
+      isPublic: false,
+      check: compileCheck(access, (auth, role, context) =>
+        access.checkRoles(auth, role, access.roles, context),
+      ),
+    };
+  }
   const declared = requirement as { permissions?: unknown; roles?: unknown } | null;
   const permissions = declared?.permissions;
   const roles = declared?.roles;
@@ -62,7 +73,7 @@ export function compileRequirement(
   ) {
     throw new RampartConfigError(
       option,
-      "must be { permissions: [...] }, { roles: [...] } or 'public'.",
+      "must be { permissions: [...] }, { roles: [...] }, 'authenticated' or 'public'.",
       CONFIG_ERROR_CODES.invalidValue,
     );
   }
