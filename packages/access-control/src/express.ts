@@ -42,8 +42,8 @@ export interface ExpressAccessGuards<P extends string, R extends string> {
   /** Lets a request through only when the caller's role is (or inherits) one of `roles`. */
   requireRole(...roles: [R, ...R[]]): RequestHandler;
   /**
-   * Lets through any authenticated caller whose role is one of the roles (an unknown or missing
-   * role is refused): for routes about the caller themself, such as `/me` or logout.
+   * Lets through any caller `authenticate` identified, whatever their role (401 otherwise): for
+   * routes about the caller themself, such as `/me` or logout.
    */
   authenticatedRoute(): RequestHandler;
   /** Declares a route public (no permission needed), for `guardRoutes({ requireDeclared })`. */

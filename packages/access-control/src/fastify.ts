@@ -21,7 +21,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /**
      * What the route needs: `{ permissions: [...] }` (all of them), `{ roles: [...] }` (any of
-     * them), `'authenticated'` (any known role) or `'public'`. Checked by `fastifyAccessControl`, after the route's authentication.
+     * them), `'authenticated'` (any identified caller) or `'public'`. Checked by `fastifyAccessControl`, after the route's authentication.
      */
     access?: RouteAccess;
   }

@@ -10,7 +10,8 @@ import type { AccessCheckContext } from './types.js';
 
 /**
  * What a route declares: permissions it needs (all of them), roles it accepts (any of them),
- * `'authenticated'` (any caller whose role is one of the roles: a user's own profile, logout), or
+ * `'authenticated'` (any caller with a valid credential, whatever their role: the caller's own
+ * profile, logout), or
  * `'public'`, the explicit statement that it needs nothing (a login route, a health check).
  */
 export type AccessRequirement<P extends string = string, R extends string = string> =
@@ -43,6 +44,12 @@ const PUBLIC: CompiledRequirement = Object.freeze({
   check: () => undefined,
 });
 
+const AUTHENTICATED: CompiledRequirement = Object.freeze({
+  description: 'authenticated',
+  isPublic: false,
+  check: (auth: AuthContext | undefined) => (auth === undefined ? authRequiredError() : undefined),
+});
+
 /**
  * Checks `requirement` against `access` at start-up (an unknown permission or role throws
  * `RampartConfigError` naming `option`, so untyped code and route config fail as early as a typo
@@ -55,13 +62,7 @@ export function compileRequirement(
 ): CompiledRequirement {
   if (requirement === 'public') return PUBLIC;
   if (requirement === 'authenticated') {
-    return {
-      description: 'authenticated',
-      isPublic: false,
-      check: compileCheck(access, (auth, role, context) =>
-        access.checkRoles(auth, role, access.roles, context),
-      ),
-    };
+    return AUTHENTICATED;
   }
   const declared = requirement as { permissions?: unknown; roles?: unknown } | null;
   const permissions = declared?.permissions;
