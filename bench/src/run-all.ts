@@ -20,6 +20,7 @@ const BENCHMARKS: ReadonlyArray<{ file: string; nodeFlags: string[] }> = [
   { file: 'src/crypto/seal-open.ts', nodeFlags: [] },
   { file: 'src/headers/run.ts', nodeFlags: [] },
   { file: 'src/mfa/verify.ts', nodeFlags: [] },
+  { file: 'src/api-keys/verify.ts', nodeFlags: [] },
 ];
 
 // The benchmarks measure the built package, what users install; a missing dist/ is the usual
@@ -33,6 +34,7 @@ for (const pkg of [
   'crypto',
   'mfa',
   'headers',
+  'api-keys',
 ]) {
   if (!existsSync(fileURLToPath(new URL(`../../packages/${pkg}/dist/index.js`, import.meta.url)))) {
     console.error(`packages/${pkg}/dist is missing: run \`pnpm build\` first.`);
