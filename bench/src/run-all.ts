@@ -18,6 +18,7 @@ const BENCHMARKS: ReadonlyArray<{ file: string; nodeFlags: string[] }> = [
   { file: 'src/passwords/login-flood.ts', nodeFlags: [] },
   { file: 'src/request-signing/verify.ts', nodeFlags: [] },
   { file: 'src/crypto/seal-open.ts', nodeFlags: [] },
+  { file: 'src/access-control/check.ts', nodeFlags: [] },
   { file: 'src/headers/run.ts', nodeFlags: [] },
   { file: 'src/mfa/verify.ts', nodeFlags: [] },
   { file: 'src/api-keys/verify.ts', nodeFlags: [] },
@@ -35,6 +36,7 @@ for (const pkg of [
   'mfa',
   'headers',
   'api-keys',
+  'access-control',
 ]) {
   if (!existsSync(fileURLToPath(new URL(`../../packages/${pkg}/dist/index.js`, import.meta.url)))) {
     console.error(`packages/${pkg}/dist is missing: run \`pnpm build\` first.`);
