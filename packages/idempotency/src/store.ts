@@ -14,7 +14,7 @@ export interface IdempotencyClaim {
   readonly userId: string;
   /** The request's fingerprint: a SHA-256 (base64url, 43 characters). */
   readonly fingerprint: string;
-  /** A random id of this attempt's lease (base64url, 22 characters). */
+  /** A random id of this attempt's lease: a version 4 UUID in lower case. */
   readonly leaseId: string;
   /** How long the lease holds the key if it is never completed (a crashed handler), in ms. */
   readonly leaseMs: number;
@@ -75,8 +75,8 @@ export interface IdempotencyStore extends UserDataPurger {
 
 /** A SHA-256 in base64url without padding: the record key and the fingerprint. */
 const DIGEST = /^[A-Za-z0-9_-]{43}$/;
-/** 16 random bytes in base64url: a lease id. */
-const LEASE_ID = /^[A-Za-z0-9_-]{22}$/;
+/** A lease id: a random (version 4) UUID, as `crypto.randomUUID()` makes it. */
+const LEASE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 /** Longest lease and retention a store accepts: 30 days. */
 export const MAX_IDEMPOTENCY_TTL_MS = 30 * 86_400_000;
 /** Longest user id a store accepts. */
@@ -96,7 +96,7 @@ function checkKey(key: unknown): void {
 
 function checkLeaseId(leaseId: unknown): void {
   if (typeof leaseId !== 'string' || !LEASE_ID.test(leaseId)) {
-    throw invalid('The lease id must be 16 bytes in base64url (22 characters).');
+    throw invalid('The lease id must be a random UUID in lower case.');
   }
 }
 

@@ -8,7 +8,7 @@
  *   return { store: new MyIdempotencyStore({ clock }), elapse: async (ms) => clock.advance(ms) };
  * });
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { isRampartError } from '@rampart/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IdempotencyClaim, IdempotencyStore } from './store.js';
@@ -25,7 +25,7 @@ export interface IdempotencyStoreHarness {
 }
 
 const digest = () => createHash('sha256').update(randomBytes(16)).digest('base64url');
-const leaseId = () => randomBytes(16).toString('base64url');
+const leaseId = () => randomUUID();
 
 async function rejectionOf(run: () => Promise<unknown>): Promise<unknown> {
   let pending: Promise<unknown>;
@@ -221,6 +221,7 @@ export function describeIdempotencyStoreConformance(
       ['a user id over 256 characters', { userId: 'u'.repeat(257) }],
       ['a fingerprint that is not a digest', { fingerprint: 'x' }],
       ['a short lease id', { leaseId: 'abc' }],
+      ['an upper-case lease id', { leaseId: randomUUID().toUpperCase() }],
       ['a zero lease', { leaseMs: 0 }],
       ['a fractional lease', { leaseMs: 1.5 }],
       ['a NaN lease', { leaseMs: Number.NaN }],
