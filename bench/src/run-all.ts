@@ -22,6 +22,7 @@ const BENCHMARKS: ReadonlyArray<{ file: string; nodeFlags: string[] }> = [
   { file: 'src/headers/run.ts', nodeFlags: [] },
   { file: 'src/mfa/verify.ts', nodeFlags: [] },
   { file: 'src/api-keys/verify.ts', nodeFlags: [] },
+  { file: 'src/idempotency/run.ts', nodeFlags: [] },
 ];
 
 // The benchmarks measure the built package, what users install; a missing dist/ is the usual
@@ -37,6 +38,7 @@ for (const pkg of [
   'headers',
   'api-keys',
   'access-control',
+  'idempotency',
 ]) {
   if (!existsSync(fileURLToPath(new URL(`../../packages/${pkg}/dist/index.js`, import.meta.url)))) {
     console.error(`packages/${pkg}/dist is missing: run \`pnpm build\` first.`);
