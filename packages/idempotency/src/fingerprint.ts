@@ -7,9 +7,13 @@ import { createHash, type Hash } from 'node:crypto';
 function updateFields(hash: Hash, fields: ReadonlyArray<string | Uint8Array>): Hash {
   const length = Buffer.allocUnsafe(4);
   for (const field of fields) {
-    const bytes = typeof field === 'string' ? Buffer.from(field, 'utf8') : field;
-    length.writeUInt32BE(bytes.length, 0);
-    hash.update(length).update(bytes);
+    if (typeof field === 'string') {
+      length.writeUInt32BE(Buffer.byteLength(field, 'utf8'), 0);
+      hash.update(length).update(field, 'utf8');
+    } else {
+      length.writeUInt32BE(field.length, 0);
+      hash.update(length).update(field);
+    }
   }
   return hash;
 }
@@ -33,24 +37,20 @@ export interface FingerprintInput {
   readonly body: Uint8Array;
 }
 
-const EMPTY_BODY_DIGEST = createHash('sha256').digest();
-
 /**
  * The fingerprint of a request: SHA-256 over the method, the matched route, the request target,
- * the principal and a SHA-256 of the raw body bytes (never re-serialised JSON, never a header: a
- * signed retry with a new nonce and signature is the same request). Two requests replay each
- * other only when all five are equal.
+ * the principal and the raw body bytes (never re-serialised JSON, never a header: a signed retry
+ * with a new nonce and signature is the same request), each length-prefixed. Two requests replay
+ * each other only when all five are equal.
  */
 export function requestFingerprint(input: FingerprintInput): string {
-  const bodyDigest =
-    input.body.length === 0 ? EMPTY_BODY_DIGEST : createHash('sha256').update(input.body).digest();
   return digestFields([
     'rampart-idempotency-fingerprint/1',
     input.method,
     input.route,
     input.target,
     input.principal,
-    bodyDigest,
+    input.body,
   ]);
 }
 

@@ -7,7 +7,7 @@
 /** A response as an adapter captured it. */
 export interface CapturedResponse {
   readonly status: number;
-  /** The response headers, as `getHeaders()` gives them (lower-case names). */
+  /** The response headers, as `getHeaders()` gives them: lower-case names. */
   readonly headers: Readonly<Record<string, number | string | readonly string[] | undefined>>;
   /** The body bytes; `null` when they passed `maxResponseBytes` and were not kept. */
   readonly body: Uint8Array | null;
@@ -84,11 +84,12 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** The response as stored: status, the kept headers, the body in base64 (or `null`). */
 export function encodeResponse(response: CapturedResponse, keep: ReadonlySet<string>): string {
   const headers: Array<[string, string]> = [];
-  for (const [name, value] of Object.entries(response.headers)) {
-    const lower = name.toLowerCase();
-    if (!keep.has(lower) || value === undefined) continue;
-    if (Array.isArray(value)) for (const item of value) headers.push([lower, String(item)]);
-    else headers.push([lower, String(value)]);
+  // Names from getHeaders() are lower case: look up the few kept ones rather than walk them all.
+  for (const name of keep) {
+    const value = response.headers[name];
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) headers.push([name, String(item)]);
+    else headers.push([name, String(value)]);
   }
   const encoded: EncodedResponse = {
     s: response.status,
