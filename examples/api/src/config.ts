@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { createClientIpResolver, RampartConfigError } from '@rampart/core';
 import { type ArgSpec, argValue, oneOf, quote, readArgs } from './cli-args.js';
 import { ConfigError, HelpRequested } from './config-error.js';
+import { type MfaConfig, parseMfaConfig } from './mfa/mfa-config.js';
 import { generateKeyId, generatePassword, generateSecret, parseSecret } from './secrets.js';
 
 export const FRAMEWORKS = ['fastify', 'express'] as const;
@@ -40,6 +41,8 @@ export interface AppConfig {
     readonly audience: string;
   };
   readonly signing: { readonly keyId: Provided<string>; readonly secret: Provided<string> };
+  /** `MFA_ISSUER` and `ENCRYPTION_KEYS` (the key ring sealing TOTP secrets). */
+  readonly mfa: MfaConfig;
 }
 
 /** What `--help` prints. */
@@ -54,7 +57,8 @@ Options:
   --help                         print this and exit
 
 Environment: PORT, REDIS_URL, DATABASE_URL, TRUSTED_PROXIES, ADMIN_EMAIL, ADMIN_PASSWORD,
-JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, SIGNING_KEY_ID, SIGNING_SECRET, RAMPART_KEY_PREFIX,
+JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, SIGNING_KEY_ID, SIGNING_SECRET, ENCRYPTION_KEYS, MFA_ISSUER,
+RAMPART_KEY_PREFIX,
 DATABASE_SCHEMA, REGISTER_LIMIT_PER_HOUR (see examples/api/README.md).`;
 
 export const DEFAULT_PORT = 3000;
@@ -249,6 +253,7 @@ export function parseConfig(argv: readonly string[], vars: Env): AppConfig {
       // @rampart/request-signing takes 32 to 64 bytes: longer adds nothing to HMAC-SHA256.
       secret: secret('SIGNING_SECRET', SIGNING_SECRET_MAX_BYTES),
     },
+    mfa: parseMfaConfig((name) => env(vars, name)),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import { callerPrincipal, createIdentify } from './auth/identify.js';
 import type { AppContext } from './context.js';
 import { idempotentRoute } from './idempotency/express.js';
+import { registerMfaExpressRoutes } from './mfa/express-routes.js';
 import {
   ENTITIES_POLICIES,
   ENTITIES_SCOPE,
@@ -66,6 +67,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
   app.get('/api/v1/me', guard, async (req: Request, res: Response) => {
     res.json(await auth.me(req.auth!));
   });
+  registerMfaExpressRoutes(app, ctx.services.mfaActions, guard);
 
   // Entities: identify, then the limit (by principal, by IP without one), then refuse the
   // unauthenticated, then the signature. One limiter for both routes: one budget.

@@ -11,6 +11,7 @@ import type {
 import { callerPrincipal, createIdentify } from './auth/identify.js';
 import type { AppContext } from './context.js';
 import { IDEMPOTENT_ROUTE, registerIdempotency } from './idempotency/fastify.js';
+import { registerMfaFastifyRoutes } from './mfa/fastify-routes.js';
 import {
   ENTITIES_POLICIES,
   ENTITIES_SCOPE,
@@ -96,6 +97,7 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
       auth.logoutAll(request.auth!),
     );
     scope.get('/api/v1/me', { preHandler: guard }, (request) => auth.me(request.auth!));
+    registerMfaFastifyRoutes(scope, ctx.services.mfaActions, guard);
 
     // Entities: identify (onRequest), then the limit, then refuse the unauthenticated, then
     // the signature. The limit's own preHandler is put first by the plugin.

@@ -1,6 +1,7 @@
 import type { Authenticator } from '@rampart/core';
 import type { Idempotency } from '@rampart/idempotency';
 import { createJwtNonce, type JwtNonce, jwtAuthenticator } from '@rampart/jwt-nonce';
+import type { Mfa } from '@rampart/mfa';
 import {
   createPasswordHasher,
   createPasswordPolicy,
@@ -15,6 +16,8 @@ import { type AuthService, createAuthService } from './auth/auth-service.js';
 import type { AppConfig } from './config.js';
 import { createEntityService, type EntityService } from './entities/entity-service.js';
 import { createAppIdempotency } from './idempotency/idempotency.js';
+import { createMfaActions, type MfaActions } from './mfa/mfa-actions.js';
+import { createExampleMfa } from './mfa/mfa-service.js';
 import type { AppStores } from './stores/app-stores.js';
 
 /** The packages' services, configured once from the config and the open stores. */
@@ -27,6 +30,9 @@ export interface AppServices {
   readonly entities: EntityService;
   /** The Idempotency-Key rules of `POST …/records` (and `POST /api/v1/api-keys`). */
   readonly idempotency: Idempotency;
+  /** The second factor (`@rampart/mfa`) and the MFA routes' logic. */
+  readonly mfa: Mfa;
+  readonly mfaActions: MfaActions;
   /**
    * Every credential the app accepts, in the order tried: each authenticated route runs this one
    * list through core's `authenticate`, so a bearer token, a session cookie and an API key give
@@ -56,11 +62,15 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
     getSecrets: staticSigningSecrets({ [config.signing.keyId.value]: config.signing.secret.value }),
     nonceStore: stores.nonces,
   });
+  const mfa = createExampleMfa(config.mfa, stores.mfa);
+  const auth = createAuthService({ users: stores.users, tokens, hasher, policy, mfa });
   return Object.freeze({
     tokens,
     hasher,
     signatures,
-    auth: createAuthService({ users: stores.users, tokens, hasher, policy }),
+    auth,
+    mfa,
+    mfaActions: createMfaActions({ mfa, auth, users: stores.users, tokens }),
     entities: createEntityService(stores.records),
     idempotency: createAppIdempotency(stores.idempotency),
     authenticators: Object.freeze([jwtAuthenticator(tokens)]),

@@ -6,6 +6,7 @@ import {
   type JwtNonce,
   type TokenPair,
 } from '@rampart/jwt-nonce';
+import type { Mfa } from '@rampart/mfa';
 import type { PasswordHasher, PasswordPolicy } from '@rampart/passwords';
 import { parseInput } from '../parse-input.js';
 import type { User, UserStore } from '../users/user-store.js';
@@ -19,6 +20,12 @@ export interface TokenResponse {
   expiresIn: number;
 }
 
+/** The login's answer for a user with MFA: send `mfaToken` and a code to `auth/mfa/challenge`. */
+export interface MfaRequiredResponse {
+  mfaRequired: true;
+  mfaToken: string;
+}
+
 /** `GET /api/v1/me`. */
 export interface MeResponse {
   id: string;
@@ -30,7 +37,7 @@ export interface MeResponse {
 /** What register, login, refresh, logout and me do, whatever the framework. */
 export interface AuthService {
   register(body: unknown): Promise<{ id: string; email: string }>;
-  login(body: unknown): Promise<TokenResponse>;
+  login(body: unknown): Promise<TokenResponse | MfaRequiredResponse>;
   refresh(body: unknown): Promise<TokenResponse>;
   logout(auth: AuthContext): Promise<{ status: 'logged-out' }>;
   logoutAll(auth: AuthContext): Promise<{ status: 'logged-out-everywhere' }>;
@@ -44,6 +51,8 @@ export interface AuthServiceOptions {
   readonly tokens: JwtNonce;
   readonly hasher: PasswordHasher;
   readonly policy: PasswordPolicy;
+  /** The second factor: a user with MFA gets `{ mfaRequired, mfaToken }` from login. None: no MFA. */
+  readonly mfa?: Mfa;
 }
 
 /**
@@ -71,7 +80,7 @@ function tokenResponse(pair: TokenPair): TokenResponse {
 
 /** The auth routes' logic, on the app's stores and the packages' services. */
 export function createAuthService(options: AuthServiceOptions): AuthService {
-  const { users, tokens, hasher, policy } = options;
+  const { users, tokens, hasher, policy, mfa } = options;
 
   async function userOf(auth: AuthContext): Promise<User> {
     const user = await users.findById(auth.userId);
@@ -108,6 +117,12 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       if (hasher.needsRehash(user.passwordHash)) {
         await users.setPasswordHash(user.id, await hasher.hash(password));
       }
+      if (mfa !== undefined && (await mfa.needsChallenge(user.id))) {
+        return {
+          mfaRequired: true as const,
+          mfaToken: (await mfa.createChallenge(user.id)).mfaToken,
+        };
+      }
       return tokenResponse(await tokens.issue(user.id));
     },
 
@@ -132,7 +147,8 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
 
     async me(auth: AuthContext) {
       const user = await userOf(auth);
-      return { id: user.id, email: user.email, role: user.role, mfaEnabled: false };
+      const mfaEnabled = mfa === undefined ? false : (await mfa.status(user.id)).enabled;
+      return { id: user.id, email: user.email, role: user.role, mfaEnabled };
     },
   });
 }

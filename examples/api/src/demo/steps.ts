@@ -1,4 +1,5 @@
 import { idempotencySteps } from '../idempotency/demo-steps.js';
+import { mfaSteps } from '../mfa/demo-steps.js';
 import { SECURITY_HEADERS } from '../security-headers.js';
 import { authSteps, loginLimitSteps } from './auth-steps.js';
 import { entitySteps } from './entity-steps.js';
@@ -88,4 +89,5 @@ export const allSteps: readonly Step[] = [
   ...loginLimitSteps,
   ...entitySteps,
   ...idempotencySteps,
+  ...mfaSteps,
 ];

@@ -1,6 +1,7 @@
 import type { NonceStore } from '@rampart/core';
 import type { IdempotencyStore } from '@rampart/idempotency';
 import type { JwtNonceStore } from '@rampart/jwt-nonce';
+import type { MfaStore } from '@rampart/mfa';
 import type { RateLimitStore } from '@rampart/rate-limit';
 import type { AppConfig, StoreKind } from '../config.js';
 import type { RecordStore } from '../entities/record-store.js';
@@ -24,6 +25,8 @@ export interface AppStores {
   readonly records: RecordStore;
   /** Idempotency-Key records and kept responses (`@rampart/idempotency`). */
   readonly idempotency: IdempotencyStore;
+  /** TOTP secrets (sealed), replay guard, recovery-code hashes, lock, challenges (`@rampart/mfa`). */
+  readonly mfa: MfaStore;
   /** Resolves when the backend answers; rejects with `StoreUnavailableError` otherwise. */
   ping(): Promise<void>;
   /** Closes the connection; the stores are unusable afterwards. */

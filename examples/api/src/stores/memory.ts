@@ -1,6 +1,7 @@
 import { MemoryNonceStore } from '@rampart/core';
 import { MemoryIdempotencyStore } from '@rampart/idempotency';
 import { MemoryJwtNonceStore } from '@rampart/jwt-nonce';
+import { MemoryMfaStore } from '@rampart/mfa';
 import { MemoryRateLimitStore } from '@rampart/rate-limit';
 import { MemoryRecordStore } from '../entities/memory-record-store.js';
 import { MemoryUserStore } from '../users/memory-user-store.js';
@@ -20,6 +21,7 @@ export function openMemoryStores(): AppStores {
     users: new MemoryUserStore(),
     records: new MemoryRecordStore(),
     idempotency,
+    mfa: new MemoryMfaStore(),
     // Memory cannot be unreachable.
     ping: () => Promise.resolve(),
     close: () => {

@@ -2,6 +2,7 @@ import { StoreUnavailableError } from '@rampart/core';
 import { migrate, nonceStoreMigrations, PostgresNonceStore } from '@rampart/core/postgres';
 import { idempotencyMigrations, PostgresIdempotencyStore } from '@rampart/idempotency/postgres';
 import { jwtNonceMigrations, PostgresJwtNonceStore } from '@rampart/jwt-nonce/postgres';
+import { mfaMigrations, PostgresMfaStore } from '@rampart/mfa/postgres';
 import { PostgresRateLimitStore, rateLimitMigrations } from '@rampart/rate-limit/postgres';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -21,6 +22,7 @@ const MIGRATIONS = [
   jwtNonceMigrations,
   rateLimitMigrations,
   idempotencyMigrations,
+  mfaMigrations,
   exampleMigrations,
 ];
 
@@ -87,6 +89,7 @@ export async function openPostgresStores(config: AppConfig): Promise<AppStores> 
     users: new PostgresUserStore({ db, schema }),
     records: new PostgresRecordStore({ db, schema }),
     idempotency: new PostgresIdempotencyStore({ db, schema }),
+    mfa: new PostgresMfaStore({ db, schema }),
     async ping() {
       try {
         await withTimeout(sql`select 1`.execute(db), PING_TIMEOUT_MS, 'Postgres ping');

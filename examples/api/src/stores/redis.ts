@@ -2,6 +2,7 @@ import { StoreUnavailableError } from '@rampart/core';
 import { RedisNonceStore } from '@rampart/core/redis';
 import { RedisIdempotencyStore } from '@rampart/idempotency/redis';
 import { RedisJwtNonceStore } from '@rampart/jwt-nonce/redis';
+import { RedisMfaStore } from '@rampart/mfa/redis';
 import { RedisRateLimitStore } from '@rampart/rate-limit/redis';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '../config.js';
@@ -85,6 +86,7 @@ export async function openRedisStores(config: AppConfig): Promise<AppStores> {
     users: new RedisUserStore({ redis, keyPrefix: `${prefix}users:` }),
     records: new RedisRecordStore({ redis, keyPrefix: `${prefix}records:` }),
     idempotency: new RedisIdempotencyStore({ redis, keyPrefix: `${prefix}idempotency:` }),
+    mfa: new RedisMfaStore({ redis, keyPrefix: `${prefix}mfa:` }),
     async ping() {
       try {
         await withTimeout(redis.ping(), PING_TIMEOUT_MS, 'Redis PING');
