@@ -1,0 +1,67 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { argValue, oneOf, readArgs } from '../cli-args.js';
+import { FRAMEWORKS } from '../config.js';
+import { soakSvg } from './plot.js';
+import { reliabilityMarkdown } from './report.js';
+import { runSoak } from './run-soak.js';
+import { judgeSoak } from './verdict.js';
+
+const USAGE = `Usage: pnpm --filter @rampart/example-api soak [--minutes N] [--users N] [--framework fastify|express] [--no-write]
+
+Runs the example app on Redis (REDIS_URL) under mixed traffic and attacks for N minutes
+(default 10), samples memory, event-loop delay and Redis every 10 s, and writes
+docs/reliability.md with its plot (docs/reliability-soak.svg) unless --no-write.
+Exits 1 when the bar is missed (memory not flat, a 5xx, an accepted attack).`;
+
+const args = readArgs(process.argv.slice(2), {
+  values: new Set(['--minutes', '--users', '--framework']),
+  flags: new Set(['--no-write', '--help']),
+});
+if (args.has('--help')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+function positive(option: string, fallback: number, max: number): number {
+  const text = argValue(args, option);
+  if (text === undefined) return fallback;
+  if (!/^\d{1,4}(\.\d{1,2})?$/.test(text) || Number(text) <= 0 || Number(text) > max) {
+    console.error(
+      `${option}: expected a number from 0 to ${max}, got ${JSON.stringify(text)}\n\n${USAGE}`,
+    );
+    process.exit(2);
+  }
+  return Number(text);
+}
+
+const minutes = positive('--minutes', 10, 120);
+const report = await runSoak({
+  durationMs: minutes * 60_000,
+  sampleMs: 10_000,
+  users: Math.round(positive('--users', 16, 200)),
+  redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+  keyPrefix: 'rampart-soak:',
+  framework: oneOf('--framework', FRAMEWORKS, argValue(args, '--framework') ?? 'fastify'),
+});
+const verdict = judgeSoak(report);
+console.log(JSON.stringify({ verdict, requests: report.tally.requests }, null, 2));
+
+if (!args.has('--no-write')) {
+  const docs = fileURLToPath(new URL('../../../../docs/', import.meta.url));
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  const caption = `${report.options.framework} on Redis, ${minutes} min, ${report.tally.requests} requests, commit ${commit}`;
+  writeFileSync(`${docs}reliability-soak.svg`, soakSvg(report.samples, caption));
+  writeFileSync(
+    `${docs}reliability.md`,
+    reliabilityMarkdown(report, verdict, {
+      commit,
+      date: `${date} UTC`,
+      svgFile: 'reliability-soak.svg',
+    }),
+  );
+  console.log('wrote docs/reliability.md and docs/reliability-soak.svg');
+}
+process.exitCode = verdict.passed ? 0 : 1;

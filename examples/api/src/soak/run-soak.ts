@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { type AppProcess, startApp } from '../demo/app-process.js';
+import { SoakClient } from './soak-client.js';
+import { runTraffic, type TrafficTally } from './traffic.js';
+
+/** One sample every `sampleMs`: the app process's own figures and the Redis server's. */
+export interface SoakSample {
+  readonly elapsedMs: number;
+  readonly heapUsed: number;
+  readonly rss: number;
+  readonly loopDelayP99Ms: number;
+  readonly loopDelayMaxMs: number;
+  readonly handles: number;
+  readonly redisUsedMemory: number;
+  readonly redisClients: number;
+  /** Keys under the soak's prefix: state created and expired, which should level off too. */
+  readonly redisKeys: number;
+}
+
+export interface SoakOptions {
+  readonly durationMs: number;
+  readonly sampleMs: number;
+  /** Legitimate clients; a quarter as many attackers run beside them. */
+  readonly users: number;
+  readonly redisUrl: string;
+  /** Every key under it is deleted before (`--fresh`) and after the run. */
+  readonly keyPrefix: string;
+  readonly framework: 'fastify' | 'express';
+}
+
+export interface SoakReport {
+  readonly options: SoakOptions;
+  readonly samples: readonly SoakSample[];
+  readonly tally: TrafficTally;
+}
+
+const PROBE = fileURLToPath(new URL('./probe.mjs', import.meta.url));
+const PROCESS_SAMPLE = /^SOAK_SAMPLE (\{.*\})$/gm;
+
+type ProcessSample = Omit<SoakSample, 'redisUsedMemory' | 'redisClients' | 'redisKeys'>;
+type ServerSample = Pick<SoakSample, 'redisUsedMemory' | 'redisClients' | 'redisKeys'>;
+
+function infoField(info: string, field: string): number {
+  const match = new RegExp(`^${field}:(\\d+)`, 'm').exec(info);
+  return match === null ? 0 : Number(match[1]);
+}
+
+async function sampleRedis(redis: Redis, prefix: string): Promise<ServerSample> {
+  const memory = await redis.info('memory');
+  const clients = await redis.info('clients');
+  let keys = 0;
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    keys += batch.length;
+  } while (cursor !== '0');
+  return {
+    redisUsedMemory: infoField(memory, 'used_memory'),
+    redisClients: infoField(clients, 'connected_clients'),
+    redisKeys: keys,
+  };
+}
+
+/**
+ * Runs the example app on Redis under mixed traffic for `durationMs`, sampling every `sampleMs`,
+ * and stops by itself. Loopback only. The app runs as a user starts it, with a probe preloaded
+ * (NODE_OPTIONS) that prints its heap, RSS and event-loop delay.
+ */
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const redis = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  const signing = { keyId: 'soak-client', secret: randomBytes(32).toString('base64url') };
+  let app: AppProcess | undefined;
+  try {
+    app = await startApp({
+      args: ['--port', '0', '--framework', options.framework, '--store', 'redis', '--fresh'],
+      env: {
+        NODE_OPTIONS: `--import=${PROBE}`,
+        SOAK_SAMPLE_MS: String(options.sampleMs),
+        REDIS_URL: options.redisUrl,
+        RAMPART_KEY_PREFIX: options.keyPrefix,
+        // Every simulated client sends its own address through the loopback "proxy".
+        TRUSTED_PROXIES: '127.0.0.1/32',
+        REGISTER_LIMIT_PER_HOUR: '100000',
+        SIGNING_KEY_ID: signing.keyId,
+        SIGNING_SECRET: signing.secret,
+      },
+    });
+    const startedAt = Date.now();
+    const serverSamples: Array<ServerSample & { elapsedMs: number }> = [];
+    const sampler = setInterval(() => {
+      const elapsedMs = Date.now() - startedAt;
+      sampleRedis(redis, options.keyPrefix).then(
+        (sample) => serverSamples.push({ ...sample, elapsedMs }),
+        () => {}, // a missed sample is a gap in the plot, not a failed soak
+      );
+    }, options.sampleMs);
+    const tally = await runTraffic(new SoakClient(app.url, signing), {
+      users: options.users,
+      running: () => Date.now() - startedAt < options.durationMs,
+    });
+    clearInterval(sampler);
+    // One last sample period, so the probe's final line covers the end of the traffic.
+    await new Promise((resolve) => setTimeout(resolve, Math.min(options.sampleMs, 2000)));
+    const output = app.output();
+    const processSamples = [...output.matchAll(PROCESS_SAMPLE)].map(
+      (match) => JSON.parse(match[1] as string) as ProcessSample,
+    );
+    const samples = processSamples.map((sample) => {
+      // The Redis sample nearest in time to the process's.
+      const nearest = serverSamples.reduce<(typeof serverSamples)[number] | undefined>(
+        (best, candidate) =>
+          best === undefined ||
+          Math.abs(candidate.elapsedMs - sample.elapsedMs) <
+            Math.abs(best.elapsedMs - sample.elapsedMs)
+            ? candidate
+            : best,
+        undefined,
+      );
+      return {
+        ...sample,
+        redisUsedMemory: nearest?.redisUsedMemory ?? 0,
+        redisClients: nearest?.redisClients ?? 0,
+        redisKeys: nearest?.redisKeys ?? 0,
+      };
+    });
+    return { options, samples, tally };
+  } finally {
+    const code = await app?.stop();
+    if (app !== undefined && code !== 0) {
+      console.error(`the app exited with code ${code}:\n${app.output().slice(-2000)}`);
+    }
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(
+        cursor,
+        'MATCH',
+        `${options.keyPrefix}*`,
+        'COUNT',
+        1000,
+      );
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+    await redis.quit();
+  }
+}
