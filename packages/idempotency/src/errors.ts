@@ -36,9 +36,22 @@ export function keyReusedError(): RampartError {
   });
 }
 
-/** 409 with `Retry-After`: the first request with this key is still being processed. */
+/**
+ * The longest `Retry-After` of a 409 in flight, in seconds. The lease's remaining time is an upper
+ * bound (a crashed handler), but the first request usually finishes long before it: a client told
+ * to wait out a 60 s lease would wait a minute for an answer kept 50 ms later.
+ */
+export const MAX_IN_FLIGHT_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * 409 with `Retry-After`: the first request with this key is still being processed. `Retry-After`
+ * is the lease's remaining time, at most {@link MAX_IN_FLIGHT_RETRY_AFTER_SECONDS}.
+ */
 export function inFlightError(retryAfterMs: number): RampartError {
-  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const seconds = Math.min(
+    MAX_IN_FLIGHT_RETRY_AFTER_SECONDS,
+    Math.max(1, Math.ceil(retryAfterMs / 1000)),
+  );
   return new RampartError({
     status: 409,
     code: IDEMPOTENCY_ERROR_CODES.inFlight,

@@ -88,7 +88,8 @@ describe.each(FRAMEWORKS)('%s adapter', (_framework, start) => {
     const retry = await post('/items/1', { key: '"key-3"' });
     expect(retry.status).toBe(409);
     expect(retry.json().code).toBe('ERR_IDEMPOTENCY_IN_FLIGHT');
-    expect(retry.headers['retry-after']).toBe(String(LEASE_MS / 1000));
+    // The first request usually finishes long before its lease runs out: retry within a second.
+    expect(retry.headers['retry-after']).toBe('1');
     handlers.open();
     expect((await first).status).toBe(201);
   });
