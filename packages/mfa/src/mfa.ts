@@ -380,7 +380,7 @@ export function createMfa(options: MfaOptions): Mfa {
       const state = await store.read(userId, clock.now());
       if (state.secret === undefined) return false;
       if (deviceToken === undefined || config.trustedDevices === undefined) return true;
-      return !(await config.trustedDevices.isTrusted(userId, deviceToken));
+      return !(await config.trustedDevices.verify(userId, deviceToken));
     },
 
     async createChallenge(userId: string): Promise<MfaChallenge> {

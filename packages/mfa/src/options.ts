@@ -39,7 +39,7 @@ export interface MfaOptions {
   pendingSeconds?: number;
   /** How long a login's `mfaToken` lives; default 300 s. */
   challengeSeconds?: number;
-  /** The trusted-device registry that lets a remembered device skip the challenge. */
+  /** The trusted-device registry that lets a remembered device skip the challenge (`@rampart/sessions`'). */
   trustedDevices?: TrustedDevices;
   clock?: Clock;
   onEvent?: SecurityEventHandler;
@@ -103,8 +103,8 @@ const optionsSchema = z.strictObject({
   pendingSeconds: z.number().int().min(60).max(86_400).default(600),
   challengeSeconds: z.number().int().min(30).max(3600).default(300),
   trustedDevices: hasMethods<TrustedDevices>(
-    ['isTrusted', 'revokeAllForUser'],
-    'an object with isTrusted(userId, deviceToken) and revokeAllForUser(userId)',
+    ['verify', 'revokeAllForUser'],
+    'an object with verify(userId, deviceToken) and revokeAllForUser(userId)',
   ).optional(),
   clock: clockSchema.optional(),
   onEvent: functionSchema.optional(),

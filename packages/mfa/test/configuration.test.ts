@@ -27,7 +27,7 @@ describe('createMfa options', () => {
     ['lockout.maxFailures', { lockout: { maxFailures: 0 } }],
     ['lockout.lockSeconds', { lockout: { lockSeconds: 1.5 } }],
     ['challengeSeconds', { challengeSeconds: 5 }],
-    ['trustedDevices', { trustedDevices: { isTrusted: async () => true } }],
+    ['trustedDevices', { trustedDevices: { verify: async () => true } }],
     ['typo', { typo: true }],
   ])('names %s when it is wrong', (option, override) => {
     expect(() => createMfa({ ...base(), ...(override as Partial<MfaOptions>) })).toThrow(

@@ -244,7 +244,7 @@ describe.each(STORES)('createMfa on the %s store', (_name, available, makeStore)
     async () => {
       const revoked: string[] = [];
       const trustedDevices = {
-        isTrusted: async (userId: string, token: string) => token === `device-of-${userId}`,
+        verify: async (userId: string, token: string) => token === `device-of-${userId}`,
         revokeAllForUser: async (userId: string) => {
           revoked.push(userId);
         },

@@ -48,7 +48,7 @@ describe('@rampart/mfa public types', () => {
 
   it('takes trusted devices as a narrow interface', () => {
     expectTypeOf<TrustedDevices>().toEqualTypeOf<{
-      isTrusted(userId: string, deviceToken: string): Promise<boolean>;
+      verify(userId: string, deviceToken: string): Promise<boolean>;
       revokeAllForUser(userId: string): Promise<void>;
     }>();
   });
