@@ -176,7 +176,13 @@ export {
   type StoredSettings,
 } from './settings/settings-store.js';
 export { MemoryNonceStore, type MemoryNonceStoreOptions } from './stores/memory-nonce-store.js';
-export { defineSyncTwin, type SyncAnswer, type SyncTwin, syncTwinOf } from './sync-twin.js';
+export {
+  defineSyncTwin,
+  type SyncAnswer,
+  type SyncTwin,
+  SyncTwinSite,
+  syncTwinOf,
+} from './sync-twin.js';
 export {
   purgeUserData,
   revokeAllForUser,

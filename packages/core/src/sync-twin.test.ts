@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { defineSyncTwin, syncTwinOf } from './sync-twin.js';
+import { defineSyncTwin, SyncTwinSite, syncTwinOf } from './sync-twin.js';
 
 class Counter {
   #count = 0;
@@ -67,5 +67,21 @@ describe('defineSyncTwin / syncTwinOf', () => {
     const later = twin?.call(service, 'later');
     expect(later).toBeInstanceOf(Promise);
     expect(await later).toBe('later');
+  });
+});
+
+describe('SyncTwinSite', () => {
+  it('answers the twin of the method it is handed, and asks again when the method changes', () => {
+    const site = new SyncTwinSite<Counter, 'increment'>('increment');
+    const counter = new Counter();
+    const twin = site.twinOf(counter, counter.increment);
+    expect(twin).toBe(syncTwinOf(counter, 'increment'));
+    expect(twin?.call(counter, 2)).toBe(2);
+    // A spy replaces the method: the site finds no twin, so the spy is never skipped.
+    const spied = new Counter();
+    const spy = vi.spyOn(spied, 'increment');
+    expect(site.twinOf(spied, spied.increment)).toBeUndefined();
+    spy.mockRestore();
+    expect(site.twinOf(spied, spied.increment)).toBe(twin);
   });
 });

@@ -87,3 +87,35 @@ export function syncTwinOf<Owner extends object, Name extends keyof Owner>(
     | SyncTwin<Owner, Owner[Name]>
     | undefined;
 }
+
+/**
+ * One hot call site of a method's twin, for a caller that meets the same few owners over and
+ * over (a limiter its store's `hit`): it asks `syncTwinOf` again only when the method it is
+ * handed changes (another store, an override, a spy), so an override is still never skipped.
+ * Asked on every call from every package, `syncTwinOf`'s one body sees all their owners and
+ * names and its reads go megamorphic (a sixth of an in-memory rate-limit check); a site's stay
+ * monomorphic, the caller's own read of the method included.
+ *
+ * @example
+ * readonly #hit = new SyncTwinSite<RateLimitStore, 'hit'>('hit');
+ * const hitNow = this.#hit.twinOf(store, store.hit);
+ * const outcomes = hitNow === undefined ? store.hit(check) : hitNow.call(store, check);
+ */
+export class SyncTwinSite<Owner extends object, Name extends keyof Owner> {
+  readonly #name: Name;
+  #method: unknown;
+  #twin: SyncTwin<Owner, Owner[Name]> | undefined;
+
+  constructor(name: Name) {
+    this.#name = name;
+  }
+
+  /** The twin of `method`, which the caller read as `owner[name]`, or `undefined` when it has none. */
+  twinOf(owner: Owner, method: Owner[Name]): SyncTwin<Owner, Owner[Name]> | undefined {
+    if (method !== this.#method) {
+      this.#method = method;
+      this.#twin = syncTwinOf(owner, this.#name);
+    }
+    return this.#twin;
+  }
+}
