@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { createClientIpResolver, RampartConfigError } from '@rampart/core';
 import { type ArgSpec, argValue, oneOf, quote, readArgs } from './cli-args.js';
 import { ConfigError, HelpRequested } from './config-error.js';
+import { parseCorsOrigins } from './headers/security-layers.js';
 import { type MfaConfig, parseMfaConfig } from './mfa/mfa-config.js';
 import { generateKeyId, generatePassword, generateSecret, parseSecret } from './secrets.js';
 
@@ -32,6 +33,8 @@ export interface AppConfig {
   /** Postgres schema holding the app's tables. */
   readonly databaseSchema: string;
   readonly trustedProxies: readonly string[];
+  /** CORS_ORIGINS: the exact origins whose pages may call the API with credentials. */
+  readonly corsOrigins: readonly string[];
   /** Registrations per client IP and hour (EXAMPLE-API.md), counted before the 409 of a taken email. */
   readonly registerLimitPerHour: number;
   readonly admin: { readonly email: string; readonly password: Provided<string> };
@@ -58,7 +61,7 @@ Options:
 
 Environment: PORT, REDIS_URL, DATABASE_URL, TRUSTED_PROXIES, ADMIN_EMAIL, ADMIN_PASSWORD,
 JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, SIGNING_KEY_ID, SIGNING_SECRET, ENCRYPTION_KEYS, MFA_ISSUER,
-RAMPART_KEY_PREFIX,
+CORS_ORIGINS, RAMPART_KEY_PREFIX,
 DATABASE_SCHEMA, REGISTER_LIMIT_PER_HOUR (see examples/api/README.md).`;
 
 export const DEFAULT_PORT = 3000;
@@ -224,6 +227,7 @@ export function parseConfig(argv: readonly string[], vars: Env): AppConfig {
       'a lower-case Postgres identifier (a-z, 0-9, _; at most 63 characters)',
     ),
     trustedProxies: parseTrustedProxies(env(vars, 'TRUSTED_PROXIES')),
+    corsOrigins: parseCorsOrigins(env(vars, 'CORS_ORIGINS')),
     registerLimitPerHour: parseCount(
       'REGISTER_LIMIT_PER_HOUR',
       env(vars, 'REGISTER_LIMIT_PER_HOUR') ?? String(DEFAULT_REGISTER_LIMIT_PER_HOUR),

@@ -5,11 +5,11 @@ import {
   rampartCore,
   strictRequest,
 } from '@rampart/core/express';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type Request, type Response } from 'express';
 import { type AppContext, BODY_LIMIT_BYTES } from './context.js';
 import { registerExpressRoutes } from './express-routes.js';
+import { expressSecurityLayers } from './headers/express.js';
 import { checkHealth } from './health.js';
-import { SECURITY_HEADERS } from './security-headers.js';
 
 /**
  * The example app on Express. Same contract as `buildFastifyApp`: problem+json errors, 1 MiB
@@ -28,10 +28,9 @@ export function buildExpressApp(ctx: AppContext): Express {
   // the answer into an empty 304. Fastify answers such requests in full, and so does this.
   Object.defineProperty(app.request, 'fresh', { configurable: true, get: () => false });
 
-  app.use(function securityHeaders(_req: Request, res: Response, next: NextFunction) {
-    res.set(SECURITY_HEADERS);
-    next();
-  });
+  // First: @rampart/headers' api preset and CORS (CORS_ORIGINS); every later answer, problems
+  // and 404s included, carries the headers, and a preflight is answered there.
+  app.use(expressSecurityLayers(ctx));
   // Before any route, as rampartCore's hook on Fastify: a needless or malformed escape in the
   // path, an unsupported method (QUERY, TRACE) or a repeated Content-Type, Authorization … is the
   // same 400 on both, and no route is reached by a spelling only one router would decode.

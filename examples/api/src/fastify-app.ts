@@ -4,8 +4,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { type AppContext, BODY_LIMIT_BYTES, REQUEST_TIMEOUT_MS } from './context.js';
 import { errorOnlyLogger } from './fastify-logger.js';
 import { registerFastifyRoutes } from './fastify-routes.js';
+import { registerSecurityLayers } from './headers/fastify.js';
+import { API_SECURITY_HEADERS } from './headers/security-layers.js';
 import { checkHealth } from './health.js';
-import { SECURITY_HEADERS } from './security-headers.js';
 
 /**
  * The example app on Fastify. Same contract as `buildExpressApp`: problem+json errors, 1 MiB
@@ -26,26 +27,24 @@ export function buildFastifyApp(ctx: AppContext): FastifyInstance {
     // only place to make it a problem with the security headers (400 ERR_INVALID_PATH, as
     // core's strictRequest answers on Express).
     frameworkErrors: function frameworkError(error, _request, reply) {
-      reply.headers(SECURITY_HEADERS);
+      reply.headers(API_SECURITY_HEADERS);
       sendProblem(reply, error);
     },
     // What Node's parser refuses (a 431 for oversized headers, a malformed request line): a
     // complete problem that clients can read, the same as server.ts installs for Express.
-    clientErrorHandler: problemClientErrors({ headers: SECURITY_HEADERS }),
+    clientErrorHandler: problemClientErrors({ headers: API_SECURITY_HEADERS }),
   });
 
-  // Its strictRequest hook first (the same refusals as Express's strictRequest()), then the
+  // @rampart/headers' api preset and CORS (CORS_ORIGINS) first: their onRequest hooks run before
+  // rampartCore's, so its refusals, 404s, problems and preflights carry the headers.
+  registerSecurityLayers(app, ctx);
+
+  // Then its strictRequest hook (the same refusals as Express's strictRequest()), then the
   // JSON parser (keeping the raw bytes for signatures), 415 for other types, and problem+json
   // for every error and unknown route.
   app.register(rampartCore, {
     trustedProxies: [...ctx.config.trustedProxies],
     bodyLimit: BODY_LIMIT_BYTES,
-  });
-
-  // onSend runs for every reply, including errors and 404s, which onRequest-set headers could miss.
-  app.addHook('onSend', function securityHeaders(_request, reply, payload, done) {
-    reply.headers(SECURITY_HEADERS);
-    done(null, payload);
   });
 
   app.get('/health', function health() {

@@ -4,7 +4,7 @@ import { createStrictRequestCheck, notFoundError, problemClientErrors } from '@r
 import { sendProblem } from '@rampart/core/express';
 import type { Request, Response } from 'express';
 import { type AppContext, REQUEST_TIMEOUT_MS } from './context.js';
-import { SECURITY_HEADERS } from './security-headers.js';
+import { API_SECURITY_HEADERS } from './headers/security-layers.js';
 
 /** A listening app, whichever framework serves it. */
 export interface RunningServer {
@@ -43,7 +43,7 @@ export async function startServer(ctx: AppContext): Promise<RunningServer> {
     // Express's router skips every middleware for a target url.parse rejects (`GET http://[::1/x`)
     // and hands it to finalhandler, which sends HTML; this answers it as Fastify does.
     app(req as Request, res as Response, (error?: unknown) => {
-      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+      for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) res.setHeader(name, value);
       sendProblem(
         res as Response,
         error ?? strictCheck(req.method ?? '', req.url ?? '/', req.rawHeaders) ?? notFoundError(),
@@ -53,7 +53,7 @@ export async function startServer(ctx: AppContext): Promise<RunningServer> {
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   // Node's own answer to a 100 KB header is a bare 431 and a destroyed socket (often read as a
   // reset); this one is a complete problem+json, as Fastify's clientErrorHandler sends.
-  server.on('clientError', problemClientErrors({ headers: SECURITY_HEADERS }));
+  server.on('clientError', problemClientErrors({ headers: API_SECURITY_HEADERS }));
   await listen(server, host, port);
   const bound = (server.address() as AddressInfo).port;
   return { url: formatUrl(host, bound), close: () => closeServer(server) };

@@ -1,6 +1,6 @@
+import { API_SECURITY_HEADERS } from '../headers/security-layers.js';
 import { idempotencySteps } from '../idempotency/demo-steps.js';
 import { mfaSteps } from '../mfa/demo-steps.js';
-import { SECURITY_HEADERS } from '../security-headers.js';
 import { authSteps, loginLimitSteps } from './auth-steps.js';
 import { entitySteps } from './entity-steps.js';
 import type { Invariant, Step, StepRequest } from './tour.js';
@@ -37,7 +37,22 @@ export const skeletonSteps: readonly Step[] = [
   {
     name: 'security headers',
     request: { method: 'GET', path: '/health' },
-    expect: { status: 200, headers: SECURITY_HEADERS, absentHeaders: ['X-Powered-By'] },
+    expect: { status: 200, headers: API_SECURITY_HEADERS, absentHeaders: ['X-Powered-By'] },
+  },
+  {
+    // A page on an origin outside CORS_ORIGINS asks to call the API: the preflight is answered
+    // (204, never an error) without a single CORS header, so the browser stops there.
+    name: 'preflight from a foreign origin',
+    request: {
+      method: 'OPTIONS',
+      path: '/api/v1/me',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+    },
+    expect: {
+      status: 204,
+      headers: { Vary: 'Origin' },
+      absentHeaders: ['Access-Control-Allow-Origin', 'Access-Control-Allow-Credentials'],
+    },
   },
   {
     name: 'unknown route',
