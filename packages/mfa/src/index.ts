@@ -4,18 +4,18 @@
  * devices, with secrets sealed by `@rampart/crypto`; the memory store. Redis and Postgres stores
  * are `@rampart/mfa/redis` and `@rampart/mfa/postgres`; step-up guards `./express`, `./fastify`.
  */
+
+export type {
+  Mfa,
+  MfaChallenge,
+  MfaSetup,
+  MfaStatus,
+  MfaVerification,
+  VerifyCodeOptions,
+} from './api.js';
 export { type ParsedCode, parseCode } from './code-format.js';
 export type { MfaFailureReason } from './errors.js';
-export {
-  createMfa,
-  type Mfa,
-  type MfaChallenge,
-  type MfaSetup,
-  type MfaStatus,
-  type MfaVerification,
-  secretAad,
-  type VerifyCodeOptions,
-} from './mfa.js';
+export { createMfa, secretAad } from './mfa.js';
 export type { MfaOptions } from './options.js';
 export { RECOVERY_CODE_COUNT } from './recovery-codes.js';
 export { checkRecentMfa } from './step-up.js';
