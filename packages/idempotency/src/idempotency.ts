@@ -3,10 +3,13 @@ import {
   type AuthContext,
   authRequiredError,
   createEventEmitter,
+  defineSyncTwin,
   internalError,
   parseOptions,
   type SecurityEventInit,
   type SecurityRequest,
+  type SyncAnswer,
+  syncTwinOf,
   systemClock,
   type UserDataPurger,
 } from '@rampart/core';
@@ -23,7 +26,12 @@ import {
   type ReplayResponse,
   type ResponseSealer,
 } from './response.js';
-import type { IdempotencyLeaseRef, IdempotencyStore } from './store.js';
+import type {
+  IdempotencyClaim,
+  IdempotencyClaimResult,
+  IdempotencyLeaseRef,
+  IdempotencyStore,
+} from './store.js';
 import { MemoryIdempotencyStore } from './stores/memory.js';
 
 /**
@@ -82,6 +90,8 @@ const PROCEED_WITHOUT_LEASE: IdempotencyStart = Object.freeze({
   action: 'proceed',
   lease: undefined,
 });
+/** What a lease's methods resolve when their work was done at once: one promise for all. */
+const SETTLED: Promise<void> = Promise.resolve();
 
 function principalOf(auth: AuthContext, kind: 'user' | 'credential'): string {
   return kind === 'user' ? `user:${auth.userId}` : `${auth.method}:${auth.credentialId}`;
@@ -111,11 +121,17 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
   const { leaseMs, retentionMs, maxResponseBytes, sealer } = parsed;
   const routeScoped = parsed.scope === 'route';
 
-  async function begin(
+  // Resolved once: the memory store answers in the same turn, and its twins spare each request the
+  // promises and microtasks of claim and complete (see core's sync-twin.ts).
+  const claimNow = syncTwinOf(store, 'claim');
+  const completeNow = syncTwinOf(store, 'complete');
+
+  /** `begin`, answering at once when the store does (the memory store), else with a promise. */
+  function beginNow(
     request: SecurityRequest,
     auth: AuthContext | undefined,
     route: IdempotencyRouteOptions = {},
-  ): Promise<IdempotencyStart> {
+  ): SyncAnswer<IdempotencyStart> {
     const key = idempotencyKeyOf(request.headers);
     if (key === undefined) {
       if (route.required === true) throw keyMissingError();
@@ -134,38 +150,60 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
       // randomUUID draws from a cached entropy pool: randomBytes(16) was a fifth of a claim's CPU.
       leaseId: randomUUID(),
     };
-    const fingerprint = requestFingerprint({
-      method: request.method,
-      route: request.route,
-      target: request.url,
-      principal,
-      body: request.rawBody ?? EMPTY,
-    });
-    // Built only when an event is emitted: the common path allocates nothing for it.
-    const event = (init: SecurityEventInit) => eventOf(init, request, auth.userId);
+    const claim: IdempotencyClaim = {
+      ...ref,
+      fingerprint: requestFingerprint({
+        method: request.method,
+        route: request.route,
+        target: request.url,
+        principal,
+        body: request.rawBody ?? EMPTY,
+      }),
+      leaseMs,
+    };
+    const claimed = claimNow === undefined ? store.claim(claim) : claimNow.call(store, claim);
+    if (claimed instanceof Promise) {
+      return claimed.then((result) => startOf(result, ref, request, auth.userId));
+    }
+    return startOf(claimed, ref, request, auth.userId);
+  }
 
-    const claimed = await store.claim({ ...ref, fingerprint, leaseMs });
+  /** What a claim's answer means for the request: run it, replay, or refuse. */
+  function startOf(
+    claimed: IdempotencyClaimResult,
+    ref: IdempotencyLeaseRef,
+    request: SecurityRequest,
+    userId: string,
+  ): IdempotencyStart {
     switch (claimed.outcome) {
       case 'acquired':
-        return { action: 'proceed', lease: createLease(ref, event) };
+        return { action: 'proceed', lease: createLease(ref, request, userId) };
       case 'in-flight':
         emit(
-          event({
-            type: 'IDEMPOTENCY_CONFLICT',
-            severity: 'info',
-            code: 'ERR_IDEMPOTENCY_IN_FLIGHT',
-            reason: 'in-flight',
-          }),
+          eventOf(
+            {
+              type: 'IDEMPOTENCY_CONFLICT',
+              severity: 'info',
+              code: 'ERR_IDEMPOTENCY_IN_FLIGHT',
+              reason: 'in-flight',
+            },
+            request,
+            userId,
+          ),
         );
         throw inFlightError(claimed.retryAfterMs);
       case 'mismatch':
         emit(
-          event({
-            type: 'IDEMPOTENCY_CONFLICT',
-            severity: 'warning',
-            code: 'ERR_IDEMPOTENCY_KEY_REUSED',
-            reason: 'fingerprint-mismatch',
-          }),
+          eventOf(
+            {
+              type: 'IDEMPOTENCY_CONFLICT',
+              severity: 'warning',
+              code: 'ERR_IDEMPOTENCY_KEY_REUSED',
+              reason: 'fingerprint-mismatch',
+            },
+            request,
+            userId,
+          ),
         );
         throw keyReusedError();
       case 'completed': {
@@ -178,17 +216,32 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
 
   function createLease(
     ref: IdempotencyLeaseRef,
-    event: (init: SecurityEventInit) => SecurityEventInit,
+    request: SecurityRequest,
+    userId: string,
   ): IdempotencyLease {
     let settled = false;
     function storeFailed(error: unknown): void {
       emit(
-        event({
-          type: 'STORE_UNAVAILABLE',
-          severity: 'warning',
-          code: 'ERR_STORE_UNAVAILABLE',
-          reason: error instanceof Error ? error.name : 'unknown',
-        }),
+        eventOf(
+          {
+            type: 'STORE_UNAVAILABLE',
+            severity: 'warning',
+            code: 'ERR_STORE_UNAVAILABLE',
+            reason: error instanceof Error ? error.name : 'unknown',
+          },
+          request,
+          userId,
+        ),
+      );
+    }
+    function onCompleted(completed: boolean): void {
+      if (completed) return;
+      emit(
+        eventOf(
+          { type: 'IDEMPOTENCY_CONFLICT', severity: 'warning', reason: 'lease-expired' },
+          request,
+          userId,
+        ),
       );
     }
     async function release(): Promise<void> {
@@ -199,40 +252,47 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
       }
     }
     return Object.freeze({
-      async complete(response: CapturedResponse): Promise<void> {
-        if (settled) return;
+      complete(response: CapturedResponse): Promise<void> {
+        if (settled) return SETTLED;
         settled = true;
         if (!isKeptStatus(response.status)) return release();
         try {
           const encoded = encodeResponse(response, keptHeaders);
           const stored = sealer === undefined ? encoded : sealResponse(sealer, encoded, ref.key);
-          const completed = await store.complete({ ...ref, response: stored, retentionMs });
-          if (!completed) {
-            emit(
-              event({
-                type: 'IDEMPOTENCY_CONFLICT',
-                severity: 'warning',
-                reason: 'lease-expired',
-              }),
-            );
-          }
+          const completion = { ...ref, response: stored, retentionMs };
+          const completed =
+            completeNow === undefined
+              ? store.complete(completion)
+              : completeNow.call(store, completion);
+          if (completed instanceof Promise) return completed.then(onCompleted, storeFailed);
+          onCompleted(completed);
         } catch (error) {
           storeFailed(error);
         }
+        return SETTLED;
       },
-      async abandon(): Promise<void> {
-        if (settled) return;
+      abandon(): Promise<void> {
+        if (settled) return SETTLED;
         settled = true;
         return release();
       },
     });
   }
 
-  return Object.freeze({
-    begin,
+  const idempotency: Idempotency = {
+    begin(request, auth, route) {
+      try {
+        const started = beginNow(request, auth, route);
+        return started instanceof Promise ? started : Promise.resolve(started);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
     maxResponseBytes,
     purgeUser: (userId: string) => store.purgeUser(userId),
-  });
+  };
+  defineSyncTwin(idempotency, 'begin', beginNow);
+  return Object.freeze(idempotency);
 }
 
 const EMPTY = new Uint8Array(0);
