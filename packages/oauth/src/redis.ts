@@ -1,2 +1,8 @@
-// Scaffold: @rampart/oauth is being written.
-export {};
+/**
+ * `@rampart/oauth/redis`: the Redis link store. Nothing here imports ioredis; pass your instance.
+ */
+export {
+  RedisOAuthLinkStore,
+  type RedisOAuthLinkStoreClient,
+  type RedisOAuthLinkStoreOptions,
+} from './stores/redis.js';
