@@ -1,6 +1,7 @@
 import {
   createEventEmitter,
   type EmitSecurityEvent,
+  internalError,
   type RampartError,
   systemClock,
 } from '@rampart/core';
@@ -90,7 +91,14 @@ export function createMfa(options: MfaOptions): Mfa {
 
   /** The step `code` matches under the sealed secret; the opened secret is wiped after. */
   function stepOf(userId: string, sealed: string, code: string, now: number): number | undefined {
-    const secret = keyRing.open(sealed, { aad: secretAad(userId) });
+    let secret: Uint8Array;
+    try {
+      secret = keyRing.open(sealed, { aad: secretAad(userId) });
+    } catch (error) {
+      // The sealed secret comes from our own store: a key retired before its secrets were
+      // rewrapped, or a changed row, is the server's fault (500, logged), never the client's.
+      throw internalError(error);
+    }
     try {
       return matchingTimeStep(secret, code, now, totp);
     } finally {

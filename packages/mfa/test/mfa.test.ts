@@ -410,6 +410,16 @@ describe.each(STORES)('createMfa on the %s store', (_name, available, makeStore)
     },
   );
 
+  it.skipIf(!available)('answers 500 when the key that sealed a secret is gone', async () => {
+    const { userId, codeAt } = await enrolled();
+    // Another ring, without the key the secret was sealed with: an operator's mistake.
+    const { mfa: rotatedTooFar } = serviceOn(store);
+    expect(await refusal(rotatedTooFar.verify(userId, codeAt(0)))).toMatchObject({
+      status: 500,
+      code: 'ERR_INTERNAL',
+    });
+  });
+
   it.skipIf(!available)('purges every trace of a user', async () => {
     const { mfa, userId, codeAt } = await enrolled();
     const { mfaToken } = await mfa.createChallenge(userId);
