@@ -1,7 +1,7 @@
 /**
  * `@rampart/idempotency/express`: the Express middleware. Imports only types from Express.
  */
-import { forwardErrorsSchema, parseOptions, type SyncAnswer, syncTwinOf } from '@rampart/core';
+import { forwardErrorsSchema, parseOptions } from '@rampart/core';
 import { sendProblem, toSecurityRequest } from '@rampart/core/express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
@@ -100,8 +100,6 @@ export function idempotent(options: IdempotentOptions): RequestHandler {
   );
   const route = Object.freeze({ required });
   const limit = idempotency.maxResponseBytes;
-  // On the memory store the answer is there at once: `next()` without waiting for a microtask.
-  const beginNow = syncTwinOf(idempotency, 'begin');
 
   return function idempotentMiddleware(req: Request, res: Response, next: NextFunction): void {
     function refuse(error: unknown): void {
@@ -116,21 +114,17 @@ export function idempotent(options: IdempotentOptions): RequestHandler {
       if (start.lease !== undefined) captureResponse(res, start.lease, limit);
       next();
     }
-    let started: SyncAnswer<IdempotencyStart>;
+    let started: Promise<IdempotencyStart>;
     try {
       const request = toSecurityRequest(req);
       const rawBody = rawBodyOf(req.rawBody, req.body);
       if (rawBody !== undefined) request.rawBody = rawBody;
-      started =
-        beginNow === undefined
-          ? idempotency.begin(request, req.auth, route)
-          : beginNow.call(idempotency, request, req.auth, route);
+      started = idempotency.begin(request, req.auth, route);
     } catch (error) {
       refuse(error);
       return;
     }
-    if (started instanceof Promise) started.then(onStart, refuse);
-    else onStart(started);
+    started.then(onStart, refuse);
   };
 }
 

@@ -3,13 +3,7 @@
  * `@rampart/core/fastify` registered first (it keeps the raw JSON bytes).
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import {
-  CONFIG_ERROR_CODES,
-  parseOptions,
-  RampartConfigError,
-  type SyncAnswer,
-  syncTwinOf,
-} from '@rampart/core';
+import { CONFIG_ERROR_CODES, parseOptions, RampartConfigError } from '@rampart/core';
 import { toSecurityRequest } from '@rampart/core/fastify';
 import type {
   FastifyInstance,
@@ -87,14 +81,22 @@ function createPreHandler(
   route: IdempotencyRouteOptions,
   leases: Leases,
 ): preHandlerHookHandler {
-  // On the memory store the answer is there at once: `done()` without waiting for a microtask.
-  const beginNow = syncTwinOf(idempotency, 'begin');
   return function idempotencyPreHandler(
     request: FastifyRequest,
     reply: FastifyReply,
     done: HookHandlerDoneFunction,
   ): void {
-    function onStart(start: IdempotencyStart): void {
+    let started: Promise<IdempotencyStart>;
+    try {
+      const security = toSecurityRequest(request);
+      const rawBody = rawBodyOf(request.rawBody, request.body);
+      if (rawBody !== undefined) security.rawBody = rawBody;
+      started = idempotency.begin(security, request.auth, route);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    started.then(function onStart(start: IdempotencyStart): void {
       if (start.action === 'replay') {
         const { status, headers, body } = start.response;
         const grouped = new Map<string, string[]>();
@@ -110,22 +112,7 @@ function createPreHandler(
       }
       if (start.lease !== undefined) leases.set(request, start.lease);
       done();
-    }
-    let started: SyncAnswer<IdempotencyStart>;
-    try {
-      const security = toSecurityRequest(request);
-      const rawBody = rawBodyOf(request.rawBody, request.body);
-      if (rawBody !== undefined) security.rawBody = rawBody;
-      started =
-        beginNow === undefined
-          ? idempotency.begin(security, request.auth, route)
-          : beginNow.call(idempotency, security, request.auth, route);
-    } catch (error) {
-      done(error as Error);
-      return;
-    }
-    if (started instanceof Promise) started.then(onStart, done);
-    else onStart(started);
+    }, done);
   };
 }
 

@@ -3,13 +3,10 @@ import {
   type AuthContext,
   authRequiredError,
   createEventEmitter,
-  defineSyncTwin,
   internalError,
   parseOptions,
   type SecurityEventInit,
   type SecurityRequest,
-  type SyncAnswer,
-  syncTwinOf,
   systemClock,
   type UserDataPurger,
 } from '@rampart/core';
@@ -26,12 +23,7 @@ import {
   type ReplayResponse,
   type ResponseSealer,
 } from './response.js';
-import type {
-  IdempotencyClaim,
-  IdempotencyClaimResult,
-  IdempotencyLeaseRef,
-  IdempotencyStore,
-} from './store.js';
+import type { IdempotencyLeaseRef, IdempotencyStore } from './store.js';
 import { MemoryIdempotencyStore } from './stores/memory.js';
 
 /**
@@ -90,8 +82,6 @@ const PROCEED_WITHOUT_LEASE: IdempotencyStart = Object.freeze({
   action: 'proceed',
   lease: undefined,
 });
-/** What a lease's methods resolve when their work was done at once: one promise for all. */
-const SETTLED: Promise<void> = Promise.resolve();
 
 function principalOf(auth: AuthContext, kind: 'user' | 'credential'): string {
   return kind === 'user' ? `user:${auth.userId}` : `${auth.method}:${auth.credentialId}`;
@@ -121,17 +111,11 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
   const { leaseMs, retentionMs, maxResponseBytes, sealer } = parsed;
   const routeScoped = parsed.scope === 'route';
 
-  // Resolved once: the memory store answers in the same turn, and its twins spare each request the
-  // promises and microtasks of claim and complete (see core's sync-twin.ts).
-  const claimNow = syncTwinOf(store, 'claim');
-  const completeNow = syncTwinOf(store, 'complete');
-
-  /** `begin`, answering at once when the store does (the memory store), else with a promise. */
-  function beginNow(
+  async function begin(
     request: SecurityRequest,
     auth: AuthContext | undefined,
     route: IdempotencyRouteOptions = {},
-  ): SyncAnswer<IdempotencyStart> {
+  ): Promise<IdempotencyStart> {
     const key = idempotencyKeyOf(request.headers);
     if (key === undefined) {
       if (route.required === true) throw keyMissingError();
@@ -150,60 +134,38 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
       // randomUUID draws from a cached entropy pool: randomBytes(16) was a fifth of a claim's CPU.
       leaseId: randomUUID(),
     };
-    const claim: IdempotencyClaim = {
-      ...ref,
-      fingerprint: requestFingerprint({
-        method: request.method,
-        route: request.route,
-        target: request.url,
-        principal,
-        body: request.rawBody ?? EMPTY,
-      }),
-      leaseMs,
-    };
-    const claimed = claimNow === undefined ? store.claim(claim) : claimNow.call(store, claim);
-    if (claimed instanceof Promise) {
-      return claimed.then((result) => startOf(result, ref, request, auth.userId));
-    }
-    return startOf(claimed, ref, request, auth.userId);
-  }
+    const fingerprint = requestFingerprint({
+      method: request.method,
+      route: request.route,
+      target: request.url,
+      principal,
+      body: request.rawBody ?? EMPTY,
+    });
+    // Built only when an event is emitted: the common path allocates nothing for it.
+    const event = (init: SecurityEventInit) => eventOf(init, request, auth.userId);
 
-  /** What a claim's answer means for the request: run it, replay, or refuse. */
-  function startOf(
-    claimed: IdempotencyClaimResult,
-    ref: IdempotencyLeaseRef,
-    request: SecurityRequest,
-    userId: string,
-  ): IdempotencyStart {
+    const claimed = await store.claim({ ...ref, fingerprint, leaseMs });
     switch (claimed.outcome) {
       case 'acquired':
-        return { action: 'proceed', lease: createLease(ref, request, userId) };
+        return { action: 'proceed', lease: createLease(ref, event) };
       case 'in-flight':
         emit(
-          eventOf(
-            {
-              type: 'IDEMPOTENCY_CONFLICT',
-              severity: 'info',
-              code: 'ERR_IDEMPOTENCY_IN_FLIGHT',
-              reason: 'in-flight',
-            },
-            request,
-            userId,
-          ),
+          event({
+            type: 'IDEMPOTENCY_CONFLICT',
+            severity: 'info',
+            code: 'ERR_IDEMPOTENCY_IN_FLIGHT',
+            reason: 'in-flight',
+          }),
         );
         throw inFlightError(claimed.retryAfterMs);
       case 'mismatch':
         emit(
-          eventOf(
-            {
-              type: 'IDEMPOTENCY_CONFLICT',
-              severity: 'warning',
-              code: 'ERR_IDEMPOTENCY_KEY_REUSED',
-              reason: 'fingerprint-mismatch',
-            },
-            request,
-            userId,
-          ),
+          event({
+            type: 'IDEMPOTENCY_CONFLICT',
+            severity: 'warning',
+            code: 'ERR_IDEMPOTENCY_KEY_REUSED',
+            reason: 'fingerprint-mismatch',
+          }),
         );
         throw keyReusedError();
       case 'completed': {
@@ -216,32 +178,17 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
 
   function createLease(
     ref: IdempotencyLeaseRef,
-    request: SecurityRequest,
-    userId: string,
+    event: (init: SecurityEventInit) => SecurityEventInit,
   ): IdempotencyLease {
     let settled = false;
     function storeFailed(error: unknown): void {
       emit(
-        eventOf(
-          {
-            type: 'STORE_UNAVAILABLE',
-            severity: 'warning',
-            code: 'ERR_STORE_UNAVAILABLE',
-            reason: error instanceof Error ? error.name : 'unknown',
-          },
-          request,
-          userId,
-        ),
-      );
-    }
-    function onCompleted(completed: boolean): void {
-      if (completed) return;
-      emit(
-        eventOf(
-          { type: 'IDEMPOTENCY_CONFLICT', severity: 'warning', reason: 'lease-expired' },
-          request,
-          userId,
-        ),
+        event({
+          type: 'STORE_UNAVAILABLE',
+          severity: 'warning',
+          code: 'ERR_STORE_UNAVAILABLE',
+          reason: error instanceof Error ? error.name : 'unknown',
+        }),
       );
     }
     async function release(): Promise<void> {
@@ -252,47 +199,40 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
       }
     }
     return Object.freeze({
-      complete(response: CapturedResponse): Promise<void> {
-        if (settled) return SETTLED;
+      async complete(response: CapturedResponse): Promise<void> {
+        if (settled) return;
         settled = true;
         if (!isKeptStatus(response.status)) return release();
         try {
           const encoded = encodeResponse(response, keptHeaders);
           const stored = sealer === undefined ? encoded : sealResponse(sealer, encoded, ref.key);
-          const completion = { ...ref, response: stored, retentionMs };
-          const completed =
-            completeNow === undefined
-              ? store.complete(completion)
-              : completeNow.call(store, completion);
-          if (completed instanceof Promise) return completed.then(onCompleted, storeFailed);
-          onCompleted(completed);
+          const completed = await store.complete({ ...ref, response: stored, retentionMs });
+          if (!completed) {
+            emit(
+              event({
+                type: 'IDEMPOTENCY_CONFLICT',
+                severity: 'warning',
+                reason: 'lease-expired',
+              }),
+            );
+          }
         } catch (error) {
           storeFailed(error);
         }
-        return SETTLED;
       },
-      abandon(): Promise<void> {
-        if (settled) return SETTLED;
+      async abandon(): Promise<void> {
+        if (settled) return;
         settled = true;
         return release();
       },
     });
   }
 
-  const idempotency: Idempotency = {
-    begin(request, auth, route) {
-      try {
-        const started = beginNow(request, auth, route);
-        return started instanceof Promise ? started : Promise.resolve(started);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    },
+  return Object.freeze({
+    begin,
     maxResponseBytes,
     purgeUser: (userId: string) => store.purgeUser(userId),
-  };
-  defineSyncTwin(idempotency, 'begin', beginNow);
-  return Object.freeze(idempotency);
+  });
 }
 
 const EMPTY = new Uint8Array(0);

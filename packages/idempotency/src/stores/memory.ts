@@ -1,7 +1,6 @@
 import {
   BoundedExpiringMap,
   type Clock,
-  defineSyncTwin,
   parseOptions,
   StoreFullError,
   systemClock,
@@ -89,21 +88,19 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   /** See `IdempotencyStore.complete`. */
   complete(completion: IdempotencyCompletion): Promise<boolean> {
     try {
-      return Promise.resolve(this.#complete(completion));
+      assertCompletion(completion);
+      const record = this.#holds(completion);
+      if (record === undefined) return Promise.resolve(false);
+      // Replacing an existing key never needs room, so this cannot be refused.
+      this.#records.set(
+        completion.key,
+        { ...record, response: completion.response },
+        completion.retentionMs,
+      );
+      return Promise.resolve(true);
     } catch (error) {
       return Promise.reject(error);
     }
-  }
-
-  static {
-    // Synchronous twins (core's sync-twin.ts): the adapters' fast path skips a promise and a
-    // microtask per claim and per completion on this store.
-    defineSyncTwin(MemoryIdempotencyStore.prototype, 'claim', function claimNow(claim) {
-      return this.#claim(claim);
-    });
-    defineSyncTwin(MemoryIdempotencyStore.prototype, 'complete', function completeNow(completion) {
-      return this.#complete(completion);
-    });
   }
 
   /** See `IdempotencyStore.release`. */
@@ -159,19 +156,6 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       return undefined;
     }
     return record;
-  }
-
-  #complete(completion: IdempotencyCompletion): boolean {
-    assertCompletion(completion);
-    const record = this.#holds(completion);
-    if (record === undefined) return false;
-    // Replacing an existing key never needs room, so this cannot be refused.
-    this.#records.set(
-      completion.key,
-      { ...record, response: completion.response },
-      completion.retentionMs,
-    );
-    return true;
   }
 
   #claim(claim: IdempotencyClaim): IdempotencyClaimResult {
