@@ -23,6 +23,7 @@ const BENCHMARKS: ReadonlyArray<{ file: string; nodeFlags: string[] }> = [
   { file: 'src/mfa/verify.ts', nodeFlags: [] },
   { file: 'src/api-keys/verify.ts', nodeFlags: [] },
   { file: 'src/idempotency/run.ts', nodeFlags: [] },
+  { file: 'src/audit/trail.ts', nodeFlags: [] },
 ];
 
 // The benchmarks measure the built package, what users install; a missing dist/ is the usual
@@ -39,6 +40,7 @@ for (const pkg of [
   'api-keys',
   'access-control',
   'idempotency',
+  'audit',
 ]) {
   if (!existsSync(fileURLToPath(new URL(`../../packages/${pkg}/dist/index.js`, import.meta.url)))) {
     console.error(`packages/${pkg}/dist is missing: run \`pnpm build\` first.`);
