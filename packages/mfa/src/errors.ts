@@ -117,3 +117,17 @@ export function stepUpRequiredError(maxAgeSeconds: number): RampartError {
     extensions: { maxAge: maxAgeSeconds },
   });
 }
+
+/**
+ * 401: the account has MFA and the sign-in carried no code (and no trusted device): for a login
+ * that takes the code in the same request, such as a browser session's.
+ */
+export function codeRequiredError(): RampartError {
+  return new RampartError({
+    status: 401,
+    code: 'ERR_MFA_CODE_REQUIRED',
+    title: 'Unauthorized',
+    detail:
+      'This account uses two-factor authentication. Send the code from the authenticator app.',
+  });
+}

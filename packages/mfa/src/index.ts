@@ -14,7 +14,7 @@ export type {
   VerifyCodeOptions,
 } from './api.js';
 export { type ParsedCode, parseCode } from './code-format.js';
-export type { MfaFailureReason } from './errors.js';
+export { codeRequiredError, type MfaFailureReason } from './errors.js';
 export { createMfa, secretAad } from './mfa.js';
 export type { MfaOptions } from './options.js';
 export { RECOVERY_CODE_COUNT } from './recovery-codes.js';
