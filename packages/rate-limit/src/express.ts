@@ -2,7 +2,7 @@
  * `@rampart/rate-limit/express`: the Express middleware (per route) and the rule table (one
  * middleware for many routes). Imports only types from `express`.
  */
-import { type Principal, parseOptions, type SyncAnswer } from '@rampart/core';
+import { type Principal, parseOptions, type SyncAnswer, syncTwinOf } from '@rampart/core';
 import { sendProblem, toSecurityRequest } from '@rampart/core/express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
@@ -10,9 +10,8 @@ import type { RateLimitDecision } from './decision.js';
 import { writeRateLimitHeaders } from './headers.js';
 import { limiterFor } from './limiter.js';
 import { limiterOptionsSchema, type RateLimiterOptions, toLimiterConfig } from './options.js';
-import { toLimitRequest } from './request.js';
+import { type FrameworkRequestReader, principalOfAuth, toLimitRequest } from './request.js';
 import { routePatternSchema } from './route-pattern.js';
-import { LimiterCheck } from './twin-call.js';
 
 declare global {
   namespace Express {
@@ -27,7 +26,10 @@ declare global {
 export interface ExpressRateLimitOptions extends RateLimiterOptions {
   /** Pass 429s and 503s to `next(err)` instead of answering with a problem. Default `false`. */
   forwardErrors?: boolean;
-  /** Where the authenticated principal is; default `req.principal`. */
+  /**
+   * Who the request's principal is, for `key: 'principal'`; default the user of `req.auth`
+   * (core's AuthContext, set by `authenticate`): `{ id: auth.userId, kind: 'user' }`.
+   */
   principal?: (req: Request) => Principal | undefined;
 }
 
@@ -44,7 +46,7 @@ const expressOptionsShape = {
 };
 
 function defaultPrincipal(req: Request): Principal | undefined {
-  return (req as Request & { principal?: Principal }).principal;
+  return principalOfAuth(req.auth);
 }
 
 /** Builds the limiter of validated options and the middleware that runs it. */
@@ -55,8 +57,14 @@ function middlewareFor(
 ): RequestHandler {
   const config = toLimiterConfig(options);
   const limiter = limiterFor(config);
-  const check = new LimiterCheck();
+  // The adapter's own limiter, frozen: its twin is found once.
+  const checkNow = syncTwinOf(limiter, 'check');
   const { forwardErrors, principal } = options;
+  const reader: FrameworkRequestReader<Request> = {
+    socketAddress: (req) => req.socket.remoteAddress,
+    principal,
+    body: (req) => req.body,
+  };
 
   function fail(res: Response, next: NextFunction, error: unknown): void {
     if (forwardErrors) next(error);
@@ -73,15 +81,10 @@ function middlewareFor(
   return function rateLimitMiddleware(req: Request, res: Response, next: NextFunction): void {
     let decision: SyncAnswer<RateLimitDecision>;
     try {
-      const request = toLimitRequest(toSecurityRequest(req), {
-        socketAddress: req.socket.remoteAddress,
-        clientIp: config.clientIp,
-        principal: principal(req),
-        body: req.body,
-      });
+      const request = toLimitRequest(req, toSecurityRequest(req), config, reader);
       // In a rule table the rule's pattern is the route, else the one Express matched.
       if (ruleRoute !== undefined) request.route = ruleRoute;
-      decision = check.call(limiter, request);
+      decision = checkNow === undefined ? limiter.check(request) : checkNow.call(limiter, request);
     } catch (error) {
       fail(res, next, error);
       return;

@@ -2,7 +2,13 @@
  * `@rampart/rate-limit/fastify`: the `fastifyRateLimit` plugin. Global policies for every route,
  * and per-route `config: { rateLimit }`. Imports only types from `fastify`.
  */
-import { type Principal, parseOptions, RampartConfigError, type SyncAnswer } from '@rampart/core';
+import {
+  type Principal,
+  parseOptions,
+  RampartConfigError,
+  type SyncAnswer,
+  syncTwinOf,
+} from '@rampart/core';
 import { sendProblem, toSecurityRequest } from '@rampart/core/fastify';
 import type {
   FastifyInstance,
@@ -22,8 +28,7 @@ import {
   type RateLimiterOptions,
   toLimiterConfig,
 } from './options.js';
-import { toLimitRequest } from './request.js';
-import { LimiterCheck } from './twin-call.js';
+import { type FrameworkRequestReader, principalOfAuth, toLimitRequest } from './request.js';
 
 /** One limiter of a route: its own policies (and any limiter option), and the hook it runs in. */
 export type RouteLimiterConfig = Partial<RateLimiterOptions> & { hook?: RateLimitHook };
@@ -52,7 +57,10 @@ declare module 'fastify' {
 export interface FastifyRateLimitOptions extends Partial<RateLimiterOptions> {
   /** Default hook for every limited route; default `'onRequest'`. */
   hook?: RateLimitHook;
-  /** Where the authenticated principal is; default `request.principal`. */
+  /**
+   * Who the request's principal is, for `key: 'principal'`; default the user of `request.auth`
+   * (core's AuthContext, set by `authenticate`): `{ id: auth.userId, kind: 'user' }`.
+   */
   principal?: (request: FastifyRequest) => Principal | undefined;
 }
 
@@ -82,7 +90,7 @@ const pluginSchema = z.strictObject({
 const routeLimiterSchema = limiterOptionsSchema(pluginShape);
 
 function defaultPrincipal(request: FastifyRequest): Principal | undefined {
-  return (request as FastifyRequest & { principal?: Principal }).principal;
+  return principalOfAuth(request.auth);
 }
 
 function setReplyHeader(reply: FastifyReply, name: string, value: string): void {
@@ -91,12 +99,21 @@ function setReplyHeader(reply: FastifyReply, name: string, value: string): void 
 
 type Hook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
 
-/** The hook running the limiter of validated options on one route. */
-function hookFor(options: z.output<typeof routeLimiterSchema>): Hook {
+/**
+ * The limiter of validated options, and the hook running it on a route, given the route's
+ * registered pattern (which `onRoute` knows, so the hook need not ask Fastify on each request).
+ */
+function hooksFor(options: z.output<typeof routeLimiterSchema>): (route: string) => Hook {
   const config = toLimiterConfig(options);
   const limiter = limiterFor(config);
-  const check = new LimiterCheck();
+  // The adapter's own limiter, frozen: its twin is found once.
+  const checkNow = syncTwinOf(limiter, 'check');
   const { principal } = options;
+  const reader: FrameworkRequestReader<FastifyRequest> = {
+    socketAddress: (request) => request.socket.remoteAddress,
+    principal,
+    body: (request) => request.body,
+  };
 
   function apply(
     request: FastifyRequest,
@@ -110,31 +127,28 @@ function hookFor(options: z.output<typeof routeLimiterSchema>): Hook {
     else sendProblem(reply, limiter.exceededError(decision));
   }
 
-  return function rateLimitHook(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    done: HookHandlerDoneFunction,
-  ): void {
-    let decision: SyncAnswer<RateLimitDecision>;
-    try {
-      const limited = toLimitRequest(toSecurityRequest(request), {
-        socketAddress: request.socket.remoteAddress,
-        clientIp: config.clientIp,
-        principal: principal(request),
-        body: request.body,
-      });
-      decision = check.call(limiter, limited);
-    } catch (error) {
-      sendProblem(reply, error);
-      return;
-    }
-    if (decision instanceof Promise) {
-      decision.then(
-        (settled) => apply(request, reply, done, settled),
-        (error: unknown) => sendProblem(reply, error),
-      );
-    } else apply(request, reply, done, decision);
-  };
+  return (route) =>
+    function rateLimitHook(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      done: HookHandlerDoneFunction,
+    ): void {
+      let decision: SyncAnswer<RateLimitDecision>;
+      try {
+        const limited = toLimitRequest(request, toSecurityRequest(request, route), config, reader);
+        decision =
+          checkNow === undefined ? limiter.check(limited) : checkNow.call(limiter, limited);
+      } catch (error) {
+        sendProblem(reply, error);
+        return;
+      }
+      if (decision instanceof Promise) {
+        decision.then(
+          (settled) => apply(request, reply, done, settled),
+          (error: unknown) => sendProblem(reply, error),
+        );
+      } else apply(request, reply, done, decision);
+    };
 }
 
 function appendHook(routeOptions: RouteOptions, hook: RateLimitHook, handler: Hook): void {
@@ -159,14 +173,14 @@ async function rateLimitPlugin(
       ...own,
     });
   const global =
-    plugin.policies === undefined ? undefined : hookFor(limiterOptions('fastifyRateLimit', {}));
+    plugin.policies === undefined ? undefined : hooksFor(limiterOptions('fastifyRateLimit', {}));
   fastify.decorateRequest('rateLimit', null);
   fastify.addHook('onRoute', function attachRateLimit(routeOptions: RouteOptions): void {
     const routeConfig = (routeOptions.config as { rateLimit?: RouteRateLimitConfig } | undefined)
       ?.rateLimit;
     if (routeConfig === false) return;
     if (routeConfig === undefined) {
-      if (global !== undefined) appendHook(routeOptions, plugin.hook, global);
+      if (global !== undefined) appendHook(routeOptions, plugin.hook, global(routeOptions.url));
       return;
     }
     const owner = `${routeOptions.url}: config.rateLimit`;
@@ -182,7 +196,7 @@ async function rateLimitPlugin(
       if (item === null || typeof item !== 'object' || Array.isArray(item))
         throw new RampartConfigError(name, 'must be an object of limiter options or false.');
       const parsed = limiterOptions(name, item as RouteLimiterConfig);
-      appendHook(routeOptions, parsed.hook, hookFor(parsed));
+      appendHook(routeOptions, parsed.hook, hooksFor(parsed)(routeOptions.url));
     }
   });
 }

@@ -92,6 +92,11 @@ export interface LimiterConfig {
   readonly clock: Clock;
   /** The limiter's own resolver (the `clientIp` option), else `undefined`: the request decides. */
   readonly clientIp: ClientIpResolver | undefined;
+  /**
+   * The limiter may read the request's principal or body: a key on the principal, or a function
+   * of the request (`key`, `cost`, `skip`). Adapters read them from the framework only then.
+   */
+  readonly readsPrincipalOrBody: boolean;
 }
 
 const MAX_COST = 1e6;
@@ -278,6 +283,10 @@ export function toLimiterConfig(options: ParsedLimiterOptions): LimiterConfig {
     onEvent: options.onEvent,
     clock,
     clientIp: options.clientIp,
+    readsPrincipalOrBody:
+      [options.key].flat().some((source) => source !== 'ip') ||
+      typeof options.cost === 'function' ||
+      options.skip !== undefined,
   });
 }
 

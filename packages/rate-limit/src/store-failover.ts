@@ -5,11 +5,11 @@ import {
   StoreFullError,
   StoreUnavailableError,
   type SyncAnswer,
+  SyncTwinSite,
 } from '@rampart/core';
 import type { PolicyOutcome } from './algorithms/state.js';
 import type { LimiterConfig } from './options.js';
-import type { RateLimitCheck } from './store.js';
-import { StoreHit } from './twin-call.js';
+import type { RateLimitCheck, RateLimitStore } from './store.js';
 
 /** A check the fallback store counted while the store is down. */
 export interface CountedByFallback {
@@ -37,8 +37,8 @@ export class StoreFailover {
   readonly #emit: EmitSecurityEvent;
   #down = false;
   #retryAt = 0;
-  readonly #storeHit = new StoreHit();
-  readonly #fallbackHit = new StoreHit();
+  readonly #storeHit = new SyncTwinSite<RateLimitStore, 'hit'>('hit');
+  readonly #fallbackHit = new SyncTwinSite<RateLimitStore, 'hit'>('hit');
 
   constructor(config: LimiterConfig, emit: EmitSecurityEvent) {
     this.#config = config;
@@ -52,7 +52,7 @@ export class StoreFailover {
       return this.#degraded(check, new StoreUnavailableError(store.name));
     let answer: SyncAnswer<readonly PolicyOutcome[]>;
     try {
-      answer = this.#storeHit.call(store, check);
+      answer = hitThrough(this.#storeHit, store, check);
     } catch (error) {
       return this.#failed(check, error);
     }
@@ -112,8 +112,19 @@ export class StoreFailover {
     const onStoreError = this.#config.onStoreError;
     if (onStoreError === 'fail-closed') throw error;
     if (onStoreError === 'fail-open') return FAILED_OPEN;
-    const answer = this.#fallbackHit.call(onStoreError, check);
+    const answer = hitThrough(this.#fallbackHit, onStoreError, check);
     if (answer instanceof Promise) return answer.then((fallback) => ({ fallback }));
     return { fallback: answer };
   }
+}
+
+/** A store's `hit` through its twin when it has one (the memory store: no promise), else the promise. */
+function hitThrough(
+  site: SyncTwinSite<RateLimitStore, 'hit'>,
+  store: RateLimitStore,
+  check: RateLimitCheck,
+): SyncAnswer<readonly PolicyOutcome[]> {
+  const hitNow = site.twinOf(store, store.hit);
+  // `Promise.resolve`: another store's thenable becomes a promise, which callers tell apart.
+  return hitNow === undefined ? Promise.resolve(store.hit(check)) : hitNow.call(store, check);
 }

@@ -2,6 +2,7 @@ import { IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   type ClientIpResolver,
+  createAuthContext,
   createClientIpResolver,
   createFakeClock,
   type SecurityEvent,
@@ -231,5 +232,52 @@ describe('Express adapter: X-Forwarded-For and the client IP resolver', () => {
     expect(await statusFor(port, '203.0.113.9')).toBe(200);
     expect(await statusFor(port, '203.0.113.8')).toBe(200);
     expect(seen).toEqual(['203.0.113.9', '203.0.113.8']);
+  });
+});
+
+describe("Express adapter: key 'principal'", () => {
+  let server: Server;
+  let port: number;
+  beforeAll(async () => {
+    const app = express();
+    // An authenticator's part: the user named by a header becomes core's AuthContext.
+    app.use((req, _res, next) => {
+      const user = req.get('x-user');
+      if (user !== undefined)
+        req.auth = createAuthContext({
+          userId: user,
+          method: 'session',
+          credentialId: `s-${user}`,
+        });
+      next();
+    });
+    app.get(
+      '/mine',
+      rateLimit({
+        clock,
+        key: 'principal',
+        policies: { two: { algorithm: 'fixed-window', limit: 2, windowMs: 60_000 } },
+      }),
+      (req, res) => {
+        res.json({ identity: req.rateLimit?.key?.identity });
+      },
+    );
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("keys on req.auth's user by default: a bucket per user, the IP for a request without one", async () => {
+    const as = (user?: string) =>
+      send(port, 'GET', '/mine', user === undefined ? {} : { 'x-user': user });
+    expect((await as('alice')).body.identity).toBe('user:alice');
+    expect((await as('alice')).status).toBe(200);
+    expect((await as('alice')).status).toBe(429);
+    // Same address, another user and no user at all: buckets of their own.
+    expect((await as('bob')).status).toBe(200);
+    expect((await as()).body.identity).toBe('127.0.0.1');
+    expect((await as()).status).toBe(200);
+    expect((await as()).status).toBe(429);
   });
 });

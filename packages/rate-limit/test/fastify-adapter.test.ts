@@ -1,4 +1,4 @@
-import { createClientIpResolver, createFakeClock } from '@rampart/core';
+import { createAuthContext, createClientIpResolver, createFakeClock } from '@rampart/core';
 import { rampartCore } from '@rampart/core/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,25 @@ describe('Fastify adapter (inject)', () => {
     expect(refused.headers['content-type']).toBe('application/problem+json');
     expect(refused.json()).toMatchObject({ code: 'ERR_RATE_LIMIT_EXCEEDED', policy: 'minute' });
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it("keys a route registered under a plugin's prefix on its whole pattern, per method", async () => {
+    const prefixed = Fastify();
+    await prefixed.register(fastifyRateLimit, {
+      clock,
+      policies: { minute: { algorithm: 'fixed-window', limit: 3, windowMs: 60_000 } },
+    });
+    await prefixed.register(
+      async (api) => {
+        api.get('/things/:id', async (request) => ({ scope: request.rateLimit?.key?.scope }));
+      },
+      { prefix: '/v1' },
+    );
+    const get = await prefixed.inject({ method: 'GET', url: '/v1/things/7' });
+    expect(get.json()).toEqual({ scope: 'GET /v1/things/:id' });
+    const head = await prefixed.inject({ method: 'HEAD', url: '/v1/things/7' });
+    expect(head.headers.ratelimit).toMatch(/^"minute";r=2;t=\d+$/);
+    await prefixed.close();
   });
 
   it('config.rateLimit: false exempts a route; request.rateLimit stays null', async () => {
@@ -220,5 +239,42 @@ describe('Fastify adapter: the client IP', () => {
     expect(await status('/own-resolver', '198.51.100.1')).toBe(200);
     // Another forwarded client, the same socket peer: the limiter's resolver trusts no proxy.
     expect(await status('/own-resolver', '198.51.100.2')).toBe(429);
+  });
+});
+
+describe("Fastify adapter: key 'principal'", () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = Fastify();
+    // An authenticator's part: the user named by a header becomes core's AuthContext.
+    app.addHook('onRequest', async (request) => {
+      const user = request.headers['x-user'];
+      if (typeof user === 'string')
+        request.auth = createAuthContext({ userId: user, method: 'api-key', credentialId: 'k1' });
+    });
+    await app.register(fastifyRateLimit, {
+      clock,
+      key: 'principal',
+      hook: 'preHandler',
+      policies: { two: { algorithm: 'fixed-window', limit: 2, windowMs: 60_000 } },
+    });
+    app.get('/mine', async (request) => ({ identity: request.rateLimit?.key?.identity }));
+  });
+  afterAll(() => app.close());
+
+  it("keys on request.auth's user by default: a bucket per user, the IP for a request without one", async () => {
+    const as = (user?: string) =>
+      app.inject({
+        method: 'GET',
+        url: '/mine',
+        headers: user === undefined ? {} : { 'x-user': user },
+      });
+    expect((await as('alice')).json()).toEqual({ identity: 'user:alice' });
+    expect((await as('alice')).statusCode).toBe(200);
+    expect((await as('alice')).statusCode).toBe(429);
+    expect((await as('bob')).statusCode).toBe(200);
+    expect((await as()).json()).toEqual({ identity: '127.0.0.1' });
+    expect((await as()).statusCode).toBe(200);
+    expect((await as()).statusCode).toBe(429);
   });
 });

@@ -124,20 +124,13 @@ function emptyState(algorithm: CounterState['algorithm']): CounterState {
   }
 }
 
-/** Overwrites `held` with `from` when both are of one algorithm; `false` (nothing written) otherwise. */
-export function writeState(held: WritableState, from: CounterState): boolean {
-  if (held.algorithm === 'fixed-window' && from.algorithm === 'fixed-window') {
-    held.windowStart = from.windowStart;
-    held.count = from.count;
-  } else if (held.algorithm === 'sliding-window' && from.algorithm === 'sliding-window') {
-    held.windowStart = from.windowStart;
-    held.count = from.count;
-    held.previousCount = from.previousCount;
-  } else if (held.algorithm === 'gcra' && from.algorithm === 'gcra') {
-    held.theoreticalArrival = from.theoreticalArrival;
-  } else return false;
-  held.blockedUntil = from.blockedUntil;
-  return true;
+/**
+ * Takes the evaluation's `next` away for a store to keep, and gives it `spare`, a state nothing
+ * holds any more (the one the store replaced), to write its next check into; without one, the
+ * next check writes into a new state.
+ */
+export function handOverNext(evaluation: PolicyEvaluation, spare: CounterState | undefined): void {
+  evaluation.next = spare ?? UNWRITTEN;
 }
 
 /** `state` when it belongs to `algorithm`, else `undefined`: a state of another algorithm counts as none. */

@@ -16,11 +16,10 @@ import {
 } from '../algorithms/evaluate.js';
 import {
   type CounterState,
+  handOverNext,
   newEvaluation,
   type PolicyEvaluation,
   type PolicyOutcome,
-  type WritableState,
-  writeState,
 } from '../algorithms/state.js';
 import { rememberStoreRecord, type StoreRecord, storeRecordOf } from '../key-record.js';
 import type { ResolvedPolicy } from '../policy.js';
@@ -59,8 +58,8 @@ const FULL_SWEEP_MIN_INTERVAL_MS = 250;
 /** A policy's state in an entry, and when it stops mattering. */
 interface Slot {
   readonly policy: string;
-  /** The store's own copy (an evaluation's `next` is written again by the next check). */
-  state: WritableState;
+  /** Held by this slot alone: an evaluation hands its `next` over and gets the one replaced. */
+  state: CounterState;
   expiresAt: number;
 }
 
@@ -146,7 +145,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
       const evaluation = evaluations[i] as PolicyEvaluation;
       if (!admitted && !evaluation.startedBlock) continue;
       target ??= this.#insert(key, now);
-      this.#store(target, policies[i] as ResolvedPolicy, evaluation.next, now);
+      this.#keepEvaluated(target, undefined, policies[i] as ResolvedPolicy, evaluation, now);
     }
     return evaluations;
   }
@@ -164,7 +163,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const evaluation = evaluatePolicy(policy, state, now, cost, evaluations[0]);
     if (!evaluation.allowed) startBlock(policy, evaluation, now);
     if (evaluation.allowed || evaluation.startedBlock)
-      this.#store(entry ?? this.#insert(key, now), policy, evaluation.next, now);
+      this.#keepEvaluated(entry ?? this.#insert(key, now), slot, policy, evaluation, now);
     return evaluations;
   }
 
@@ -178,7 +177,8 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const states = this.#liveStates(entry, key, now);
     const target = entry ?? this.#insert(key, now);
     key.policies.forEach((policy, i) => {
-      this.#store(target, policy, adjustState(policy, states[i], now, delta, blockUntil), now);
+      // A new state, which no evaluation holds.
+      this.#keep(target, policy, adjustState(policy, states[i], now, delta, blockUntil), now);
     });
   }
 
@@ -238,19 +238,43 @@ export class MemoryRateLimitStore implements RateLimitStore {
     return states;
   }
 
-  /** Stores a policy's new state in the client's entry. */
-  #store(entry: Entry, policy: ResolvedPolicy, state: CounterState, now: number): void {
+  /**
+   * Keeps an evaluation's `next` as the policy's state: the slot and the evaluation trade state
+   * objects, the evaluation writing its next check into the one the slot let go, so a check
+   * neither copies nor allocates a state (copying it cost a third of a store check). `slot` is the
+   * policy's slot in `entry` when the caller found it, else it is looked up.
+   */
+  #keepEvaluated(
+    entry: Entry,
+    slot: Slot | undefined,
+    policy: ResolvedPolicy,
+    evaluation: PolicyEvaluation,
+    now: number,
+  ): void {
+    handOverNext(evaluation, this.#keep(entry, policy, evaluation.next, now, slot));
+  }
+
+  /**
+   * Stores `state`, which nothing else holds, as the policy's state in the client's entry, and
+   * answers the state it replaces (nothing holds that one any more either), if any.
+   */
+  #keep(
+    entry: Entry,
+    policy: ResolvedPolicy,
+    state: CounterState,
+    now: number,
+    slot = slotOf(entry, policy.name),
+  ): CounterState | undefined {
     const expiresAt = stateExpiresAt(policy, state, now);
-    const slot = slotOf(entry, policy.name);
-    if (slot === undefined)
-      entry.slots.push({ policy: policy.name, state: { ...state }, expiresAt });
-    else {
-      // Into the copy held, not a new one: a new object per check outlives the young generation
-      // and is copied out of it (11-15 % of a store check).
-      if (!writeState(slot.state, state)) slot.state = { ...state };
-      slot.expiresAt = expiresAt;
-    }
     if (expiresAt > entry.expiresAt) entry.expiresAt = expiresAt;
+    if (slot === undefined) {
+      entry.slots.push({ policy: policy.name, state, expiresAt });
+      return undefined;
+    }
+    const replaced = slot.state;
+    slot.state = state;
+    slot.expiresAt = expiresAt;
+    return replaced;
   }
 
   /** A new entry for the key (replacing an expired one); throws `StoreFullError` when there is no room. */
