@@ -1,5 +1,11 @@
+import { toSecurityRequest } from '@rampart/core/express';
 import type { Express, Request, RequestHandler, Response } from 'express';
-import type { MfaActions } from './mfa-actions.js';
+import type { MfaActions, WithCookies } from './mfa-actions.js';
+
+function send<Body>(res: Response, answer: WithCookies<Body>): void {
+  if (answer.setCookies.length > 0) res.setHeader('Set-Cookie', [...answer.setCookies]);
+  res.json(answer.body);
+}
 
 /**
  * The MFA routes of EXAMPLE-API.md on Express. `guard` is the app's one `authenticate([...])`
@@ -14,10 +20,10 @@ export function registerMfaExpressRoutes(
     res.json(await actions.setup(req.auth!));
   });
   app.post('/api/v1/auth/mfa/enable', guard, async (req: Request, res: Response) => {
-    res.json(await actions.enable(req.auth!, req.body));
+    send(res, await actions.enable(req.auth!, req.body, toSecurityRequest(req)));
   });
   app.post('/api/v1/auth/mfa/disable', guard, async (req: Request, res: Response) => {
-    res.json(await actions.disable(req.auth!, req.body));
+    send(res, await actions.disable(req.auth!, req.body, toSecurityRequest(req)));
   });
   app.post('/api/v1/auth/mfa/recovery-codes', guard, async (req: Request, res: Response) => {
     res.json(await actions.regenerateRecoveryCodes(req.auth!, req.body));

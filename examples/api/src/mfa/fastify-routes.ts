@@ -1,6 +1,11 @@
-import type { AuthPreHandler } from '@rampart/core/fastify';
-import type { FastifyInstance } from 'fastify';
-import type { MfaActions } from './mfa-actions.js';
+import { type AuthPreHandler, toSecurityRequest } from '@rampart/core/fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { MfaActions, WithCookies } from './mfa-actions.js';
+
+function send<Body>(reply: FastifyReply, answer: WithCookies<Body>): FastifyReply {
+  if (answer.setCookies.length > 0) reply.header('Set-Cookie', [...answer.setCookies]);
+  return reply.send(answer.body);
+}
 
 /**
  * The MFA routes of EXAMPLE-API.md on Fastify, as `registerMfaExpressRoutes` on Express. `guard`
@@ -14,11 +19,11 @@ export function registerMfaFastifyRoutes(
   scope.post('/api/v1/auth/mfa/setup', { preHandler: guard }, async (request) =>
     actions.setup(request.auth!),
   );
-  scope.post('/api/v1/auth/mfa/enable', { preHandler: guard }, async (request) =>
-    actions.enable(request.auth!, request.body),
+  scope.post('/api/v1/auth/mfa/enable', { preHandler: guard }, async (request, reply) =>
+    send(reply, await actions.enable(request.auth!, request.body, toSecurityRequest(request))),
   );
-  scope.post('/api/v1/auth/mfa/disable', { preHandler: guard }, async (request) =>
-    actions.disable(request.auth!, request.body),
+  scope.post('/api/v1/auth/mfa/disable', { preHandler: guard }, async (request, reply) =>
+    send(reply, await actions.disable(request.auth!, request.body, toSecurityRequest(request))),
   );
   scope.post('/api/v1/auth/mfa/recovery-codes', { preHandler: guard }, async (request) =>
     actions.regenerateRecoveryCodes(request.auth!, request.body),
