@@ -5,6 +5,7 @@ import { ConfigError, HelpRequested } from './config-error.js';
 import { parseCorsOrigins } from './headers/security-layers.js';
 import { type MfaConfig, parseMfaConfig } from './mfa/mfa-config.js';
 import { generateKeyId, generatePassword, generateSecret, parseSecret } from './secrets.js';
+import { parseSessionConfig, type SessionConfig } from './sessions/session-config.js';
 
 export const FRAMEWORKS = ['fastify', 'express'] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
@@ -46,6 +47,8 @@ export interface AppConfig {
   readonly signing: { readonly keyId: Provided<string>; readonly secret: Provided<string> };
   /** `MFA_ISSUER` and `ENCRYPTION_KEYS` (the key ring sealing TOTP secrets). */
   readonly mfa: MfaConfig;
+  /** `SESSION_*`, `MAX_SESSIONS_PER_USER`, and the origins CSRF trusts (`PUBLIC_URL`, `CORS_ORIGINS`). */
+  readonly sessions: SessionConfig;
 }
 
 /** What `--help` prints. */
@@ -61,7 +64,8 @@ Options:
 
 Environment: PORT, REDIS_URL, DATABASE_URL, TRUSTED_PROXIES, ADMIN_EMAIL, ADMIN_PASSWORD,
 JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, SIGNING_KEY_ID, SIGNING_SECRET, ENCRYPTION_KEYS, MFA_ISSUER,
-CORS_ORIGINS, RAMPART_KEY_PREFIX,
+CORS_ORIGINS, PUBLIC_URL, SESSION_IDLE_SECONDS, SESSION_ABSOLUTE_SECONDS, SESSION_TOUCH_SECONDS,
+MAX_SESSIONS_PER_USER, RAMPART_KEY_PREFIX,
 DATABASE_SCHEMA, REGISTER_LIMIT_PER_HOUR (see examples/api/README.md).`;
 
 export const DEFAULT_PORT = 3000;
@@ -258,6 +262,7 @@ export function parseConfig(argv: readonly string[], vars: Env): AppConfig {
       secret: secret('SIGNING_SECRET', SIGNING_SECRET_MAX_BYTES),
     },
     mfa: parseMfaConfig((name) => env(vars, name)),
+    sessions: parseSessionConfig((name) => env(vars, name)),
   };
 }
 

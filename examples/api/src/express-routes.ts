@@ -12,9 +12,11 @@ import {
   ENTITIES_SCOPE,
   LOGIN_IP_POLICIES,
   LOGIN_POLICIES,
+  LOGIN_SCOPE,
   loginEmailKey,
   registerPolicies,
 } from './rate-limits.js';
+import { registerSessionExpressRoutes } from './sessions/express-routes.js';
 
 const ENTITY_RECORDS = '/api/v1/entities/:entityId/records';
 
@@ -34,6 +36,17 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
     headers: { legacy: true },
   };
 
+  // Both logins (tokens here, the session cookie in sessions/) spend one budget: one scope.
+  // Per IP first: a refused request makes no (IP, email) counter.
+  const loginLimits = [
+    rateLimit({ ...common, scope: LOGIN_SCOPE, key: 'ip', policies: LOGIN_IP_POLICIES }),
+    rateLimit({
+      ...common,
+      scope: LOGIN_SCOPE,
+      key: ['ip', loginEmailKey],
+      policies: LOGIN_POLICIES,
+    }),
+  ];
   app.post(
     '/api/v1/auth/register',
     // Counted before the handler, so before the hash and the 409 of a taken email.
@@ -46,15 +59,9 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
       res.status(201).json(await auth.register(req.body));
     },
   );
-  app.post(
-    '/api/v1/auth/login',
-    // Per IP first: a refused request makes no (IP, email) counter.
-    rateLimit({ ...common, key: 'ip', policies: LOGIN_IP_POLICIES }),
-    rateLimit({ ...common, key: ['ip', loginEmailKey], policies: LOGIN_POLICIES }),
-    async (req: Request, res: Response) => {
-      res.json(await auth.login(req.body));
-    },
-  );
+  app.post('/api/v1/auth/login', ...loginLimits, async (req: Request, res: Response) => {
+    res.json(await auth.login(req.body));
+  });
   app.post('/api/v1/auth/refresh', async (req: Request, res: Response) => {
     res.json(await auth.refresh(req.body));
   });
@@ -68,6 +75,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
     res.json(await auth.me(req.auth!));
   });
   registerMfaExpressRoutes(app, ctx.services.mfaActions, guard);
+  registerSessionExpressRoutes(app, { actions: ctx.services.sessionActions, guard, loginLimits });
 
   // Entities: identify, then the limit (by principal, by IP without one), then refuse the
   // unauthenticated, then the signature. One limiter for both routes: one budget.

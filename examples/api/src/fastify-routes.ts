@@ -17,9 +17,11 @@ import {
   ENTITIES_SCOPE,
   LOGIN_IP_POLICIES,
   LOGIN_POLICIES,
+  LOGIN_SCOPE,
   loginEmailKey,
   registerPolicies,
 } from './rate-limits.js';
+import { registerSessionFastifyRoutes } from './sessions/fastify-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -50,6 +52,22 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
   });
   // Before the routes: its onRoute hook puts the check after each opted-in route's preHandlers.
   registerIdempotency(app, ctx.services.idempotency);
+  // Both logins (tokens, and the session cookie in sessions/) spend one budget: one scope.
+  // Per IP first: a request it refuses makes no (IP, email) counter.
+  const loginLimits = [
+    {
+      hook: 'preHandler' as const,
+      scope: LOGIN_SCOPE,
+      key: 'ip' as const,
+      policies: LOGIN_IP_POLICIES,
+    },
+    {
+      hook: 'preHandler' as const,
+      scope: LOGIN_SCOPE,
+      key: ['ip' as const, loginEmailKey],
+      policies: LOGIN_POLICIES,
+    },
+  ];
   app.register(async function routes(scope: FastifyInstance) {
     scope.decorateRequest('authFailure', null);
     // Declared by @rampart/request-signing/fastify; its plugin would decorate it, but the app
@@ -80,11 +98,7 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
         config: {
           // preHandler, after the body is parsed (the second key includes its email), as on
           // Express: a body that does not parse is a 400 that neither limit counts.
-          rateLimit: [
-            // Per IP first: a request it refuses makes no (IP, email) counter.
-            { hook: 'preHandler', key: 'ip', policies: LOGIN_IP_POLICIES },
-            { hook: 'preHandler', key: ['ip', loginEmailKey], policies: LOGIN_POLICIES },
-          ],
+          rateLimit: loginLimits,
         },
       },
       (request) => auth.login(request.body),
@@ -98,6 +112,11 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
     );
     scope.get('/api/v1/me', { preHandler: guard }, (request) => auth.me(request.auth!));
     registerMfaFastifyRoutes(scope, ctx.services.mfaActions, guard);
+    registerSessionFastifyRoutes(scope, {
+      actions: ctx.services.sessionActions,
+      guard,
+      loginLimits,
+    });
 
     // Entities: identify (onRequest), then the limit, then refuse the unauthenticated, then
     // the signature. The limit's own preHandler is put first by the plugin.

@@ -15,6 +15,12 @@ export const LOGIN_POLICIES: Readonly<Record<string, RateLimitPolicy>> = Object.
 });
 
 /**
+ * The scope of both logins' limits (`POST /api/v1/auth/login` and the browser's
+ * `POST /api/v1/sessions`): one budget per (IP, email) whichever route spends it.
+ */
+export const LOGIN_SCOPE = 'login';
+
+/**
  * Login attempts per client IP, whatever the email, checked before the (IP, email) limit. Not in
  * EXAMPLE-API.md, and sized far above what it asks (5 per email): its job is to bound how many
  * (IP, email) counters one address can create. Without it one client rotating emails filled the

@@ -18,6 +18,8 @@ import { createEntityService, type EntityService } from './entities/entity-servi
 import { createAppIdempotency } from './idempotency/idempotency.js';
 import { createMfaActions, type MfaActions } from './mfa/mfa-actions.js';
 import { createExampleMfa } from './mfa/mfa-service.js';
+import { type AppSessions, createAppSessions } from './sessions/app-sessions.js';
+import { createSessionActions, type SessionActions } from './sessions/session-actions.js';
 import type { AppStores } from './stores/app-stores.js';
 
 /** The packages' services, configured once from the config and the open stores. */
@@ -33,6 +35,10 @@ export interface AppServices {
   /** The second factor (`@rampart/mfa`) and the MFA routes' logic. */
   readonly mfa: Mfa;
   readonly mfaActions: MfaActions;
+  /** Browser sessions and trusted devices (`@rampart/sessions`). */
+  readonly sessions: AppSessions;
+  /** The `/api/v1/sessions` routes' logic. */
+  readonly sessionActions: SessionActions;
   /**
    * Every credential the app accepts, in the order tried: each authenticated route runs this one
    * list through core's `authenticate`, so a bearer token, a session cookie and an API key give
@@ -63,7 +69,15 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
     nonceStore: stores.nonces,
   });
   const mfa = createExampleMfa(config.mfa, stores.mfa);
-  const auth = createAuthService({ users: stores.users, tokens, hasher, policy, mfa });
+  const sessions = createAppSessions(config.sessions, stores.sessions);
+  const auth = createAuthService({
+    users: stores.users,
+    tokens,
+    hasher,
+    policy,
+    mfa,
+    otherCredentials: [sessions.sessions],
+  });
   return Object.freeze({
     tokens,
     hasher,
@@ -73,6 +87,12 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
     mfaActions: createMfaActions({ mfa, auth, users: stores.users, tokens }),
     entities: createEntityService(stores.records),
     idempotency: createAppIdempotency(stores.idempotency),
-    authenticators: Object.freeze([jwtAuthenticator(tokens)]),
+    sessions,
+    sessionActions: createSessionActions({
+      sessions: sessions.sessions,
+      checkPassword: auth.checkPassword,
+    }),
+    // The session cookie last: a request with a bearer token (or an API key) is judged by it.
+    authenticators: Object.freeze([jwtAuthenticator(tokens), sessions.authenticator]),
   });
 }

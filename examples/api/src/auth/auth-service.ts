@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AuthContext, RampartError } from '@rampart/core';
+import { type AuthContext, RampartError, type UserCredentialRevoker } from '@rampart/core';
 import {
   accessTokenOf,
   InvalidTokenError,
@@ -44,6 +44,11 @@ export interface AuthService {
   me(auth: AuthContext): Promise<MeResponse>;
   /** The user a verified credential names; a 401 like any bad token when it is gone (purged). */
   userOf(auth: AuthContext): Promise<User>;
+  /**
+   * The password step of every login (tokens, and the browser's `POST /api/v1/sessions`): the
+   * user, or the one 401 `ERR_LOGIN_FAILED`; rehashes a weaker hash while the password is known.
+   */
+  checkPassword(email: string, password: string): Promise<User>;
 }
 
 export interface AuthServiceOptions {
@@ -53,6 +58,8 @@ export interface AuthServiceOptions {
   readonly policy: PasswordPolicy;
   /** The second factor: a user with MFA gets `{ mfaRequired, mfaToken }` from login. None: no MFA. */
   readonly mfa?: Mfa;
+  /** Other credentials of a user that `logout-all` ends with the tokens (the sessions). */
+  readonly otherCredentials?: readonly UserCredentialRevoker[];
 }
 
 /**
@@ -88,8 +95,21 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     return user;
   }
 
+  async function checkPassword(email: string, password: string): Promise<User> {
+    const user = await users.findByEmail(email);
+    // An unknown email verifies a dummy hash: the same time, the same `false`.
+    const matches = await hasher.verify(user?.passwordHash, password);
+    if (user === undefined || !matches || user.locked) throw loginFailedError();
+    // The only moment the password is known: upgrade a hash made with weaker parameters.
+    if (hasher.needsRehash(user.passwordHash)) {
+      await users.setPasswordHash(user.id, await hasher.hash(password));
+    }
+    return user;
+  }
+
   return Object.freeze({
     userOf,
+    checkPassword,
 
     async register(body: unknown) {
       const { email, password } = parseInput(credentialsBody, body);
@@ -109,14 +129,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
 
     async login(body: unknown) {
       const { email, password } = parseInput(credentialsBody, body);
-      const user = await users.findByEmail(email);
-      // An unknown email verifies a dummy hash: the same time, the same `false`.
-      const matches = await hasher.verify(user?.passwordHash, password);
-      if (user === undefined || !matches || user.locked) throw loginFailedError();
-      // The only moment the password is known: upgrade a hash made with weaker parameters.
-      if (hasher.needsRehash(user.passwordHash)) {
-        await users.setPasswordHash(user.id, await hasher.hash(password));
-      }
+      const user = await checkPassword(email, password);
       if (mfa !== undefined && (await mfa.needsChallenge(user.id))) {
         return {
           mfaRequired: true as const,
@@ -142,6 +155,9 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
 
     async logoutAll(auth: AuthContext) {
       await tokens.revokeAllForUser(auth.userId);
+      for (const credentials of options.otherCredentials ?? []) {
+        await credentials.revokeAllForUser(auth.userId);
+      }
       return { status: 'logged-out-everywhere' as const };
     },
 

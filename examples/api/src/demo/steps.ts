@@ -1,6 +1,7 @@
 import { API_SECURITY_HEADERS } from '../headers/security-layers.js';
 import { idempotencySteps } from '../idempotency/demo-steps.js';
 import { mfaSteps } from '../mfa/demo-steps.js';
+import { sessionSteps } from '../sessions/demo-steps.js';
 import { authSteps, loginLimitSteps } from './auth-steps.js';
 import { entitySteps } from './entity-steps.js';
 import type { Invariant, Step, StepRequest } from './tour.js';
@@ -105,4 +106,5 @@ export const allSteps: readonly Step[] = [
   ...entitySteps,
   ...idempotencySteps,
   ...mfaSteps,
+  ...sessionSteps,
 ];

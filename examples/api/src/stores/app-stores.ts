@@ -5,6 +5,7 @@ import type { MfaStore } from '@rampart/mfa';
 import type { RateLimitStore } from '@rampart/rate-limit';
 import type { AppConfig, StoreKind } from '../config.js';
 import type { RecordStore } from '../entities/record-store.js';
+import type { SessionStores } from '../sessions/session-stores.js';
 import type { UserStore } from '../users/user-store.js';
 
 /**
@@ -27,6 +28,8 @@ export interface AppStores {
   readonly idempotency: IdempotencyStore;
   /** TOTP secrets (sealed), replay guard, recovery-code hashes, lock, challenges (`@rampart/mfa`). */
   readonly mfa: MfaStore;
+  /** Sessions and trusted devices (`@rampart/sessions`). */
+  readonly sessions: SessionStores;
   /** Resolves when the backend answers; rejects with `StoreUnavailableError` otherwise. */
   ping(): Promise<void>;
   /** Closes the connection; the stores are unusable afterwards. */

@@ -4,6 +4,7 @@ import { MemoryJwtNonceStore } from '@rampart/jwt-nonce';
 import { MemoryMfaStore } from '@rampart/mfa';
 import { MemoryRateLimitStore } from '@rampart/rate-limit';
 import { MemoryRecordStore } from '../entities/memory-record-store.js';
+import { memorySessionStores } from '../sessions/session-stores.js';
 import { MemoryUserStore } from '../users/memory-user-store.js';
 import type { AppStores } from './app-stores.js';
 
@@ -13,6 +14,7 @@ export function openMemoryStores(): AppStores {
   const tokens = new MemoryJwtNonceStore();
   const rateLimits = new MemoryRateLimitStore();
   const idempotency = new MemoryIdempotencyStore();
+  const sessions = memorySessionStores();
   return {
     kind: 'memory',
     nonces,
@@ -22,6 +24,7 @@ export function openMemoryStores(): AppStores {
     records: new MemoryRecordStore(),
     idempotency,
     mfa: new MemoryMfaStore(),
+    sessions,
     // Memory cannot be unreachable.
     ping: () => Promise.resolve(),
     close: () => {
@@ -29,6 +32,7 @@ export function openMemoryStores(): AppStores {
       tokens.close();
       rateLimits.close();
       idempotency.close();
+      sessions.close();
       return Promise.resolve();
     },
   };

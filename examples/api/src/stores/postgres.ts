@@ -4,11 +4,13 @@ import { idempotencyMigrations, PostgresIdempotencyStore } from '@rampart/idempo
 import { jwtNonceMigrations, PostgresJwtNonceStore } from '@rampart/jwt-nonce/postgres';
 import { mfaMigrations, PostgresMfaStore } from '@rampart/mfa/postgres';
 import { PostgresRateLimitStore, rateLimitMigrations } from '@rampart/rate-limit/postgres';
+import { sessionsMigrations } from '@rampart/sessions/postgres';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { AppConfig } from '../config.js';
 import { ConfigError } from '../config-error.js';
 import { PostgresRecordStore } from '../entities/postgres-record-store.js';
+import { postgresSessionStores } from '../sessions/session-stores.js';
 import { PostgresUserStore } from '../users/postgres-user-store.js';
 import { type AppStores, PING_TIMEOUT_MS, reason, redactUrl, withTimeout } from './app-stores.js';
 import { exampleMigrations } from './example-migrations.js';
@@ -23,6 +25,7 @@ const MIGRATIONS = [
   rateLimitMigrations,
   idempotencyMigrations,
   mfaMigrations,
+  sessionsMigrations,
   exampleMigrations,
 ];
 
@@ -90,6 +93,7 @@ export async function openPostgresStores(config: AppConfig): Promise<AppStores> 
     records: new PostgresRecordStore({ db, schema }),
     idempotency: new PostgresIdempotencyStore({ db, schema }),
     mfa: new PostgresMfaStore({ db, schema }),
+    sessions: await postgresSessionStores(db, schema),
     async ping() {
       try {
         await withTimeout(sql`select 1`.execute(db), PING_TIMEOUT_MS, 'Postgres ping');

@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import type { AppConfig } from '../config.js';
 import { ConfigError } from '../config-error.js';
 import { RedisRecordStore } from '../entities/redis-record-store.js';
+import { redisSessionStores } from '../sessions/session-stores.js';
 import { RedisUserStore } from '../users/redis-user-store.js';
 import { type AppStores, PING_TIMEOUT_MS, reason, redactUrl, withTimeout } from './app-stores.js';
 
@@ -87,6 +88,7 @@ export async function openRedisStores(config: AppConfig): Promise<AppStores> {
     records: new RedisRecordStore({ redis, keyPrefix: `${prefix}records:` }),
     idempotency: new RedisIdempotencyStore({ redis, keyPrefix: `${prefix}idempotency:` }),
     mfa: new RedisMfaStore({ redis, keyPrefix: `${prefix}mfa:` }),
+    sessions: await redisSessionStores(redis, prefix),
     async ping() {
       try {
         await withTimeout(redis.ping(), PING_TIMEOUT_MS, 'Redis PING');

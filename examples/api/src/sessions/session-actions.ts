@@ -1,0 +1,170 @@
+import { type AuthContext, type SecurityRequest, validationError } from '@rampart/core';
+import {
+  type SessionInfo,
+  type Sessions,
+  sessionNotFoundError,
+  sessionOf,
+} from '@rampart/sessions';
+import { z } from 'zod';
+import { emailSchema } from '../auth/auth-bodies.js';
+import { parseInput } from '../parse-input.js';
+import type { User } from '../users/user-store.js';
+
+/** `POST /api/v1/sessions`: the login's credentials, and the second factor's fields for mfa. */
+export const sessionLoginBody = z.strictObject({
+  email: emailSchema,
+  password: z.string().min(1, 'must not be empty').max(1024, 'must be at most 1024 characters'),
+  code: z.string().max(64, 'must be at most 64 characters').optional(),
+  rememberDevice: z.boolean().optional(),
+});
+
+/** What the second-factor step is given: the login's own fields. */
+export interface SecondFactorInput {
+  readonly code?: string | undefined;
+  readonly rememberDevice?: boolean | undefined;
+}
+
+/** What the second-factor step answers: when it was passed, and cookies to set (a trusted device). */
+export interface SecondFactorResult {
+  /** Epoch ms the user passed a second factor now (or on a trusted device); undefined if not asked. */
+  readonly mfaAt?: number | undefined;
+  readonly setCookies?: readonly string[];
+}
+
+/**
+ * The seam where `@rampart/mfa` joins the browser login: after the password, before the session.
+ * It refuses (a `RampartError`) when the user needs a second factor that was not given.
+ */
+export type SecondFactor = (
+  user: User,
+  input: SecondFactorInput,
+  request: SecurityRequest,
+) => Promise<SecondFactorResult>;
+
+/** Until mfa is wired in: a user without MFA needs nothing more, and a code is not expected. */
+export const noSecondFactor: SecondFactor = async () => ({});
+
+/** One entry of `GET /api/v1/sessions` (times in ISO 8601). */
+export interface SessionView {
+  id: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  userAgent: string;
+  ip: string;
+  current: boolean;
+}
+
+/** One entry of `GET /api/v1/admin/sessions`. */
+export type AdminSessionView = Omit<SessionView, 'current'> & { userId: string };
+
+const iso = (epochMs: number) => new Date(epochMs).toISOString();
+
+function view(info: SessionInfo): SessionView {
+  return {
+    id: info.id,
+    createdAt: iso(info.createdAt),
+    lastSeenAt: iso(info.lastSeenAt),
+    expiresAt: iso(info.expiresAt),
+    userAgent: info.userAgent,
+    ip: info.ip,
+    current: info.current,
+  };
+}
+
+const idParam = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a session id');
+const userIdQuery = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(256, 'must be at most 256 characters');
+
+/** What the sessions routes do, whatever the framework. */
+export interface SessionActions {
+  /** `POST /api/v1/sessions` → 201 `{id, expiresAt}` and the cookies to set. */
+  login(
+    body: unknown,
+    request: SecurityRequest,
+  ): Promise<{ body: { id: string; expiresAt: string }; setCookies: string[] }>;
+  list(auth: AuthContext): Promise<SessionView[]>;
+  /** `DELETE /api/v1/sessions/:id`: 404 for an id that is not one of the caller's. */
+  revoke(auth: AuthContext, id: unknown): Promise<void>;
+  /** `DELETE /api/v1/sessions`: every session but the current (all, for a bearer or API key). */
+  revokeOthers(auth: AuthContext): Promise<void>;
+  /** `DELETE /api/v1/sessions/current`: ends the cookie's session; the `Set-Cookie` that clears it. */
+  endCurrent(auth: AuthContext): Promise<string>;
+  /** `GET /api/v1/admin/sessions?userId=`. */
+  adminList(userId: unknown): Promise<{ items: AdminSessionView[] }>;
+  /** `DELETE /api/v1/admin/users/:id/sessions`. */
+  adminRevokeAll(userId: unknown): Promise<void>;
+}
+
+export interface SessionActionsOptions {
+  readonly sessions: Sessions;
+  /** The password step of the auth service: the user, or its one 401 for a failed login. */
+  readonly checkPassword: (email: string, password: string) => Promise<User>;
+  readonly secondFactor?: SecondFactor;
+}
+
+/** The sessions routes' logic. */
+export function createSessionActions(options: SessionActionsOptions): SessionActions {
+  const { sessions, checkPassword, secondFactor = noSecondFactor } = options;
+
+  return Object.freeze({
+    async login(body: unknown, request: SecurityRequest) {
+      const { email, password, code, rememberDevice } = parseInput(sessionLoginBody, body);
+      const user = await checkPassword(email, password);
+      const factor = await secondFactor(user, { code, rememberDevice }, request);
+      const issued = await sessions.create(
+        user.id,
+        request,
+        factor.mfaAt === undefined ? {} : { mfaAt: factor.mfaAt },
+      );
+      return {
+        body: { id: issued.session.id, expiresAt: iso(issued.session.expiresAt) },
+        setCookies: [issued.setCookie, ...(factor.setCookies ?? [])],
+      };
+    },
+
+    async list(auth: AuthContext) {
+      return (await sessions.list(auth.userId, sessionOf(auth)?.id)).map(view);
+    },
+
+    async revoke(auth: AuthContext, id: unknown) {
+      // A malformed id names no session of the caller's: the same 404 as another user's id.
+      if (!idParam.safeParse(id).success || !(await sessions.revoke(auth.userId, id as string))) {
+        throw sessionNotFoundError();
+      }
+    },
+
+    async revokeOthers(auth: AuthContext) {
+      const current = sessionOf(auth);
+      if (current === undefined) await sessions.revokeAllForUser(auth.userId);
+      else await sessions.revokeOthers(current);
+    },
+
+    async endCurrent(auth: AuthContext) {
+      const current = sessionOf(auth);
+      // A bearer token or an API key has no current session to end.
+      if (current === undefined || !(await sessions.revoke(auth.userId, current.id))) {
+        throw sessionNotFoundError();
+      }
+      return sessions.clearCookie();
+    },
+
+    async adminList(userId: unknown) {
+      const id = parseInput(userIdQuery, userId, 'query.userId');
+      const items = (await sessions.list(id)).map((info) => {
+        const { current: _, ...rest } = view(info);
+        return { ...rest, userId: id };
+      });
+      return { items };
+    },
+
+    async adminRevokeAll(userId: unknown) {
+      if (typeof userId !== 'string' || userId === '' || userId.length > 256) {
+        throw validationError('params.id: must be a user id');
+      }
+      await sessions.revokeAllForUser(userId);
+    },
+  });
+}
