@@ -4,7 +4,12 @@
  * state); ID tokens are verified with jose; `(provider, subject)` links keep a user one account.
  * Adapters: `@rampart/oauth/express`, `@rampart/oauth/fastify`; stores: `./redis`, `./postgres`.
  */
-export { type CallbackFailureReason, lastLoginError, oauthCallbackError } from './errors.js';
+export {
+  CallbackFailure,
+  type CallbackFailureReason,
+  lastLoginError,
+  oauthCallbackError,
+} from './errors.js';
 export {
   createOAuth,
   type OAuth,
