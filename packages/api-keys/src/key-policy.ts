@@ -31,18 +31,21 @@ export function keyPolicy(rateLimit: ApiKeyRateLimit): ResolvedPolicy {
   return policy;
 }
 
-/** One check of a key's counter in memory: rate-limit's fixed window, counting only if allowed. */
+/**
+ * One check of a key's counter in memory (`policy` from {@link keyPolicy}): rate-limit's fixed
+ * window, counting only if allowed.
+ */
 export function checkKeyLimit(
-  rateLimit: ApiKeyRateLimit,
+  policy: ResolvedPolicy,
   state: FixedWindowState | undefined,
   now: number,
   cost: number,
 ): { outcome: ApiKeyRateLimitOutcome; next: FixedWindowState | undefined } {
-  const evaluation = evaluatePolicy(keyPolicy(rateLimit), state, now, cost);
+  const evaluation = evaluatePolicy(policy, state, now, cost);
   return {
     outcome: {
-      limit: rateLimit.limit,
-      windowMs: rateLimit.windowMs,
+      limit: policy.limit,
+      windowMs: policy.windowMs,
       remaining: evaluation.remaining,
       resetMs: evaluation.resetMs,
       retryAfterMs: evaluation.retryAfterMs,

@@ -55,8 +55,12 @@ export function createVerifier(parts: VerifierParts): VerifyKey {
   /** The one constant-time comparison of every verification that reached the store. */
   function confirm(presented: readonly string[], matched: string | undefined): boolean {
     const stored = matched ?? dummyHash;
-    const pepper = pepperOf(stored);
-    const candidate = presented.find((hash) => hash.startsWith(pepper)) ?? (presented[0] as string);
+    let candidate = presented[0] as string;
+    // With several peppers, compare with the hash under the stored one's pepper.
+    if (presented.length > 1) {
+      const pepper = pepperOf(stored);
+      candidate = presented.find((hash) => hash.startsWith(pepper)) ?? candidate;
+    }
     return constantTimeEqual(candidate, stored) && matched !== undefined;
   }
 

@@ -2,7 +2,7 @@ import * as crypto from '@rampart/crypto';
 import { MemoryRateLimitStore } from '@rampart/rate-limit';
 import { describe, expect, it, vi } from 'vitest';
 import { MemoryApiKeyStore } from '../src/index.js';
-import { serviceOn } from './helpers/service.js';
+import { newKey, serviceOn } from './helpers/service.js';
 
 vi.mock('@rampart/crypto', async (importOriginal) => {
   const actual = await importOriginal<typeof crypto>();
@@ -104,5 +104,27 @@ describe('the pre-authentication throttle', () => {
     await first.apiKeys.verify(guess, { ip: '203.0.113.9' });
     const other = await second.apiKeys.verify(guess, { ip: '203.0.113.9' });
     expect(other).toMatchObject({ valid: false, code: 'ERR_RATE_LIMIT_EXCEEDED' });
+  });
+});
+
+describe('pepper rotation', () => {
+  it('verifies a key hashed under an old pepper while it is listed, and rotates it onto the new one', async () => {
+    const store = new MemoryApiKeyStore();
+    const old = newKey('p1');
+    const before = serviceOn(store, { peppers: [old], failureThrottle: false });
+    const { key, info } = await before.apiKeys.create({
+      ownerId: 'u1',
+      name: 'k',
+      scopes: ['a:b'],
+    });
+    const current = newKey('p2');
+    const after = serviceOn(store, { peppers: [current, old], failureThrottle: false });
+    expect((await after.apiKeys.verify(key)).valid).toBe(true);
+    const rotated = await after.apiKeys.rotate({ id: info.id, ownerId: 'u1' }, { graceMs: 0 });
+    expect((await store.find(info.id))?.secretHash.startsWith('h1.p2.')).toBe(true);
+    // The old pepper can go once no key uses it.
+    const dropped = serviceOn(store, { peppers: [current], failureThrottle: false });
+    expect((await dropped.apiKeys.verify(rotated.key)).valid).toBe(true);
+    expect((await dropped.apiKeys.verify(key)).valid).toBe(false);
   });
 });

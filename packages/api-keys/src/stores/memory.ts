@@ -1,7 +1,7 @@
 import { parseOptions, StoreFullError } from '@rampart/core';
-import type { FixedWindowState } from '@rampart/rate-limit/store';
+import type { FixedWindowState, ResolvedPolicy } from '@rampart/rate-limit/store';
 import { z } from 'zod';
-import { checkKeyLimit } from '../key-policy.js';
+import { checkKeyLimit, keyPolicy } from '../key-policy.js';
 import type {
   ApiKeyChange,
   ApiKeyCheck,
@@ -30,6 +30,8 @@ const STORE = 'memory-api-key-store';
 
 interface HeldKey {
   record: ApiKeyRecord;
+  /** The key's rate limit as a rate-limit policy, resolved once (a key's limit never changes). */
+  readonly policy: ResolvedPolicy | undefined;
   /** The rate-limit counter, when the key has a limit and has been used. */
   counter: FixedWindowState | undefined;
 }
@@ -70,7 +72,11 @@ export class MemoryApiKeyStore implements ApiKeyStore {
   async create(record: ApiKeyRecord): Promise<void> {
     if (this.#keys.has(record.id)) throw new Error(`API key id ${record.id} exists already.`);
     if (this.#keys.size >= this.#maxEntries) throw new StoreFullError(STORE, this.#maxEntries);
-    this.#keys.set(record.id, { record: Object.freeze({ ...record }), counter: undefined });
+    this.#keys.set(record.id, {
+      record: Object.freeze({ ...record }),
+      policy: record.rateLimit === undefined ? undefined : keyPolicy(record.rateLimit),
+      counter: undefined,
+    });
     let owned = this.#byOwner.get(record.ownerId);
     if (owned === undefined) {
       owned = new Set();
@@ -105,8 +111,8 @@ export class MemoryApiKeyStore implements ApiKeyStore {
     if (record.revokedAt !== undefined) outcome = 'revoked';
     else if (record.expiresAt !== undefined && record.expiresAt <= now) outcome = 'expired';
     else if (record.disabled) outcome = 'disabled';
-    else if (record.rateLimit !== undefined) {
-      const checked = checkKeyLimit(record.rateLimit, held.counter, now, cost);
+    else if (held.policy !== undefined) {
+      const checked = checkKeyLimit(held.policy, held.counter, now, cost);
       rateLimit = checked.outcome;
       if (checked.outcome.retryAfterMs > 0) outcome = 'limited';
       else if (checked.next !== undefined) held.counter = checked.next;
