@@ -19,7 +19,8 @@ export interface OAuthRoutesOptions {
   basePath?: string;
   /**
    * Answers a completed sign-in: create a session and redirect (`@rampart/sessions`), or issue a
-   * token pair (`@rampart/jwt-nonce`). The flow cookie is already cleared on `res`.
+   * token pair (`@rampart/jwt-nonce`). The flow cookie's clearing is already on `res`: add your
+   * cookies with `res.append('Set-Cookie', …)`, not `res.setHeader`, which would replace it.
    */
   onSignIn(signIn: OAuthSignIn, req: Request, res: Response): Promise<void> | void;
 }

@@ -26,6 +26,7 @@ async function expressApp(oauth: OAuth): Promise<{ port: number; close: () => Pr
   oauthRoutes(app, oauth, {
     basePath: BASE,
     onSignIn(signIn, _req, res) {
+      res.append('Set-Cookie', `session=${signIn.userId}; Path=/; HttpOnly`);
       res.setHeader('X-Signed-In', signIn.userId);
       res.redirect(303, '/dashboard');
     },
@@ -46,7 +47,10 @@ async function fastifyApp(oauth: OAuth): Promise<{ port: number; close: () => Pr
     oauth,
     basePath: BASE,
     onSignIn: (signIn, _request, reply) =>
-      reply.header('x-signed-in', signIn.userId).redirect('/dashboard', 303),
+      reply
+        .header('set-cookie', `session=${signIn.userId}; Path=/; HttpOnly`)
+        .header('x-signed-in', signIn.userId)
+        .redirect('/dashboard', 303),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { port: (app.server.address() as AddressInfo).port, close: () => app.close() };
@@ -86,8 +90,11 @@ describe.each([
     expect(done.status).toBe(303);
     expect(done.headers.location).toBe('/dashboard');
     expect(done.headers['x-signed-in']).toBe('user-1');
-    // The flow cookie is spent: cleared on the answer.
-    expect(String(done.headers['set-cookie'])).toMatch(/^__Host-rampart-oauth=; .*Max-Age=0/);
+    // The flow cookie is spent: cleared on the answer, beside the cookie onSignIn set.
+    expect(done.headers['set-cookie']).toEqual([
+      expect.stringMatching(/^__Host-rampart-oauth=; .*Max-Age=0/),
+      'session=user-1; Path=/; HttpOnly',
+    ]);
   });
 
   it('answers a callback without its cookie with the one problem, and clears the cookie', async () => {
