@@ -203,3 +203,46 @@ describe('the callback', () => {
     expect(h.users.created()).toBe(1);
   });
 });
+
+describe('linking and unlinking', () => {
+  /** A flow started by a signed-in user to link this provider to their account. */
+  async function linkFlow(userId: string) {
+    const started = h.oauth.start('oidc', { linkUserId: userId });
+    const { code, state } = await authorize(started.location);
+    return h.oauth.callback('oidc', {
+      query: { code, state },
+      cookieHeader: cookiePair(started.setCookie),
+    });
+  }
+
+  it('links the provider to the signed-in user, whatever the email says', async () => {
+    claims = { email: 'someone-else@example.com', email_verified: false };
+    expect(await linkFlow('user-signed-in')).toEqual({
+      userId: 'user-signed-in',
+      provider: 'oidc',
+      created: false,
+      linked: true,
+    });
+    expect(await h.links.find('oidc', 'johndoe')).toBe('user-signed-in');
+    expect(h.users.created()).toBe(0);
+  });
+
+  it('refuses to link an account that already belongs to another user', async () => {
+    await signIn();
+    await expect(linkFlow('user-other')).rejects.toMatchObject({ code: 'ERR_OAUTH_CALLBACK' });
+    expect(events.at(-1)).toMatchObject({ reason: 'already-linked' });
+    expect(await h.links.find('oidc', 'johndoe')).toBe('user-1');
+  });
+
+  it('refuses to unlink the last way in, and unlinks when there is another', async () => {
+    const { userId } = await signIn();
+    await expect(h.oauth.unlink(userId, 'oidc', { hasPassword: false })).rejects.toMatchObject({
+      status: 409,
+      code: 'ERR_OAUTH_LAST_LOGIN',
+    });
+    expect(await h.oauth.links(userId)).toHaveLength(1);
+    expect(await h.oauth.unlink(userId, 'oidc', { hasPassword: true })).toBe(true);
+    expect(await h.oauth.links(userId)).toEqual([]);
+    expect(await h.oauth.unlink(userId, 'oidc', { hasPassword: true })).toBe(false);
+  });
+});
