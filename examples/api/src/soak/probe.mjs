@@ -1,7 +1,8 @@
 // Loaded into the example app's process by the soak (NODE_OPTIONS=--import=…/probe.mjs): every
 // SOAK_SAMPLE_MS it prints one line `SOAK_SAMPLE {json}` on stdout with the process's own
 // figures, which only it can read: heap, RSS, event-loop delay, open handles. Plain JavaScript,
-// so it loads before tsx.
+// so it loads before tsx. With --expose-gc (the soak passes it) it collects first, so the heap
+// figure is what is live, not where the sawtooth of garbage happened to be.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const intervalMs = Number(process.env.SOAK_SAMPLE_MS || 10_000);
@@ -10,6 +11,7 @@ delay.enable();
 const startedAt = Date.now();
 
 const timer = setInterval(() => {
+  globalThis.gc?.();
   const memory = process.memoryUsage();
   const sample = {
     elapsedMs: Date.now() - startedAt,

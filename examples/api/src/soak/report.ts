@@ -28,7 +28,8 @@ expiring), and ${Math.max(1, Math.floor(options.users / 4))} attackers who guess
 request, reuse a spent refresh token and forge access tokens. Every simulated client has its own
 address (\`X-Forwarded-For\` through the loopback trusted proxy), as real clients would. A probe
 preloaded into the app (\`NODE_OPTIONS=--import\`, \`examples/api/src/soak/probe.mjs\`) prints its
-heap, RSS, event-loop delay and open handles every ${options.sampleMs / 1000} s; the harness samples Redis (\`INFO\`,
+heap (after a full collection, so the line shows live data), RSS, event-loop delay and open
+handles every ${options.sampleMs / 1000} s; the harness samples Redis (\`INFO\`,
 the keys under the app's prefix) at the same pace. A 20-second version runs in CI
 (\`examples/api/test/soak.test.ts\`) with the same traffic and the same bar for 5xx and attacks.
 

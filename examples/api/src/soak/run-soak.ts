@@ -78,7 +78,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     app = await startApp({
       args: ['--port', '0', '--framework', options.framework, '--store', 'redis', '--fresh'],
       env: {
-        NODE_OPTIONS: `--import=${PROBE}`,
+        // --expose-gc: the probe collects before each sample, so the heap line shows live data.
+        NODE_OPTIONS: `--expose-gc --import=${PROBE}`,
         SOAK_SAMPLE_MS: String(options.sampleMs),
         REDIS_URL: options.redisUrl,
         RAMPART_KEY_PREFIX: options.keyPrefix,
