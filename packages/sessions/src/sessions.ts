@@ -1,6 +1,6 @@
 import { createEventEmitter, parseOptions, type SecurityRequest, systemClock } from '@rampart/core';
 import type { IssuedSession, IssueOptions, Session, SessionInfo, Sessions } from './api.js';
-import { encodeFingerprint, fingerprintOf } from './binding/fingerprint.js';
+import { createFingerprintEncoder } from './binding/encoder.js';
 import { bindingPolicy, scoreBinding } from './binding/scorer.js';
 import { readCookie } from './cookie-header.js';
 import {
@@ -59,6 +59,7 @@ export function createSessions(options: SessionsOptions): Sessions {
   const absoluteMs = parsed.absoluteTimeoutSeconds * 1000;
   const cap = Object.freeze({ max: parsed.maxSessionsPerUser, policy: parsed.whenLimitReached });
   const binding = bindingPolicy(parsed.binding);
+  const fingerprintOf = createFingerprintEncoder();
   const cookieName = parsed.cookie.name;
   const sameSite = parsed.cookie.sameSite === 'strict' ? 'Strict' : 'Lax';
   const clearedCookie = serializeSetCookie(cookieName, '', {
@@ -108,8 +109,7 @@ export function createSessions(options: SessionsOptions): Sessions {
       lastSeenAt: now,
       userAgent: userAgentOf(request),
       ip: request.ip,
-      binding:
-        binding === undefined ? '' : encodeFingerprint(fingerprintOf(request.headers, request.ip)),
+      binding: binding === undefined ? '' : fingerprintOf(request.headers, request.ip),
     };
   }
 
@@ -175,7 +175,7 @@ export function createSessions(options: SessionsOptions): Sessions {
     if (lookup.status === 'expired') throw new SessionExpiredError(lookup.timeout);
     const { record } = lookup;
     if (binding === undefined) return toSession(record);
-    const presented = encodeFingerprint(fingerprintOf(request.headers, request.ip));
+    const presented = fingerprintOf(request.headers, request.ip);
     const verdict = scoreBinding(binding, record.binding, presented, record.ip, request.ip);
     if (verdict.outcome === 'same') return toSession(record);
     const event = {

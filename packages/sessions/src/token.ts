@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { parseToken, randomToken } from '@rampart/crypto';
+import { crc32 } from 'node:zlib';
+import { randomToken } from '@rampart/crypto';
 
 /**
  * The session token in the cookie: `<user key>.<secret>`.
@@ -15,7 +16,6 @@ import { parseToken, randomToken } from '@rampart/crypto';
  */
 
 const USER_KEY_LENGTH = 22;
-const USER_KEY = /^[A-Za-z0-9_-]{22}$/;
 
 /** What identifies one session to a store: its id (the token's hash) and its user's key. */
 export interface SessionRef {
@@ -49,17 +49,32 @@ export function newSessionToken(userId: string): { token: string; ref: SessionRe
   return { token, ref: { id: sessionIdOf(token), userKey } };
 }
 
+/** `<user key>.<43 random base62><6 base62 CRC32>`: the shape of every token of this package. */
+const TOKEN = /^[A-Za-z0-9_-]{22}\.[0-9A-Za-z]{49}$/;
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const SECRET_START = USER_KEY_LENGTH + 1;
+const CHECKSUM_START = SECRET_START + 43;
+
+/**
+ * True when the secret's last 6 base62 digits are the CRC32 of its first 43, as `randomToken()`
+ * writes them. Checked here rather than with crypto's `parseToken`, which validates its format
+ * options with zod on every call: two thirds of a session check's CPU (~9 of 14 µs).
+ */
+function checksumMatches(token: string): boolean {
+  let value = 0;
+  for (let i = CHECKSUM_START; i < token.length; i++) {
+    value = value * 62 + BASE62.indexOf(token[i] as string);
+  }
+  return value === crc32(token.slice(SECRET_START, CHECKSUM_START));
+}
+
 /**
  * The ref of a presented token, or `undefined` when it is not a token of this package (wrong
  * length, alphabet or checksum). Never throws.
  */
 export function parseSessionToken(token: string): SessionRef | undefined {
-  if (token.length !== USER_KEY_LENGTH + 1 + 49 || token[USER_KEY_LENGTH] !== '.') return undefined;
-  const userKey = token.slice(0, USER_KEY_LENGTH);
-  if (!USER_KEY.test(userKey) || parseToken(token.slice(USER_KEY_LENGTH + 1)) === undefined) {
-    return undefined;
-  }
-  return { id: sessionIdOf(token), userKey };
+  if (!TOKEN.test(token) || !checksumMatches(token)) return undefined;
+  return { id: sessionIdOf(token), userKey: token.slice(0, USER_KEY_LENGTH) };
 }
 
 /** A 43-character base64url id, as {@link sessionIdOf} makes them. */

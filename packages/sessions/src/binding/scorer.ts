@@ -121,6 +121,10 @@ export function scoreBinding(
   storedIp: string,
   presentedIp: string,
 ): BindingVerdict {
+  // The usual case: the same browser from the same address, nothing to decode.
+  if (stored === presented && storedIp === presentedIp) {
+    return { outcome: 'same', score: 0, changes: [] };
+  }
   const before = decodeFingerprint(stored);
   const now = decodeFingerprint(presented);
   if (before === undefined || now === undefined) return { outcome: 'same', score: 0, changes: [] };
