@@ -12,9 +12,15 @@ export class LoadClient {
     this.#idle.push(...connections);
   }
 
-  static async open(port: number, connections: number, path: string): Promise<LoadClient> {
+  /** `headers` go on every request, after `Host` and `Connection` (a session's `Cookie` …). */
+  static async open(
+    port: number,
+    connections: number,
+    path: string,
+    headers: Readonly<Record<string, string>> = {},
+  ): Promise<LoadClient> {
     const list = await Promise.all(
-      Array.from({ length: connections }, () => Connection.open(port, path)),
+      Array.from({ length: connections }, () => Connection.open(port, path, headers)),
     );
     return new LoadClient(list);
   }
@@ -44,17 +50,27 @@ class Connection {
   private constructor(
     readonly socket: Socket,
     path: string,
+    headers: Readonly<Record<string, string>>,
   ) {
+    const extra = Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
     this.#request = Buffer.from(
-      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n`,
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n${extra}\r\n`,
     );
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
   }
 
-  static open(port: number, path: string): Promise<Connection> {
+  static open(
+    port: number,
+    path: string,
+    headers: Readonly<Record<string, string>>,
+  ): Promise<Connection> {
     return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(new Connection(socket, path)));
+      const socket = connect(port, '127.0.0.1', () =>
+        resolve(new Connection(socket, path, headers)),
+      );
       socket.once('error', reject);
     });
   }
