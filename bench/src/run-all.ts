@@ -24,6 +24,7 @@ const BENCHMARKS: ReadonlyArray<{ file: string; nodeFlags: string[] }> = [
   { file: 'src/api-keys/verify.ts', nodeFlags: [] },
   { file: 'src/idempotency/run.ts', nodeFlags: [] },
   { file: 'src/audit/trail.ts', nodeFlags: [] },
+  { file: 'src/sessions/run.ts', nodeFlags: [] },
 ];
 
 // The benchmarks measure the built package, what users install; a missing dist/ is the usual
@@ -41,6 +42,7 @@ for (const pkg of [
   'access-control',
   'idempotency',
   'audit',
+  'sessions',
 ]) {
   if (!existsSync(fileURLToPath(new URL(`../../packages/${pkg}/dist/index.js`, import.meta.url)))) {
     console.error(`packages/${pkg}/dist is missing: run \`pnpm build\` first.`);
