@@ -129,6 +129,8 @@ interface RecordedCall {
 
 export interface RedisSuite {
   apiKeys: ApiKeys;
+  /** Commands our client sent so far (every method call on it): round trips seen from our side. */
+  commandsSent(): number;
   key: string;
   prefix: string;
   variants: Variant[];
@@ -137,6 +139,7 @@ export interface RedisSuite {
 export async function redisVariants({ redis }: BenchRedis): Promise<RedisSuite> {
   const prefix = `rampart:bench-api-keys:${randomBytes(6).toString('hex')}:`;
   let recorded: RecordedCall | undefined;
+  let sent = 0;
   // Records the store's own EVALSHA (script, key, now, cost, hash), so the bare row runs the very
   // same script with the same arguments: what the store adds on top of one round trip is the ratio.
   const recording = new Proxy(redis, {
@@ -144,11 +147,16 @@ export async function redisVariants({ redis }: BenchRedis): Promise<RedisSuite> 
       if (property === 'evalsha') {
         return (sha: string, numKeys: number, ...args: Array<string | number>) => {
           recorded = { sha, numKeys, args };
+          sent++;
           return target.evalsha(sha, numKeys, ...args);
         };
       }
       const value = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        sent++;
+        return value.apply(target, args);
+      };
     },
   }) as unknown as RedisApiKeyStoreClient;
   const apiKeys = service(new RedisApiKeyStore({ redis: recording, keyPrefix: prefix }));
@@ -163,6 +171,7 @@ export async function redisVariants({ redis }: BenchRedis): Promise<RedisSuite> 
   const call = recorded as RecordedCall;
   return {
     apiKeys,
+    commandsSent: () => sent,
     key,
     prefix,
     variants: [
