@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { createClientIpResolver, RampartConfigError } from '@rampart/core';
+import { type AuditConfig, parseAuditConfig } from './audit/audit-config.js';
 import { type ArgSpec, argValue, oneOf, quote, readArgs } from './cli-args.js';
 import { ConfigError, HelpRequested } from './config-error.js';
 import { parseCorsOrigins } from './headers/security-layers.js';
@@ -49,6 +50,8 @@ export interface AppConfig {
   readonly mfa: MfaConfig;
   /** `SESSION_*`, `MAX_SESSIONS_PER_USER`, and the origins CSRF trusts (`PUBLIC_URL`, `CORS_ORIGINS`). */
   readonly sessions: SessionConfig;
+  /** `AUDIT_HMAC_KEY`, `LOCKDOWN_SECONDS`, `ALERT_WEBHOOK_URL` / `_SECRET`, `AUDIT_LOG_FILE`. */
+  readonly audit: AuditConfig;
 }
 
 /** What `--help` prints. */
@@ -65,7 +68,8 @@ Options:
 Environment: PORT, REDIS_URL, DATABASE_URL, TRUSTED_PROXIES, ADMIN_EMAIL, ADMIN_PASSWORD,
 JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, SIGNING_KEY_ID, SIGNING_SECRET, ENCRYPTION_KEYS, MFA_ISSUER,
 CORS_ORIGINS, PUBLIC_URL, SESSION_IDLE_SECONDS, SESSION_ABSOLUTE_SECONDS, SESSION_TOUCH_SECONDS,
-MAX_SESSIONS_PER_USER, RAMPART_KEY_PREFIX,
+MAX_SESSIONS_PER_USER, AUDIT_HMAC_KEY, LOCKDOWN_SECONDS, ALERT_WEBHOOK_URL,
+ALERT_WEBHOOK_SECRET, AUDIT_LOG_FILE, RAMPART_KEY_PREFIX,
 DATABASE_SCHEMA, REGISTER_LIMIT_PER_HOUR (see examples/api/README.md).`;
 
 export const DEFAULT_PORT = 3000;
@@ -263,6 +267,7 @@ export function parseConfig(argv: readonly string[], vars: Env): AppConfig {
     },
     mfa: parseMfaConfig((name) => env(vars, name)),
     sessions: parseSessionConfig((name) => env(vars, name)),
+    audit: parseAuditConfig((name) => env(vars, name)),
   };
 }
 

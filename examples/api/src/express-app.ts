@@ -6,6 +6,7 @@ import {
   strictRequest,
 } from '@rampart/core/express';
 import express, { type Express, type Request, type Response } from 'express';
+import { auditRequestFacts } from './audit/express-routes.js';
 import { type AppContext, BODY_LIMIT_BYTES } from './context.js';
 import { registerExpressRoutes } from './express-routes.js';
 import { expressSecurityLayers } from './headers/express.js';
@@ -37,6 +38,8 @@ export function buildExpressApp(ctx: AppContext): Express {
   app.use(strictRequest());
   // The client IP, once per request for every adapter, from TRUSTED_PROXIES as on Fastify.
   app.use(rampartCore({ trustedProxies: [...ctx.config.trustedProxies] }));
+  // Every event a request emits carries its IP, user agent and request id into the audit trail.
+  app.use(auditRequestFacts(ctx.services.audit));
   // Before the routes, so every request with a body gets the same 400/413/415 as on Fastify.
   app.use(jsonBody({ limit: BODY_LIMIT_BYTES, rawBody: true }));
 

@@ -3,6 +3,7 @@ import { authenticate, toSecurityRequest } from '@rampart/core/express';
 import { rateLimit } from '@rampart/rate-limit/express';
 import { requestSigning } from '@rampart/request-signing/express';
 import type { Express, NextFunction, Request, Response } from 'express';
+import { registerAuditExpressRoutes } from './audit/express-routes.js';
 import { callerPrincipal, createIdentify } from './auth/identify.js';
 import type { AppContext } from './context.js';
 import { idempotentRoute } from './idempotency/express.js';
@@ -34,6 +35,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
     store: ctx.stores.rateLimits,
     clientIp: ctx.clientIp,
     headers: { legacy: true },
+    onEvent: ctx.services.audit.onEvent,
   };
 
   // Both logins (tokens here, the session cookie in sessions/) spend one budget: one scope.
@@ -76,6 +78,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
   });
   registerMfaExpressRoutes(app, ctx.services.mfaActions, guard);
   registerSessionExpressRoutes(app, { actions: ctx.services.sessionActions, guard, loginLimits });
+  registerAuditExpressRoutes(app, ctx.services.auditHandlers, guard);
 
   // Entities: identify, then the limit (by principal, by IP without one), then refuse the
   // unauthenticated, then the signature. One limiter for both routes: one budget.

@@ -1,6 +1,7 @@
 import { problemClientErrors } from '@rampart/core';
 import { rampartCore, sendProblem } from '@rampart/core/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { addAuditRequestFacts } from './audit/fastify-routes.js';
 import { type AppContext, BODY_LIMIT_BYTES, REQUEST_TIMEOUT_MS } from './context.js';
 import { errorOnlyLogger } from './fastify-logger.js';
 import { registerFastifyRoutes } from './fastify-routes.js';
@@ -50,6 +51,8 @@ export function buildFastifyApp(ctx: AppContext): FastifyInstance {
   app.get('/health', function health() {
     return checkHealth(ctx.stores);
   });
+  // Every event a request emits carries its IP, user agent and request id into the audit trail.
+  addAuditRequestFacts(app, ctx.services.audit);
   registerFastifyRoutes(app, ctx);
 
   return app;

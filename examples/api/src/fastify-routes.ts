@@ -8,6 +8,7 @@ import type {
   FastifyRequest,
   HookHandlerDoneFunction,
 } from 'fastify';
+import { registerAuditFastifyRoutes } from './audit/fastify-routes.js';
 import { callerPrincipal, createIdentify } from './auth/identify.js';
 import type { AppContext } from './context.js';
 import { IDEMPOTENT_ROUTE, registerIdempotency } from './idempotency/fastify.js';
@@ -49,6 +50,7 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
     // EXAMPLE-API.md promises the X-RateLimit-* headers beside the IETF fields.
     headers: { legacy: true },
     principal: (request: FastifyRequest) => callerPrincipal(request.auth),
+    onEvent: ctx.services.audit.onEvent,
   });
   // Before the routes: its onRoute hook puts the check after each opted-in route's preHandlers.
   registerIdempotency(app, ctx.services.idempotency);
@@ -117,6 +119,7 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
       guard,
       loginLimits,
     });
+    registerAuditFastifyRoutes(scope, ctx.services.auditHandlers, guard);
 
     // Entities: identify (onRequest), then the limit, then refuse the unauthenticated, then
     // the signature. The limit's own preHandler is put first by the plugin.

@@ -83,6 +83,8 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await server.close();
+      // After the server: every request's events are queued; this writes them all.
+      await ctx.services.audit.close();
       await stores.close();
     } catch (error) {
       console.error(`example-api: error while closing: ${reason(error)}`);

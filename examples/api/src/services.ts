@@ -1,4 +1,4 @@
-import type { Authenticator } from '@rampart/core';
+import type { Authenticator, SecurityEvent } from '@rampart/core';
 import type { Idempotency } from '@rampart/idempotency';
 import { createJwtNonce, type JwtNonce, jwtAuthenticator } from '@rampart/jwt-nonce';
 import type { Mfa } from '@rampart/mfa';
@@ -12,6 +12,8 @@ import {
   type RequestVerifier,
   staticSigningSecrets,
 } from '@rampart/request-signing';
+import { type AppAudit, createAppAudit } from './audit/app-audit.js';
+import { type AuditHandlers, createAuditHandlers } from './audit/audit-handlers.js';
 import { type AuthService, createAuthService } from './auth/auth-service.js';
 import type { AppConfig } from './config.js';
 import { createEntityService, type EntityService } from './entities/entity-service.js';
@@ -45,6 +47,10 @@ export interface AppServices {
    * the same `AuthContext` on every route.
    */
   readonly authenticators: readonly Authenticator[];
+  /** The audit trail every package's `onEvent` feeds, its alerts, detector and response. */
+  readonly audit: AppAudit;
+  /** The Admin audit and Privacy routes' logic. */
+  readonly auditHandlers: AuditHandlers;
 }
 
 /** Key id of the app's one JWT key; a second key would be added here to rotate. */
@@ -55,11 +61,14 @@ const JWT_KEY_ID = 'example-hs256';
  * `RampartConfigError` naming the option, before the app listens.
  */
 export function createServices(config: AppConfig, stores: AppStores): AppServices {
+  // Every package's events go to the audit (built below: its response revokes with them).
+  const onEvent = (event: SecurityEvent) => audit.onEvent(event);
   const tokens = createJwtNonce({
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
     keys: [{ kid: JWT_KEY_ID, alg: 'HS256', secret: config.jwt.secret.value }],
     store: stores.tokens,
+    onEvent,
   });
   const hasher = createPasswordHasher();
   // NIST SP 800-63B defaults: 15+ characters, no composition rules, no common passwords.
@@ -67,9 +76,15 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
   const signatures = createRequestVerifier({
     getSecrets: staticSigningSecrets({ [config.signing.keyId.value]: config.signing.secret.value }),
     nonceStore: stores.nonces,
+    onEvent,
   });
   const mfa = createExampleMfa(config.mfa, stores.mfa);
   const sessions = createAppSessions(config.sessions, stores.sessions);
+  const audit = createAppAudit(config.audit, config.mfa.encryptionKeys.value, stores.audit, {
+    tokens: (userId) => tokens.revokeAllForUser(userId),
+    sessions: (userId) => sessions.sessions.revokeAllForUser(userId),
+    trustedDevices: (userId) => sessions.devices.revokeAllForUser(userId),
+  });
   const auth = createAuthService({
     users: stores.users,
     tokens,
@@ -77,6 +92,8 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
     policy,
     mfa,
     otherCredentials: [sessions.sessions],
+    onEvent: (event) => audit.onEvent(event),
+    isLocked: audit.isLocked,
   });
   return Object.freeze({
     tokens,
@@ -94,5 +111,22 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
     }),
     // The session cookie last: a request with a bearer token (or an API key) is judged by it.
     authenticators: Object.freeze([jwtAuthenticator(tokens), sessions.authenticator]),
+    audit,
+    auditHandlers: createAuditHandlers({
+      audit,
+      users: stores.users,
+      hasher,
+      userOf: auth.userOf,
+      // Credentials first, then the data, then the account itself (core's purgeUserData order).
+      purgers: [
+        tokens,
+        sessions.sessions,
+        sessions.devices,
+        mfa,
+        stores.records,
+        stores.audit.locks,
+        stores.users,
+      ],
+    }),
   });
 }

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { type AuthContext, RampartError, type UserCredentialRevoker } from '@rampart/core';
+import {
+  type AuthContext,
+  RampartError,
+  type SecurityEventInit,
+  type UserCredentialRevoker,
+} from '@rampart/core';
 import {
   accessTokenOf,
   InvalidTokenError,
@@ -8,6 +13,7 @@ import {
 } from '@rampart/jwt-nonce';
 import type { Mfa } from '@rampart/mfa';
 import type { PasswordHasher, PasswordPolicy } from '@rampart/passwords';
+import { accountLockedError } from '../audit/app-audit.js';
 import { parseInput } from '../parse-input.js';
 import type { User, UserStore } from '../users/user-store.js';
 import { credentialsBody, refreshBody } from './auth-bodies.js';
@@ -60,6 +66,10 @@ export interface AuthServiceOptions {
   readonly mfa?: Mfa;
   /** Other credentials of a user that `logout-all` ends with the tokens (the sessions). */
   readonly otherCredentials?: readonly UserCredentialRevoker[];
+  /** Each login's outcome, as a security event (the audit trail's `onEvent`). */
+  readonly onEvent?: (event: SecurityEventInit & { source?: string }) => void;
+  /** Whether the account is locked (an admin, or the automated response): 403 after the password. */
+  readonly isLocked?: (userId: string) => Promise<boolean>;
 }
 
 /**
@@ -99,7 +109,32 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     const user = await users.findByEmail(email);
     // An unknown email verifies a dummy hash: the same time, the same `false`.
     const matches = await hasher.verify(user?.passwordHash, password);
-    if (user === undefined || !matches || user.locked) throw loginFailedError();
+    if (user === undefined || !matches || user.locked) {
+      options.onEvent?.({
+        type: 'LOGIN_FAILURE',
+        severity: 'warning',
+        source: 'app',
+        code: 'ERR_LOGIN_FAILED',
+        // The account attacked, when it exists: the detector counts failures per user.
+        ...(user === undefined
+          ? { reason: 'unknown-email' }
+          : { reason: 'wrong-password', userId: user.id }),
+      });
+      throw loginFailedError();
+    }
+    // Only after the right password: a guesser cannot tell a locked account from a wrong guess.
+    if ((await options.isLocked?.(user.id)) === true) {
+      options.onEvent?.({
+        type: 'LOGIN_FAILURE',
+        severity: 'warning',
+        source: 'app',
+        code: 'ERR_ACCOUNT_LOCKED',
+        reason: 'locked',
+        userId: user.id,
+      });
+      throw accountLockedError();
+    }
+    options.onEvent?.({ type: 'LOGIN_SUCCESS', severity: 'info', source: 'app', userId: user.id });
     // The only moment the password is known: upgrade a hash made with weaker parameters.
     if (hasher.needsRehash(user.passwordHash)) {
       await users.setPasswordHash(user.id, await hasher.hash(password));

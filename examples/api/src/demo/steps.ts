@@ -1,3 +1,4 @@
+import { auditSteps } from '../audit/demo-steps.js';
 import { API_SECURITY_HEADERS } from '../headers/security-layers.js';
 import { idempotencySteps } from '../idempotency/demo-steps.js';
 import { mfaSteps } from '../mfa/demo-steps.js';
@@ -107,4 +108,5 @@ export const allSteps: readonly Step[] = [
   ...idempotencySteps,
   ...mfaSteps,
   ...sessionSteps,
+  ...auditSteps,
 ];

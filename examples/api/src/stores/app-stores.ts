@@ -3,6 +3,7 @@ import type { IdempotencyStore } from '@rampart/idempotency';
 import type { JwtNonceStore } from '@rampart/jwt-nonce';
 import type { MfaStore } from '@rampart/mfa';
 import type { RateLimitStore } from '@rampart/rate-limit';
+import type { AuditStores } from '../audit/audit-stores.js';
 import type { AppConfig, StoreKind } from '../config.js';
 import type { RecordStore } from '../entities/record-store.js';
 import type { SessionStores } from '../sessions/session-stores.js';
@@ -30,6 +31,8 @@ export interface AppStores {
   readonly mfa: MfaStore;
   /** Sessions and trusted devices (`@rampart/sessions`). */
   readonly sessions: SessionStores;
+  /** The audit trail's records and the account locks (`@rampart/audit`). */
+  readonly audit: AuditStores;
   /** Resolves when the backend answers; rejects with `StoreUnavailableError` otherwise. */
   ping(): Promise<void>;
   /** Closes the connection; the stores are unusable afterwards. */

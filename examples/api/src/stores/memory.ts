@@ -3,6 +3,7 @@ import { MemoryIdempotencyStore } from '@rampart/idempotency';
 import { MemoryJwtNonceStore } from '@rampart/jwt-nonce';
 import { MemoryMfaStore } from '@rampart/mfa';
 import { MemoryRateLimitStore } from '@rampart/rate-limit';
+import { memoryAuditStores } from '../audit/audit-stores.js';
 import { MemoryRecordStore } from '../entities/memory-record-store.js';
 import { memorySessionStores } from '../sessions/session-stores.js';
 import { MemoryUserStore } from '../users/memory-user-store.js';
@@ -25,6 +26,7 @@ export function openMemoryStores(): AppStores {
     idempotency,
     mfa: new MemoryMfaStore(),
     sessions,
+    audit: memoryAuditStores(),
     // Memory cannot be unreachable.
     ping: () => Promise.resolve(),
     close: () => {

@@ -1,3 +1,4 @@
+import { auditMigrations } from '@rampart/audit/postgres';
 import { StoreUnavailableError } from '@rampart/core';
 import { migrate, nonceStoreMigrations, PostgresNonceStore } from '@rampart/core/postgres';
 import { idempotencyMigrations, PostgresIdempotencyStore } from '@rampart/idempotency/postgres';
@@ -7,6 +8,8 @@ import { PostgresRateLimitStore, rateLimitMigrations } from '@rampart/rate-limit
 import { sessionsMigrations } from '@rampart/sessions/postgres';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { accountLockMigrations } from '../audit/account-locks.js';
+import { postgresAuditStores } from '../audit/audit-stores.js';
 import type { AppConfig } from '../config.js';
 import { ConfigError } from '../config-error.js';
 import { PostgresRecordStore } from '../entities/postgres-record-store.js';
@@ -26,6 +29,8 @@ const MIGRATIONS = [
   idempotencyMigrations,
   mfaMigrations,
   sessionsMigrations,
+  auditMigrations,
+  accountLockMigrations,
   exampleMigrations,
 ];
 
@@ -94,6 +99,7 @@ export async function openPostgresStores(config: AppConfig): Promise<AppStores> 
     idempotency: new PostgresIdempotencyStore({ db, schema }),
     mfa: new PostgresMfaStore({ db, schema }),
     sessions: await postgresSessionStores(db, schema),
+    audit: postgresAuditStores(db, schema),
     async ping() {
       try {
         await withTimeout(sql`select 1`.execute(db), PING_TIMEOUT_MS, 'Postgres ping');

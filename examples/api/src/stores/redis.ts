@@ -5,6 +5,7 @@ import { RedisJwtNonceStore } from '@rampart/jwt-nonce/redis';
 import { RedisMfaStore } from '@rampart/mfa/redis';
 import { RedisRateLimitStore } from '@rampart/rate-limit/redis';
 import { Redis } from 'ioredis';
+import { redisAuditStores } from '../audit/audit-stores.js';
 import type { AppConfig } from '../config.js';
 import { ConfigError } from '../config-error.js';
 import { RedisRecordStore } from '../entities/redis-record-store.js';
@@ -89,6 +90,7 @@ export async function openRedisStores(config: AppConfig): Promise<AppStores> {
     idempotency: new RedisIdempotencyStore({ redis, keyPrefix: `${prefix}idempotency:` }),
     mfa: new RedisMfaStore({ redis, keyPrefix: `${prefix}mfa:` }),
     sessions: await redisSessionStores(redis, prefix),
+    audit: redisAuditStores(redis, prefix),
     async ping() {
       try {
         await withTimeout(redis.ping(), PING_TIMEOUT_MS, 'Redis PING');

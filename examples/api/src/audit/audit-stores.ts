@@ -1,0 +1,39 @@
+import { type AuditStore, MemoryAuditStore } from '@rampart/audit';
+import { PostgresAuditStore } from '@rampart/audit/postgres';
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import {
+  type AccountLockStore,
+  memoryAccountLocks,
+  postgresAccountLocks,
+  redisAccountLocks,
+} from './account-locks.js';
+
+/** Where the audit trail and the account locks live, on the app's backend. */
+export interface AuditStores {
+  readonly trail: AuditStore;
+  readonly locks: AccountLockStore;
+}
+
+/** `--store memory`: both in this process. */
+export function memoryAuditStores(): AuditStores {
+  return { trail: new MemoryAuditStore(), locks: memoryAccountLocks() };
+}
+
+/**
+ * `--store redis`: the locks on Redis (shared by every instance); the trail in memory with its
+ * JSON-lines copy in `AUDIT_LOG_FILE`. Rampart ships no Redis trail on purpose: an audit trail is
+ * append-only history queried by user, type and time, and Redis acknowledges writes before they
+ * are on disk (AOF `everysec`, RDB snapshots), so the last second of records could vanish in a
+ * crash: the opposite of the durable commits the trail promises. Apps on Redis keep the trail in
+ * Postgres, or in a file as here.
+ */
+export function redisAuditStores(redis: Redis, prefix: string): AuditStores {
+  return { trail: new MemoryAuditStore(), locks: redisAccountLocks(redis, prefix) };
+}
+
+/** `--store postgres`: both on Postgres (run `auditMigrations` and `accountLockMigrations`). */
+// biome-ignore lint/suspicious/noExplicitAny: the app's Kysely is untyped
+export function postgresAuditStores(db: Kysely<any>, schema: string): AuditStores {
+  return { trail: new PostgresAuditStore({ db, schema }), locks: postgresAccountLocks(db, schema) };
+}
