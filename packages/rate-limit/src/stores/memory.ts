@@ -241,8 +241,9 @@ export class MemoryRateLimitStore implements RateLimitStore {
   /**
    * Keeps an evaluation's `next` as the policy's state: the slot and the evaluation trade state
    * objects, the evaluation writing its next check into the one the slot let go, so a check
-   * neither copies nor allocates a state (copying it cost a third of a store check). `slot` is the
-   * policy's slot in `entry` when the caller found it, else it is looked up.
+   * neither copies nor allocates a state (against copying: a store check 13 % faster in an
+   * interleaved A/B, 8 % fewer instructions). `slot` is the policy's slot in `entry` when the
+   * caller found it, else it is looked up.
    */
   #keepEvaluated(
     entry: Entry,
