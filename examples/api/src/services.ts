@@ -103,7 +103,7 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
     mfa,
     mfaActions: createMfaActions({ mfa, auth, users: stores.users, tokens }),
     entities: createEntityService(stores.records),
-    idempotency: createAppIdempotency(stores.idempotency),
+    idempotency: createAppIdempotency(stores.idempotency, config.mfa.encryptionKeys.value),
     sessions,
     sessionActions: createSessionActions({
       sessions: sessions.sessions,

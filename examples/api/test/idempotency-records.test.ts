@@ -109,6 +109,35 @@ describe.each(cases)('Idempotency-Key on POST …/records, %s store, %s', (store
     },
   );
 
+  it.skipIf(store !== 'redis' || !available[store])(
+    'keeps the response sealed in the store, never the record in clear',
+    async () => {
+      const entity = `sealed-${randomUUID().slice(0, 8)}`;
+      const body = '{"data":{"item":"sealed-widget-marker"}}';
+      expect((await post(entity, body, `"${randomUUID()}"`)).status).toBe(201);
+      const prefix = `${redisPrefix?.prefix}idempotency:`;
+      const keys: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, found] = (await redis?.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)) ?? [
+          '0',
+          [],
+        ];
+        cursor = next;
+        keys.push(...found);
+      } while (cursor !== '0');
+      const responses = await Promise.all(keys.map((key) => redis?.hget(key, 'resp')));
+      const kept = responses.filter((value): value is string => typeof value === 'string');
+      expect(kept.length).toBeGreaterThan(0);
+      for (const value of kept) {
+        // A sealed text of @rampart/crypto (v1.<kid>.<iv>.<ciphertext+tag>), not the encoded
+        // response (JSON with the body in base64), which would hold the record in the open.
+        expect(value).toMatch(/^v1\.[^.]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+        expect(() => JSON.parse(value)).toThrow();
+      }
+    },
+  );
+
   it.skipIf(!available[store])(
     'creates one record for 10 concurrent signed copies of one request',
     async () => {
