@@ -26,9 +26,10 @@ const stubAuthenticator: Authenticator = {
 function idempotency() {
   // Every first request adds a record: a 30 s retention keeps the store's steady state at
   // (req/s × 30 s) records, under maxEntries, as a day's would be in a server with the memory.
+  // BENCH_IDEMPOTENCY_RETENTION_MS changes it, to see what the retained records cost (GC).
   return createIdempotency({
     store: new MemoryIdempotencyStore({ maxEntries: 2_000_000 }),
-    retentionMs: 30_000,
+    retentionMs: Number(process.env.BENCH_IDEMPOTENCY_RETENTION_MS ?? 30_000),
   });
 }
 
