@@ -20,6 +20,8 @@ import { createEntityService, type EntityService } from './entities/entity-servi
 import { createAppIdempotency } from './idempotency/idempotency.js';
 import { createMfaActions, type MfaActions } from './mfa/mfa-actions.js';
 import { createExampleMfa } from './mfa/mfa-service.js';
+import { sessionRotation } from './mfa/session-rotation.js';
+import { mfaSecondFactor } from './mfa/session-second-factor.js';
 import { type AppSessions, createAppSessions } from './sessions/app-sessions.js';
 import { createSessionActions, type SessionActions } from './sessions/session-actions.js';
 import type { AppStores } from './stores/app-stores.js';
@@ -78,8 +80,9 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
     nonceStore: stores.nonces,
     onEvent,
   });
-  const mfa = createExampleMfa(config.mfa, stores.mfa);
   const sessions = createAppSessions(config.sessions, stores.sessions);
+  // Trusted devices skip the second factor; disabling MFA forgets them.
+  const mfa = createExampleMfa(config.mfa, stores.mfa, sessions.devices, onEvent);
   const audit = createAppAudit(config.audit, config.mfa.encryptionKeys.value, stores.audit, {
     tokens: (userId) => tokens.revokeAllForUser(userId),
     sessions: (userId) => sessions.sessions.revokeAllForUser(userId),
@@ -101,13 +104,20 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
     signatures,
     auth,
     mfa,
-    mfaActions: createMfaActions({ mfa, auth, users: stores.users, tokens }),
+    mfaActions: createMfaActions({
+      mfa,
+      auth,
+      users: stores.users,
+      tokens,
+      rotateSession: sessionRotation(sessions.sessions),
+    }),
     entities: createEntityService(stores.records),
     idempotency: createAppIdempotency(stores.idempotency, config.mfa.encryptionKeys.value),
     sessions,
     sessionActions: createSessionActions({
       sessions: sessions.sessions,
       checkPassword: auth.checkPassword,
+      secondFactor: mfaSecondFactor(mfa, sessions.devices),
     }),
     // The session cookie last: a request with a bearer token (or an API key) is judged by it.
     authenticators: Object.freeze([jwtAuthenticator(tokens), sessions.authenticator]),

@@ -1,4 +1,5 @@
 import { hkdfSync } from 'node:crypto';
+import type { SecurityEventHandler } from '@rampart/core';
 import { createKeyedHasher, createKeyRing } from '@rampart/crypto';
 import { createMfa, type Mfa, type MfaStore, type TrustedDevices } from '@rampart/mfa';
 import type { MfaConfig } from './mfa-config.js';
@@ -17,6 +18,7 @@ export function createExampleMfa(
   config: MfaConfig,
   store: MfaStore,
   trustedDevices?: TrustedDevices,
+  onEvent?: SecurityEventHandler,
 ): Mfa {
   const keys = config.encryptionKeys.value;
   const peppers = keys.map(({ id, key }) => ({
@@ -31,5 +33,6 @@ export function createExampleMfa(
     hasher: createKeyedHasher({ keys: peppers }),
     issuer: config.issuer,
     ...(trustedDevices === undefined ? {} : { trustedDevices }),
+    ...(onEvent === undefined ? {} : { onEvent }),
   });
 }
