@@ -48,8 +48,11 @@ export class PersonalSealer {
     this.#maxCached = maxCached;
   }
 
-  /** Makes sure every user of a batch has a key (one store call for those not cached). */
-  async prepare(userIds: Iterable<string>): Promise<void> {
+  /**
+   * Makes sure every user of a batch has a key (one store call for those not cached). Resolves
+   * the error of a stored key that could not be opened, if any, for the trail to report.
+   */
+  async prepare(userIds: Iterable<string>): Promise<unknown> {
     const missing = new Map<string, UserKeyEntry>();
     for (const userId of userIds) {
       if (this.#cache.has(userId) || missing.has(userId)) continue;
@@ -59,23 +62,32 @@ export class PersonalSealer {
       key.fill(0);
       missing.set(userId, { userRef: this.#keys.userRef(userId), subject, sealedKey });
     }
-    if (missing.size === 0) return;
+    if (missing.size === 0) return undefined;
     const stored = await this.#store.ensureUserKeys([...missing.values()]);
     const byRef = new Map(stored.map((entry) => [entry.userRef, entry]));
+    let unopened: unknown;
     for (const [userId, candidate] of missing) {
       const entry = byRef.get(candidate.userRef);
       if (entry === undefined) continue;
-      this.#remember(userId, {
-        subject: entry.subject,
-        ring: userRing(this.#keyRing, entry.subject, entry.sealedKey),
-      });
+      try {
+        const ring = userRing(this.#keyRing, entry.subject, entry.sealedKey);
+        this.#remember(userId, { subject: entry.subject, ring });
+      } catch (error) {
+        // A stored key the ring cannot open (its ring key retired too early, a changed row):
+        // this user's events are recorded without personal fields rather than block the trail.
+        unopened = error;
+      }
     }
+    return unopened;
   }
 
-  /** Seals a user's fields with their key; `prepare` must have run for this user. */
-  seal(userId: string, fields: PersonalFields): { subject: string; sealed: string } {
+  /**
+   * Seals a user's fields with their key, or `undefined` when `prepare` found no usable key for
+   * them (the event is then recorded without its personal fields).
+   */
+  seal(userId: string, fields: PersonalFields): { subject: string; sealed: string } | undefined {
     const cached = this.#cache.get(userId);
-    if (cached === undefined) throw new Error(`PersonalSealer: no key prepared for a user`);
+    if (cached === undefined) return undefined;
     const sealed = cached.ring.seal(JSON.stringify(fields), { aad: fieldsAad(cached.subject) });
     return { subject: cached.subject, sealed };
   }

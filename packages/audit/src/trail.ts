@@ -213,10 +213,20 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
     }
     const users = new Set<string>();
     for (const item of cleaned) if (item.event.userId !== undefined) users.add(item.event.userId);
-    await sealer.prepare(users);
+    const unopened = await sealer.prepare(users);
+    if (unopened !== undefined) report(unopened);
     for (const item of cleaned) {
       const userId = item.event.userId;
-      if (userId !== undefined) item.personal = sealer.seal(userId, personalFieldsOf(item.event));
+      if (userId === undefined) continue;
+      item.personal = sealer.seal(userId, personalFieldsOf(item.event));
+      if (item.personal === undefined) {
+        // No usable key: who it was is left out, never written in clear.
+        delete item.event.userId;
+        delete item.event.ip;
+        delete item.event.userAgent;
+        item.event.personalDetails = {};
+        item.event.details.personalFields = 'unavailable';
+      }
     }
     for (let attempt = 1; ; attempt++) {
       head ??= (await store.head(chain)) ?? { seq: 0, hash: GENESIS_HASH };

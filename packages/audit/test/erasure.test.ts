@@ -88,4 +88,38 @@ describe.each(STORES)('erasure on the %s store', (_name, available, makeHarness)
       }
     },
   );
+
+  it.skipIf(!available)(
+    'a stored user key the ring cannot open (another ring) never blocks the trail: the event is kept without who',
+    async () => {
+      const harness = await makeHarness();
+      try {
+        const first = makeTrail(harness.store);
+        first.trail.record({ type: 'LOGIN_SUCCESS', severity: 'info', userId: ALICE.userId });
+        await first.trail.flush();
+        const errors: unknown[] = [];
+        // Same chain key, another key ring: Alice's stored key cannot be opened.
+        const second = makeTrail(harness.store, { onError: (error) => errors.push(error) });
+        second.trail.record({
+          type: 'LOGOUT',
+          severity: 'info',
+          userId: ALICE.userId,
+          ip: ALICE.ip,
+        });
+        second.trail.record({ type: 'LOGOUT', severity: 'info', userId: 'bob' });
+        await second.trail.flush();
+        expect(errors).toHaveLength(1);
+        expect(second.trail.stats().written).toBe(2);
+        expect(await harness.dump()).not.toContain(ALICE.ip);
+        const { items } = await second.trail.query({ type: 'LOGOUT' });
+        expect(items.map((item) => item.details.personalFields ?? item.actor.userId)).toEqual([
+          'bob',
+          'unavailable',
+        ]);
+        expect(await second.trail.verify()).toMatchObject({ valid: true });
+      } finally {
+        await harness.cleanup();
+      }
+    },
+  );
 });
