@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { createClientIpResolver, RampartConfigError } from '@rampart/core';
+import { type ApiKeyConfig, parseApiKeyConfig } from './api-keys/api-key-config.js';
 import { type AuditConfig, parseAuditConfig } from './audit/audit-config.js';
 import { type ArgSpec, argValue, oneOf, quote, readArgs } from './cli-args.js';
 import { ConfigError, HelpRequested } from './config-error.js';
@@ -52,6 +53,8 @@ export interface AppConfig {
   readonly sessions: SessionConfig;
   /** `AUDIT_HMAC_KEY`, `LOCKDOWN_SECONDS`, `ALERT_WEBHOOK_URL` / `_SECRET`, `AUDIT_LOG_FILE`. */
   readonly audit: AuditConfig;
+  /** `API_KEY_PEPPER`: the key of the API keys' stored hashes. */
+  readonly apiKeys: ApiKeyConfig;
 }
 
 /** What `--help` prints. */
@@ -268,6 +271,7 @@ export function parseConfig(argv: readonly string[], vars: Env): AppConfig {
     mfa: parseMfaConfig((name) => env(vars, name)),
     sessions: parseSessionConfig((name) => env(vars, name)),
     audit: parseAuditConfig((name) => env(vars, name)),
+    apiKeys: parseApiKeyConfig((name) => env(vars, name)),
   };
 }
 

@@ -1,8 +1,10 @@
+import { requireScopes } from '@rampart/api-keys/express';
 import { authRequiredError } from '@rampart/core';
 import { authenticate, toSecurityRequest } from '@rampart/core/express';
 import { rateLimit } from '@rampart/rate-limit/express';
 import { requestSigning } from '@rampart/request-signing/express';
 import type { Express, NextFunction, Request, Response } from 'express';
+import { registerApiKeyExpressRoutes } from './api-keys/express-routes.js';
 import { registerAuditExpressRoutes } from './audit/express-routes.js';
 import { callerPrincipal, createIdentify } from './auth/identify.js';
 import type { AppContext } from './context.js';
@@ -79,6 +81,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
   registerMfaExpressRoutes(app, ctx.services.mfaActions, guard);
   registerSessionExpressRoutes(app, { actions: ctx.services.sessionActions, guard, loginLimits });
   registerAuditExpressRoutes(app, ctx.services.auditHandlers, guard);
+  registerApiKeyExpressRoutes(app, ctx, guard);
 
   // Entities: identify, then the limit (by principal, by IP without one), then refuse the
   // unauthenticated, then the signature. One limiter for both routes: one budget.
@@ -103,13 +106,20 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
   const signed = requestSigning({ verifier: signatures });
   // After the signature: a retry proves it is the client's before it is answered from the store.
   const idempotent = idempotentRoute(ctx.services.idempotency);
+  // A request signed with an API key's secret must come from that key's owner.
+  function signedByCaller(req: Request, _res: Response, next: NextFunction): void {
+    ctx.services.apiKeyServices.signing.assertSignerIsCaller(req.signedRequest!.keyId, req.auth!);
+    next();
+  }
 
   app.post(
     ENTITY_RECORDS,
     identifyCaller,
     limit,
     requireCaller,
+    requireScopes('entities:write'),
     signed,
+    signedByCaller,
     idempotent,
     async (req: Request, res: Response) => {
       const caller = req.auth!;
@@ -122,6 +132,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
     identifyCaller,
     limit,
     requireCaller,
+    requireScopes('entities:read'),
     async (req: Request, res: Response) => {
       res.json(await entities.list(await auth.userOf(req.auth!), req.params.entityId));
     },

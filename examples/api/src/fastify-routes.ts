@@ -1,3 +1,4 @@
+import { requireScopes } from '@rampart/api-keys/fastify';
 import { authRequiredError } from '@rampart/core';
 import { authenticate, toSecurityRequest } from '@rampart/core/fastify';
 import { fastifyRateLimit } from '@rampart/rate-limit/fastify';
@@ -8,6 +9,7 @@ import type {
   FastifyRequest,
   HookHandlerDoneFunction,
 } from 'fastify';
+import { registerApiKeyFastifyRoutes } from './api-keys/fastify-routes.js';
 import { registerAuditFastifyRoutes } from './audit/fastify-routes.js';
 import { callerPrincipal, createIdentify } from './auth/identify.js';
 import type { AppContext } from './context.js';
@@ -120,6 +122,7 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
       loginLimits,
     });
     registerAuditFastifyRoutes(scope, ctx.services.auditHandlers, guard);
+    registerApiKeyFastifyRoutes(scope, ctx, guard);
 
     // Entities: identify (onRequest), then the limit, then refuse the unauthenticated, then
     // the signature. The limit's own preHandler is put first by the plugin.
@@ -153,6 +156,13 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
         },
       },
     };
+    // A request signed with an API key's secret must come from that key's owner.
+    async function signedByCaller(request: FastifyRequest): Promise<void> {
+      ctx.services.apiKeyServices.signing.assertSignerIsCaller(
+        request.signedRequest!.keyId,
+        request.auth!,
+      );
+    }
     const params = (request: FastifyRequest) => (request.params as { entityId?: unknown }).entityId;
 
     scope.post(
@@ -160,7 +170,12 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
       {
         ...limited,
         config: { ...limited.config, ...IDEMPOTENT_ROUTE },
-        preHandler: [requireCaller, requestSigningPreHandler({ verifier: signatures })],
+        preHandler: [
+          requireCaller,
+          requireScopes('entities:write'),
+          requestSigningPreHandler({ verifier: signatures }),
+          signedByCaller,
+        ],
       },
       async (request, reply) => {
         const caller = request.auth!;
@@ -169,8 +184,10 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
         return reply.code(201).send(record);
       },
     );
-    scope.get(ENTITY_RECORDS, { ...limited, preHandler: [requireCaller] }, async (request) =>
-      entities.list(await auth.userOf(request.auth!), params(request)),
+    scope.get(
+      ENTITY_RECORDS,
+      { ...limited, preHandler: [requireCaller, requireScopes('entities:read')] },
+      async (request) => entities.list(await auth.userOf(request.auth!), params(request)),
     );
   });
 }

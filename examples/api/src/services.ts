@@ -7,11 +7,8 @@ import {
   createPasswordPolicy,
   type PasswordHasher,
 } from '@rampart/passwords';
-import {
-  createRequestVerifier,
-  type RequestVerifier,
-  staticSigningSecrets,
-} from '@rampart/request-signing';
+import { createRequestVerifier, type RequestVerifier } from '@rampart/request-signing';
+import { type ApiKeyServices, createApiKeyServices } from './api-keys/api-key-services.js';
 import { type AppAudit, createAppAudit } from './audit/app-audit.js';
 import { type AuditHandlers, createAuditHandlers } from './audit/audit-handlers.js';
 import { type AuthService, createAuthService } from './auth/auth-service.js';
@@ -49,6 +46,8 @@ export interface AppServices {
    * the same `AuthContext` on every route.
    */
   readonly authenticators: readonly Authenticator[];
+  /** API keys (`@rampart/api-keys`): the service, its routes' logic and its authenticator. */
+  readonly apiKeyServices: ApiKeyServices;
   /** The audit trail every package's `onEvent` feeds, its alerts, detector and response. */
   readonly audit: AppAudit;
   /** The Admin audit and Privacy routes' logic. */
@@ -75,8 +74,10 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
   const hasher = createPasswordHasher();
   // NIST SP 800-63B defaults: 15+ characters, no composition rules, no common passwords.
   const policy = createPasswordPolicy();
+  const apiKeyServices = createApiKeyServices(config, stores, onEvent);
   const signatures = createRequestVerifier({
-    getSecrets: staticSigningSecrets({ [config.signing.keyId.value]: config.signing.secret.value }),
+    // SIGNING_KEY_ID's secret, and each API key's signing secret under its key id.
+    getSecrets: apiKeyServices.signing.getSecrets,
     nonceStore: stores.nonces,
     onEvent,
   });
@@ -120,7 +121,13 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
       secondFactor: mfaSecondFactor(mfa, sessions.devices),
     }),
     // The session cookie last: a request with a bearer token (or an API key) is judged by it.
-    authenticators: Object.freeze([jwtAuthenticator(tokens), sessions.authenticator]),
+    // The API key first: it also takes `Authorization: Bearer rk_…`, which the JWT one would refuse.
+    authenticators: Object.freeze([
+      apiKeyServices.authenticator,
+      jwtAuthenticator(tokens),
+      sessions.authenticator,
+    ]),
+    apiKeyServices,
     audit,
     auditHandlers: createAuditHandlers({
       audit,
@@ -133,6 +140,7 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
         sessions.sessions,
         sessions.devices,
         mfa,
+        apiKeyServices.apiKeys,
         stores.records,
         stores.audit.locks,
         stores.users,

@@ -1,3 +1,4 @@
+import type { ApiKeyStore } from '@rampart/api-keys';
 import type { NonceStore } from '@rampart/core';
 import type { IdempotencyStore } from '@rampart/idempotency';
 import type { JwtNonceStore } from '@rampart/jwt-nonce';
@@ -25,6 +26,8 @@ export interface AppStores {
   readonly users: UserStore;
   /** Records of `/api/v1/entities/:entityId/records`. */
   readonly records: RecordStore;
+  /** API keys (`@rampart/api-keys`). */
+  readonly apiKeys: ApiKeyStore;
   /** Idempotency-Key records and kept responses (`@rampart/idempotency`). */
   readonly idempotency: IdempotencyStore;
   /** TOTP secrets (sealed), replay guard, recovery-code hashes, lock, challenges (`@rampart/mfa`). */

@@ -1,3 +1,4 @@
+import { MemoryApiKeyStore } from '@rampart/api-keys';
 import { MemoryNonceStore } from '@rampart/core';
 import { MemoryIdempotencyStore } from '@rampart/idempotency';
 import { MemoryJwtNonceStore } from '@rampart/jwt-nonce';
@@ -23,6 +24,7 @@ export function openMemoryStores(): AppStores {
     rateLimits,
     users: new MemoryUserStore(),
     records: new MemoryRecordStore(),
+    apiKeys: new MemoryApiKeyStore(),
     idempotency,
     mfa: new MemoryMfaStore(),
     sessions,

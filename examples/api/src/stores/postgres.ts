@@ -1,3 +1,4 @@
+import { apiKeyMigrations, PostgresApiKeyStore } from '@rampart/api-keys/postgres';
 import { auditMigrations } from '@rampart/audit/postgres';
 import { StoreUnavailableError } from '@rampart/core';
 import { migrate, nonceStoreMigrations, PostgresNonceStore } from '@rampart/core/postgres';
@@ -23,6 +24,7 @@ type Db = Kysely<any>;
 
 /** The migrations of every store the app runs on Postgres; later issues add theirs. */
 const MIGRATIONS = [
+  apiKeyMigrations,
   nonceStoreMigrations,
   jwtNonceMigrations,
   rateLimitMigrations,
@@ -96,6 +98,7 @@ export async function openPostgresStores(config: AppConfig): Promise<AppStores> 
     rateLimits: new PostgresRateLimitStore({ db, schema }),
     users: new PostgresUserStore({ db, schema }),
     records: new PostgresRecordStore({ db, schema }),
+    apiKeys: new PostgresApiKeyStore({ db, schema }),
     idempotency: new PostgresIdempotencyStore({ db, schema }),
     mfa: new PostgresMfaStore({ db, schema }),
     sessions: await postgresSessionStores(db, schema),

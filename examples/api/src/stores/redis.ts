@@ -1,3 +1,4 @@
+import { RedisApiKeyStore } from '@rampart/api-keys/redis';
 import { StoreUnavailableError } from '@rampart/core';
 import { RedisNonceStore } from '@rampart/core/redis';
 import { RedisIdempotencyStore } from '@rampart/idempotency/redis';
@@ -87,6 +88,7 @@ export async function openRedisStores(config: AppConfig): Promise<AppStores> {
     rateLimits: new RedisRateLimitStore({ redis, keyPrefix: `${prefix}rate-limit:` }),
     users: new RedisUserStore({ redis, keyPrefix: `${prefix}users:` }),
     records: new RedisRecordStore({ redis, keyPrefix: `${prefix}records:` }),
+    apiKeys: new RedisApiKeyStore({ redis, keyPrefix: `${prefix}api-keys:` }),
     idempotency: new RedisIdempotencyStore({ redis, keyPrefix: `${prefix}idempotency:` }),
     mfa: new RedisMfaStore({ redis, keyPrefix: `${prefix}mfa:` }),
     sessions: await redisSessionStores(redis, prefix),
