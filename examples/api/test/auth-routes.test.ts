@@ -149,11 +149,11 @@ describe.each(FRAMEWORKS)('auth routes on %s', (framework) => {
   });
 
   it('logout needs a token, and kills the refresh family too', async () => {
-    // No credential of any kind the app accepts (bearer, session cookie …): core's 401 for it,
-    // with the bearer challenge.
+    // No credential of any kind the app accepts (API key, bearer, session cookie …): core's 401
+    // for it, with the challenges of the schemes that have one.
     const anonymous = await api.post('/api/v1/auth/logout');
     expectProblem(anonymous, 401, 'ERR_AUTH_REQUIRED');
-    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+    expect(anonymous.headers.get('www-authenticate')).toBe('ApiKey, Bearer');
     const account = newAccount('family');
     await api.register(account);
     const pair = await api.login(account);

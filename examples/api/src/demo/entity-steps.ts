@@ -94,7 +94,7 @@ export const entitySteps: readonly Step[] = [
   {
     name: 'record without a token',
     request: jsonRequest('POST', RECORDS, RECORD),
-    expect: { status: 401, problem: { code: 'ERR_TOKEN_INVALID' }, headers: limitHeaders },
+    expect: { status: 401, problem: { code: 'ERR_AUTH_REQUIRED' }, headers: limitHeaders },
   },
   {
     name: 'bad entity id',

@@ -1,3 +1,4 @@
+import { apiKeySteps } from '../api-keys/demo-steps.js';
 import { auditSteps } from '../audit/demo-steps.js';
 import { API_SECURITY_HEADERS } from '../headers/security-layers.js';
 import { idempotencySteps } from '../idempotency/demo-steps.js';
@@ -106,6 +107,7 @@ export const allSteps: readonly Step[] = [
   ...loginLimitSteps,
   ...entitySteps,
   ...idempotencySteps,
+  ...apiKeySteps,
   ...mfaSteps,
   ...sessionSteps,
   ...auditSteps,
