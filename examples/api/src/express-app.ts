@@ -6,6 +6,7 @@ import {
   strictRequest,
 } from '@rampart/core/express';
 import express, { type Express, type Request, type Response } from 'express';
+import { appExpressGuards, expressIpFilter, expressSyncSettings } from './access/express.js';
 import { auditRequestFacts } from './audit/express-routes.js';
 import { type AppContext, BODY_LIMIT_BYTES } from './context.js';
 import { registerExpressRoutes } from './express-routes.js';
@@ -31,6 +32,9 @@ export function buildExpressApp(ctx: AppContext): Express {
 
   // First: @rampart/headers' api preset and CORS (CORS_ORIGINS); every later answer, problems
   // and 404s included, carries the headers, and a preflight is answered there.
+  // Before everything, CORS included: the runtime settings' version check, so every step of the
+  // request reads the newest settings any instance wrote.
+  app.use(expressSyncSettings(ctx.services.settings));
   app.use(expressSecurityLayers(ctx));
   // Before any route, as rampartCore's hook on Fastify: a needless or malformed escape in the
   // path, an unsupported method (QUERY, TRACE) or a repeated Content-Type, Authorization … is the
@@ -38,15 +42,20 @@ export function buildExpressApp(ctx: AppContext): Express {
   app.use(strictRequest());
   // The client IP, once per request for every adapter, from TRUSTED_PROXIES as on Fastify.
   app.use(rampartCore({ trustedProxies: [...ctx.config.trustedProxies] }));
+  // The settings' IP lists, on the client IP just resolved; /health is exempt.
+  app.use(expressIpFilter(ctx.services.ipFilter));
   // Every event a request emits carries its IP, user agent and request id into the audit trail.
   app.use(auditRequestFacts(ctx.services.audit));
   // Before the routes, so every request with a body gets the same 400/413/415 as on Fastify.
   app.use(jsonBody({ limit: BODY_LIMIT_BYTES, rawBody: true }));
 
-  app.get('/health', async function health(_req: Request, res: Response) {
+  const access = appExpressGuards(ctx.services.access);
+  app.get('/health', access.publicRoute(), async function health(_req: Request, res: Response) {
     res.json(await checkHealth(ctx.stores));
   });
   registerExpressRoutes(app, ctx);
+  // After the last route: OPTIONS goes through each guarded route's own chain and guard.
+  access.guardRoutes(app);
 
   app.use(notFoundHandler());
   // Its default log prints the cause of a 5xx to stderr with the method and path.

@@ -4,6 +4,7 @@ import { authenticate, toSecurityRequest } from '@rampart/core/express';
 import { rateLimit } from '@rampart/rate-limit/express';
 import { requestSigning } from '@rampart/request-signing/express';
 import type { Express, NextFunction, Request, Response } from 'express';
+import { appExpressGuards, registerAdminExpressRoutes } from './access/express.js';
 import { registerApiKeyExpressRoutes } from './api-keys/express-routes.js';
 import { registerAuditExpressRoutes } from './audit/express-routes.js';
 import { callerPrincipal, createIdentify } from './auth/identify.js';
@@ -78,6 +79,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
   app.get('/api/v1/me', guard, async (req: Request, res: Response) => {
     res.json(await auth.me(req.auth!));
   });
+  registerAdminExpressRoutes(app, ctx.services.admin, appExpressGuards(ctx.services.access), guard);
   registerMfaExpressRoutes(app, ctx.services.mfaActions, guard);
   registerSessionExpressRoutes(app, { actions: ctx.services.sessionActions, guard, loginLimits });
   registerAuditExpressRoutes(app, ctx.services.auditHandlers, guard);

@@ -1,6 +1,7 @@
 import { problemClientErrors } from '@rampart/core';
 import { rampartCore, sendProblem } from '@rampart/core/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerFastifyAccess, registerSettingsSync } from './access/fastify.js';
 import { addAuditRequestFacts } from './audit/fastify-routes.js';
 import { type AppContext, BODY_LIMIT_BYTES, REQUEST_TIMEOUT_MS } from './context.js';
 import { errorOnlyLogger } from './fastify-logger.js';
@@ -38,6 +39,9 @@ export function buildFastifyApp(ctx: AppContext): FastifyInstance {
 
   // @rampart/headers' api preset and CORS (CORS_ORIGINS) first: their onRequest hooks run before
   // rampartCore's, so its refusals, 404s, problems and preflights carry the headers.
+  // Before everything, CORS included: the runtime settings' version check, so every step of the
+  // request reads the newest settings any instance wrote.
+  registerSettingsSync(app, ctx.services.settings);
   registerSecurityLayers(app, ctx);
 
   // Then its strictRequest hook (the same refusals as Express's strictRequest()), then the
@@ -48,7 +52,9 @@ export function buildFastifyApp(ctx: AppContext): FastifyInstance {
     bodyLimit: BODY_LIMIT_BYTES,
   });
 
-  app.get('/health', function health() {
+  // The settings' IP lists on the client IP, and the route guards (config.access).
+  registerFastifyAccess(app, ctx.services.access, ctx.services.ipFilter);
+  app.get('/health', { config: { access: 'public' } }, function health() {
     return checkHealth(ctx.stores);
   });
   // Every event a request emits carries its IP, user agent and request id into the audit trail.

@@ -9,6 +9,7 @@ import type {
   FastifyRequest,
   HookHandlerDoneFunction,
 } from 'fastify';
+import { registerAdminFastifyRoutes } from './access/fastify.js';
 import { registerApiKeyFastifyRoutes } from './api-keys/fastify-routes.js';
 import { registerAuditFastifyRoutes } from './audit/fastify-routes.js';
 import { callerPrincipal, createIdentify } from './auth/identify.js';
@@ -115,6 +116,7 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
       auth.logoutAll(request.auth!),
     );
     scope.get('/api/v1/me', { preHandler: guard }, (request) => auth.me(request.auth!));
+    registerAdminFastifyRoutes(scope, ctx.services.admin, guard);
     registerMfaFastifyRoutes(scope, ctx.services.mfaActions, guard);
     registerSessionFastifyRoutes(scope, {
       actions: ctx.services.sessionActions,

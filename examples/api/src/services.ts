@@ -1,4 +1,9 @@
-import type { Authenticator, SecurityEvent } from '@rampart/core';
+import type {
+  Authenticator,
+  IpFilter,
+  RuntimeSecuritySettings,
+  SecurityEvent,
+} from '@rampart/core';
 import type { Idempotency } from '@rampart/idempotency';
 import { createJwtNonce, type JwtNonce, jwtAuthenticator } from '@rampart/jwt-nonce';
 import type { Mfa } from '@rampart/mfa';
@@ -8,6 +13,9 @@ import {
   type PasswordHasher,
 } from '@rampart/passwords';
 import { createRequestVerifier, type RequestVerifier } from '@rampart/request-signing';
+import { type AdminService, createAdminService } from './access/admin-service.js';
+import { type AppAccessControl, createAppAccessControl } from './access/app-access.js';
+import { createAppIpFilter, createAppSettings } from './access/app-settings.js';
 import { type ApiKeyServices, createApiKeyServices } from './api-keys/api-key-services.js';
 import { type AppAudit, createAppAudit } from './audit/app-audit.js';
 import { type AuditHandlers, createAuditHandlers } from './audit/audit-handlers.js';
@@ -25,6 +33,14 @@ import type { AppStores } from './stores/app-stores.js';
 
 /** The packages' services, configured once from the config and the open stores. */
 export interface AppServices {
+  /** Roles and permissions (EXAMPLE-API.md "Roles and permissions"), roles read from the users. */
+  readonly access: AppAccessControl;
+  /** The runtime security settings, synced first on every request. */
+  readonly settings: RuntimeSecuritySettings;
+  /** The IP filter on the settings' lists. */
+  readonly ipFilter: IpFilter;
+  /** The admin routes' logic: users, roles, settings. */
+  readonly admin: AdminService;
   readonly tokens: JwtNonce;
   readonly hasher: PasswordHasher;
   /** The one signing client of EXAMPLE-API.md (`SIGNING_KEY_ID` / `SIGNING_SECRET`). */
@@ -99,7 +115,23 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
     onEvent: (event) => audit.onEvent(event),
     isLocked: audit.isLocked,
   });
+  const access = createAppAccessControl(stores.users, onEvent);
+  // The initial settings state what the app runs with (the password policy's NIST minimum,
+  // CORS_ORIGINS); a PATCH stores a version every instance then reads.
+  const settings = createAppSettings(
+    stores.settings,
+    {
+      authentication: { passwordPolicy: { minLength: 15 } },
+      security: { corsOrigins: [...config.corsOrigins] },
+    },
+    onEvent,
+  );
+  const ipFilter = createAppIpFilter(settings, onEvent);
   return Object.freeze({
+    access,
+    settings,
+    ipFilter,
+    admin: createAdminService(stores.users, access, settings),
     tokens,
     hasher,
     signatures,

@@ -56,13 +56,17 @@ describe.each(FRAMEWORKS)('auth routes on %s', (framework) => {
     expect(withEmail.body.failedRules).toEqual(['contains-context']);
   });
 
-  it('the bootstrap admin logs in with role admin', async () => {
+  it('the bootstrap admin logs in with role super_admin', async () => {
     const pair = await api.login({
       email: api.secrets.ADMIN_EMAIL as string,
       password: api.secrets.ADMIN_PASSWORD as string,
     });
     const me = await api.get(ME, { token: pair.accessToken });
-    expect(me.body).toMatchObject({ email: 'admin@example.com', role: 'admin', mfaEnabled: false });
+    expect(me.body).toMatchObject({
+      email: 'admin@example.com',
+      role: 'super_admin',
+      mfaEnabled: false,
+    });
   });
 
   it('an unknown email and a wrong password get the same 401', async () => {

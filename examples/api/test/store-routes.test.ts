@@ -130,12 +130,8 @@ describe.each(STORE_KINDS)('on %s', (store) => {
       // A role the permission table does not know gets no permission at all.
       await updateUser(store, id, { role: 'auditor' });
       const write = await api.signedPost('/api/v1/entities/e1/records', '{"data":{}}', token);
-      expectProblem(write, 403, 'ERR_ACCESS_DENIED');
-      expectProblem(
-        await api.get('/api/v1/entities/e1/records', { token }),
-        403,
-        'ERR_ACCESS_DENIED',
-      );
+      expectProblem(write, 403, 'ERR_FORBIDDEN');
+      expectProblem(await api.get('/api/v1/entities/e1/records', { token }), 403, 'ERR_FORBIDDEN');
       expect((await api.get('/api/v1/me', { token })).body.role).toBe('auditor');
     } finally {
       expect(await app.stop()).toBe(0);

@@ -1,32 +1,21 @@
-import { RampartError } from '@rampart/core';
+import { forbiddenError } from '@rampart/access-control';
+import { APP_RULES, type AppPermission } from '../access/app-access.js';
 import type { User } from '../users/user-store.js';
 
-export type Permission = 'entities:read' | 'entities:write';
-
 /**
- * Who may do what, until `@rampart/access-control` exists. `'*'` is every permission. A role
- * missing from the table gets nothing: an unknown role fails closed.
+ * 403 `ERR_FORBIDDEN` (naming the permission) for a caller whose role lacks `permission` in the
+ * app's access control (`access/app-access.ts`), or whose account is locked. An unknown role
+ * grants nothing.
  */
-const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[] | '*'>> = Object.freeze({
-  user: Object.freeze(['entities:read', 'entities:write'] as const),
-  admin: '*',
-  super_admin: '*',
-});
-
-/** True when `role` grants `permission`. */
-export function hasPermission(role: string, permission: Permission): boolean {
-  const granted = Object.hasOwn(ROLE_PERMISSIONS, role) ? ROLE_PERMISSIONS[role] : undefined;
-  return granted === '*' || (granted?.includes(permission) ?? false);
+export function assertPermission(user: User, permission: AppPermission): void {
+  if (!user.locked && APP_RULES.roleGrants(user.role, permission)) return;
+  throw forbiddenError(permission);
 }
 
-/** 403 for an authenticated caller whose role lacks `permission`, or whose account is locked. */
-export function assertPermission(user: User, permission: Permission): void {
-  if (!user.locked && hasPermission(user.role, permission)) return;
-  throw new RampartError({
-    status: 403,
-    code: 'ERR_ACCESS_DENIED',
-    title: 'Forbidden',
-    detail: `This action needs the permission ${permission}, which your account does not have.`,
-    extensions: { permission },
-  });
+/** A permission of the app's catalogue (`access/app-access.ts`). */
+export type Permission = AppPermission;
+
+/** True when `role` grants `permission` in the app's matrix; an unknown role grants nothing. */
+export function hasPermission(role: string, permission: Permission): boolean {
+  return APP_RULES.roleGrants(role, permission);
 }

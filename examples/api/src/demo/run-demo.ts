@@ -47,6 +47,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
   const env = {
     RAMPART_KEY_PREFIX: 'rampart-demo:',
     DATABASE_SCHEMA: 'rampart_demo',
+    // The tour shows a blocked address by claiming it through X-Forwarded-For from loopback.
+    TRUSTED_PROXIES: '127.0.0.1/32',
     ...secrets,
     ...options.env,
   };

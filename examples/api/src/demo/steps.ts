@@ -1,3 +1,4 @@
+import { accessSteps } from '../access/demo-steps.js';
 import { apiKeySteps } from '../api-keys/demo-steps.js';
 import { auditSteps } from '../audit/demo-steps.js';
 import { API_SECURITY_HEADERS } from '../headers/security-layers.js';
@@ -109,6 +110,7 @@ export const allSteps: readonly Step[] = [
   ...idempotencySteps,
   ...apiKeySteps,
   ...mfaSteps,
+  ...accessSteps,
   ...sessionSteps,
   ...auditSteps,
 ];

@@ -1,5 +1,5 @@
 import type { ApiKeyStore } from '@rampart/api-keys';
-import type { NonceStore } from '@rampart/core';
+import type { NonceStore, SettingsStore } from '@rampart/core';
 import type { IdempotencyStore } from '@rampart/idempotency';
 import type { JwtNonceStore } from '@rampart/jwt-nonce';
 import type { MfaStore } from '@rampart/mfa';
@@ -36,6 +36,8 @@ export interface AppStores {
   readonly sessions: SessionStores;
   /** The audit trail's records and the account locks (`@rampart/audit`). */
   readonly audit: AuditStores;
+  /** The runtime security settings (`GET/PATCH /api/v1/admin/security/settings`). */
+  readonly settings: SettingsStore;
   /** Resolves when the backend answers; rejects with `StoreUnavailableError` otherwise. */
   ping(): Promise<void>;
   /** Closes the connection; the stores are unusable afterwards. */

@@ -1,5 +1,5 @@
 import { MemoryApiKeyStore } from '@rampart/api-keys';
-import { MemoryNonceStore } from '@rampart/core';
+import { MemoryNonceStore, MemorySettingsStore } from '@rampart/core';
 import { MemoryIdempotencyStore } from '@rampart/idempotency';
 import { MemoryJwtNonceStore } from '@rampart/jwt-nonce';
 import { MemoryMfaStore } from '@rampart/mfa';
@@ -23,6 +23,7 @@ export function openMemoryStores(): AppStores {
     tokens,
     rateLimits,
     users: new MemoryUserStore(),
+    settings: new MemorySettingsStore(),
     records: new MemoryRecordStore(),
     apiKeys: new MemoryApiKeyStore(),
     idempotency,

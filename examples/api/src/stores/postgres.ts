@@ -1,7 +1,13 @@
 import { apiKeyMigrations, PostgresApiKeyStore } from '@rampart/api-keys/postgres';
 import { auditMigrations } from '@rampart/audit/postgres';
 import { StoreUnavailableError } from '@rampart/core';
-import { migrate, nonceStoreMigrations, PostgresNonceStore } from '@rampart/core/postgres';
+import {
+  migrate,
+  nonceStoreMigrations,
+  PostgresNonceStore,
+  PostgresSettingsStore,
+  settingsStoreMigrations,
+} from '@rampart/core/postgres';
 import { idempotencyMigrations, PostgresIdempotencyStore } from '@rampart/idempotency/postgres';
 import { jwtNonceMigrations, PostgresJwtNonceStore } from '@rampart/jwt-nonce/postgres';
 import { mfaMigrations, PostgresMfaStore } from '@rampart/mfa/postgres';
@@ -33,6 +39,7 @@ const MIGRATIONS = [
   sessionsMigrations,
   auditMigrations,
   accountLockMigrations,
+  settingsStoreMigrations,
   exampleMigrations,
 ];
 
@@ -97,6 +104,7 @@ export async function openPostgresStores(config: AppConfig): Promise<AppStores> 
     tokens: new PostgresJwtNonceStore({ db, schema }),
     rateLimits: new PostgresRateLimitStore({ db, schema }),
     users: new PostgresUserStore({ db, schema }),
+    settings: new PostgresSettingsStore({ db, schema }),
     records: new PostgresRecordStore({ db, schema }),
     apiKeys: new PostgresApiKeyStore({ db, schema }),
     idempotency: new PostgresIdempotencyStore({ db, schema }),

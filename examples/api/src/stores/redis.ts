@@ -1,6 +1,6 @@
 import { RedisApiKeyStore } from '@rampart/api-keys/redis';
 import { StoreUnavailableError } from '@rampart/core';
-import { RedisNonceStore } from '@rampart/core/redis';
+import { RedisNonceStore, RedisSettingsStore } from '@rampart/core/redis';
 import { RedisIdempotencyStore } from '@rampart/idempotency/redis';
 import { RedisJwtNonceStore } from '@rampart/jwt-nonce/redis';
 import { RedisMfaStore } from '@rampart/mfa/redis';
@@ -87,6 +87,7 @@ export async function openRedisStores(config: AppConfig): Promise<AppStores> {
     tokens: new RedisJwtNonceStore({ redis, keyPrefix: `${prefix}jwt:` }),
     rateLimits: new RedisRateLimitStore({ redis, keyPrefix: `${prefix}rate-limit:` }),
     users: new RedisUserStore({ redis, keyPrefix: `${prefix}users:` }),
+    settings: new RedisSettingsStore({ redis, keyPrefix: `${prefix}settings:` }),
     records: new RedisRecordStore({ redis, keyPrefix: `${prefix}records:` }),
     apiKeys: new RedisApiKeyStore({ redis, keyPrefix: `${prefix}api-keys:` }),
     idempotency: new RedisIdempotencyStore({ redis, keyPrefix: `${prefix}idempotency:` }),

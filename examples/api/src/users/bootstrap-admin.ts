@@ -8,7 +8,7 @@ import type { UserStore } from './user-store.js';
 export type AdminBootstrap = 'created' | 'existing';
 
 /**
- * Creates the bootstrap admin (`ADMIN_EMAIL` / `ADMIN_PASSWORD`, role `admin`) unless an account
+ * Creates the bootstrap admin (`ADMIN_EMAIL` / `ADMIN_PASSWORD`, role `super_admin`) unless an account
  * with that email exists. An existing account is kept as it is, password included: a restart must
  * not reset a password the admin changed. Two instances starting at once both end up `existing`
  * or `created` without error, as `create` is atomic.
@@ -24,7 +24,7 @@ export async function ensureBootstrapAdmin(
       id: randomUUID(),
       email: config.admin.email,
       passwordHash: await hasher.hash(config.admin.password.value),
-      role: 'admin',
+      role: 'super_admin',
       locked: false,
       createdAt: Date.now(),
     });

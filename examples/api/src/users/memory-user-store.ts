@@ -32,6 +32,23 @@ export class MemoryUserStore implements UserStore {
     return Promise.resolve(this.#byId.get(id));
   }
 
+  list(limit: number, cursor?: string): Promise<{ items: User[]; nextCursor?: string }> {
+    const ids = [...this.#byId.keys()].filter((id) => cursor === undefined || id > cursor).sort();
+    const items = ids.slice(0, limit).map((id) => this.#byId.get(id) as User);
+    const last = items.at(-1);
+    return Promise.resolve(
+      ids.length > limit && last !== undefined ? { items, nextCursor: last.id } : { items },
+    );
+  }
+
+  setRole(id: string, role: string): Promise<User | undefined> {
+    const user = this.#byId.get(id);
+    if (user === undefined) return Promise.resolve(undefined);
+    const updated = Object.freeze({ ...user, role });
+    this.#byId.set(id, updated);
+    return Promise.resolve(updated);
+  }
+
   setPasswordHash(id: string, passwordHash: string): Promise<void> {
     const user = this.#byId.get(id);
     if (user !== undefined) this.#byId.set(id, Object.freeze({ ...user, passwordHash }));

@@ -62,6 +62,24 @@ export class PostgresUserStore implements UserStore {
     return toUser(rows[0]);
   }
 
+  async list(limit: number, cursor?: string): Promise<{ items: User[]; nextCursor?: string }> {
+    // One more than asked: whether a next page exists, in the same statement.
+    const rows = await this.#table.query(sql<UserRow>`
+      select * from ${this.#table.name}
+      where ${cursor === undefined ? sql`true` : sql`id > ${cursor}`}
+      order by id limit ${limit + 1}`);
+    const items = rows.slice(0, limit).map((row) => toUser(row) as User);
+    const last = items.at(-1);
+    return rows.length > limit && last !== undefined ? { items, nextCursor: last.id } : { items };
+  }
+
+  async setRole(id: string, role: string): Promise<User | undefined> {
+    const rows = await this.#table.query(
+      sql<UserRow>`update ${this.#table.name} set role = ${role} where id = ${id} returning *`,
+    );
+    return toUser(rows[0]);
+  }
+
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.#table.query(
       sql`update ${this.#table.name} set password_hash = ${passwordHash} where id = ${id}`,

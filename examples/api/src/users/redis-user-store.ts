@@ -14,12 +14,26 @@ export interface RedisUserStoreOptions {
 // read scripts also touch the user hash named by the index (not in KEYS): the tag keeps it on
 // the same node; a lookup by email stays one round trip instead of GET then HGETALL.
 
-/** KEYS: email index, user hash. ARGV: id, email, hash, role, locked, createdAt. */
+/** KEYS: email index, user hash, id index. ARGV: id, email, hash, role, locked, createdAt. */
 const CREATE = new RedisScript(`
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
 redis.call('HSET', KEYS[2], 'id', ARGV[1], 'email', ARGV[2], 'passwordHash', ARGV[3],
   'role', ARGV[4], 'locked', ARGV[5], 'createdAt', ARGV[6])
+redis.call('ZADD', KEYS[3], 0, ARGV[1])
 return 1`);
+
+/** KEYS: id index (a sorted set, all scores 0: ordered by id). ARGV: from, count, user prefix. */
+const LIST = new RedisScript(`
+local ids = redis.call('ZRANGEBYLEX', KEYS[1], ARGV[1], '+', 'LIMIT', 0, tonumber(ARGV[2]))
+local users = {}
+for i, id in ipairs(ids) do users[i] = redis.call('HGETALL', ARGV[3] .. id) end
+return users`);
+
+/** KEYS: user hash. ARGV: the role. Only an existing user is updated; answers the user. */
+const SET_ROLE = new RedisScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
+redis.call('HSET', KEYS[1], 'role', ARGV[1])
+return redis.call('HGETALL', KEYS[1])`);
 
 /** KEYS: email index. ARGV: prefix of user hashes. */
 const FIND_BY_EMAIL = new RedisScript(`
@@ -36,10 +50,11 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'passwordHash', ARGV[1])
 return 1`);
 
-/** KEYS: user hash. ARGV: prefix of email index keys. */
+/** KEYS: user hash, id index. ARGV: prefix of email index keys, id. */
 const PURGE = new RedisScript(`
 local email = redis.call('HGET', KEYS[1], 'email')
 if email then redis.call('DEL', ARGV[1] .. email) end
+redis.call('ZREM', KEYS[2], ARGV[2])
 return redis.call('DEL', KEYS[1])`);
 
 const STORE = 'redis-user-store';
@@ -76,12 +91,14 @@ export class RedisUserStore implements UserStore {
   readonly #redis: RedisScriptClient;
   readonly #users: string;
   readonly #emails: string;
+  readonly #ids: string;
   readonly #timeoutMs: number;
 
   constructor(options: RedisUserStoreOptions) {
     this.#redis = options.redis;
     this.#users = `${options.keyPrefix}{u}:id:`;
     this.#emails = `${options.keyPrefix}{u}:email:`;
+    this.#ids = `${options.keyPrefix}{u}:ids`;
     this.#timeoutMs = options.timeoutMs ?? 1000;
   }
 
@@ -96,7 +113,7 @@ export class RedisUserStore implements UserStore {
     const email = normalizeEmail(user.email);
     const created = await this.#run(
       CREATE,
-      [this.#emails + email, this.#users + user.id],
+      [this.#emails + email, this.#users + user.id, this.#ids],
       [user.id, email, user.passwordHash, user.role, user.locked ? '1' : '0', user.createdAt],
     );
     if (created !== 1) throw emailTakenError();
@@ -112,11 +129,30 @@ export class RedisUserStore implements UserStore {
     return parseUser(await this.#run(FIND_BY_ID, [this.#users + id], []));
   }
 
+  async list(limit: number, cursor?: string): Promise<{ items: User[]; nextCursor?: string }> {
+    // One more than asked: whether a next page exists, without a second round trip.
+    const reply = await this.#run(
+      LIST,
+      [this.#ids],
+      [cursor === undefined ? '-' : `(${cursor}`, limit + 1, this.#users],
+    );
+    const found = (Array.isArray(reply) ? reply : [])
+      .map(parseUser)
+      .filter((user) => user !== undefined);
+    const items = found.slice(0, limit);
+    const last = items.at(-1);
+    return found.length > limit && last !== undefined ? { items, nextCursor: last.id } : { items };
+  }
+
+  async setRole(id: string, role: string): Promise<User | undefined> {
+    return parseUser(await this.#run(SET_ROLE, [this.#users + id], [role]));
+  }
+
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.#run(SET_HASH, [this.#users + id], [passwordHash]);
   }
 
   async purgeUser(id: string): Promise<void> {
-    await this.#run(PURGE, [this.#users + id], [this.#emails]);
+    await this.#run(PURGE, [this.#users + id, this.#ids], [this.#emails, id]);
   }
 }

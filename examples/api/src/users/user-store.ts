@@ -9,8 +9,8 @@ export interface User {
   /** argon2id PHC string from `@rampart/passwords`. */
   readonly passwordHash: string;
   /**
-   * `user`, `admin` or `super_admin`, stored as text: any other value (a typo, a role of a later
-   * release) is kept and gets no permission (see `auth/permissions.ts`), failing closed.
+   * `guest`, `user`, `admin` or `super_admin`, stored as text: any other value (a typo, a role
+   * of a later release) is kept and gets no permission (see `access/app-access.ts`), failing closed.
    */
   readonly role: string;
   /** A locked user cannot log in. */
@@ -33,6 +33,13 @@ export interface UserStore extends UserDataPurger {
   /** The user with this email (normalised here too), if any. */
   findByEmail(email: string): Promise<User | undefined>;
   findById(id: string): Promise<User | undefined>;
+  /**
+   * A page of users in id order: at most `limit`, after the user whose id is `cursor` when given;
+   * `nextCursor` (the last id of the page) when more may follow.
+   */
+  list(limit: number, cursor?: string): Promise<{ items: User[]; nextCursor?: string }>;
+  /** Sets the user's role; resolves the updated user, or `undefined` when there is none. */
+  setRole(id: string, role: string): Promise<User | undefined>;
   /** Replaces the hash after a login found it weaker than the current parameters. */
   setPasswordHash(id: string, passwordHash: string): Promise<void>;
   /** Right to erasure (core's `UserDataPurger`): forgets the user and frees the email. */

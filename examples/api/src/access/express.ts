@@ -1,0 +1,78 @@
+import { type ExpressAccessGuards, expressAccessControl } from '@rampart/access-control/express';
+import type { AuthContext, IpFilter, RuntimeSecuritySettings } from '@rampart/core';
+import { ipFilter } from '@rampart/core/express';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import type { AdminService } from './admin-service.js';
+import type { AppAccessControl, AppPermission, AppRole } from './app-access.js';
+import { IP_FILTER_EXEMPT } from './app-settings.js';
+
+/** The app's Express guards, typed by its permissions and roles. */
+export type AppExpressGuards = ExpressAccessGuards<AppPermission, AppRole>;
+
+export function appExpressGuards(access: AppAccessControl): AppExpressGuards {
+  return expressAccessControl(access);
+}
+
+/**
+ * The first middleware of the app, before CORS and the security headers: the settings' version
+ * check, so every later step of the request (CORS origins, the IP filter, the routes) reads the
+ * newest settings any instance wrote.
+ */
+export function expressSyncSettings(settings: RuntimeSecuritySettings): RequestHandler {
+  return function syncSettings(_req: Request, _res: Response, next: NextFunction): void {
+    settings.sync().then(() => next(), next);
+  };
+}
+
+/** After `rampartCore()` (the client IP): the IP filter on the settings' lists, /health exempt. */
+export function expressIpFilter(filter: IpFilter): RequestHandler {
+  return ipFilter(filter, { exemptPaths: [...IP_FILTER_EXEMPT] });
+}
+
+/** The admin routes of EXAMPLE-API.md built here (users, roles, security settings). */
+export function registerAdminExpressRoutes(
+  app: Express,
+  admin: AdminService,
+  guards: AppExpressGuards,
+  authenticated: RequestHandler,
+): void {
+  const caller = (req: Request) => req.auth as AuthContext;
+  const context = (req: Request) => ({
+    ip: req.clientIp ?? '',
+    method: req.method,
+    route: `${req.baseUrl}${String(req.route?.path ?? '')}`,
+  });
+
+  app.get(
+    '/api/v1/admin/users',
+    authenticated,
+    guards.requirePermissions('users:read'),
+    async (req: Request, res: Response) => {
+      res.json(await admin.listUsers(req.query));
+    },
+  );
+  app.post(
+    '/api/v1/admin/users/:id/role',
+    authenticated,
+    guards.requirePermissions('users:write'),
+    async (req: Request, res: Response) => {
+      res.json(await admin.changeRole(caller(req), String(req.params.id), req.body, context(req)));
+    },
+  );
+  app.get(
+    '/api/v1/admin/security/settings',
+    authenticated,
+    guards.requirePermissions('settings:read'),
+    (_req: Request, res: Response) => {
+      res.json(admin.settings());
+    },
+  );
+  app.patch(
+    '/api/v1/admin/security/settings',
+    authenticated,
+    guards.requirePermissions('settings:write'),
+    async (req: Request, res: Response) => {
+      res.json(await admin.patchSettings(caller(req), req.body, req.clientIp ?? ''));
+    },
+  );
+}

@@ -1,0 +1,72 @@
+import { fastifyAccessControl } from '@rampart/access-control/fastify';
+import type { AuthContext, IpFilter, RuntimeSecuritySettings } from '@rampart/core';
+import { type AuthPreHandler, fastifyIpFilter } from '@rampart/core/fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AdminService } from './admin-service.js';
+import type { AppAccessControl } from './app-access.js';
+import { IP_FILTER_EXEMPT } from './app-settings.js';
+
+/**
+ * The first hook of the app, before CORS and the security headers: the settings' version check,
+ * so every later step of the request (CORS origins, the IP filter, the routes) reads the newest
+ * settings any instance wrote.
+ */
+export function registerSettingsSync(
+  app: FastifyInstance,
+  settings: RuntimeSecuritySettings,
+): void {
+  app.addHook('onRequest', async function syncSettings() {
+    await settings.sync();
+  });
+}
+
+/**
+ * Registered right after `rampartCore` (the client IP): the IP filter on the settings' lists
+ * (/health exempt), and the access-control plugin, which guards each route by its
+ * `config.access` (HEAD twins and OPTIONS siblings included).
+ */
+export function registerFastifyAccess(
+  app: FastifyInstance,
+  access: AppAccessControl,
+  ipFilter: IpFilter,
+): void {
+  app.register(fastifyIpFilter, { filter: ipFilter, exemptPaths: [...IP_FILTER_EXEMPT] });
+  // requireDeclared stays off until every route module (mfa, sessions, audit, api-keys …)
+  // declares its config.access; the admin and entities routes here declare theirs.
+  app.register(fastifyAccessControl, { access, requireDeclared: false });
+}
+
+/** The admin routes of EXAMPLE-API.md built here (users, roles, security settings). */
+export function registerAdminFastifyRoutes(
+  scope: FastifyInstance,
+  admin: AdminService,
+  authenticated: AuthPreHandler,
+): void {
+  const caller = (request: FastifyRequest) => request.auth as AuthContext;
+
+  scope.get(
+    '/api/v1/admin/users',
+    { preHandler: authenticated, config: { access: { permissions: ['users:read'] } } },
+    (request) => admin.listUsers(request.query),
+  );
+  scope.post<{ Params: { id: string } }>(
+    '/api/v1/admin/users/:id/role',
+    { preHandler: authenticated, config: { access: { permissions: ['users:write'] } } },
+    (request) =>
+      admin.changeRole(caller(request), request.params.id, request.body, {
+        ip: request.clientIp,
+        method: request.method,
+        route: request.routeOptions.url ?? '',
+      }),
+  );
+  scope.get(
+    '/api/v1/admin/security/settings',
+    { preHandler: authenticated, config: { access: { permissions: ['settings:read'] } } },
+    async () => admin.settings(),
+  );
+  scope.patch(
+    '/api/v1/admin/security/settings',
+    { preHandler: authenticated, config: { access: { permissions: ['settings:write'] } } },
+    (request) => admin.patchSettings(caller(request), request.body, request.clientIp),
+  );
+}
