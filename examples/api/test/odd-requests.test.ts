@@ -63,7 +63,7 @@ const CASES: readonly Case[] = [
     'GET /api/v1/entities/a%20b/records',
     request('GET', '/api/v1/entities/a%20b/records'),
     401,
-    'ERR_TOKEN_INVALID',
+    'ERR_AUTH_REQUIRED',
   ],
   ['GET /health?x=%zz (the query is not the path)', request('GET', '/health?x=%zz'), 200, 'health'],
   ['GET /Health', request('GET', '/Health'), 404, 'ERR_NOT_FOUND'],
