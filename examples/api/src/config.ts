@@ -6,6 +6,7 @@ import { type ArgSpec, argValue, oneOf, quote, readArgs } from './cli-args.js';
 import { ConfigError, HelpRequested } from './config-error.js';
 import { parseCorsOrigins } from './headers/security-layers.js';
 import { type MfaConfig, parseMfaConfig } from './mfa/mfa-config.js';
+import { type OAuthConfig, parseOAuthConfig } from './oauth/oauth-config.js';
 import { generateKeyId, generatePassword, generateSecret, parseSecret } from './secrets.js';
 import { parseSessionConfig, type SessionConfig } from './sessions/session-config.js';
 
@@ -53,6 +54,8 @@ export interface AppConfig {
   readonly sessions: SessionConfig;
   /** `AUDIT_HMAC_KEY`, `LOCKDOWN_SECONDS`, `ALERT_WEBHOOK_URL` / `_SECRET`, `AUDIT_LOG_FILE`. */
   readonly audit: AuditConfig;
+  /** `OAUTH_*` providers and `PUBLIC_URL` for their redirect URIs. */
+  readonly oauth: OAuthConfig;
   /** `API_KEY_PEPPER`: the key of the API keys' stored hashes. */
   readonly apiKeys: ApiKeyConfig;
 }
@@ -73,7 +76,9 @@ JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, SIGNING_KEY_ID, SIGNING_SECRET, ENCRYPTION
 CORS_ORIGINS, PUBLIC_URL, SESSION_IDLE_SECONDS, SESSION_ABSOLUTE_SECONDS, SESSION_TOUCH_SECONDS,
 MAX_SESSIONS_PER_USER, AUDIT_HMAC_KEY, LOCKDOWN_SECONDS, ALERT_WEBHOOK_URL,
 ALERT_WEBHOOK_SECRET, AUDIT_LOG_FILE, API_KEY_PEPPER, RAMPART_KEY_PREFIX,
-DATABASE_SCHEMA, REGISTER_LIMIT_PER_HOUR (see examples/api/README.md).`;
+DATABASE_SCHEMA, REGISTER_LIMIT_PER_HOUR, OAUTH_OIDC_ISSUER, OAUTH_OIDC_CLIENT_ID,
+OAUTH_OIDC_CLIENT_SECRET, OAUTH_GITHUB_CLIENT_ID, OAUTH_GITHUB_CLIENT_SECRET,
+OAUTH_GOOGLE_CLIENT_ID, OAUTH_GOOGLE_CLIENT_SECRET (see examples/api/README.md).`;
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -271,6 +276,7 @@ export function parseConfig(argv: readonly string[], vars: Env): AppConfig {
     mfa: parseMfaConfig((name) => env(vars, name)),
     sessions: parseSessionConfig((name) => env(vars, name)),
     audit: parseAuditConfig((name) => env(vars, name)),
+    oauth: parseOAuthConfig((name) => env(vars, name)),
     apiKeys: parseApiKeyConfig((name) => env(vars, name)),
   };
 }

@@ -11,6 +11,7 @@ import { callerPrincipal, createIdentify } from './auth/identify.js';
 import type { AppContext } from './context.js';
 import { idempotentRoute } from './idempotency/express.js';
 import { registerMfaExpressRoutes } from './mfa/express-routes.js';
+import { registerOAuthExpressRoutes } from './oauth/express-routes.js';
 import {
   ENTITIES_POLICIES,
   ENTITIES_SCOPE,
@@ -83,6 +84,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
   registerMfaExpressRoutes(app, ctx.services.mfaActions, guard);
   registerSessionExpressRoutes(app, { actions: ctx.services.sessionActions, guard, loginLimits });
   registerAuditExpressRoutes(app, ctx.services.auditHandlers, guard);
+  registerOAuthExpressRoutes(app, ctx.services.oauth, ctx.services.oauthSession);
   registerApiKeyExpressRoutes(app, ctx, guard);
 
   // Entities: identify, then the limit (by principal, by IP without one), then refuse the

@@ -16,6 +16,7 @@ import { callerPrincipal, createIdentify } from './auth/identify.js';
 import type { AppContext } from './context.js';
 import { IDEMPOTENT_ROUTE, registerIdempotency } from './idempotency/fastify.js';
 import { registerMfaFastifyRoutes } from './mfa/fastify-routes.js';
+import { registerOAuthFastifyRoutes } from './oauth/fastify-routes.js';
 import {
   ENTITIES_POLICIES,
   ENTITIES_SCOPE,
@@ -124,6 +125,7 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
       loginLimits,
     });
     registerAuditFastifyRoutes(scope, ctx.services.auditHandlers, guard);
+    registerOAuthFastifyRoutes(scope, ctx.services.oauth, ctx.services.oauthSession);
     registerApiKeyFastifyRoutes(scope, ctx, guard);
 
     // Entities: identify (onRequest), then the limit, then refuse the unauthenticated, then

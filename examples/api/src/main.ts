@@ -70,6 +70,18 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  // The OAuth providers' redirect URIs need the bound URL (`--port 0`) unless PUBLIC_URL is
+  // set; the OpenID Connect issuer is discovered here, before the app reports ready.
+  try {
+    await ctx.services.oauth.bind(server.url);
+  } catch (error) {
+    console.error(`example-api: ${reason(error)}`);
+    await server.close();
+    await ctx.services.audit.close();
+    await stores.close();
+    process.exitCode = error instanceof ConfigError ? EXIT_USAGE : 1;
+    return;
+  }
 
   let closing = false;
   async function shutdown(signal: NodeJS.Signals): Promise<void> {

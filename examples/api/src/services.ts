@@ -4,6 +4,7 @@ import type {
   RuntimeSecuritySettings,
   SecurityEvent,
 } from '@rampart/core';
+import { createKeyRing } from '@rampart/crypto';
 import type { Idempotency } from '@rampart/idempotency';
 import { createJwtNonce, type JwtNonce, jwtAuthenticator } from '@rampart/jwt-nonce';
 import type { Mfa } from '@rampart/mfa';
@@ -27,6 +28,9 @@ import { createMfaActions, type MfaActions } from './mfa/mfa-actions.js';
 import { createExampleMfa } from './mfa/mfa-service.js';
 import { sessionRotation } from './mfa/session-rotation.js';
 import { mfaSecondFactor } from './mfa/session-second-factor.js';
+import { type AppOAuth, createAppOAuth } from './oauth/app-oauth.js';
+import { type OAuthSessionStart, oauthSessionStart } from './oauth/oauth-sign-in.js';
+import { oauthUserDirectory } from './oauth/oauth-users.js';
 import { type AppSessions, createAppSessions } from './sessions/app-sessions.js';
 import { createSessionActions, type SessionActions } from './sessions/session-actions.js';
 import type { AppStores } from './stores/app-stores.js';
@@ -68,6 +72,10 @@ export interface AppServices {
   readonly audit: AppAudit;
   /** The Admin audit and Privacy routes' logic. */
   readonly auditHandlers: AuditHandlers;
+  /** The OAuth sign-in (`@rampart/oauth`): the configured providers, bound once listening. */
+  readonly oauth: AppOAuth;
+  /** Ends a provider sign-in in the session `POST /api/v1/sessions` would make. */
+  readonly oauthSession: OAuthSessionStart;
 }
 
 /** Key id of the app's one JWT key; a second key would be added here to rotate. */
@@ -127,6 +135,8 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
     onEvent,
   );
   const ipFilter = createAppIpFilter(settings, onEvent);
+  // One second factor for both browser sign-ins: the password one and the provider one.
+  const secondFactor = mfaSecondFactor(mfa, sessions.devices);
   return Object.freeze({
     access,
     settings,
@@ -150,7 +160,7 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
     sessionActions: createSessionActions({
       sessions: sessions.sessions,
       checkPassword: auth.checkPassword,
-      secondFactor: mfaSecondFactor(mfa, sessions.devices),
+      secondFactor,
     }),
     // The session cookie last: a request with a bearer token (or an API key) is judged by it.
     // The API key first: it also takes `Authorization: Bearer rk_…`, which the JWT one would refuse.
@@ -173,10 +183,28 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
         sessions.devices,
         mfa,
         apiKeyServices.apiKeys,
+        stores.oauthLinks,
         stores.records,
         stores.audit.locks,
         stores.users,
       ],
+    }),
+    oauth: createAppOAuth({
+      config: config.oauth,
+      // The flow cookie is sealed with ENCRYPTION_KEYS: every instance opens the others'.
+      keyRing: createKeyRing({
+        keys: config.mfa.encryptionKeys.value.map(({ id, key }) => ({ id, key })),
+      }),
+      links: stores.oauthLinks,
+      users: oauthUserDirectory(stores.users),
+      onEvent,
+    }),
+    oauthSession: oauthSessionStart({
+      users: stores.users,
+      sessions: sessions.sessions,
+      secondFactor,
+      isLocked: audit.isLocked,
+      onEvent: (event) => audit.onEvent(event),
     }),
   });
 }

@@ -4,6 +4,7 @@ import { auditSteps } from '../audit/demo-steps.js';
 import { API_SECURITY_HEADERS } from '../headers/security-layers.js';
 import { idempotencySteps } from '../idempotency/demo-steps.js';
 import { mfaSteps } from '../mfa/demo-steps.js';
+import { oauthSteps } from '../oauth/demo-steps.js';
 import { sessionSteps } from '../sessions/demo-steps.js';
 import { authSteps, loginLimitSteps } from './auth-steps.js';
 import { entitySteps } from './entity-steps.js';
@@ -113,4 +114,5 @@ export const allSteps: readonly Step[] = [
   ...accessSteps,
   ...sessionSteps,
   ...auditSteps,
+  ...oauthSteps,
 ];

@@ -4,11 +4,12 @@ import type { OAuthUserDirectory } from '@rampart/oauth';
 import type { UserStore } from '../users/user-store.js';
 
 /**
- * The hash of an account made by a provider sign-in: none. `PasswordHasher.verify` answers
- * `false` for anything that is not an argon2 PHC string, so a password login of such an account
- * fails like a wrong password until the user sets one.
+ * The hash of an account made by a provider sign-in: a marker that no password matches (as `!`
+ * in /etc/shadow). `PasswordHasher.verify` answers `false` for anything that is not an argon2
+ * PHC string, so a password login of such an account fails like a wrong password. Not empty:
+ * the stores read an empty hash as a damaged record.
  */
-export const NO_PASSWORD = '';
+export const NO_PASSWORD = '!no-password:oauth';
 
 /**
  * How `@rampart/oauth` finds or makes the user of a first sign-in, on the app's user store. The

@@ -3,6 +3,7 @@ import type { NonceStore, SettingsStore } from '@rampart/core';
 import type { IdempotencyStore } from '@rampart/idempotency';
 import type { JwtNonceStore } from '@rampart/jwt-nonce';
 import type { MfaStore } from '@rampart/mfa';
+import type { OAuthLinkStore } from '@rampart/oauth';
 import type { RateLimitStore } from '@rampart/rate-limit';
 import type { AuditStores } from '../audit/audit-stores.js';
 import type { AppConfig, StoreKind } from '../config.js';
@@ -36,6 +37,8 @@ export interface AppStores {
   readonly sessions: SessionStores;
   /** The audit trail's records and the account locks (`@rampart/audit`). */
   readonly audit: AuditStores;
+  /** `(provider, subject)` → user links of the OAuth sign-in (`@rampart/oauth`). */
+  readonly oauthLinks: OAuthLinkStore;
   /** The runtime security settings (`GET/PATCH /api/v1/admin/security/settings`). */
   readonly settings: SettingsStore;
   /** Resolves when the backend answers; rejects with `StoreUnavailableError` otherwise. */

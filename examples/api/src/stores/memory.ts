@@ -3,6 +3,7 @@ import { MemoryNonceStore, MemorySettingsStore } from '@rampart/core';
 import { MemoryIdempotencyStore } from '@rampart/idempotency';
 import { MemoryJwtNonceStore } from '@rampart/jwt-nonce';
 import { MemoryMfaStore } from '@rampart/mfa';
+import { MemoryOAuthLinkStore } from '@rampart/oauth';
 import { MemoryRateLimitStore } from '@rampart/rate-limit';
 import { memoryAuditStores } from '../audit/audit-stores.js';
 import { MemoryRecordStore } from '../entities/memory-record-store.js';
@@ -30,6 +31,7 @@ export function openMemoryStores(): AppStores {
     mfa: new MemoryMfaStore(),
     sessions,
     audit: memoryAuditStores(),
+    oauthLinks: new MemoryOAuthLinkStore(),
     // Memory cannot be unreachable.
     ping: () => Promise.resolve(),
     close: () => {

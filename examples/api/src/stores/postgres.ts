@@ -11,6 +11,7 @@ import {
 import { idempotencyMigrations, PostgresIdempotencyStore } from '@rampart/idempotency/postgres';
 import { jwtNonceMigrations, PostgresJwtNonceStore } from '@rampart/jwt-nonce/postgres';
 import { mfaMigrations, PostgresMfaStore } from '@rampart/mfa/postgres';
+import { oauthMigrations, PostgresOAuthLinkStore } from '@rampart/oauth/postgres';
 import { PostgresRateLimitStore, rateLimitMigrations } from '@rampart/rate-limit/postgres';
 import { sessionsMigrations } from '@rampart/sessions/postgres';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -37,6 +38,7 @@ const MIGRATIONS = [
   idempotencyMigrations,
   mfaMigrations,
   sessionsMigrations,
+  oauthMigrations,
   auditMigrations,
   accountLockMigrations,
   settingsStoreMigrations,
@@ -111,6 +113,7 @@ export async function openPostgresStores(config: AppConfig): Promise<AppStores> 
     mfa: new PostgresMfaStore({ db, schema }),
     sessions: await postgresSessionStores(db, schema),
     audit: postgresAuditStores(db, schema),
+    oauthLinks: new PostgresOAuthLinkStore({ db, schema }),
     async ping() {
       try {
         await withTimeout(sql`select 1`.execute(db), PING_TIMEOUT_MS, 'Postgres ping');

@@ -4,6 +4,7 @@ import { RedisNonceStore, RedisSettingsStore } from '@rampart/core/redis';
 import { RedisIdempotencyStore } from '@rampart/idempotency/redis';
 import { RedisJwtNonceStore } from '@rampart/jwt-nonce/redis';
 import { RedisMfaStore } from '@rampart/mfa/redis';
+import { RedisOAuthLinkStore } from '@rampart/oauth/redis';
 import { RedisRateLimitStore } from '@rampart/rate-limit/redis';
 import { Redis } from 'ioredis';
 import { redisAuditStores } from '../audit/audit-stores.js';
@@ -94,6 +95,7 @@ export async function openRedisStores(config: AppConfig): Promise<AppStores> {
     mfa: new RedisMfaStore({ redis, keyPrefix: `${prefix}mfa:` }),
     sessions: await redisSessionStores(redis, prefix),
     audit: redisAuditStores(redis, prefix),
+    oauthLinks: new RedisOAuthLinkStore({ redis, keyPrefix: `${prefix}oauth:` }),
     async ping() {
       try {
         await withTimeout(redis.ping(), PING_TIMEOUT_MS, 'Redis PING');
