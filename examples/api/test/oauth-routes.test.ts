@@ -154,16 +154,35 @@ describe.each(cases)('OAuth sign-in, %s store, %s', (store, framework) => {
     },
   );
 
-  onService('finds an existing account by the verified email', async () => {
-    const account = newAccount('existing');
-    const id = await api.register(account);
-    identity = { ...newIdentity(), email: account.email };
-    const done = await signIn();
-    expect(done.status).toBe(303);
-    const session = cookieNamed(done.headers.getSetCookie(), '__Host-sid') as string;
-    const me = await api.get('/api/v1/me', browser({ cookie: session }));
-    expect(me.body.id).toBe(id);
-  });
+  onService(
+    'finds an existing account by the verified email; deleting it purges the link',
+    async () => {
+      const account = newAccount('existing');
+      const id = await api.register(account);
+      identity = { ...newIdentity(), email: account.email };
+      const done = await signIn();
+      expect(done.status).toBe(303);
+      const session = cookieNamed(done.headers.getSetCookie(), '__Host-sid') as string;
+      const me = await api.get('/api/v1/me', browser({ cookie: session }));
+      expect(me.body.id).toBe(id);
+
+      // Deleting the account purges its link too: the next sign-in makes a new account.
+      const { accessToken } = await api.login(account);
+      const deleted = await api.request(
+        'DELETE',
+        '/api/v1/privacy/my-account',
+        { password: account.password },
+        { token: accessToken },
+      );
+      expect(deleted.status, JSON.stringify(deleted.body)).toBe(204);
+      const after = await signIn();
+      expect(after.status).toBe(303);
+      const fresh = cookieNamed(after.headers.getSetCookie(), '__Host-sid') as string;
+      const meAfter = await api.get('/api/v1/me', browser({ cookie: fresh }));
+      expect(meAfter.body).toMatchObject({ email: account.email });
+      expect(meAfter.body.id).not.toBe(id);
+    },
+  );
 
   onService(
     'refuses a wrong or a missing state with 400 ERR_OAUTH_CALLBACK, nothing created',
