@@ -176,6 +176,7 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
       users: stores.users,
       hasher,
       userOf: auth.userOf,
+      mfa,
       // Credentials first, then the data, then the account itself (core's purgeUserData order).
       purgers: [
         tokens,

@@ -225,6 +225,42 @@ describe.each(CASES)('MFA routes on %s with %s', (framework, store) => {
     expect((await api.login(account)).accessToken).toEqual(expect.any(String));
   });
 
+  it.skipIf(!available[store])(
+    "deleting an MFA user's account takes a code besides the password",
+    async () => {
+      const { account, accessToken, otpauthUrl } = await enrolled();
+      const path = '/api/v1/privacy/my-account';
+      const options = { token: accessToken };
+      const { password } = account;
+      expectProblem(
+        await api.request('DELETE', path, { password }, options),
+        401,
+        'ERR_MFA_CODE_REQUIRED',
+      );
+      expectProblem(
+        await api.request('DELETE', path, { password, code: 'abc' }, options),
+        400,
+        'ERR_MFA_CODE_MALFORMED',
+      );
+      const wrong = codeOf(otpauthUrl) === '000000' ? '000001' : '000000';
+      expectProblem(
+        await api.request('DELETE', path, { password, code: wrong }, options),
+        401,
+        'ERR_MFA_CODE_INVALID',
+      );
+      // Nothing was erased by the refusals: the account still answers.
+      expect((await api.get(ME, options)).status).toBe(200);
+      const gone = await api.request(
+        'DELETE',
+        path,
+        { password, code: codeOf(otpauthUrl) },
+        options,
+      );
+      expect(gone.status, JSON.stringify(gone.body)).toBe(204);
+      expectProblem(await api.post('/api/v1/auth/login', account), 401, 'ERR_LOGIN_FAILED');
+    },
+  );
+
   it.skipIf(!available[store])('refuses the MFA routes without a credential', async () => {
     for (const route of ['setup', 'enable', 'disable', 'recovery-codes']) {
       expect((await api.post(`${MFA}/${route}`, { code: '123456' })).status).toBe(401);

@@ -1,5 +1,6 @@
 import { parseAuditQuery } from '@rampart/audit';
 import { type AuthContext, notFoundError, RampartError } from '@rampart/core';
+import { codeRequiredError, type Mfa } from '@rampart/mfa';
 import type { PasswordHasher } from '@rampart/passwords';
 import { z } from 'zod';
 import { loginFailedError } from '../auth/auth-service.js';
@@ -36,7 +37,11 @@ export function assertAuditPermission(user: User, permission: AuditPermission): 
 const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const userIdSchema = z.string().regex(USER_ID, 'must be a user id');
 const consentBody = z.strictObject({ analytics: z.boolean(), marketing: z.boolean() });
-const deleteBody = z.strictObject({ password: z.string().min(1).max(1024) });
+const deleteBody = z.strictObject({
+  password: z.string().min(1).max(1024),
+  // An MFA user's second factor (EXAMPLE-API.md); checked by the MFA service, format included.
+  code: z.string().max(64).optional(),
+});
 
 /** What the admin and privacy routes need. */
 export interface AuditRouteDeps {
@@ -47,6 +52,8 @@ export interface AuditRouteDeps {
   readonly purgers: readonly { purgeUser(userId: string): Promise<void> }[];
   /** Loads the caller (401 when their account is gone). */
   readonly userOf: (auth: AuthContext) => Promise<User>;
+  /** The second factor: deleting the account of a user with MFA also takes a code. */
+  readonly mfa: Pick<Mfa, 'status' | 'verify'>;
 }
 
 /** The handlers of the Admin audit and Privacy routes, framework-neutral. */
@@ -166,8 +173,13 @@ export function createAuditHandlers(deps: AuditRouteDeps) {
 
     async deleteMyAccount(auth: AuthContext, body: unknown) {
       const user = await deps.userOf(auth);
-      const { password } = parseInput(deleteBody, body);
+      const { password, code } = parseInput(deleteBody, body);
       if (!(await hasher.verify(user.passwordHash, password))) throw loginFailedError();
+      // Erasure cannot be undone: a stolen session and password are not enough for an MFA user.
+      if ((await deps.mfa.status(user.id)).enabled) {
+        if (code === undefined) throw codeRequiredError();
+        await deps.mfa.verify(user.id, code);
+      }
       for (const purger of deps.purgers) await purger.purgeUser(user.id);
       audit.detector.reset(user.id);
       // Recorded without the user (they are gone); then their key goes and their records with it.
