@@ -6,6 +6,7 @@ import {
   serviceAvailable,
 } from '@rampart/test-utils';
 import type { OAuth2Server } from 'oauth2-mock-server';
+import { generateSync } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FRAMEWORKS, STORE_KINDS, type StoreKind } from '../src/config.js';
 import { type AppProcess, startApp } from '../src/demo/app-process.js';
@@ -220,6 +221,26 @@ describe.each(cases)('OAuth sign-in, %s store, %s', (store, framework) => {
       expect(registered.status).toBe(201);
     },
   );
+
+  onService('asks a user with MFA for the second factor: no session without it', async () => {
+    const account = newAccount('mfa');
+    await api.register(account);
+    const { accessToken } = await api.login(account);
+    const setup = await api.post('/api/v1/auth/mfa/setup', undefined, { token: accessToken });
+    const secret = new URL(setup.body.otpauthUrl as string).searchParams.get('secret') as string;
+    const code = generateSync({ secret, epoch: Math.floor(Date.now() / 1000) });
+    const enabled = await api.post('/api/v1/auth/mfa/enable', { code }, { token: accessToken });
+    expect(enabled.status, JSON.stringify(enabled.body)).toBe(200);
+    identity = { ...newIdentity(), email: account.email };
+    const refused = await signIn();
+    const body = (await refused.json()) as Record<string, unknown>;
+    expectProblem(
+      { status: refused.status, headers: refused.headers, body },
+      401,
+      'ERR_MFA_CODE_REQUIRED',
+    );
+    expect(cookieNamed(refused.headers.getSetCookie(), '__Host-sid')).toBeUndefined();
+  });
 
   onService('answers 404 problem+json for a provider that is not configured', async () => {
     expectProblem(await api.get(`${BASE}/github`), 404);
