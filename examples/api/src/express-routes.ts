@@ -85,7 +85,8 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
   registerSessionExpressRoutes(app, { actions: ctx.services.sessionActions, guard, loginLimits });
   registerAuditExpressRoutes(app, ctx.services.auditHandlers, guard);
   registerOAuthExpressRoutes(app, ctx.services.oauth, ctx.services.oauthSession);
-  registerApiKeyExpressRoutes(app, ctx, guard);
+  // Idempotency-Key on key creation too (EXAMPLE-API.md): a retried create answers the same key.
+  registerApiKeyExpressRoutes(app, ctx, guard, [idempotentRoute(ctx.services.idempotency)]);
 
   // Entities: identify, then the limit (by principal, by IP without one), then refuse the
   // unauthenticated, then the signature. One limiter for both routes: one budget.

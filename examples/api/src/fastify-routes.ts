@@ -126,7 +126,8 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
     });
     registerAuditFastifyRoutes(scope, ctx.services.auditHandlers, guard);
     registerOAuthFastifyRoutes(scope, ctx.services.oauth, ctx.services.oauthSession);
-    registerApiKeyFastifyRoutes(scope, ctx, guard);
+    // Idempotency-Key on key creation too (EXAMPLE-API.md): a retried create answers the same key.
+    registerApiKeyFastifyRoutes(scope, ctx, guard, IDEMPOTENT_ROUTE);
 
     // Entities: identify (onRequest), then the limit, then refuse the unauthenticated, then
     // the signature. The limit's own preHandler is put first by the plugin.

@@ -109,6 +109,30 @@ describe.each(cases)('Idempotency-Key on POST …/records, %s store, %s', (store
     },
   );
 
+  it.skipIf(!available[store])(
+    'answers a retried API-key creation with the same key, once, and refuses another body',
+    async () => {
+      const key = `"${randomUUID()}"`;
+      const create = (name: string) =>
+        api.post(
+          '/api/v1/api-keys',
+          { name, scopes: ['entities:read'] },
+          { token, headers: { 'idempotency-key': key } },
+        );
+      const first = await create('ci');
+      expect(first.status, JSON.stringify(first.body)).toBe(201);
+      const retry = await create('ci');
+      expect(retry.status).toBe(201);
+      expect(retry.headers.get('idempotency-replayed')).toBe('true');
+      expect(retry.body).toEqual(first.body);
+      expectProblem(await create('other'), 422, 'ERR_IDEMPOTENCY_KEY_REUSED');
+      const listed = await api.get('/api/v1/api-keys', { token });
+      expect(
+        (listed.body as unknown as Array<{ name: string }>).filter((item) => item.name === 'ci'),
+      ).toHaveLength(1);
+    },
+  );
+
   it.skipIf(store !== 'redis' || !available[store])(
     'keeps the response sealed in the store, never the record in clear',
     async () => {
