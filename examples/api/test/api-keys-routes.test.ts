@@ -89,6 +89,9 @@ describe.each(cases)('API keys on %s with the %s store', (framework, store) => {
       expect(text).not.toContain(signingSecret);
       const reads = await api.get('/api/v1/entities/e1/records', withKey(key));
       expect(reads.status, JSON.stringify(reads.body)).toBe(200);
+      // The key's owner, as the same auth context a token or a session gives.
+      const me = await api.get('/api/v1/me', withKey(key));
+      expect(me.body).toMatchObject({ id: expect.any(String), authMethod: 'api-key' });
     },
   );
 

@@ -66,6 +66,7 @@ describe.each(FRAMEWORKS)('auth routes on %s', (framework) => {
       email: 'admin@example.com',
       role: 'super_admin',
       mfaEnabled: false,
+      authMethod: 'jwt',
     });
   });
 

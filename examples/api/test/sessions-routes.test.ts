@@ -78,7 +78,7 @@ describe.each(cases)('sessions, %s store, %s', (store, framework) => {
       const { cookie } = await signIn(account);
       const me = await api.get('/api/v1/me', as(cookie));
       expect(me.status).toBe(200);
-      expect(me.body).toMatchObject({ email: account.email });
+      expect(me.body).toMatchObject({ email: account.email, authMethod: 'session' });
       expectProblem(
         await api.post('/api/v1/sessions', { ...account, password: 'wrong-password-here' }),
         401,

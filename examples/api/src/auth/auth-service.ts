@@ -38,6 +38,8 @@ export interface MeResponse {
   email: string;
   role: string;
   mfaEnabled: boolean;
+  /** Which credential proved this request: `jwt`, `session` or `api-key` (one auth context). */
+  authMethod: AuthContext['method'];
 }
 
 /** What register, login, refresh, logout and me do, whatever the framework. */
@@ -199,7 +201,13 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     async me(auth: AuthContext) {
       const user = await userOf(auth);
       const mfaEnabled = mfa === undefined ? false : (await mfa.status(user.id)).enabled;
-      return { id: user.id, email: user.email, role: user.role, mfaEnabled };
+      return {
+        id: user.id,
+        email: user.email,
+        role: user.role,
+        mfaEnabled,
+        authMethod: auth.method,
+      };
     },
   });
 }
