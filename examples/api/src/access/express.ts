@@ -20,7 +20,11 @@ export function appExpressGuards(access: AppAccessControl): AppExpressGuards {
  */
 export function expressSyncSettings(settings: RuntimeSecuritySettings): RequestHandler {
   return function syncSettings(_req: Request, _res: Response, next: NextFunction): void {
-    settings.sync().then(() => next(), next);
+    // A store that cannot answer leaves this process on the last settings it saw: the request
+    // goes on to the security headers and to routes whose own stores refuse it (503) or, for
+    // /health, report the outage. Refusing here would answer before the headers are set.
+    const proceed = () => next();
+    settings.sync().then(proceed, proceed);
   };
 }
 

@@ -16,7 +16,13 @@ export function registerSettingsSync(
   settings: RuntimeSecuritySettings,
 ): void {
   app.addHook('onRequest', async function syncSettings() {
-    await settings.sync();
+    try {
+      await settings.sync();
+    } catch {
+      // A store that cannot answer leaves this process on the last settings it saw: the request
+      // goes on to the security headers and to routes whose own stores refuse it (503) or, for
+      // /health, report the outage. Refusing here would answer before the headers are set.
+    }
   });
 }
 
