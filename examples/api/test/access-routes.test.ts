@@ -197,12 +197,26 @@ describe.each(STORE_KINDS)('roles, admin routes and settings on %s', (store) => 
         403,
         'ERR_IP_BLOCKED',
       );
+      // CORS origins too: a PATCHed origin gets its preflight answered on the next request.
+      const origin = 'https://console.example.org';
+      const preflight = () =>
+        api.request('OPTIONS', '/api/v1/me', undefined, {
+          headers: { origin, 'access-control-request-method': 'GET' },
+        });
+      expect((await preflight()).headers.get('access-control-allow-origin')).toBeNull();
+      const withOrigin = { security: { corsOrigins: [origin] } };
+      expect((await api.request('PATCH', settings, withOrigin, { token: root })).status).toBe(200);
+      const allowed = await preflight();
+      expect(allowed.status).toBe(204);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe(origin);
+
       const reset = {
         security: {
           enableIpBlacklist: true,
           enableIpWhitelist: false,
           ipBlacklist: [],
           ipWhitelist: [],
+          corsOrigins: [],
         },
       };
       expect((await api.request('PATCH', settings, reset, { token: root })).status).toBe(200);

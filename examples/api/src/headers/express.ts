@@ -9,5 +9,7 @@ import { corsOptions } from './security-layers.js';
  * is answered here, 204, and reaches no route.
  */
 export function expressSecurityLayers(ctx: AppContext): RequestHandler[] {
-  return [securityHeaders(), cors(corsOptions(ctx.config.corsOrigins))];
+  // The origins of the runtime settings (CORS_ORIGINS at start, then PATCHed), read per request.
+  const origins = ctx.services.settings.getter((settings) => settings.security.corsOrigins);
+  return [securityHeaders(), cors(corsOptions(origins))];
 }

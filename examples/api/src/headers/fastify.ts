@@ -10,5 +10,7 @@ import { corsOptions } from './security-layers.js';
  */
 export function registerSecurityLayers(app: FastifyInstance, ctx: AppContext): void {
   app.register(fastifySecurityHeaders);
-  app.register(fastifyCors, corsOptions(ctx.config.corsOrigins));
+  // The origins of the runtime settings (CORS_ORIGINS at start, then PATCHed), read per request.
+  const origins = ctx.services.settings.getter((settings) => settings.security.corsOrigins);
+  app.register(fastifyCors, corsOptions(origins));
 }
