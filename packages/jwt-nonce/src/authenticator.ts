@@ -14,13 +14,27 @@ const verifiedTokens = new WeakMap<AuthContext, JwtAuth>();
 /** A request that sends `Authorization:` with nothing in it sends no credential. */
 const BLANK = /^[ \t]*$/;
 
+/**
+ * The claim an app puts in the access tokens it issues after a second factor (`@rampart/mfa`'s
+ * challenge): when it passed, in epoch milliseconds. It becomes the context's `mfaAt`, which
+ * `requireRecentMfa` reads.
+ */
+export const MFA_AT_CLAIM = 'mfa_at';
+
+/** `mfa_at` when it is a time a factor could have passed at: a non-negative safe integer. */
+function mfaAtOf(value: unknown): number | undefined {
+  return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : undefined;
+}
+
 function toAuthContext(token: JwtAuth): AuthContext {
   const role = token.payload.role;
+  const mfaAt = mfaAtOf(token.payload[MFA_AT_CLAIM]);
   const context = createAuthContext({
     userId: token.sub,
     method: 'jwt',
     credentialId: token.fam,
     ...(typeof role === 'string' && role !== '' ? { role } : {}),
+    ...(mfaAt === undefined ? {} : { mfaAt }),
   });
   verifiedTokens.set(context, token);
   return context;
@@ -32,8 +46,8 @@ function toAuthContext(token: JwtAuth): AuthContext {
  * or revoked token, another scheme, the header sent twice — is refused with the same 401
  * `ERR_TOKEN_INVALID` (`WWW-Authenticate: Bearer error="invalid_token"`) and never handed to the
  * next authenticator. A valid access token becomes an `AuthContext` with `method: 'jwt'`,
- * `userId` = `sub`, `credentialId` = the refresh family (`fam`) and `role` = the token's `role`
- * claim when it is a string.
+ * `userId` = `sub`, `credentialId` = the refresh family (`fam`), `role` = the token's `role`
+ * claim when it is a string, and `mfaAt` = its `mfa_at` claim (epoch ms) when it is one.
  *
  * @example
  * app.get('/api/v1/me', authenticate([jwtAuthenticator(tokens), apiKeys]), handler);

@@ -11,7 +11,7 @@ export type {
   TokenIdentity,
   TokenPair,
 } from './api.js';
-export { accessTokenOf, jwtAuthenticator } from './authenticator.js';
+export { accessTokenOf, jwtAuthenticator, MFA_AT_CLAIM } from './authenticator.js';
 export { extractBearerToken } from './bearer.js';
 export { InvalidTokenError, type InvalidTokenReason, isInvalidTokenError } from './errors.js';
 export { randomTokenId } from './issue.js';

@@ -231,6 +231,25 @@ describe('accessTokenOf and jwtAuthenticator', () => {
     });
   });
 
+  it("carries the mfa_at claim (epoch ms) as the context's mfaAt, and nothing else for it", async () => {
+    const at = 1_796_000_000_000;
+    const context = async (claims: Record<string, unknown>) => {
+      const pair = await tokens.issue('dave', { claims });
+      return jwtAuthenticator(tokens).authenticate({
+        method: 'GET',
+        url: '/',
+        ip: '127.0.0.1',
+        headers: { authorization: `Bearer ${pair.accessToken}` },
+      });
+    };
+    expect((await context({ mfa_at: at }))?.mfaAt).toBe(at);
+    // Not a time a second factor could have passed at: no mfaAt, so a step-up guard refuses.
+    for (const mfa_at of ['1796000000000', -1, 1.5, Number.MAX_VALUE, null, true]) {
+      expect((await context({ mfa_at }))?.mfaAt).toBe(undefined);
+    }
+    expect((await context({}))?.mfaAt).toBe(undefined);
+  });
+
   it('refuses a missing tokens service at start-up', () => {
     expect(() => jwtAuthenticator(undefined as never)).toThrow(/jwtAuthenticator\.tokens/);
   });

@@ -1,13 +1,10 @@
 import type { AuthContext, SecurityRequest } from '@rampart/core';
-import type { JwtNonce } from '@rampart/jwt-nonce';
+import { type JwtNonce, MFA_AT_CLAIM } from '@rampart/jwt-nonce';
 import type { Mfa, MfaSetup } from '@rampart/mfa';
 import { type AuthService, loginFailedError, type TokenResponse } from '../auth/auth-service.js';
 import { parseInput } from '../parse-input.js';
 import type { UserStore } from '../users/user-store.js';
 import { challengeBody, codeBody } from './mfa-bodies.js';
-
-/** The claim of the app's access tokens that says when the user last passed MFA (epoch ms). */
-export const MFA_AT_CLAIM = 'mfa_at';
 
 /** An answer that may come with cookies to set (a rotated session). */
 export interface WithCookies<Body> {
@@ -101,6 +98,7 @@ export function createMfaActions(options: MfaActionsOptions): MfaActions {
       const user = await users.findById(passed.userId);
       // Locked or erased since the password step: the same answer as a failed login.
       if (user === undefined || user.locked) throw loginFailedError();
+      // jwt-nonce's authenticator turns the claim into the auth context's mfaAt (step-up guards).
       const pair = await tokens.issue(user.id, { claims: { [MFA_AT_CLAIM]: passed.at } });
       return {
         accessToken: pair.accessToken,
