@@ -227,8 +227,10 @@ describe.each(CASES)('%s, %s mid-load', (store, fault) => {
         expect(me.status).toBe(200);
       } finally {
         running = false;
-        await proxy.stop();
+        // The app first, while its store is reachable: on SIGTERM it flushes the audit trail
+        // to Postgres, and a flush that cannot write is an exit code 1, as it should be.
         const code = await app.stop();
+        await proxy.stop();
         expect(code, app.output()).toBe(0);
       }
     },
