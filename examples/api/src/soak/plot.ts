@@ -96,5 +96,5 @@ export function soakSvg(samples: readonly SoakSample[], caption: string): string
     ),
     `<text x="${MARGIN.left}" y="${height - 6}" font-size="11" fill="#555">${escapeXml(caption)}</text>`,
   ];
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n${body.join('\n')}\n</svg>\n`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" role="img">\n<title>${escapeXml(`Soak: app process memory, event loop and Redis over time. ${caption}`)}</title>\n<rect width="100%" height="100%" fill="white"/>\n${body.join('\n')}\n</svg>\n`;
 }
