@@ -1,0 +1,26 @@
+import {
+  createRedisClusterClient,
+  isolatedRedisClusterPrefix,
+  serviceAvailable,
+} from '@rampart/test-utils';
+import { describe } from 'vitest';
+import { RedisOAuthLinkStore } from '../src/redis.js';
+import { describeOAuthLinkStoreConformance } from '../src/testing.js';
+
+const hasCluster = await serviceAvailable('redis-cluster');
+
+// The suite of the single server, on a three-master cluster: a link and a user's link index
+// sit under different hash tags, so each script and command touches one slot.
+describe.skipIf(!hasCluster)('RedisOAuthLinkStore on Redis Cluster', () => {
+  describeOAuthLinkStoreConformance('RedisOAuthLinkStore (cluster)', () => {
+    const cluster = createRedisClusterClient();
+    const isolated = isolatedRedisClusterPrefix(cluster);
+    return {
+      store: new RedisOAuthLinkStore({ redis: cluster, keyPrefix: isolated.prefix }),
+      cleanup: async () => {
+        await isolated.cleanup();
+        await cluster.quit();
+      },
+    };
+  });
+});
