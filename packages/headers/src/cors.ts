@@ -31,6 +31,11 @@ export interface CorsPolicy {
     origin: string | undefined,
     requestMethod: string | undefined,
   ): CorsDecision;
+  /**
+   * Whether every decision appends `Origin` to `Vary` (a policy with listed origins): adapters
+   * then keep it there when a handler replaces the `Vary` field.
+   */
+  readonly variesOnOrigin: boolean;
 }
 
 const NO_FIELDS: readonly HeaderField[] = Object.freeze([]);
@@ -124,6 +129,7 @@ export function createCors(options: CorsOptions, owner = 'createCors'): CorsPoli
   }
 
   return Object.freeze({
+    variesOnOrigin: varyOrigin,
     decide(method: string, origin: string | undefined, requestMethod: string | undefined) {
       // A preflight (Fetch §4.8): OPTIONS with an Origin and Access-Control-Request-Method.
       const preflight = method === 'OPTIONS' && origin !== undefined && requestMethod !== undefined;

@@ -55,12 +55,43 @@ export function cspNonce(res: Response): string {
   return nonce;
 }
 
+type WriteHead = (this: Response, ...args: unknown[]) => Response;
+
+/**
+ * A handler's `res.setHeader('Vary', …)` (or `writeHead(status, { vary })`) replaces the whole
+ * field, and a cache would then hand one origin's answer to another: `Origin` is appended again
+ * as the head is written, to this response only (Express's prototype is left alone). Every
+ * answer goes through `writeHead`: `res.end()` without it calls it too.
+ */
+function keepVaryOrigin(res: Response): void {
+  const writeHead = res.writeHead as WriteHead;
+  res.writeHead = function writeHeadVaryingOnOrigin(this: Response, ...args: unknown[]) {
+    // writeHead(status, [reason], [headers]): headers given here replace those already set.
+    const last = args.length - 1;
+    const given = args[last];
+    if (last > 0 && typeof given === 'object' && given !== null && !Array.isArray(given)) {
+      const headers = { ...(given as Record<string, string | number | readonly string[]>) };
+      const name = Object.keys(headers).find((key) => key.toLowerCase() === 'vary');
+      if (name !== undefined) {
+        headers[name] = appendVary(headers[name], 'Origin');
+        args[last] = headers;
+        return writeHead.apply(this, args);
+      }
+    }
+    const vary = this.getHeader('Vary');
+    const merged = appendVary(vary, 'Origin');
+    if (merged !== vary) this.setHeader('Vary', merged);
+    return writeHead.apply(this, args);
+  } as Response['writeHead'];
+}
+
 /**
  * CORS with exact origin matching. An allowed origin's request gets
  * `Access-Control-Allow-Origin: <that origin>` (and credentials and the exposed headers, as
  * configured); its preflight is answered here, 204, and goes no further. Any other origin gets
  * no CORS headers and is never refused with an error: the browser keeps the answer from the
- * page. `Vary: Origin` is on every response of a policy with listed origins.
+ * page. `Vary: Origin` is on every response of a policy with listed origins, also when a handler
+ * sets its own `Vary` (the two are merged as the head is written).
  *
  * @example
  * app.use(securityHeaders());
@@ -77,7 +108,10 @@ export function cors(options: CorsOptions): RequestHandler {
       typeof requestMethod === 'string' ? requestMethod : undefined,
     );
     for (const [name, value] of decision.headers) res.setHeader(name, value);
-    if (decision.varyOrigin) res.setHeader('Vary', appendVary(res.getHeader('Vary'), 'Origin'));
+    if (decision.varyOrigin) {
+      res.setHeader('Vary', appendVary(res.getHeader('Vary'), 'Origin'));
+      keepVaryOrigin(res);
+    }
     if (!decision.preflight) {
       next();
       return;

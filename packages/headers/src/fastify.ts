@@ -129,13 +129,23 @@ async function corsPlugin(fastify: FastifyInstance, options: CorsOptions): Promi
       done();
     },
   );
+  if (!policy.variesOnOrigin) return;
+  // A handler's `reply.header('Vary', …)` replaces the field set above, and a cache would then
+  // hand one origin's answer to another: Origin is appended again before the head is written.
+  fastify.addHook('onSend', function keepVaryOrigin(_request, reply, payload, done) {
+    const vary = reply.getHeader('vary');
+    const merged = appendVary(vary, 'Origin');
+    if (merged !== vary) reply.header('Vary', merged);
+    done(null, payload);
+  });
 }
 
 /**
  * CORS with exact origin matching, in an `onRequest` hook. An allowed origin's request gets
  * `Access-Control-Allow-Origin: <that origin>` (and credentials and the exposed headers, as
  * configured); its preflight is answered here, 204, on any path. Any other origin gets no CORS
- * headers and never an error. `Vary: Origin` is on every reply of a policy with listed origins.
+ * headers and never an error. `Vary: Origin` is on every reply of a policy with listed origins,
+ * also when a handler sets its own `Vary` (merged in an `onSend` hook).
  *
  * @example
  * await app.register(fastifyCors, { origins: () => settings.get().corsOrigins, credentials: true });

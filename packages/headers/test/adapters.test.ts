@@ -188,6 +188,28 @@ describe.each(FRAMEWORKS)('%s: CORS as a browser sees it (Fetch standard)', (_na
     expect(response.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it.each([
+    ['/negotiated', 'accept-encoding'],
+    ['/negotiated-head', 'accept-language'],
+  ])(
+    "keeps Vary: Origin when the handler of %s sets its own Vary, and keeps the handler's",
+    async (path, own) => {
+      for (const origin of [APP, undefined]) {
+        const response = await rawRequest(server.port, {
+          path,
+          headers: origin === undefined ? {} : { origin },
+        });
+        expect(response.status).toBe(200);
+        expect(variesOnOrigin(response.headers), `${path} from ${origin}`).toBe(true);
+        const fields = String(response.headers.vary)
+          .split(',')
+          .map((field) => field.trim().toLowerCase());
+        expect(fields).toContain(own);
+        expect(fields.filter((field) => field === 'origin')).toHaveLength(1);
+      }
+    },
+  );
+
   const foreign = [
     'https://evil.test',
     'https://app.example.com.evil.test',

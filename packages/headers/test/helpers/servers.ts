@@ -48,6 +48,15 @@ export async function startExpress(options: AppOptions = {}): Promise<TestServer
   app.post('/items', (req: Request, res: Response) => {
     res.status(201).json(req.body);
   });
+  // Handlers that set their own Vary: the CORS layer's `Origin` must survive them.
+  app.get('/negotiated', (_req: Request, res: Response) => {
+    res.setHeader('Vary', 'Accept-Encoding');
+    res.json({ negotiated: true });
+  });
+  app.get('/negotiated-head', (_req: Request, res: Response) => {
+    res.writeHead(200, { 'content-type': 'application/json', vary: 'Accept-Language' });
+    res.end('{}');
+  });
   app.get('/boom', () => {
     throw new Error('database password is hunter2');
   });
@@ -79,6 +88,13 @@ export async function startFastify(options: AppOptions = {}): Promise<TestServer
     body: request.body,
   }));
   app.post('/items', async (request, reply) => reply.code(201).send(request.body));
+  // Handlers that set their own Vary: the CORS layer's `Origin` must survive them.
+  app.get('/negotiated', async (_request, reply) =>
+    reply.header('Vary', 'Accept-Encoding').send({ negotiated: true }),
+  );
+  app.get('/negotiated-head', async (_request, reply) =>
+    reply.headers({ 'content-type': 'application/json', vary: 'Accept-Language' }).send('{}'),
+  );
   app.get('/boom', async () => {
     throw new Error('database password is hunter2');
   });
