@@ -38,6 +38,12 @@ export interface FastifyAccessControlOptions {
    */
   requireDeclared?: boolean;
   /**
+   * What the routes of code you do not write (another package's plugin) need, by URL as Fastify
+   * sees it (prefix included): `{ '/auth/oauth/:provider': 'public' }`. Used for a route without
+   * `config.access`; every method of that URL gets it. Checked as `config.access` is.
+   */
+  routes?: Readonly<Record<string, RouteAccess>>;
+  /**
    * Give each guarded route an `OPTIONS` sibling that runs the route's hooks and guard, then
    * answers 204 with `Allow`, so OPTIONS never bypasses the guard (a CORS preflight is answered by
    * the CORS hook before it). Default `true`.
@@ -56,6 +62,9 @@ type GuardHook = (
 const optionsSchema = z.strictObject({
   access: z.instanceof(AccessControl, { error: 'must be the result of createAccessControl.' }),
   requireDeclared: z.boolean({ error: 'must be true or false.' }).default(false),
+  routes: z
+    .record(z.string().startsWith('/', 'must be a URL path.'), z.custom<RouteAccess>())
+    .default({}),
   guardOptions: z.boolean({ error: 'must be true or false.' }).default(true),
   hook: z.enum(['onRequest', 'preValidation', 'preHandler']).default('preHandler'),
 });
@@ -92,7 +101,7 @@ async function accessControlPlugin(
   fastify: FastifyInstance,
   options: FastifyAccessControlOptions,
 ): Promise<void> {
-  const { access, requireDeclared, guardOptions, hook } = parseOptions(
+  const { access, requireDeclared, routes, guardOptions, hook } = parseOptions(
     'fastifyAccessControl',
     optionsSchema,
     options,
@@ -108,17 +117,19 @@ async function accessControlPlugin(
     for (const method of methods) known.add(method);
     methodsByUrl.set(route.url, known);
 
-    const declared = route.config?.access;
+    const byUrl = Object.hasOwn(routes, route.url) ? routes[route.url] : undefined;
+    const declared = route.config?.access ?? byUrl;
     const name = `${methods.join(',')} ${route.url}`;
     if (declared === undefined) {
       if (!requireDeclared) return;
       throw new RampartConfigError(
         `fastifyAccessControl (${name})`,
-        "declares no permission. Add config: { access: { permissions: [...] } }, { roles: [...] }, 'authenticated' or 'public' (deny by default).",
+        "declares no permission. Add config: { access: { permissions: [...] } }, { roles: [...] }, 'authenticated' or 'public' (deny by default), or, for a plugin's route, its URL to the routes option.",
         CONFIG_ERROR_CODES.invalidValue,
       );
     }
-    const requirement = compileRequirement(access, declared, `${name} config.access`);
+    const where = route.config?.access === undefined ? `routes['${route.url}']` : 'config.access';
+    const requirement = compileRequirement(access, declared, `${name} ${where}`);
     if (requirement.isPublic) return;
     const guard = guardFor(requirement);
     // A new array: the route's own options are copied for its HEAD twin, which gets its own guard.

@@ -169,6 +169,48 @@ describe('requireDeclared', () => {
     await strict.close();
   });
 
+  it("declares a plugin's routes by URL with the routes option, checked the same way", async () => {
+    const strict = Fastify();
+    await strict.register(rampartCore);
+    await strict.register(fastifyAccessControl, {
+      access,
+      requireDeclared: true,
+      routes: { '/vendor/open': 'public', '/vendor/users': { permissions: ['users:read'] } },
+    });
+    // A plugin whose route options the app does not write.
+    await strict.register(
+      async (vendor) => {
+        vendor.get('/open', async () => ({ open: true }));
+        vendor.get('/users', { preHandler: authenticate([testAuthenticator]) }, async () => 'x');
+      },
+      { prefix: '/vendor' },
+    );
+    expect(() => strict.get('/vendor/other', async () => 'x')).toThrow(
+      expect.objectContaining({ option: 'fastifyAccessControl (GET /vendor/other)' }),
+    );
+    await strict.listen({ port: 0, host: '127.0.0.1' });
+    const url = baseUrl(strict.server as Server);
+    expect((await call(url, 'GET', '/vendor/open')).status).toBe(200);
+    for (const method of ['GET', 'HEAD', 'OPTIONS'] as const) {
+      expect((await call(url, method, '/vendor/users', CALLERS.user)).status, method).toBe(403);
+      expect((await call(url, method, '/vendor/users', CALLERS.admin)).status, method).not.toBe(
+        403,
+      );
+    }
+    await strict.close();
+
+    const typo = Fastify();
+    await typo.register(fastifyAccessControl, {
+      access,
+      requireDeclared: true,
+      routes: { '/x': { permissions: ['users:raed'] } as never },
+    });
+    expect(() => typo.get('/x', async () => 'x')).toThrow(
+      expect.objectContaining({ option: "GET /x routes['/x'].permissions[0]" }),
+    );
+    await typo.close();
+  });
+
   it('lets undeclared routes be without it, and refuses bad options', async () => {
     const loose = Fastify();
     await loose.register(fastifyAccessControl, { access });
