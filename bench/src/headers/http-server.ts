@@ -4,6 +4,7 @@
  * Every variant answers `GET /items/:id` with the same small JSON.
  */
 import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet';
+import { createSecurityHeaders } from '@rampart/headers';
 import { cors, securityHeaders } from '@rampart/headers/express';
 import { fastifyCors, fastifySecurityHeaders } from '@rampart/headers/fastify';
 import express from 'express';
@@ -24,6 +25,15 @@ export const API_AS_HELMET: HelmetOptions = {
   xFrameOptions: { action: 'deny' },
   xXssProtection: false,
 };
+/**
+ * The two headers of our preset helmet has no option for, with our values: a helmet user who
+ * wants them sets them beside it, so the peers send the same bytes as ours.
+ */
+const OURS = createSecurityHeaders().record;
+export const BESIDE_HELMET: ReadonlyArray<readonly [string, string]> = [
+  ['Permissions-Policy', OURS['Permissions-Policy'] as string],
+  ['Cache-Control', OURS['Cache-Control'] as string],
+];
 const ORIGINS = ['https://app.example.com'];
 const variant = process.argv[2] ?? '';
 
@@ -33,6 +43,11 @@ async function start(): Promise<number> {
     if (variant === 'fastify-peer')
       // @fastify/helmet declares its own copy of helmet's option types: same shape, other names.
       await app.register(fastifyHelmet, API_AS_HELMET as unknown as FastifyHelmetOptions);
+    if (variant === 'fastify-peer')
+      app.addHook('onRequest', (_request, reply, done) => {
+        for (const [name, value] of BESIDE_HELMET) reply.header(name, value);
+        done();
+      });
     if (variant === 'fastify-ours' || variant === 'fastify-ours-cors')
       await app.register(fastifySecurityHeaders);
     if (variant === 'fastify-ours-cors')
@@ -45,7 +60,11 @@ async function start(): Promise<number> {
   const app = express();
   app.disable('etag');
   if (variant === 'express-bare') app.disable('x-powered-by');
-  else if (variant === 'express-peer') app.use(helmet(API_AS_HELMET));
+  else if (variant === 'express-peer')
+    app.use(helmet(API_AS_HELMET), (_req, res, next) => {
+      for (const [name, value] of BESIDE_HELMET) res.setHeader(name, value);
+      next();
+    });
   else if (variant === 'express-ours') app.use(securityHeaders());
   else if (variant === 'express-ours-cors')
     app.use(securityHeaders(), cors({ origins: ORIGINS, credentials: true }));

@@ -1,7 +1,8 @@
 /**
  * Benchmark: `@rampart/headers` beside helmet (Express) and @fastify/helmet (Fastify), over HTTP
  * with each server pinned to one core, interleaved in one run. The peers are configured to send
- * the same security headers as our api preset; ours adds Permissions-Policy and Cache-Control.
+ * the same security headers as our api preset, Permissions-Policy and Cache-Control (which helmet
+ * has no option for) set beside them with our values: every variant but bare sends the same bytes.
  * Writes the `headers` section of docs/benchmarks.md.
  * Run alone: `pnpm build && pnpm --filter @rampart/bench bench:headers`
  * (`BENCH_ONLY=fastify,express` for one framework, `BENCH_QUICK=1` to check it runs).
@@ -125,7 +126,7 @@ async function main(): Promise<void> {
       '',
       `Run ${runDate()} · ${describeMachine()}  `,
       `Pinning: ${pinning.join('; ')}  `,
-      `Method: ${lengths.rounds} interleaved rounds of ~${lengths.roundMs * HTTP_ROUND_FACTOR} ms per variant after ${lengths.warmupMs * HTTP_ROUND_FACTOR} ms of warm-up; one op is one GET on a keep-alive connection, ${HTTP_IN_FLIGHT} in flight; the peers are given the options of our api preset (same CSP, HSTS, frame and referrer policies), ours also sends Permissions-Policy and Cache-Control; medians over rounds. HTTP server CPU is read from /proc for the server process alone.`,
+      `Method: ${lengths.rounds} interleaved rounds of ~${lengths.roundMs * HTTP_ROUND_FACTOR} ms per variant after ${lengths.warmupMs * HTTP_ROUND_FACTOR} ms of warm-up; one op is one GET on a keep-alive connection, ${HTTP_IN_FLIGHT} in flight; like for like: the peers are given the options of our api preset (same CSP, HSTS, frame and referrer policies) and, beside them, our Permissions-Policy and Cache-Control (helmet has no option for either), so every variant but bare sends the same headers with the same values; medians over rounds. HTTP server CPU is read from /proc for the server process alone.`,
       '',
       ...notes,
       '',
