@@ -19,6 +19,19 @@ export {
   isolatedRedisClusterPrefix,
 } from './redis-cluster.js';
 export {
+  type DedicatedRedisCluster,
+  type DedicatedRedisClusterOptions,
+  startDedicatedRedisCluster,
+} from './redis-cluster-process.js';
+export {
+  freePort,
+  type RedisServerOptions,
+  type RedisServerProcess,
+  redisServerBinaryAvailable,
+  startRedisServer,
+  waitForRedisPing,
+} from './redis-server.js';
+export {
   databaseUrl,
   redactUrl,
   redisClusterNodes,
