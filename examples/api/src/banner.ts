@@ -36,7 +36,10 @@ export function banner(
 
 function storeDetail(config: AppConfig): string {
   const fresh = config.fresh ? ', cleared with --fresh' : '';
-  if (config.store === 'redis') return ` (keys under ${config.redisKeyPrefix}${fresh})`;
+  if (config.store === 'redis') {
+    const cluster = config.redisCluster === undefined ? '' : 'on a Redis Cluster, ';
+    return ` (${cluster}keys under ${config.redisKeyPrefix}${fresh})`;
+  }
   if (config.store === 'postgres') return ` (schema ${config.databaseSchema}${fresh})`;
   return '';
 }

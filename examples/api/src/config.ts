@@ -1,10 +1,15 @@
-import { isIP } from 'node:net';
 import { createClientIpResolver, RampartConfigError } from '@rampart/core';
 import { type ApiKeyConfig, parseApiKeyConfig } from './api-keys/api-key-config.js';
 import { type AuditConfig, parseAuditConfig } from './audit/audit-config.js';
 import { type ArgSpec, argValue, oneOf, quote, readArgs } from './cli-args.js';
 import { ConfigError, HelpRequested } from './config-error.js';
 import { parseCorsOrigins } from './headers/security-layers.js';
+import {
+  DEFAULT_REDIS_CLUSTER_NODES,
+  isHost,
+  parseRedisClusterNodes,
+  type RedisNode,
+} from './host-config.js';
 import { type MfaConfig, parseMfaConfig } from './mfa/mfa-config.js';
 import { type OAuthConfig, parseOAuthConfig } from './oauth/oauth-config.js';
 import { generateKeyId, generatePassword, generateSecret, parseSecret } from './secrets.js';
@@ -13,8 +18,11 @@ import { parseSessionConfig, type SessionConfig } from './sessions/session-confi
 export const FRAMEWORKS = ['fastify', 'express'] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
 
+/** The stores of EXAMPLE-API.md: what `/health` answers and what the route tests run on. */
 export const STORE_KINDS = ['memory', 'redis', 'postgres'] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
+/** `--store`: a store kind, or `redis-cluster`, the Redis stores on a Redis Cluster. */
+export const STORE_CHOICES = ['memory', 'redis', 'redis-cluster', 'postgres'] as const;
 
 /** A value from the environment, or one the app made up because it was unset. */
 export interface Provided<T> {
@@ -31,6 +39,11 @@ export interface AppConfig {
   readonly store: StoreKind;
   readonly fresh: boolean;
   readonly redisUrl: string;
+  /**
+   * Set by `--store redis-cluster` (`store` is then `redis`): the seed nodes from
+   * `REDIS_CLUSTER_NODES`, and `REDIS_URL` is not used.
+   */
+  readonly redisCluster: readonly RedisNode[] | undefined;
   readonly databaseUrl: string;
   /** Prefix of every Redis key the app writes; `--fresh` deletes exactly these. */
   readonly redisKeyPrefix: string;
@@ -67,11 +80,13 @@ Options:
   --port N                       port to listen on, 0 picks a free one (env PORT, default 3000)
   --host H                       address to bind (default 127.0.0.1)
   --framework fastify|express    default fastify
-  --store memory|redis|postgres  default memory
+  --store memory|redis|redis-cluster|postgres
+                                 default memory; redis-cluster: the Redis stores on a Redis
+                                 Cluster seeded by REDIS_CLUSTER_NODES
   --fresh                        clear the app's Redis keys / Postgres tables first
   --help                         print this and exit
 
-Environment: PORT, REDIS_URL, DATABASE_URL, TRUSTED_PROXIES, ADMIN_EMAIL, ADMIN_PASSWORD,
+Environment: PORT, REDIS_URL, REDIS_CLUSTER_NODES, DATABASE_URL, TRUSTED_PROXIES, ADMIN_EMAIL, ADMIN_PASSWORD,
 JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, SIGNING_KEY_ID, SIGNING_SECRET, ENCRYPTION_KEYS, MFA_ISSUER,
 CORS_ORIGINS, PUBLIC_URL, SESSION_IDLE_SECONDS, SESSION_ABSOLUTE_SECONDS, SESSION_TOUCH_SECONDS,
 MAX_SESSIONS_PER_USER, AUDIT_HMAC_KEY, LOCKDOWN_SECONDS, ALERT_WEBHOOK_URL,
@@ -119,11 +134,8 @@ function parseCount(option: string, text: string, max: number): number {
   return Number(text);
 }
 
-const HOSTNAME_PATTERN =
-  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-
 function parseHost(text: string): string {
-  if (isIP(text) !== 0 || HOSTNAME_PATTERN.test(text)) return text;
+  if (isHost(text)) return text;
   throw new ConfigError('--host', `must be an IP address or a host name, got ${quote(text)}`);
 }
 
@@ -216,16 +228,24 @@ export function parseConfig(argv: readonly string[], vars: Env): AppConfig {
   const secret = (name: string, maxBytes?: number) =>
     orGenerated(env(vars, name), (text) => parseSecret(name, text, maxBytes), generateSecret);
 
+  const store = oneOf('--store', STORE_CHOICES, arg('--store') ?? 'memory');
+
   return {
     port,
     host: parseHost(arg('--host') ?? DEFAULT_HOST),
     framework: oneOf('--framework', FRAMEWORKS, arg('--framework') ?? 'fastify'),
-    store: oneOf('--store', STORE_KINDS, arg('--store') ?? 'memory'),
+    store: store === 'redis-cluster' ? 'redis' : store,
     fresh: args.has('--fresh'),
     redisUrl: parseUrl('REDIS_URL', env(vars, 'REDIS_URL') ?? DEFAULT_REDIS_URL, [
       'redis:',
       'rediss:',
     ]),
+    // Read only when chosen: a REDIS_CLUSTER_NODES exported for the tests' cluster leaves
+    // `--store redis` on REDIS_URL.
+    redisCluster:
+      store === 'redis-cluster'
+        ? parseRedisClusterNodes(env(vars, 'REDIS_CLUSTER_NODES') ?? DEFAULT_REDIS_CLUSTER_NODES)
+        : undefined,
     databaseUrl: parseUrl('DATABASE_URL', env(vars, 'DATABASE_URL') ?? DEFAULT_DATABASE_URL, [
       'postgres:',
       'postgresql:',

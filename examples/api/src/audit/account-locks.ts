@@ -1,6 +1,6 @@
 import type { UserDataPurger } from '@rampart/core';
 import type { PostgresMigrations } from '@rampart/core/postgres';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 
 /**
@@ -36,7 +36,7 @@ export function memoryAccountLocks(): AccountLockStore {
 }
 
 /** On Redis: one key per locked user, expiring with a timed lock (`PXAT`). */
-export function redisAccountLocks(redis: Redis, prefix: string): AccountLockStore {
+export function redisAccountLocks(redis: Redis | Cluster, prefix: string): AccountLockStore {
   const key = (userId: string) => `${prefix}audit:lock:${userId}`;
   return {
     async lock(userId, until) {

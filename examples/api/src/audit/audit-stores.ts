@@ -1,6 +1,6 @@
 import { type AuditStore, MemoryAuditStore } from '@rampart/audit';
 import { PostgresAuditStore } from '@rampart/audit/postgres';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import {
   type AccountLockStore,
@@ -28,7 +28,7 @@ export function memoryAuditStores(): AuditStores {
  * crash: the opposite of the durable commits the trail promises. Apps on Redis keep the trail in
  * Postgres, or in a file as here.
  */
-export function redisAuditStores(redis: Redis, prefix: string): AuditStores {
+export function redisAuditStores(redis: Redis | Cluster, prefix: string): AuditStores {
   return { trail: new MemoryAuditStore(), locks: redisAccountLocks(redis, prefix) };
 }
 

@@ -38,18 +38,25 @@ redis.call('SREM', KEYS[2], ARGV[2])
 return removed`);
 
 /**
- * Records as JSON strings in one Redis list per entity (`<prefix><entityId>`), appended in order,
- * and per creator the set of entities they wrote to (`<prefix>by-user:<userId>`; an entity id has
- * no `:`, so the two never meet), which `purgeUser` walks.
+ * Records as JSON strings in one Redis list per entity (`<prefix>{r}:entity:<entityId>`),
+ * appended in order, and per creator the set of entities they wrote to
+ * (`<prefix>{r}:by-user:<userId>`), which `purgeUser` walks.
+ *
+ * Every key carries the hash tag `{r}`: the scripts touch an entity's list and a user's set at
+ * once, which Redis Cluster refuses (CROSSSLOT) unless both sit in one slot. One slot for all
+ * records is the example's trade, as `{u}` is for users: a store of real volume would keep
+ * the by-user index beside each record instead.
  */
 export class RedisRecordStore implements RecordStore {
   readonly #redis: RedisRecordStoreClient;
-  readonly #prefix: string;
+  readonly #entities: string;
+  readonly #byUsers: string;
   readonly #timeoutMs: number;
 
   constructor(options: RedisRecordStoreOptions) {
     this.#redis = options.redis;
-    this.#prefix = options.keyPrefix;
+    this.#entities = `${options.keyPrefix}{r}:entity:`;
+    this.#byUsers = `${options.keyPrefix}{r}:by-user:`;
     this.#timeoutMs = options.timeoutMs ?? 1000;
   }
 
@@ -57,14 +64,14 @@ export class RedisRecordStore implements RecordStore {
     await this.#run(() =>
       ADD.run(
         this.#redis,
-        [this.#prefix + record.entityId, this.#byUser(record.createdBy)],
+        [this.#entities + record.entityId, this.#byUser(record.createdBy)],
         [JSON.stringify(record), record.entityId],
       ),
     );
   }
 
   async list(entityId: string, limit: number): Promise<EntityRecord[]> {
-    const items = await this.#run(() => this.#redis.lrange(this.#prefix + entityId, -limit, -1));
+    const items = await this.#run(() => this.#redis.lrange(this.#entities + entityId, -limit, -1));
     // Only this store writes these keys, with JSON.stringify of a validated record.
     return items.map((item) => JSON.parse(item) as EntityRecord);
   }
@@ -74,13 +81,13 @@ export class RedisRecordStore implements RecordStore {
     const entityIds = await this.#run(() => this.#redis.smembers(byUser));
     for (const entityId of entityIds) {
       await this.#run(() =>
-        PURGE_ENTITY.run(this.#redis, [this.#prefix + entityId, byUser], [userId, entityId]),
+        PURGE_ENTITY.run(this.#redis, [this.#entities + entityId, byUser], [userId, entityId]),
       );
     }
   }
 
   #byUser(userId: string): string {
-    return `${this.#prefix}by-user:${userId}`;
+    return this.#byUsers + userId;
   }
 
   #run<T>(operation: () => PromiseLike<T>): Promise<T> {
