@@ -197,7 +197,17 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
         keys: config.mfa.encryptionKeys.value.map(({ id, key }) => ({ id, key })),
       }),
       links: stores.oauthLinks,
-      users: oauthUserDirectory(stores.users),
+      users: oauthUserDirectory(stores.users, {
+        // A provider proved the email of a password account: whoever registered it keeps nothing.
+        async revokeCredentials(userId) {
+          await tokens.revokeAllForUser(userId);
+          await sessions.sessions.revokeAllForUser(userId);
+          await sessions.devices.revokeAllForUser(userId);
+          await apiKeyServices.apiKeys.revokeAllForUser(userId);
+        },
+        hasSecondFactor: async (userId) => (await mfa.status(userId)).enabled,
+        onEvent: (event) => audit.onEvent(event),
+      }),
       onEvent,
     }),
     oauthSession: oauthSessionStart({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { RampartError } from '@rampart/core';
+import { RampartError, type SecurityEventInit } from '@rampart/core';
 import type { OAuthUserDirectory } from '@rampart/oauth';
-import type { UserStore } from '../users/user-store.js';
+import type { User, UserStore } from '../users/user-store.js';
 
 /**
  * The hash of an account made by a provider sign-in: a marker that no password matches (as `!`
@@ -11,15 +11,56 @@ import type { UserStore } from '../users/user-store.js';
  */
 export const NO_PASSWORD = '!no-password:oauth';
 
+export interface OAuthUserDirectoryOptions {
+  /**
+   * Revokes every credential the account holds: access and refresh tokens, sessions, trusted
+   * devices and API keys. Called when a provider proves the email of a password account.
+   */
+  readonly revokeCredentials: (userId: string) => Promise<void>;
+  /** Whether the account has a second factor (then the sign-in must pass it, and proves more). */
+  readonly hasSecondFactor: (userId: string) => Promise<boolean>;
+  readonly onEvent?: (event: SecurityEventInit & { source?: string }) => void;
+}
+
 /**
  * How `@rampart/oauth` finds or makes the user of a first sign-in, on the app's user store. The
  * email comes verified from the provider (an ID token's `email_verified`, GitHub's primary
  * verified address); the store normalises it as it does for a registration.
+ *
+ * Registration does not prove an email, so a password account found by the provider's email may
+ * have been made by someone else beforehand, waiting for its owner to sign in with a provider
+ * (account pre-hijacking). The provider's proof wins: before the account is joined, its password
+ * stops working and every credential issued on it is revoked, so whoever registered it keeps no
+ * way in. Its owner signs in with the provider from then on (a link made while signed in, which
+ * `@rampart/oauth` offers and this app does not route, would keep the password). An account with
+ * a second factor is joined as it is: the session that follows asks for that factor, which only
+ * the registrant holds, so a stranger's account gives its email's owner nothing and loses nothing.
  */
-export function oauthUserDirectory(users: UserStore): OAuthUserDirectory {
+export function oauthUserDirectory(
+  users: UserStore,
+  options: OAuthUserDirectoryOptions,
+): OAuthUserDirectory {
+  async function claimedBy(user: User): Promise<string> {
+    if (user.passwordHash === NO_PASSWORD || (await options.hasSecondFactor(user.id))) {
+      return user.id;
+    }
+    // Password first: a credential revoked while the password still worked could be reissued.
+    await users.setPasswordHash(user.id, NO_PASSWORD);
+    await options.revokeCredentials(user.id);
+    options.onEvent?.({
+      type: 'PASSWORD_CHANGED',
+      severity: 'warning',
+      source: 'app',
+      reason: 'email-proven-by-provider',
+      userId: user.id,
+    });
+    return user.id;
+  }
+
   return Object.freeze({
     async findByVerifiedEmail(email: string) {
-      return (await users.findByEmail(email))?.id;
+      const user = await users.findByEmail(email);
+      return user === undefined ? undefined : claimedBy(user);
     },
     async createUser({ email }: { email: string }) {
       const id = randomUUID();
@@ -34,12 +75,12 @@ export function oauthUserDirectory(users: UserStore): OAuthUserDirectory {
         });
         return id;
       } catch (error) {
-        // Two first sign-ins with one email at once (or a registration between the lookup and
-        // here): the account that won is the one to link.
+        // Two first sign-ins with one email at once, or a registration between the lookup and
+        // here: the account that won is the one to join, claimed like any password account.
         if (!(error instanceof RampartError) || error.code !== 'ERR_EMAIL_TAKEN') throw error;
         const winner = await users.findByEmail(email);
         if (winner === undefined) throw error;
-        return winner.id;
+        return claimedBy(winner);
       }
     },
   });
