@@ -156,10 +156,22 @@ describe.each(cases)('OAuth sign-in, %s store, %s', (store, framework) => {
   );
 
   onService(
-    'finds an existing account by the verified email; deleting it purges the link',
+    'joins a registered account by the verified email and takes it from whoever registered it',
     async () => {
-      const account = newAccount('existing');
+      // Registration proves no email: someone registers the victim's address first and keeps
+      // a way in (tokens, an API key), waiting for the owner's first provider sign-in.
+      const account = newAccount('pre-hijack');
       const id = await api.register(account);
+      const held = await api.login(account);
+      const key = await api.post(
+        '/api/v1/api-keys',
+        { name: 'kept', scopes: ['entities:read'] },
+        { token: held.accessToken },
+      );
+      expect(key.status, JSON.stringify(key.body)).toBe(201);
+      const apiKey = key.body.key as string;
+      expect((await api.get('/api/v1/me', { headers: { 'x-api-key': apiKey } })).status).toBe(200);
+
       identity = { ...newIdentity(), email: account.email };
       const done = await signIn();
       expect(done.status).toBe(303);
@@ -167,21 +179,22 @@ describe.each(cases)('OAuth sign-in, %s store, %s', (store, framework) => {
       const me = await api.get('/api/v1/me', browser({ cookie: session }));
       expect(me.body.id).toBe(id);
 
-      // Deleting the account purges its link too: the next sign-in makes a new account.
-      const { accessToken } = await api.login(account);
-      const deleted = await api.request(
-        'DELETE',
-        '/api/v1/privacy/my-account',
-        { password: account.password },
-        { token: accessToken },
-      );
-      expect(deleted.status, JSON.stringify(deleted.body)).toBe(204);
-      const after = await signIn();
-      expect(after.status).toBe(303);
-      const fresh = cookieNamed(after.headers.getSetCookie(), '__Host-sid') as string;
-      const meAfter = await api.get('/api/v1/me', browser({ cookie: fresh }));
-      expect(meAfter.body).toMatchObject({ email: account.email });
-      expect(meAfter.body.id).not.toBe(id);
+      // The provider proved the email: the registrant's password and everything issued on it
+      // stop working; the owner's session does not.
+      const login = await api.post('/api/v1/auth/login', account);
+      expectProblem(login, 401);
+      expectProblem(await api.get('/api/v1/me', { token: held.accessToken }), 401);
+      const refresh = await api.post('/api/v1/auth/refresh', { refreshToken: held.refreshToken });
+      expectProblem(refresh, 401);
+      expectProblem(await api.get('/api/v1/me', { headers: { 'x-api-key': apiKey } }), 401);
+      expect((await api.get('/api/v1/me', browser({ cookie: session }))).body.id).toBe(id);
+
+      // A second sign-in goes by the link, not the email: the account is not claimed again.
+      const again = await signIn();
+      expect(again.status).toBe(303);
+      const second = cookieNamed(again.headers.getSetCookie(), '__Host-sid') as string;
+      expect((await api.get('/api/v1/me', browser({ cookie: session }))).status).toBe(200);
+      expect((await api.get('/api/v1/me', browser({ cookie: second }))).body.id).toBe(id);
     },
   );
 
@@ -240,6 +253,11 @@ describe.each(cases)('OAuth sign-in, %s store, %s', (store, framework) => {
       'ERR_MFA_CODE_REQUIRED',
     );
     expect(cookieNamed(refused.headers.getSetCookie(), '__Host-sid')).toBeUndefined();
+    // Only the registrant holds that factor: the account is not claimed, its password still
+    // works (the login goes on to the code).
+    const login = await api.post('/api/v1/auth/login', account);
+    expect(login.status).toBe(200);
+    expect(login.body).toMatchObject({ mfaRequired: true });
   });
 
   onService('answers 404 problem+json for a provider that is not configured', async () => {
