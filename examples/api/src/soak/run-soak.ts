@@ -24,6 +24,8 @@ export interface SoakOptions {
   readonly sampleMs: number;
   /** Legitimate clients; a quarter as many attackers run beside them. */
   readonly users: number;
+  /** Requests per second all clients together aim at (see `TrafficOptions.ratePerSecond`). */
+  readonly ratePerSecond: number;
   readonly redisUrl: string;
   /** Every key under it is deleted before (`--fresh`) and after the run. */
   readonly keyPrefix: string;
@@ -40,6 +42,8 @@ const PROBE = fileURLToPath(new URL('./probe.mjs', import.meta.url));
 const PROCESS_SAMPLE = /^SOAK_SAMPLE (\{.*\})$/gm;
 
 type ProcessSample = Omit<SoakSample, 'redisUsedMemory' | 'redisClients' | 'redisKeys'>;
+/** A probe line: `at` is the wall clock (epoch ms), so the harness puts it on the traffic's clock. */
+type ProbeLine = Omit<ProcessSample, 'elapsedMs'> & { readonly at: number };
 type ServerSample = Pick<SoakSample, 'redisUsedMemory' | 'redisClients' | 'redisKeys'>;
 
 function infoField(info: string, field: string): number {
@@ -62,6 +66,17 @@ async function sampleRedis(redis: Redis, prefix: string): Promise<ServerSample> 
     redisClients: infoField(clients, 'connected_clients'),
     redisKeys: keys,
   };
+}
+
+/** Asks the probe for a sample now (SIGUSR2) and waits until its line is printed. */
+async function probeSampleNow(app: AppProcess, since: number): Promise<void> {
+  app.child.kill('SIGUSR2');
+  for (let waited = 0; waited < 5000; waited += 50) {
+    const lines = [...app.output().matchAll(PROCESS_SAMPLE)];
+    const last = lines.at(-1);
+    if (last !== undefined && (JSON.parse(last[1] as string) as ProbeLine).at >= since) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /**
@@ -101,15 +116,24 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }, options.sampleMs);
     const tally = await runTraffic(new SoakClient(app.url, signing), {
       users: options.users,
+      ratePerSecond: options.ratePerSecond,
+      // Arrivals over the first 5% of the run, at most 10 s: within warm-up, never one burst.
+      rampMs: Math.min(10_000, options.durationMs / 20),
       running: () => Date.now() - startedAt < options.durationMs,
     });
     clearInterval(sampler);
-    // One last sample period, so the probe's final line covers the end of the traffic.
-    await new Promise((resolve) => setTimeout(resolve, Math.min(options.sampleMs, 2000)));
-    const output = app.output();
-    const processSamples = [...output.matchAll(PROCESS_SAMPLE)].map(
-      (match) => JSON.parse(match[1] as string) as ProcessSample,
-    );
+    const endedAt = Date.now();
+    serverSamples.push({
+      ...(await sampleRedis(redis, options.keyPrefix)),
+      elapsedMs: endedAt - startedAt,
+    });
+    // The last sample is taken at the end of the traffic, not up to a period after it.
+    await probeSampleNow(app, endedAt);
+    const processSamples = [...app.output().matchAll(PROCESS_SAMPLE)]
+      .map((match) => JSON.parse(match[1] as string) as ProbeLine)
+      // On the traffic's clock: what the app did while it started up is no part of the run.
+      .map(({ at, ...sample }) => ({ ...sample, elapsedMs: at - startedAt }))
+      .filter((sample) => sample.elapsedMs >= 0 && sample.elapsedMs <= endedAt - startedAt + 1000);
     const samples = processSamples.map((sample) => {
       // The Redis sample nearest in time to the process's.
       const nearest = serverSamples.reduce<(typeof serverSamples)[number] | undefined>(

@@ -1,6 +1,10 @@
 import type { SoakReport, SoakSample } from './run-soak.js';
 
-/** What a soak shows against its bar: flat memory after warm-up, no 5xx, no accepted attack. */
+/**
+ * What a soak shows against its bar (issue 23): heap and RSS at the end within 10% of their value
+ * after warm-up, no 5xx, no accepted attack; and, as strict, every request answered and every
+ * idempotent retry replayed.
+ */
 export interface SoakVerdict {
   readonly warmupMs: number;
   readonly heapAfterWarmup: number;
@@ -13,36 +17,45 @@ export interface SoakVerdict {
   /** The worst per-interval p99 of event-loop delay after warm-up, in ms. */
   readonly loopDelayP99Ms: number;
   readonly serverErrors: number;
+  readonly noAnswers: number;
   readonly acceptedAttacks: number;
-  /** Heap and RSS within `tolerance` of their after-warm-up value, no 5xx, no accepted attack. */
+  readonly brokenReplays: number;
+  /**
+   * Heap and RSS within {@link FLAT_TOLERANCE} of their after-warm-up value either way, no 5xx, no
+   * request unanswered, no accepted attack, no broken replay.
+   */
   readonly passed: boolean;
 }
 
 /** The part of a run treated as warm-up: the first fifth (JIT, pools, first GCs). */
 export const WARMUP_SHARE = 0.2;
-/** How far heap and RSS may move between warm-up and the end. */
+/** How far heap and RSS may move, up or down, between warm-up and the end. */
 export const FLAT_TOLERANCE = 0.1;
+/** Samples averaged into one value (after warm-up, at the end); the two sets never overlap. */
+const SAMPLES_PER_VALUE = 3;
 
 function mean(samples: readonly SoakSample[], pick: (sample: SoakSample) => number): number {
   return samples.reduce((sum, sample) => sum + pick(sample), 0) / Math.max(1, samples.length);
 }
 
 /**
- * Judges a soak. Heap is read as the mean of three samples (one sample lands before or after a
- * collection by chance): the three after warm-up against the last three.
+ * Judges a soak. Samples are on the traffic's clock (0 when it starts); warm-up is its first
+ * fifth. A value is read as the mean of three samples, so one RSS spike (an argon2 hash's memory
+ * on its way back) decides nothing: the first three at or after the end of warm-up against the
+ * last three, the last taken as the traffic ends.
  */
 export function judgeSoak(report: SoakReport): SoakVerdict {
   const warmupMs = report.options.durationMs * WARMUP_SHARE;
   const after = report.samples.filter((sample) => sample.elapsedMs >= warmupMs);
-  const first = after.slice(0, 3);
-  const last = after.slice(-3);
+  const first = after.slice(0, SAMPLES_PER_VALUE);
+  const last = after.slice(-SAMPLES_PER_VALUE);
   const heapAfterWarmup = mean(first, (sample) => sample.heapUsed);
   const heapAtEnd = mean(last, (sample) => sample.heapUsed);
   const rssAfterWarmup = mean(first, (sample) => sample.rss);
   const rssAtEnd = mean(last, (sample) => sample.rss);
   const heapChange = heapAtEnd / heapAfterWarmup - 1;
   const rssChange = rssAtEnd / rssAfterWarmup - 1;
-  const { serverErrors, acceptedAttacks } = report.tally;
+  const { serverErrors, noAnswers, acceptedAttacks, brokenReplays } = report.tally;
   return {
     warmupMs,
     heapAfterWarmup,
@@ -53,12 +66,16 @@ export function judgeSoak(report: SoakReport): SoakVerdict {
     rssChange,
     loopDelayP99Ms: Math.max(0, ...after.map((sample) => sample.loopDelayP99Ms)),
     serverErrors,
+    noAnswers,
     acceptedAttacks,
+    brokenReplays,
     passed:
-      after.length >= 2 &&
-      heapChange <= FLAT_TOLERANCE &&
-      rssChange <= FLAT_TOLERANCE &&
+      after.length >= 2 * SAMPLES_PER_VALUE &&
+      Math.abs(heapChange) <= FLAT_TOLERANCE &&
+      Math.abs(rssChange) <= FLAT_TOLERANCE &&
       serverErrors === 0 &&
-      acceptedAttacks === 0,
+      noAnswers === 0 &&
+      acceptedAttacks === 0 &&
+      brokenReplays === 0,
   };
 }
