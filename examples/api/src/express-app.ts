@@ -54,8 +54,9 @@ export function buildExpressApp(ctx: AppContext): Express {
     res.json(await checkHealth(ctx.stores));
   });
   registerExpressRoutes(app, ctx);
-  // After the last route: OPTIONS goes through each guarded route's own chain and guard.
-  access.guardRoutes(app);
+  // After the last route: OPTIONS goes through each guarded route's own chain and guard, and a
+  // route that declares no permission (nor public, nor any caller) stops the start (deny by default).
+  access.guardRoutes(app, { requireDeclared: true });
 
   app.use(notFoundHandler());
   // Its default log prints the cause of a 5xx to stderr with the method and path.

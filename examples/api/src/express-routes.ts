@@ -4,7 +4,12 @@ import { authenticate, toSecurityRequest } from '@rampart/core/express';
 import { rateLimit } from '@rampart/rate-limit/express';
 import { requestSigning } from '@rampart/request-signing/express';
 import type { Express, NextFunction, Request, Response } from 'express';
-import { appExpressGuards, registerAdminExpressRoutes } from './access/express.js';
+import {
+  anyCaller,
+  appExpressGuards,
+  publicRoute,
+  registerAdminExpressRoutes,
+} from './access/express.js';
 import { registerApiKeyExpressRoutes } from './api-keys/express-routes.js';
 import { registerAuditExpressRoutes } from './audit/express-routes.js';
 import { callerPrincipal, createIdentify } from './auth/identify.js';
@@ -34,6 +39,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
   const { auth, entities, signatures } = ctx.services;
   // Every credential the app accepts (EXAMPLE-API.md: bearer token, session cookie, API key).
   const guard = authenticate(ctx.services.authenticators);
+  const guards = appExpressGuards(ctx.services.access);
   // EXAMPLE-API.md promises the X-RateLimit-* headers beside the IETF fields.
   const common = {
     store: ctx.stores.rateLimits,
@@ -55,6 +61,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
   ];
   app.post(
     '/api/v1/auth/register',
+    publicRoute,
     // Counted before the handler, so before the hash and the 409 of a taken email.
     rateLimit({
       ...common,
@@ -65,25 +72,30 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
       res.status(201).json(await auth.register(req.body));
     },
   );
-  app.post('/api/v1/auth/login', ...loginLimits, async (req: Request, res: Response) => {
-    res.json(await auth.login(req.body));
-  });
-  app.post('/api/v1/auth/refresh', async (req: Request, res: Response) => {
+  app.post(
+    '/api/v1/auth/login',
+    publicRoute,
+    ...loginLimits,
+    async (req: Request, res: Response) => {
+      res.json(await auth.login(req.body));
+    },
+  );
+  app.post('/api/v1/auth/refresh', publicRoute, async (req: Request, res: Response) => {
     res.json(await auth.refresh(req.body));
   });
-  app.post('/api/v1/auth/logout', guard, async (req: Request, res: Response) => {
+  app.post('/api/v1/auth/logout', guard, anyCaller, async (req: Request, res: Response) => {
     res.json(await auth.logout(req.auth!));
   });
-  app.post('/api/v1/auth/logout-all', guard, async (req: Request, res: Response) => {
+  app.post('/api/v1/auth/logout-all', guard, anyCaller, async (req: Request, res: Response) => {
     res.json(await auth.logoutAll(req.auth!));
   });
-  app.get('/api/v1/me', guard, async (req: Request, res: Response) => {
+  app.get('/api/v1/me', guard, anyCaller, async (req: Request, res: Response) => {
     res.json(await auth.me(req.auth!));
   });
-  registerAdminExpressRoutes(app, ctx.services.admin, appExpressGuards(ctx.services.access), guard);
+  registerAdminExpressRoutes(app, ctx.services.admin, guards, guard);
   registerMfaExpressRoutes(app, ctx.services.mfaActions, guard);
   registerSessionExpressRoutes(app, { actions: ctx.services.sessionActions, guard, loginLimits });
-  registerAuditExpressRoutes(app, ctx.services.auditHandlers, guard);
+  registerAuditExpressRoutes(app, ctx.services.auditHandlers, guard, guards);
   registerOAuthExpressRoutes(app, ctx.services.oauth, ctx.services.oauthSession);
   // Idempotency-Key on key creation too (EXAMPLE-API.md): a retried create answers the same key.
   registerApiKeyExpressRoutes(app, ctx, guard, [idempotentRoute(ctx.services.idempotency)]);
@@ -125,6 +137,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
     requireScopes('entities:write'),
     signed,
     signedByCaller,
+    guards.requirePermissions('entities:write'),
     idempotent,
     async (req: Request, res: Response) => {
       const caller = req.auth!;
@@ -138,6 +151,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
     limit,
     requireCaller,
     requireScopes('entities:read'),
+    guards.requirePermissions('entities:read'),
     async (req: Request, res: Response) => {
       res.json(await entities.list(await auth.userOf(req.auth!), req.params.entityId));
     },

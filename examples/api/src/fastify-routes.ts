@@ -91,6 +91,7 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
             key: 'ip',
             policies: registerPolicies(ctx.config.registerLimitPerHour),
           },
+          access: 'public',
         },
       },
       async (request, reply) => {
@@ -105,18 +106,27 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
           // preHandler, after the body is parsed (the second key includes its email), as on
           // Express: a body that does not parse is a 400 that neither limit counts.
           rateLimit: loginLimits,
+          access: 'public',
         },
       },
       (request) => auth.login(request.body),
     );
-    scope.post('/api/v1/auth/refresh', (request) => auth.refresh(request.body));
-    scope.post('/api/v1/auth/logout', { preHandler: guard }, (request) =>
-      auth.logout(request.auth!),
+    scope.post('/api/v1/auth/refresh', { config: { access: 'public' } }, (request) =>
+      auth.refresh(request.body),
     );
-    scope.post('/api/v1/auth/logout-all', { preHandler: guard }, (request) =>
-      auth.logoutAll(request.auth!),
+    scope.post(
+      '/api/v1/auth/logout',
+      { preHandler: guard, config: { access: 'authenticated' } },
+      (request) => auth.logout(request.auth!),
     );
-    scope.get('/api/v1/me', { preHandler: guard }, (request) => auth.me(request.auth!));
+    scope.post(
+      '/api/v1/auth/logout-all',
+      { preHandler: guard, config: { access: 'authenticated' } },
+      (request) => auth.logoutAll(request.auth!),
+    );
+    scope.get('/api/v1/me', { preHandler: guard, config: { access: 'authenticated' } }, (request) =>
+      auth.me(request.auth!),
+    );
     registerAdminFastifyRoutes(scope, ctx.services.admin, guard);
     registerMfaFastifyRoutes(scope, ctx.services.mfaActions, guard);
     registerSessionFastifyRoutes(scope, {
@@ -174,7 +184,11 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
       ENTITY_RECORDS,
       {
         ...limited,
-        config: { ...limited.config, ...IDEMPOTENT_ROUTE },
+        config: {
+          ...limited.config,
+          ...IDEMPOTENT_ROUTE,
+          access: { permissions: ['entities:write'] },
+        },
         preHandler: [
           requireCaller,
           requireScopes('entities:write'),
@@ -191,7 +205,11 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
     );
     scope.get(
       ENTITY_RECORDS,
-      { ...limited, preHandler: [requireCaller, requireScopes('entities:read')] },
+      {
+        ...limited,
+        config: { ...limited.config, access: { permissions: ['entities:read'] } },
+        preHandler: [requireCaller, requireScopes('entities:read')],
+      },
       async (request) => entities.list(await auth.userOf(request.auth!), params(request)),
     );
   });

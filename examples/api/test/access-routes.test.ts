@@ -38,6 +38,21 @@ const ADMIN_ROUTES = [
   ['HEAD', '/api/v1/admin/security/settings'],
   ['OPTIONS', '/api/v1/admin/security/settings'],
   ['PATCH', '/api/v1/admin/security/settings'],
+  // The audit module's admin routes (EXAMPLE-API.md, "Admin").
+  ...[
+    '/api/v1/admin/audit',
+    '/api/v1/admin/audit/verify',
+    '/api/v1/admin/security/metrics',
+    '/api/v1/admin/security/anomalies',
+  ].flatMap((path) =>
+    (['GET', 'HEAD', 'OPTIONS'] as const).map((method) => [method, path] as const),
+  ),
+  ...(['lock', 'unlock'] as const).flatMap((action) =>
+    (['POST', 'OPTIONS'] as const).map(
+      (method) =>
+        [method, `/api/v1/admin/users/00000000-0000-4000-8000-000000000000/${action}`] as const,
+    ),
+  ),
 ] as const;
 
 /** A client IP claimed through X-Forwarded-For, believed because the peer is a trusted proxy. */
@@ -86,7 +101,7 @@ describe.each(STORE_KINDS)('roles, admin routes and settings on %s', (store) => 
         expect(refused.status, `${method} ${path}`).toBe(403);
         if (method !== 'HEAD') {
           expectProblem(refused, 403, 'ERR_FORBIDDEN');
-          expect(refused.body.permission).toMatch(/^(users|settings):(read|write)$/);
+          expect(refused.body.permission).toMatch(/^(users|settings|audit):(read|write)$/);
         }
         expect((await api.request(method, path)).status, `${method} ${path} anonymous`).toBe(401);
       }

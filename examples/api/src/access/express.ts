@@ -3,7 +3,12 @@ import type { AuthContext, IpFilter, RuntimeSecuritySettings } from '@rampart/co
 import { ipFilter } from '@rampart/core/express';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AdminService } from './admin-service.js';
-import type { AppAccessControl, AppPermission, AppRole } from './app-access.js';
+import {
+  APP_RULES,
+  type AppAccessControl,
+  type AppPermission,
+  type AppRole,
+} from './app-access.js';
 import { IP_FILTER_EXEMPT } from './app-settings.js';
 
 /** The app's Express guards, typed by its permissions and roles. */
@@ -12,6 +17,16 @@ export type AppExpressGuards = ExpressAccessGuards<AppPermission, AppRole>;
 export function appExpressGuards(access: AppAccessControl): AppExpressGuards {
   return expressAccessControl(access);
 }
+
+/** Declarations that read no role, so any access control's serve: the rules alone make them. */
+const roleless = appExpressGuards(APP_RULES);
+/**
+ * The declaration of a route that needs nothing (a login, a provider's callback). Every route
+ * declares what it needs: `guardRoutes({ requireDeclared: true })` refuses to start otherwise.
+ */
+export const publicRoute: RequestHandler = roleless.publicRoute();
+/** After `authenticate`: any identified caller, whatever their role (routes about themself). */
+export const anyCaller: RequestHandler = roleless.authenticatedRoute();
 
 /**
  * The first middleware of the app, before CORS and the security headers: the settings' version

@@ -2,6 +2,7 @@ import { fastifyAccessControl } from '@rampart/access-control/fastify';
 import type { AuthContext, IpFilter, RuntimeSecuritySettings } from '@rampart/core';
 import { type AuthPreHandler, fastifyIpFilter } from '@rampart/core/fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { OAUTH_BASE_PATH } from '../oauth/app-oauth.js';
 import type { AdminService } from './admin-service.js';
 import type { AppAccessControl } from './app-access.js';
 import { IP_FILTER_EXEMPT } from './app-settings.js';
@@ -37,9 +38,16 @@ export function registerFastifyAccess(
   ipFilter: IpFilter,
 ): void {
   app.register(fastifyIpFilter, { filter: ipFilter, exemptPaths: [...IP_FILTER_EXEMPT] });
-  // requireDeclared stays off until every route module (mfa, sessions, audit, api-keys …)
-  // declares its config.access; the admin and entities routes here declare theirs.
-  app.register(fastifyAccessControl, { access, requireDeclared: false });
+  // Every route declares its config.access (deny by default): one without stops the start.
+  app.register(fastifyAccessControl, {
+    access,
+    requireDeclared: true,
+    // @rampart/oauth's start and callback routes, whose options the app does not write.
+    routes: {
+      [`${OAUTH_BASE_PATH}/:provider`]: 'public',
+      [`${OAUTH_BASE_PATH}/:provider/callback`]: 'public',
+    },
+  });
 }
 
 /** The admin routes of EXAMPLE-API.md built here (users, roles, security settings). */

@@ -1,5 +1,6 @@
 import { rateLimit } from '@rampart/rate-limit/express';
 import type { Express, Request, RequestHandler, Response } from 'express';
+import { anyCaller, publicRoute } from '../access/express.js';
 import type { AppContext } from '../context.js';
 import { REPORT_COMPROMISED_POLICIES } from './report-limit.js';
 
@@ -23,24 +24,31 @@ export function registerApiKeyExpressRoutes(
     key: 'ip',
     policies: REPORT_COMPROMISED_POLICIES,
   });
-  app.post('/api/v1/api-keys', guard, ...beforeCreate, async (req: Request, res: Response) => {
-    res.status(201).json(await actions.create(req.auth!, await userOf(req.auth!), req.body));
-  });
-  app.get('/api/v1/api-keys', guard, async (req: Request, res: Response) => {
+  app.post(
+    '/api/v1/api-keys',
+    guard,
+    anyCaller,
+    ...beforeCreate,
+    async (req: Request, res: Response) => {
+      res.status(201).json(await actions.create(req.auth!, await userOf(req.auth!), req.body));
+    },
+  );
+  app.get('/api/v1/api-keys', guard, anyCaller, async (req: Request, res: Response) => {
     res.json(await actions.list(req.auth!));
   });
   app.post(
     '/api/v1/api-keys/report-compromised',
+    publicRoute,
     reportLimit,
     async (req: Request, res: Response) => {
       await actions.reportCompromised(req.body);
       res.status(202).json({ status: 'received' });
     },
   );
-  app.post('/api/v1/api-keys/:id/rotate', guard, async (req: Request, res: Response) => {
+  app.post('/api/v1/api-keys/:id/rotate', guard, anyCaller, async (req: Request, res: Response) => {
     res.json(await actions.rotate(req.auth!, req.params.id, req.body));
   });
-  app.delete('/api/v1/api-keys/:id', guard, async (req: Request, res: Response) => {
+  app.delete('/api/v1/api-keys/:id', guard, anyCaller, async (req: Request, res: Response) => {
     await actions.revoke(req.auth!, req.params.id);
     res.status(204).end();
   });

@@ -18,18 +18,23 @@ export function registerApiKeyFastifyRoutes(
   const { userOf } = ctx.services.auth;
   scope.post(
     '/api/v1/api-keys',
-    { preHandler: guard, config: { ...createConfig } },
+    { preHandler: guard, config: { ...createConfig, access: 'authenticated' } },
     async (request, reply) =>
       reply
         .code(201)
         .send(await actions.create(request.auth!, await userOf(request.auth!), request.body)),
   );
-  scope.get('/api/v1/api-keys', { preHandler: guard }, (request) => actions.list(request.auth!));
+  scope.get(
+    '/api/v1/api-keys',
+    { preHandler: guard, config: { access: 'authenticated' } },
+    (request) => actions.list(request.auth!),
+  );
   scope.post(
     '/api/v1/api-keys/report-compromised',
     {
       config: {
         rateLimit: { hook: 'preHandler', key: 'ip', policies: REPORT_COMPROMISED_POLICIES },
+        access: 'public',
       },
     },
     async (request, reply) => {
@@ -39,12 +44,12 @@ export function registerApiKeyFastifyRoutes(
   );
   scope.post<{ Params: { id: string } }>(
     '/api/v1/api-keys/:id/rotate',
-    { preHandler: guard },
+    { preHandler: guard, config: { access: 'authenticated' } },
     (request) => actions.rotate(request.auth!, request.params.id, request.body),
   );
   scope.delete<{ Params: { id: string } }>(
     '/api/v1/api-keys/:id',
-    { preHandler: guard },
+    { preHandler: guard, config: { access: 'authenticated' } },
     async (request, reply) => {
       await actions.revoke(request.auth!, request.params.id);
       return reply.code(204).send();

@@ -29,22 +29,30 @@ export function registerAuditFastifyRoutes(
   const caller = (request: FastifyRequest): AuthContext => request.auth as AuthContext;
   const query = (request: FastifyRequest) => request.query as Record<string, unknown>;
   const params = (request: FastifyRequest) => (request.params as { id?: unknown }).id;
-  const options = { preHandler: guard };
+  const options = { preHandler: guard, config: { access: 'authenticated' as const } };
+  const auditRead = {
+    preHandler: guard,
+    config: { access: { permissions: ['audit:read' as const] } },
+  };
+  const usersWrite = {
+    preHandler: guard,
+    config: { access: { permissions: ['users:write' as const] } },
+  };
 
-  app.get('/api/v1/admin/audit', options, (request) =>
+  app.get('/api/v1/admin/audit', auditRead, (request) =>
     handlers.query(caller(request), query(request)),
   );
-  app.get('/api/v1/admin/audit/verify', options, (request) => handlers.verify(caller(request)));
-  app.get('/api/v1/admin/security/metrics', options, (request) =>
+  app.get('/api/v1/admin/audit/verify', auditRead, (request) => handlers.verify(caller(request)));
+  app.get('/api/v1/admin/security/metrics', auditRead, (request) =>
     handlers.metrics(caller(request)),
   );
-  app.get('/api/v1/admin/security/anomalies', options, (request) =>
+  app.get('/api/v1/admin/security/anomalies', auditRead, (request) =>
     handlers.anomalies(caller(request), query(request)),
   );
-  app.post('/api/v1/admin/users/:id/lock', options, (request) =>
+  app.post('/api/v1/admin/users/:id/lock', usersWrite, (request) =>
     handlers.lock(caller(request), params(request)),
   );
-  app.post('/api/v1/admin/users/:id/unlock', options, (request) =>
+  app.post('/api/v1/admin/users/:id/unlock', usersWrite, (request) =>
     handlers.unlock(caller(request), params(request)),
   );
 

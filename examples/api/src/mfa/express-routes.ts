@@ -1,5 +1,6 @@
 import { toSecurityRequest } from '@rampart/core/express';
 import type { Express, Request, RequestHandler, Response } from 'express';
+import { anyCaller, publicRoute } from '../access/express.js';
 import type { MfaActions, WithCookies } from './mfa-actions.js';
 
 function send<Body>(res: Response, answer: WithCookies<Body>): void {
@@ -16,19 +17,24 @@ export function registerMfaExpressRoutes(
   actions: MfaActions,
   guard: RequestHandler,
 ): void {
-  app.post('/api/v1/auth/mfa/setup', guard, async (req: Request, res: Response) => {
+  app.post('/api/v1/auth/mfa/setup', guard, anyCaller, async (req: Request, res: Response) => {
     res.json(await actions.setup(req.auth!));
   });
-  app.post('/api/v1/auth/mfa/enable', guard, async (req: Request, res: Response) => {
+  app.post('/api/v1/auth/mfa/enable', guard, anyCaller, async (req: Request, res: Response) => {
     send(res, await actions.enable(req.auth!, req.body, toSecurityRequest(req)));
   });
-  app.post('/api/v1/auth/mfa/disable', guard, async (req: Request, res: Response) => {
+  app.post('/api/v1/auth/mfa/disable', guard, anyCaller, async (req: Request, res: Response) => {
     send(res, await actions.disable(req.auth!, req.body, toSecurityRequest(req)));
   });
-  app.post('/api/v1/auth/mfa/recovery-codes', guard, async (req: Request, res: Response) => {
-    res.json(await actions.regenerateRecoveryCodes(req.auth!, req.body));
-  });
-  app.post('/api/v1/auth/mfa/challenge', async (req: Request, res: Response) => {
+  app.post(
+    '/api/v1/auth/mfa/recovery-codes',
+    guard,
+    anyCaller,
+    async (req: Request, res: Response) => {
+      res.json(await actions.regenerateRecoveryCodes(req.auth!, req.body));
+    },
+  );
+  app.post('/api/v1/auth/mfa/challenge', publicRoute, async (req: Request, res: Response) => {
     res.json(await actions.challenge(req.body));
   });
 }

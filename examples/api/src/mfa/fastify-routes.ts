@@ -16,17 +16,29 @@ export function registerMfaFastifyRoutes(
   actions: MfaActions,
   guard: AuthPreHandler,
 ): void {
-  scope.post('/api/v1/auth/mfa/setup', { preHandler: guard }, async (request) =>
-    actions.setup(request.auth!),
+  scope.post(
+    '/api/v1/auth/mfa/setup',
+    { preHandler: guard, config: { access: 'authenticated' } },
+    async (request) => actions.setup(request.auth!),
   );
-  scope.post('/api/v1/auth/mfa/enable', { preHandler: guard }, async (request, reply) =>
-    send(reply, await actions.enable(request.auth!, request.body, toSecurityRequest(request))),
+  scope.post(
+    '/api/v1/auth/mfa/enable',
+    { preHandler: guard, config: { access: 'authenticated' } },
+    async (request, reply) =>
+      send(reply, await actions.enable(request.auth!, request.body, toSecurityRequest(request))),
   );
-  scope.post('/api/v1/auth/mfa/disable', { preHandler: guard }, async (request, reply) =>
-    send(reply, await actions.disable(request.auth!, request.body, toSecurityRequest(request))),
+  scope.post(
+    '/api/v1/auth/mfa/disable',
+    { preHandler: guard, config: { access: 'authenticated' } },
+    async (request, reply) =>
+      send(reply, await actions.disable(request.auth!, request.body, toSecurityRequest(request))),
   );
-  scope.post('/api/v1/auth/mfa/recovery-codes', { preHandler: guard }, async (request) =>
-    actions.regenerateRecoveryCodes(request.auth!, request.body),
+  scope.post(
+    '/api/v1/auth/mfa/recovery-codes',
+    { preHandler: guard, config: { access: 'authenticated' } },
+    async (request) => actions.regenerateRecoveryCodes(request.auth!, request.body),
   );
-  scope.post('/api/v1/auth/mfa/challenge', async (request) => actions.challenge(request.body));
+  scope.post('/api/v1/auth/mfa/challenge', { config: { access: 'public' } }, async (request) =>
+    actions.challenge(request.body),
+  );
 }

@@ -1,6 +1,7 @@
 import { toSecurityRequest } from '@rampart/core/express';
 import { oauthRoutes } from '@rampart/oauth/express';
-import type { Express, Request, Response } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
+import { publicRoute } from '../access/express.js';
 import { AFTER_SIGN_IN, type AppOAuth, OAUTH_BASE_PATH } from './app-oauth.js';
 import type { OAuthSessionStart } from './oauth-sign-in.js';
 
@@ -14,11 +15,15 @@ export function registerOAuthExpressRoutes(
   oauth: AppOAuth,
   startSession: OAuthSessionStart,
 ): void {
-  app.get(OAUTH_BASE_PATH, (_req: Request, res: Response) => {
+  app.get(OAUTH_BASE_PATH, publicRoute, (_req: Request, res: Response) => {
     res.json({ providers: oauth.providers });
   });
   if (oauth.service === undefined) return;
-  oauthRoutes(app, oauth.service, {
+  // The package's start and callback routes, each declared public (the provider's redirect).
+  const declaredPublic = {
+    get: (path: string, handler: RequestHandler) => app.get(path, publicRoute, handler),
+  };
+  oauthRoutes(declaredPublic, oauth.service, {
     basePath: OAUTH_BASE_PATH,
     async onSignIn(signIn, req, res) {
       // Appended: the flow cookie's clearing is already on the response.

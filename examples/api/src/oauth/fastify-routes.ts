@@ -13,7 +13,9 @@ export function registerOAuthFastifyRoutes(
   oauth: AppOAuth,
   startSession: OAuthSessionStart,
 ): void {
-  scope.get(OAUTH_BASE_PATH, () => ({ providers: oauth.providers }));
+  scope.get(OAUTH_BASE_PATH, { config: { access: 'public' } }, () => ({
+    providers: oauth.providers,
+  }));
   if (oauth.service === undefined) return;
   scope.register(fastifyOAuthRoutes, {
     oauth: oauth.service,

@@ -1,5 +1,6 @@
 import { toSecurityRequest } from '@rampart/core/express';
 import type { Express, Request, RequestHandler, Response } from 'express';
+import { anyCaller, publicRoute } from '../access/express.js';
 import type { SessionActions } from './session-actions.js';
 
 /** What the sessions routes need from the app. */
@@ -17,25 +18,25 @@ export function registerSessionExpressRoutes(
   options: SessionExpressRoutesOptions,
 ): void {
   const { actions, guard, loginLimits } = options;
-  app.post('/api/v1/sessions', ...loginLimits, async (req: Request, res: Response) => {
+  app.post('/api/v1/sessions', publicRoute, ...loginLimits, async (req: Request, res: Response) => {
     const { body, setCookies } = await actions.login(req.body, toSecurityRequest(req));
     res.setHeader('Set-Cookie', setCookies).status(201).json(body);
   });
-  app.get('/api/v1/sessions', guard, async (req: Request, res: Response) => {
+  app.get('/api/v1/sessions', guard, anyCaller, async (req: Request, res: Response) => {
     res.json(await actions.list(req.auth!));
   });
   // Before `/:id`, which would match `current` too.
-  app.delete('/api/v1/sessions/current', guard, async (req: Request, res: Response) => {
+  app.delete('/api/v1/sessions/current', guard, anyCaller, async (req: Request, res: Response) => {
     res
       .setHeader('Set-Cookie', await actions.endCurrent(req.auth!))
       .status(204)
       .end();
   });
-  app.delete('/api/v1/sessions/:id', guard, async (req: Request, res: Response) => {
+  app.delete('/api/v1/sessions/:id', guard, anyCaller, async (req: Request, res: Response) => {
     await actions.revoke(req.auth!, req.params.id);
     res.status(204).end();
   });
-  app.delete('/api/v1/sessions', guard, async (req: Request, res: Response) => {
+  app.delete('/api/v1/sessions', guard, anyCaller, async (req: Request, res: Response) => {
     await actions.revokeOthers(req.auth!);
     res.status(204).end();
   });

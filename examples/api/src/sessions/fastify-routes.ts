@@ -19,21 +19,41 @@ export function registerSessionFastifyRoutes(
   options: SessionFastifyRoutesOptions,
 ): void {
   const { actions, guard, loginLimits } = options;
-  scope.post('/api/v1/sessions', { config: { rateLimit: loginLimits } }, async (request, reply) => {
-    const { body, setCookies } = await actions.login(request.body, toSecurityRequest(request));
-    return reply.header('set-cookie', setCookies).code(201).send(body);
-  });
-  scope.get('/api/v1/sessions', { preHandler: guard }, (request) => actions.list(request.auth!));
-  scope.delete('/api/v1/sessions/current', { preHandler: guard }, async (request, reply) => {
-    const cleared = await actions.endCurrent(request.auth!);
-    return reply.header('set-cookie', cleared).code(204).send();
-  });
-  scope.delete('/api/v1/sessions/:id', { preHandler: guard }, async (request, reply) => {
-    await actions.revoke(request.auth!, (request.params as { id?: unknown }).id);
-    return reply.code(204).send();
-  });
-  scope.delete('/api/v1/sessions', { preHandler: guard }, async (request, reply) => {
-    await actions.revokeOthers(request.auth!);
-    return reply.code(204).send();
-  });
+  scope.post(
+    '/api/v1/sessions',
+    { config: { rateLimit: loginLimits, access: 'public' } },
+    async (request, reply) => {
+      const { body, setCookies } = await actions.login(request.body, toSecurityRequest(request));
+      return reply.header('set-cookie', setCookies).code(201).send(body);
+    },
+  );
+  scope.get(
+    '/api/v1/sessions',
+    { preHandler: guard, config: { access: 'authenticated' } },
+    (request) => actions.list(request.auth!),
+  );
+  scope.delete(
+    '/api/v1/sessions/current',
+    { preHandler: guard, config: { access: 'authenticated' } },
+    async (request, reply) => {
+      const cleared = await actions.endCurrent(request.auth!);
+      return reply.header('set-cookie', cleared).code(204).send();
+    },
+  );
+  scope.delete(
+    '/api/v1/sessions/:id',
+    { preHandler: guard, config: { access: 'authenticated' } },
+    async (request, reply) => {
+      await actions.revoke(request.auth!, (request.params as { id?: unknown }).id);
+      return reply.code(204).send();
+    },
+  );
+  scope.delete(
+    '/api/v1/sessions',
+    { preHandler: guard, config: { access: 'authenticated' } },
+    async (request, reply) => {
+      await actions.revokeOthers(request.auth!);
+      return reply.code(204).send();
+    },
+  );
 }
