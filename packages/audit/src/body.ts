@@ -41,22 +41,69 @@ export interface SealedPersonal {
   sealed: string;
 }
 
+/** The filter columns of a row, as `verify()` compares them with the row's text. */
+export interface RowColumns {
+  readonly seq: number;
+  readonly at: number;
+  readonly type: string;
+  readonly severity: string;
+  readonly outcome: string;
+  readonly subject: string | null;
+  readonly count: number;
+}
+
+const QUOTE = 0x22;
+
+/** The position after `literal` when `text` has it at `at`, else -1 (and -1 stays -1). */
+function literalAt(text: string, at: number, literal: string): number {
+  return at >= 0 && text.startsWith(literal, at) ? at + literal.length : -1;
+}
+
+/** The position after the JSON string of `value` when `text` has it at `at`, else -1. */
+function jsonStringAt(text: string, at: number, value: string): number {
+  if (at < 0) return -1;
+  // Without `"` or `\` in `value`, `"value"` in the text is a JSON string without escapes, so
+  // it reads as `value` exactly; anything else is compared as JSON.stringify writes it.
+  if (value.includes('"') || value.includes('\\'))
+    return literalAt(text, at, JSON.stringify(value));
+  const end = at + 1 + value.length;
+  return text.charCodeAt(at) === QUOTE &&
+    text.startsWith(value, at + 1) &&
+    text.charCodeAt(end) === QUOTE
+    ? end + 1
+    : -1;
+}
+
+/** `{"v":1,"chain":<chain>,"seq":`: how every record text of `chain` starts. */
+export function bodyStart(chain: string): string {
+  return `{"v":${BODY_VERSION},"chain":${JSON.stringify(chain)},"seq":`;
+}
+
 /**
- * The start of a record's text, from its filter columns: `verify()` checks that a stored row's
- * columns still say what its text says by comparing this prefix, without parsing the text.
+ * Whether a record's text starts with the fields its filter columns hold, in the order
+ * {@link writeBody} writes them (`v` … `count`): `verify()` checks that a stored row's columns
+ * still say what its text says this way, without parsing the text or building the prefix.
+ * `start` is {@link bodyStart} of the chain.
  */
-export function bodyPrefix(
-  chain: string,
-  seq: number,
-  at: number,
-  type: string,
-  severity: string,
-  outcome: string,
-  subject: string | null,
-  count: number,
-): string {
-  const json = JSON.stringify;
-  return `{"v":${BODY_VERSION},"chain":${json(chain)},"seq":${seq},"at":${at},"type":${json(type)},"severity":${json(severity)},"outcome":${json(outcome)},"subject":${subject === null ? 'null' : json(subject)},"count":${count},`;
+export function columnsMatchBody(body: string, start: string, columns: RowColumns): boolean {
+  let at = literalAt(body, 0, start);
+  at = literalAt(body, at, String(columns.seq));
+  at = literalAt(body, at, ',"at":');
+  at = literalAt(body, at, String(columns.at));
+  at = literalAt(body, at, ',"type":');
+  at = jsonStringAt(body, at, columns.type);
+  at = literalAt(body, at, ',"severity":');
+  at = jsonStringAt(body, at, columns.severity);
+  at = literalAt(body, at, ',"outcome":');
+  at = jsonStringAt(body, at, columns.outcome);
+  at = literalAt(body, at, ',"subject":');
+  at =
+    columns.subject === null
+      ? literalAt(body, at, 'null')
+      : jsonStringAt(body, at, columns.subject);
+  at = literalAt(body, at, ',"count":');
+  at = literalAt(body, at, String(columns.count));
+  return literalAt(body, at, ',') !== -1;
 }
 
 /**

@@ -81,6 +81,16 @@ function mergeContext(entry: QueuedEvent): AuditEventInput {
   };
 }
 
+/** What the writer took from the queue at once. */
+type TakenBatch = ReturnType<EventQueue['take']>;
+
+/** One event of a batch, cleaned, with its sealed personal fields. */
+interface CleanedEntry {
+  event: CleanEvent;
+  personal: SealedPersonal | undefined;
+  folded?: FoldedEvents;
+}
+
 const WRITE_ATTEMPTS_ON_CONFLICT = 5;
 const MAX_RETRY_DELAY_MS = 30_000;
 
@@ -151,14 +161,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
     });
   }
 
-  function rowsFor(
-    start: ChainHead,
-    cleaned: readonly {
-      event: CleanEvent;
-      personal: SealedPersonal | undefined;
-      folded?: FoldedEvents;
-    }[],
-  ): AuditRow[] {
+  function rowsFor(start: ChainHead, cleaned: readonly CleanedEntry[]): AuditRow[] {
     const rows: AuditRow[] = [];
     let prev = start.hash;
     let seq = start.seq;
@@ -187,16 +190,15 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
     return rows;
   }
 
-  async function writeBatch(
-    taken: { events: QueuedEvent[]; aggregates: FoldedEvents[] },
-    final: boolean,
-  ) {
-    const now = clock.now();
-    const cleaned: {
-      event: CleanEvent;
-      personal: SealedPersonal | undefined;
-      folded?: FoldedEvents;
-    }[] = [];
+  /** A batch taken from the queue, cleaned and sealed: everything but its place in the chain. */
+  interface PreparedBatch {
+    readonly taken: TakenBatch;
+    readonly cleaned: CleanedEntry[];
+  }
+
+  /** Cleans and seals a batch; needs no chain head, so it can run while the previous one commits. */
+  async function prepareBatch(taken: TakenBatch): Promise<PreparedBatch> {
+    const cleaned: CleanedEntry[] = [];
     for (const entry of taken.events) {
       cleaned.push({ event: cleanEvent(mergeContext(entry), entry.queuedAt), personal: undefined });
     }
@@ -228,9 +230,15 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
         item.event.details.personalFields = 'unavailable';
       }
     }
+    return { taken, cleaned };
+  }
+
+  /** Links a prepared batch after the chain's head and commits it (one transaction). */
+  async function commitBatch(batch: PreparedBatch, final: boolean): Promise<void> {
+    const now = clock.now();
     for (let attempt = 1; ; attempt++) {
       head ??= (await store.head(chain)) ?? { seq: 0, hash: GENESIS_HASH };
-      const rows = rowsFor(head, cleaned);
+      const rows = rowsFor(head, batch.cleaned);
       const last = rows[rows.length - 1] as AuditRow;
       const due =
         final ||
@@ -264,17 +272,34 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
     }
   }
 
-  /** Writes batches until the queue is empty (folded counts only once their window is over, or all when `final`). */
+  /** The next batch from the queue (folded counts only once their window is over, or all when `final`). */
+  function take(final: boolean): TakenBatch | undefined {
+    const taken = queue.take(config.batchSize, clock.now(), final);
+    return taken.events.length === 0 && taken.aggregates.length === 0 ? undefined : taken;
+  }
+
+  /**
+   * Writes batches until the queue is empty, in chain order, one commit at a time; the next
+   * batch is cleaned and sealed while the previous one's commit is in flight. A failure puts
+   * every batch taken back at the head of the queue, in order, and retries with backoff.
+   */
   async function drain(final: boolean): Promise<void> {
-    for (;;) {
-      const taken = queue.take(config.batchSize, clock.now(), final);
-      if (taken.events.length === 0 && taken.aggregates.length === 0) return;
+    let taken = take(final);
+    let preparing = taken === undefined ? undefined : prepareBatch(taken);
+    while (taken !== undefined && preparing !== undefined) {
+      const current = taken;
+      let next: TakenBatch | undefined;
       try {
-        await writeBatch(taken, final && queue.size === 0);
+        const batch = await preparing;
+        next = take(final);
+        preparing = next === undefined ? undefined : prepareBatch(next);
+        await commitBatch(batch, final && next === undefined && queue.size === 0);
         retryDelay = 0;
       } catch (error) {
+        preparing?.catch(() => {}); // its events go back to the queue below
+        if (next !== undefined) queue.putBack(next);
+        queue.putBack(current);
         failedWrites++;
-        queue.putBack(taken);
         report(error);
         head = undefined;
         if (final) throw error;
@@ -288,6 +313,11 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
         }, retryDelay);
         retryTimer.unref();
         return;
+      }
+      taken = next;
+      if (taken === undefined) {
+        taken = take(final); // arrived during the commit
+        preparing = taken === undefined ? undefined : prepareBatch(taken);
       }
     }
   }

@@ -1,5 +1,5 @@
 import { constantTimeEqual } from '@rampart/crypto';
-import { bodyPrefix, parseBody } from './body.js';
+import { bodyStart, columnsMatchBody, parseBody } from './body.js';
 import { type ChainHead, type ChainKeys, type Checkpoint, GENESIS_HASH } from './chain.js';
 import type { AuditStore, StoredAuditRow } from './store.js';
 
@@ -42,16 +42,14 @@ export interface VerifyChainOptions {
 
 /**
  * Whether a row's columns agree with its text. The columns are the text's first fields, so
- * comparing the prefix they make is enough; the text is parsed only to say what is wrong.
+ * comparing them with its start is enough; the text is parsed only to say what is wrong.
  */
 function columnsAgree(
   row: StoredAuditRow,
   chain: string,
+  start: string,
 ): 'ok' | 'out-of-order' | 'column-mismatch' {
-  const { seq, at, type, severity, outcome, subject, count } = row;
-  if (row.body.startsWith(bodyPrefix(chain, seq, at, type, severity, outcome, subject, count))) {
-    return 'ok';
-  }
+  if (columnsMatchBody(row.body, start, row)) return 'ok';
   const body = parseBody(row.body);
   if (body === undefined || body.seq !== row.seq || body.chain !== chain) return 'out-of-order';
   return 'column-mismatch';
@@ -94,6 +92,7 @@ export async function verifyChain(
     reason,
   });
 
+  const start = bodyStart(chain);
   let checked = 0;
   let expected = 0;
   let prev = GENESIS_HASH;
@@ -121,7 +120,7 @@ export async function verifyChain(
         next.catch(() => {});
         return bad(expected, 'missing-record', checked);
       }
-      const columns = columnsAgree(row, chain);
+      const columns = columnsAgree(row, chain, start);
       if (columns !== 'ok') {
         next.catch(() => {});
         return bad(row.seq, columns, checked);
