@@ -18,7 +18,8 @@ export interface AppCluster {
  * balancer would run.
  */
 export async function startAppCluster(options: {
-  readonly store: 'redis' | 'postgres';
+  /** `redis-cluster`: the Redis stores on the Redis Cluster of `REDIS_CLUSTER_NODES`. */
+  readonly store: 'redis' | 'redis-cluster' | 'postgres';
   readonly env: Readonly<Record<string, string>>;
   readonly count?: number;
 }): Promise<AppCluster> {

@@ -76,6 +76,9 @@ function createClient(config: AppConfig): { client: Redis | Cluster; target: Red
       lazyConnect: true,
       // As on one server: while the cluster is not ready a command fails at once (a 503).
       enableOfflineQueue: false,
+      // The slot map is asked for at start and after a failover; 1 s (the default) is short
+      // on a loaded host, and a missed refresh fails start-up.
+      slotsRefreshTimeout: CONNECT_TIMEOUT_MS,
       // Not enableOfflineQueue here: ioredis connects to each node on its first command, which
       // would then fail instead of waiting for that connection.
       redisOptions: { connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1 },
