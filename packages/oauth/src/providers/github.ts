@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CallbackFailure } from '../errors.js';
 import type { ProviderProfile } from '../profile.js';
 import type { OAuthProvider } from '../provider.js';
+import { timeoutMsSchema, withDeadline } from './deadline.js';
 import { isSafeEndpoint } from './endpoint.js';
 
 /** Options of {@link githubProvider}. */
@@ -13,6 +14,8 @@ export interface GitHubProviderOptions {
   redirectUri: string;
   /** The REST API's base URL (GitHub Enterprise, or a test double). Default `https://api.github.com`. */
   apiBaseUrl?: string;
+  /** How long GitHub may take to answer the code exchange or a profile request; default 10 000 ms. */
+  timeoutMs?: number;
 }
 
 const githubSchema = z.strictObject({
@@ -23,6 +26,7 @@ const githubSchema = z.strictObject({
     .string()
     .refine(isSafeEndpoint, 'must be an https URL (http only on localhost).')
     .default('https://api.github.com'),
+  timeoutMs: timeoutMsSchema,
 });
 
 const userSchema = z.object({ id: z.number().int().positive() });
@@ -30,7 +34,7 @@ const emailsSchema = z.array(
   z.object({ email: z.string().max(320), primary: z.boolean(), verified: z.boolean() }),
 );
 
-async function githubJson(url: string, accessToken: string): Promise<unknown> {
+async function githubJson(url: string, accessToken: string, timeoutMs: number): Promise<unknown> {
   const response = await fetch(url, {
     headers: {
       authorization: `Bearer ${accessToken}`,
@@ -38,6 +42,7 @@ async function githubJson(url: string, accessToken: string): Promise<unknown> {
       'user-agent': '@rampart/oauth',
     },
     redirect: 'error',
+    signal: AbortSignal.timeout(timeoutMs),
   });
   if (!response.ok) throw new Error(`status ${response.status}`);
   return response.json();
@@ -61,13 +66,20 @@ export function githubProvider(options: GitHubProviderOptions): OAuthProvider {
     async complete({ code }): Promise<ProviderProfile> {
       let accessToken: string;
       try {
-        accessToken = (await github.validateAuthorizationCode(code)).accessToken();
+        const exchange = github.validateAuthorizationCode(code);
+        accessToken = (
+          await withDeadline(exchange, parsed.timeoutMs, 'the code exchange')
+        ).accessToken();
       } catch {
         throw new CallbackFailure('code-exchange-failed');
       }
       try {
-        const user = userSchema.parse(await githubJson(`${api}/user`, accessToken));
-        const emails = emailsSchema.parse(await githubJson(`${api}/user/emails`, accessToken));
+        const user = userSchema.parse(
+          await githubJson(`${api}/user`, accessToken, parsed.timeoutMs),
+        );
+        const emails = emailsSchema.parse(
+          await githubJson(`${api}/user/emails`, accessToken, parsed.timeoutMs),
+        );
         const primary = emails.find((entry) => entry.primary && entry.verified);
         return { subject: String(user.id), verifiedEmail: primary?.email.toLowerCase() };
       } catch {

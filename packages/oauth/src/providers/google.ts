@@ -3,6 +3,7 @@ import { Google } from 'arctic';
 import { createRemoteJWKSet } from 'jose';
 import { z } from 'zod';
 import type { OAuthProvider } from '../provider.js';
+import { timeoutMsSchema } from './deadline.js';
 import { isSafeEndpoint } from './endpoint.js';
 import { openIdProvider } from './oidc.js';
 
@@ -13,6 +14,8 @@ export interface GoogleProviderOptions {
   redirectUri: string;
   /** Default `['openid', 'email', 'profile']`. */
   scopes?: readonly string[];
+  /** How long Google may take to answer the code exchange or a JWKS fetch; default 10 000 ms. */
+  timeoutMs?: number;
   clock?: Clock;
 }
 
@@ -21,6 +24,7 @@ const googleSchema = z.strictObject({
   clientSecret: z.string().min(1).max(1024),
   redirectUri: z.string().refine(isSafeEndpoint, 'must be an https URL (http only on localhost).'),
   scopes: z.array(z.string()).readonly().default(['openid', 'email', 'profile']),
+  timeoutMs: timeoutMsSchema,
   clock: clockSchema.default(systemClock),
 });
 
@@ -40,8 +44,9 @@ export function googleProvider(options: GoogleProviderOptions): OAuthProvider {
     issuers: GOOGLE_ISSUERS,
     clientId: parsed.clientId,
     scopes: parsed.scopes,
-    keys: createRemoteJWKSet(new URL(GOOGLE_JWKS)),
+    keys: createRemoteJWKSet(new URL(GOOGLE_JWKS), { timeoutDuration: parsed.timeoutMs }),
     clock: parsed.clock,
+    timeoutMs: parsed.timeoutMs,
     client: {
       authorizationUrl: (state, codeVerifier, scopes) =>
         google.createAuthorizationURL(state, codeVerifier, scopes),

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { CallbackFailure } from '../errors.js';
 import type { ProviderProfile } from '../profile.js';
 import type { AuthorizationParams, CompletionParams, OAuthProvider } from '../provider.js';
+import { timeoutMsSchema, withDeadline } from './deadline.js';
 import { isSafeEndpoint } from './endpoint.js';
 import { verifyIdToken } from './id-token.js';
 
@@ -39,6 +40,11 @@ export interface OidcProviderOptions {
    * default 30 000 (jose's). A rotation is followed after it.
    */
   jwksCooldownMs?: number;
+  /**
+   * How long the issuer may take to answer discovery, the code exchange or a JWKS fetch, in
+   * milliseconds; default 10 000. A slower answer refuses the callback (discovery: start-up).
+   */
+  timeoutMs?: number;
   clock?: Clock;
 }
 
@@ -58,6 +64,7 @@ export const oidcOptionsShape = {
     .readonly()
     .default(['openid', 'email', 'profile']),
   jwksCooldownMs: z.number().int().min(0).max(3_600_000).default(30_000),
+  timeoutMs: timeoutMsSchema,
   clock: clockSchema.default(systemClock),
 };
 
@@ -83,6 +90,7 @@ export function openIdProvider(config: {
   keys: JWTVerifyGetKey;
   client: OidcClient;
   clock: Clock;
+  timeoutMs: number;
 }): OAuthProvider {
   const scopes = config.scopes.includes('openid')
     ? [...config.scopes]
@@ -97,7 +105,8 @@ export function openIdProvider(config: {
     async complete({ code, codeVerifier, nonce }: CompletionParams): Promise<ProviderProfile> {
       let idToken: string;
       try {
-        idToken = (await config.client.exchange(code, codeVerifier)).idToken();
+        const exchange = config.client.exchange(code, codeVerifier);
+        idToken = (await withDeadline(exchange, config.timeoutMs, 'the code exchange')).idToken();
       } catch {
         // The provider's own error (invalid_grant for a spent code …) stays here.
         throw new CallbackFailure('code-exchange-failed');
@@ -146,8 +155,10 @@ export function oidcProvider(
     scopes: parsed.scopes,
     keys: createRemoteJWKSet(new URL(meta.data.jwks_uri), {
       cooldownDuration: parsed.jwksCooldownMs,
+      timeoutDuration: parsed.timeoutMs,
     }),
     clock: parsed.clock,
+    timeoutMs: parsed.timeoutMs,
     client: {
       authorizationUrl: (state, codeVerifier, scopes) =>
         arctic.createAuthorizationURLWithPKCE(
@@ -165,8 +176,8 @@ export function oidcProvider(
 
 /**
  * Reads the issuer's metadata (`<issuer>/.well-known/openid-configuration`) once and builds the
- * provider. Throws `RampartConfigError` at start-up when the document cannot be read, names
- * another issuer or has an endpoint that is not https.
+ * provider. Throws `RampartConfigError` at start-up when the document cannot be read within
+ * `timeoutMs`, names another issuer or has an endpoint that is not https.
  *
  * @example
  * const oidc = await discoverOidcProvider({ issuer, clientId, clientSecret, redirectUri });
@@ -179,6 +190,7 @@ export async function discoverOidcProvider(options: OidcProviderOptions): Promis
     const response = await fetch(url, {
       headers: { accept: 'application/json' },
       redirect: 'error',
+      signal: AbortSignal.timeout(parsed.timeoutMs),
     });
     if (!response.ok) throw new Error(`status ${response.status}`);
     metadata = await response.json();
