@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect, createServer, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { StoreUnavailableError } from '../errors/common-errors.js';
 import { isRampartError, RampartError } from '../errors/rampart-error.js';
@@ -106,6 +108,40 @@ describe('createStoreDeadline', () => {
       )
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ERR_STORE_UNAVAILABLE', cause: unreadable });
+  });
+
+  it('takes an answer that arrived in time though this process stalled past the deadline', async () => {
+    // What the soak saw under a load average of 20: the store answered within a millisecond, but
+    // the process got no CPU for longer than the deadline, and when it ran again its timer fired
+    // before it read the reply waiting in the socket: a 503 for a store that had answered.
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const accepted = once(server, 'connection') as Promise<[Socket]>;
+    const { port } = server.address() as { port: number };
+    const client = connect(port, '127.0.0.1');
+    const [peer] = await accepted;
+    try {
+      const deadline = createStoreDeadline({ store: 'test-store', timeoutMs: 50 });
+      const outcome = await new Promise<unknown>((resolve) => {
+        // From the check phase, so the timers phase (the deadline's) comes before the poll phase.
+        setImmediate(() => {
+          const reply = deadline.run(
+            () =>
+              new Promise<string>((answer) => client.once('data', (data) => answer(String(data)))),
+          );
+          peer.write('PONG'); // in the socket at once: libuv writes synchronously when it can
+          const stalledUntil = performance.now() + 150;
+          while (performance.now() < stalledUntil) {} // the process stalls past the deadline
+          resolve(reply.catch((error: unknown) => error));
+        });
+      });
+      expect(outcome).toBe('PONG');
+    } finally {
+      client.destroy();
+      peer.destroy();
+      server.close();
+    }
   });
 
   it('expires the hung operations before and after thousands that settled', async () => {

@@ -23,6 +23,9 @@ export interface StoreDeadline {
   run<T, R = T>(operation: () => PromiseLike<T>, map?: (value: T) => R): Promise<R>;
 }
 
+/** How late a timer fires before the process counts as stalled (a timer is ~1 ms late when not). */
+const STALLED_MS = 5;
+
 interface Pending {
   /** `performance.now()` at which the caller is answered with a timeout. */
   readonly deadline: number;
@@ -32,7 +35,8 @@ interface Pending {
 /**
  * The one deadline every Rampart store wraps its I/O in. An operation is answered by its result,
  * or with `StoreUnavailableError` once `timeoutMs` has passed: never before, and never later than
- * the event loop lets a timer fire.
+ * the event loop lets a timer fire (and, when the process stalled past the deadline, reads the
+ * replies that came in meanwhile).
  *
  * No timer per operation (a `setTimeout` plus a `clearTimeout` cost ~5–7 % of a Redis
  * `SET NX PX` round trip's CPU): the store's pending operations wait in one queue and a single
@@ -51,10 +55,25 @@ interface Pending {
 export function createStoreDeadline(options: StoreDeadlineOptions): StoreDeadline {
   const { store, timeoutMs, onFailure } = options;
   const pending = new Set<Pending>();
-  let timer: NodeJS.Timeout | undefined;
+  let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
 
   function unavailable(error: unknown): unknown {
     return isRampartError(error) ? error : new StoreUnavailableError(store, error);
+  }
+
+  // A timer that fires well after its due time means this process stalled (no CPU under load, a
+  // long GC), and the timers phase runs before the poll phase reads the replies that came in
+  // meanwhile: expiring then would answer 503 for a store that answered in time. setImmediate
+  // runs after that poll phase, so those replies settle first; what is still pending then did
+  // get no answer, and is expired one loop turn later than otherwise.
+  function onTimer(): void {
+    timer = undefined;
+    const oldest = pending.values().next().value;
+    if (oldest !== undefined && performance.now() - oldest.deadline >= STALLED_MS) {
+      timer = setImmediate(expireDue);
+      return;
+    }
+    expireDue();
   }
 
   function expireDue(): void {
@@ -64,7 +83,7 @@ export function createStoreDeadline(options: StoreDeadlineOptions): StoreDeadlin
       // A timer fires on a whole millisecond: less than one left counts as due.
       const left = entry.deadline - now;
       if (left >= 1) {
-        timer = setTimeout(expireDue, Math.floor(left));
+        timer = setTimeout(onTimer, Math.floor(left));
         return;
       }
       pending.delete(entry);
@@ -84,7 +103,7 @@ export function createStoreDeadline(options: StoreDeadlineOptions): StoreDeadlin
       }
       const entry: Pending = { deadline: performance.now() + timeoutMs, reject };
       pending.add(entry);
-      if (timer === undefined) timer = setTimeout(expireDue, timeoutMs);
+      if (timer === undefined) timer = setTimeout(onTimer, timeoutMs);
       // Both handlers are attached at once, so a rejection after the deadline is still handled.
       // A foreign thenable is made a promise first: it then settles once, and never in here.
       (result instanceof Promise ? result : Promise.resolve(result)).then(
