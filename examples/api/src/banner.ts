@@ -17,11 +17,24 @@ export function banner(
     // An earlier run's admin keeps its own password; the one printed below would not work.
     `Admin: ${config.admin.email}${admin === 'existing' ? ' (existing account, its password unchanged)' : ''}`,
   ];
+  const { encryptionKeys } = config.mfa;
+  // Every secret that signs, seals or keys stored state: another instance on the same store,
+  // or this one restarted, needs the same value to read what this run wrote (an MFA secret, a
+  // kept response, an API key's hash, the audit chain).
   const generated: Array<[string, Provided<string>]> = [
     ['ADMIN_PASSWORD', config.admin.password],
     ['JWT_SECRET', config.jwt.secret],
     ['SIGNING_KEY_ID', config.signing.keyId],
     ['SIGNING_SECRET', config.signing.secret],
+    [
+      'ENCRYPTION_KEYS',
+      {
+        value: encryptionKeys.value.map(({ id, key }) => `${id}:${key}`).join(','),
+        generated: encryptionKeys.generated,
+      },
+    ],
+    ['API_KEY_PEPPER', config.apiKeys.pepper],
+    ['AUDIT_HMAC_KEY', config.audit.hmacKey],
   ];
   const made = generated.filter(([, provided]) => provided.generated);
   if (made.length > 0) {
