@@ -23,6 +23,8 @@ export interface DedicatedRedisCluster {
   readonly nodes: Array<{ host: string; port: number }>;
   /** The port of the master serving `key`'s slot now. */
   masterPortOf(key: string): Promise<number>;
+  /** Every key matching the SCAN `pattern` on every live master (for a test to find its key). */
+  keysMatching(pattern: string): Promise<string[]>;
   /** SIGKILL to the node on `port` (no shutdown, no failover handshake); resolves once it is gone. */
   killNode(port: number): Promise<void>;
   /**
@@ -192,6 +194,21 @@ export async function startDedicatedRedisCluster(
       const port = await masterPortOf(key);
       if (port === undefined) throw new Error(`no live node of the cluster serves "${key}"`);
       return port;
+    },
+    async keysMatching(pattern) {
+      const found: string[] = [];
+      for (const port of live()) {
+        await ask(port, async (client) => {
+          if (!(await client.info('replication')).includes('role:master')) return;
+          let cursor = '0';
+          do {
+            const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+            cursor = next;
+            found.push(...keys);
+          } while (cursor !== '0');
+        });
+      }
+      return found;
     },
     async killNode(port) {
       const pid = Number(await readFile(join(dir, String(port), 'redis.pid'), 'utf8'));
