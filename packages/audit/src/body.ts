@@ -53,25 +53,49 @@ export interface RowColumns {
 }
 
 const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const DIGIT_0 = 0x30;
+/** Longest number read: every integer below 10^15 is exact in a double (times are 13 digits). */
+const MAX_DIGITS = 15;
+
+// The matchers below compare character codes in a loop: `String#startsWith` with a position costs
+// about 100 ns a call in V8 and `String(number)` allocates, which made this check a quarter of
+// verify()'s time.
 
 /** The position after `literal` when `text` has it at `at`, else -1 (and -1 stays -1). */
 function literalAt(text: string, at: number, literal: string): number {
-  return at >= 0 && text.startsWith(literal, at) ? at + literal.length : -1;
+  if (at < 0 || at + literal.length > text.length) return -1;
+  for (let i = 0; i < literal.length; i++) {
+    if (text.charCodeAt(at + i) !== literal.charCodeAt(i)) return -1;
+  }
+  return at + literal.length;
+}
+
+/** The position after the decimal digits of `value` (a non-negative integer) at `at`, else -1. */
+function numberAt(text: string, at: number, value: number): number {
+  if (at < 0) return -1;
+  let read = 0;
+  let end = at;
+  for (; end < text.length && end - at <= MAX_DIGITS; end++) {
+    const digit = text.charCodeAt(end) - DIGIT_0;
+    if (digit < 0 || digit > 9) break;
+    read = read * 10 + digit;
+  }
+  return end > at && end - at <= MAX_DIGITS && read === value ? end : -1;
 }
 
 /** The position after the JSON string of `value` when `text` has it at `at`, else -1. */
 function jsonStringAt(text: string, at: number, value: string): number {
-  if (at < 0) return -1;
-  // Without `"` or `\` in `value`, `"value"` in the text is a JSON string without escapes, so
-  // it reads as `value` exactly; anything else is compared as JSON.stringify writes it.
-  if (value.includes('"') || value.includes('\\'))
-    return literalAt(text, at, JSON.stringify(value));
+  if (at < 0 || text.charCodeAt(at) !== QUOTE) return -1;
   const end = at + 1 + value.length;
-  return text.charCodeAt(at) === QUOTE &&
-    text.startsWith(value, at + 1) &&
-    text.charCodeAt(end) === QUOTE
-    ? end + 1
-    : -1;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    // Without `"` or `\` in `value`, `"value"` in the text is a JSON string without escapes, so
+    // it reads as `value` exactly; anything else is compared as JSON.stringify writes it.
+    if (code === QUOTE || code === BACKSLASH) return literalAt(text, at, JSON.stringify(value));
+    if (text.charCodeAt(at + 1 + i) !== code) return -1;
+  }
+  return text.charCodeAt(end) === QUOTE ? end + 1 : -1;
 }
 
 /** `{"v":1,"chain":<chain>,"seq":`: how every record text of `chain` starts. */
@@ -87,9 +111,9 @@ export function bodyStart(chain: string): string {
  */
 export function columnsMatchBody(body: string, start: string, columns: RowColumns): boolean {
   let at = literalAt(body, 0, start);
-  at = literalAt(body, at, String(columns.seq));
+  at = numberAt(body, at, columns.seq);
   at = literalAt(body, at, ',"at":');
-  at = literalAt(body, at, String(columns.at));
+  at = numberAt(body, at, columns.at);
   at = literalAt(body, at, ',"type":');
   at = jsonStringAt(body, at, columns.type);
   at = literalAt(body, at, ',"severity":');
@@ -102,7 +126,7 @@ export function columnsMatchBody(body: string, start: string, columns: RowColumn
       ? literalAt(body, at, 'null')
       : jsonStringAt(body, at, columns.subject);
   at = literalAt(body, at, ',"count":');
-  at = literalAt(body, at, String(columns.count));
+  at = numberAt(body, at, columns.count);
   return literalAt(body, at, ',') !== -1;
 }
 

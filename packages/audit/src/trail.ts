@@ -190,14 +190,36 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
     return rows;
   }
 
-  /** A batch taken from the queue, cleaned and sealed: everything but its place in the chain. */
+  /**
+   * A batch taken from the queue, cleaned and sealed, and its rows linked after `after` (the head
+   * the batch before it leaves, if that one commits as built; else it is linked again).
+   */
   interface PreparedBatch {
     readonly taken: TakenBatch;
     readonly cleaned: CleanedEntry[];
+    after: ChainHead | undefined;
+    rows: AuditRow[];
   }
 
-  /** Cleans and seals a batch; needs no chain head, so it can run while the previous one commits. */
-  async function prepareBatch(taken: TakenBatch): Promise<PreparedBatch> {
+  function linkAfter(batch: PreparedBatch, after: ChainHead): void {
+    if (batch.after?.seq === after.seq && batch.after.hash === after.hash) return;
+    batch.rows = rowsFor(after, batch.cleaned);
+    batch.after = after;
+  }
+
+  function headAfter(batch: PreparedBatch): ChainHead {
+    const last = batch.rows[batch.rows.length - 1] as AuditRow;
+    return { seq: last.seq, hash: last.hash };
+  }
+
+  /**
+   * Cleans and seals a batch, then links it after `after` when given: none of it needs the
+   * commit before it, so it runs while that one is in flight.
+   */
+  async function prepareBatch(
+    taken: TakenBatch,
+    after: ChainHead | undefined,
+  ): Promise<PreparedBatch> {
     const cleaned: CleanedEntry[] = [];
     for (const entry of taken.events) {
       cleaned.push({ event: cleanEvent(mergeContext(entry), entry.queuedAt), personal: undefined });
@@ -230,15 +252,18 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
         item.event.details.personalFields = 'unavailable';
       }
     }
-    return { taken, cleaned };
+    const batch: PreparedBatch = { taken, cleaned, after: undefined, rows: [] };
+    if (after !== undefined) linkAfter(batch, after);
+    return batch;
   }
 
-  /** Links a prepared batch after the chain's head and commits it (one transaction). */
+  /** Commits a prepared batch (one transaction), linked again first if the head moved. */
   async function commitBatch(batch: PreparedBatch, final: boolean): Promise<void> {
     const now = clock.now();
     for (let attempt = 1; ; attempt++) {
       head ??= (await store.head(chain)) ?? { seq: 0, hash: GENESIS_HASH };
-      const rows = rowsFor(head, batch.cleaned);
+      linkAfter(batch, head);
+      const rows = batch.rows;
       const last = rows[rows.length - 1] as AuditRow;
       const due =
         final ||
@@ -280,19 +305,22 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
 
   /**
    * Writes batches until the queue is empty, in chain order, one commit at a time; the next
-   * batch is cleaned and sealed while the previous one's commit is in flight. A failure puts
-   * every batch taken back at the head of the queue, in order, and retries with backoff.
+   * batch is cleaned, sealed and linked while the previous one's commit is in flight (linked
+   * again if that commit did not leave the head it was linked after). A failure puts every batch
+   * taken back at the head of the queue, in order, and retries with backoff.
    */
   async function drain(final: boolean): Promise<void> {
     let taken = take(final);
-    let preparing = taken === undefined ? undefined : prepareBatch(taken);
+    let preparing = taken === undefined ? undefined : prepareBatch(taken, head);
     while (taken !== undefined && preparing !== undefined) {
       const current = taken;
       let next: TakenBatch | undefined;
       try {
         const batch = await preparing;
+        head ??= (await store.head(chain)) ?? { seq: 0, hash: GENESIS_HASH };
+        linkAfter(batch, head);
         next = take(final);
-        preparing = next === undefined ? undefined : prepareBatch(next);
+        preparing = next === undefined ? undefined : prepareBatch(next, headAfter(batch));
         await commitBatch(batch, final && next === undefined && queue.size === 0);
         retryDelay = 0;
       } catch (error) {
@@ -317,7 +345,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
       taken = next;
       if (taken === undefined) {
         taken = take(final); // arrived during the commit
-        preparing = taken === undefined ? undefined : prepareBatch(taken);
+        preparing = taken === undefined ? undefined : prepareBatch(taken, head);
       }
     }
   }
