@@ -10,6 +10,7 @@ import { createInputSchema, parseInput, refSchema } from './input.js';
 import { LastUsedWriter } from './last-used.js';
 import { type ApiKeysOptions, apiKeysOptionsSchema } from './options.js';
 import type { ApiKeyRecord, ApiKeyRef } from './store.js';
+import type { VerifyApiKeyOptions } from './verified-key.js';
 import { createVerifier } from './verifier.js';
 
 const SIGNING_AAD = 'api-key-signing:';
@@ -39,6 +40,19 @@ export function createApiKeys(options: ApiKeysOptions): ApiKeys {
     emit({ type: 'STORE_UNAVAILABLE', severity: 'warning', reason: 'last-used write failed' }),
   );
   const verifyKey = createVerifier({ store, format, hasher, clock, emit, throttle, lastUsed });
+  /** A verification as a promise, whether it was answered at once (memory) or had to wait. */
+  const verification = (
+    key: unknown,
+    verifyOptions: VerifyApiKeyOptions | undefined,
+    cost: 0 | 1,
+  ) => {
+    try {
+      const result = verifyKey(key, verifyOptions, cost);
+      return result instanceof Promise ? result : Promise.resolve(result);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
   const infoOf = (record: ApiKeyRecord) => toInfo(record, format, clock.now());
   const ref = (value: ApiKeyRef) => parseInput(refSchema, value, 'ref');
 
@@ -99,11 +113,11 @@ export function createApiKeys(options: ApiKeysOptions): ApiKeys {
     },
 
     verify(key, verifyOptions) {
-      return verifyKey(key, verifyOptions, 1);
+      return verification(key, verifyOptions, 1);
     },
 
     async authenticate(key, verifyOptions) {
-      const result = await verifyKey(key, verifyOptions, 1);
+      const result = await verification(key, verifyOptions, 1);
       if (!result.valid) throw result.error;
       return result.key;
     },
@@ -195,7 +209,7 @@ export function createApiKeys(options: ApiKeysOptions): ApiKeys {
 
     async reportCompromised(key) {
       // Counts nothing against the key's limit and no failure against anyone's address.
-      const result = await verifyKey(key, undefined, 0);
+      const result = await verification(key, undefined, 0);
       const id = result.valid ? result.key.id : result.keyId;
       const ownerId = result.valid ? result.key.ownerId : result.ownerId;
       if (id === undefined || ownerId === undefined) return { revoked: false };

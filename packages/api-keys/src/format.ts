@@ -96,12 +96,16 @@ export function createApiKeyFormat(options: ApiKeyFormatOptions = {}): ApiKeyFor
   const { prefix, environments, secretBytes } = parseOptions('apiKeyFormat', formatSchema, options);
   const secretLength = secretLengthFor(secretBytes);
   const alternatives = environments.join('|');
-  const body = `${prefix}_(${alternatives})_([0-9A-Za-z]{${KEY_ID_LENGTH}})_([0-9A-Za-z]{${secretLength}})`;
-  const exact = new RegExp(`^${body}[0-9A-Za-z]{${TOKEN_CHECKSUM_LENGTH}}$`);
+  const exact = new RegExp(
+    `^${prefix}_(?:${alternatives})_[0-9A-Za-z]{${KEY_ID_LENGTH}}_[0-9A-Za-z]{${secretLength + TOKEN_CHECKSUM_LENGTH}}$`,
+  );
   const fixedLength = prefix.length + 3 + KEY_ID_LENGTH + secretLength + TOKEN_CHECKSUM_LENGTH;
   const minLength = fixedLength + Math.min(...environments.map((name) => name.length));
   const maxLength = fixedLength + Math.max(...environments.map((name) => name.length));
-  const checksumStart = -TOKEN_CHECKSUM_LENGTH;
+  // Offsets from the end, which every environment shares: `_<id>_<secret><checksum>`.
+  const secretFromEnd = secretLength + TOKEN_CHECKSUM_LENGTH;
+  const idFromEnd = secretFromEnd + 1 + KEY_ID_LENGTH;
+  const environmentStart = prefix.length + 1;
   const known = new Set(environments);
 
   return Object.freeze({
@@ -124,15 +128,17 @@ export function createApiKeyFormat(options: ApiKeyFormatOptions = {}): ApiKeyFor
       if (typeof text !== 'string' || text.length < minLength || text.length > maxLength) {
         return undefined;
       }
-      const match = exact.exec(text);
-      if (match === null) return undefined;
+      if (!exact.test(text)) return undefined;
+      const end = text.length;
+      const checksumStart = end - TOKEN_CHECKSUM_LENGTH;
       if (tokenChecksum(text.slice(0, checksumStart)) !== text.slice(checksumStart)) {
         return undefined;
       }
+      // The pattern fixed every part's length, so the parts are where the offsets say.
       return {
-        environment: match[1] as string,
-        id: match[2] as string,
-        secret: match[3] as string,
+        environment: text.slice(environmentStart, end - idFromEnd - 1),
+        id: text.slice(end - idFromEnd, end - secretFromEnd - 1),
+        secret: text.slice(end - secretFromEnd, end - TOKEN_CHECKSUM_LENGTH),
       };
     },
 

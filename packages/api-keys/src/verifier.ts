@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { type Clock, type EmitSecurityEvent, type RampartError, scopesGrant } from '@rampart/core';
+import {
+  type Clock,
+  type EmitSecurityEvent,
+  type RampartError,
+  type SyncAnswer,
+  SyncTwinSite,
+  scopesGrant,
+} from '@rampart/core';
 import { constantTimeEqual, type KeyedHasher } from '@rampart/crypto';
 import {
   type ApiKeyErrorCode,
@@ -16,7 +23,7 @@ import {
 import type { FailureThrottle } from './failure-throttle.js';
 import type { ApiKeyFormat } from './format.js';
 import type { LastUsedWriter } from './last-used.js';
-import type { ApiKeyLookup, ApiKeyStore } from './store.js';
+import type { ApiKeyCheck, ApiKeyLookup, ApiKeyStore } from './store.js';
 import type { ApiKeyVerification, VerifiedApiKey, VerifyApiKeyOptions } from './verified-key.js';
 
 /** What a verifier is built from (the service's parts). */
@@ -30,12 +37,16 @@ export interface VerifierParts {
   readonly lastUsed: LastUsedWriter;
 }
 
-/** The verification of a key text, with `cost` 1 (a request) or 0 (a check that counts nothing). */
+/**
+ * The verification of a key text, with `cost` 1 (a request) or 0 (a check that counts nothing):
+ * answered at once when nothing had to wait (a memory store), else a promise. Throws only what
+ * the store threw.
+ */
 export type VerifyKey = (
   text: unknown,
   options: VerifyApiKeyOptions | undefined,
   cost: 0 | 1,
-) => Promise<ApiKeyVerification>;
+) => SyncAnswer<ApiKeyVerification>;
 
 /** `h1.<pepperId>.`: the part of a stored hash that names its pepper. */
 function pepperOf(hash: string): string {
@@ -89,23 +100,21 @@ export function createVerifier(parts: VerifierParts): VerifyKey {
     return { valid: false, code: error.code as ApiKeyErrorCode, error, keyId, ownerId: userId };
   }
 
-  async function invalid(
+  function invalid(
     reason: InvalidApiKeyReason,
     keyId: string,
     options: VerifyApiKeyOptions | undefined,
     ownerId: string | undefined,
-  ): Promise<ApiKeyVerification> {
+  ): SyncAnswer<ApiKeyVerification> {
     const ip = options?.ip;
     if (throttle !== undefined && ip !== undefined && reason !== 'revoked') {
-      const wait = await throttle.recordFailure(ip);
-      if (wait > 0) {
-        return refuse(
-          new ApiKeyRateLimitedError(FAILURE_POLICY_NAME, wait),
-          keyId,
-          options,
-          reason,
+      return throttle
+        .recordFailure(ip)
+        .then((wait) =>
+          wait > 0
+            ? refuse(new ApiKeyRateLimitedError(FAILURE_POLICY_NAME, wait), keyId, options, reason)
+            : refuse(new InvalidApiKeyError(reason), keyId, options, reason, ownerId),
         );
-      }
     }
     return refuse(new InvalidApiKeyError(reason), keyId, options, reason, ownerId);
   }
@@ -140,29 +149,15 @@ export function createVerifier(parts: VerifierParts): VerifyKey {
     return { valid: true, key };
   }
 
-  return async function verifyKey(text, options, cost) {
-    const parsed = format.parse(text);
-    if (parsed === undefined) {
-      return refuse(new InvalidApiKeyError('malformed'), undefined, options, 'malformed');
-    }
-    const { id, environment } = parsed;
-    const ip = options?.ip;
-    if (throttle !== undefined && ip !== undefined) {
-      const wait = throttle.blockedFor(ip);
-      if (wait > 0) {
-        return refuse(
-          new ApiKeyRateLimitedError(FAILURE_POLICY_NAME, wait),
-          id,
-          options,
-          'blocked',
-        );
-      }
-    }
-    // The whole key is hashed, so the stored hash binds the environment and id to the secret.
-    const secretHashes = hasher.hashAll(text as string);
-    const now = clock.now();
-    const lookup = await store.verify({ id, secretHashes, now, cost });
-    const outcome = confirm(secretHashes, lookup.matchedHash)
+  /** What the store's lookup means for the key presented. */
+  function decide(
+    check: ApiKeyCheck,
+    environment: string,
+    lookup: ApiKeyLookup,
+    options: VerifyApiKeyOptions | undefined,
+  ): SyncAnswer<ApiKeyVerification> {
+    const { id, now } = check;
+    const outcome = confirm(check.secretHashes, lookup.matchedHash)
       ? lookup.outcome
       : lookup.outcome === 'unknown'
         ? 'unknown'
@@ -188,5 +183,45 @@ export function createVerifier(parts: VerifierParts): VerifyKey {
       case 'valid':
         return accepted(id, environment, lookup, options, now);
     }
+  }
+
+  const storeVerify = new SyncTwinSite<ApiKeyStore, 'verify'>('verify');
+
+  return function verifyKey(text, options, cost) {
+    const parsed = format.parse(text);
+    if (parsed === undefined) {
+      return refuse(new InvalidApiKeyError('malformed'), undefined, options, 'malformed');
+    }
+    const { id, environment } = parsed;
+    const ip = options?.ip;
+    if (throttle !== undefined && ip !== undefined) {
+      const wait = throttle.blockedFor(ip);
+      if (wait > 0) {
+        return refuse(
+          new ApiKeyRateLimitedError(FAILURE_POLICY_NAME, wait),
+          id,
+          options,
+          'blocked',
+        );
+      }
+    }
+    // The whole key is hashed, so the stored hash binds the environment and id to the secret.
+    const check: ApiKeyCheck = {
+      id,
+      secretHashes: hasher.hashAll(text as string),
+      now: clock.now(),
+      cost,
+    };
+    const verifyNow = storeVerify.twinOf(store, store.verify);
+    if (verifyNow === undefined) {
+      return Promise.resolve(store.verify(check)).then((lookup) =>
+        decide(check, environment, lookup, options),
+      );
+    }
+    const lookup = verifyNow.call(store, check);
+    if (lookup instanceof Promise) {
+      return lookup.then((found) => decide(check, environment, found, options));
+    }
+    return decide(check, environment, lookup, options);
   };
 }

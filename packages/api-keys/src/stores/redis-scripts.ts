@@ -18,7 +18,8 @@ import { RedisScript } from '@rampart/core/redis';
  *
  * Replies `{outcome}` for unknown and mismatch; otherwise `{outcome, matched hash, previous
  * (0/1), owner, scopes, expires, last used, rotation due, limit, window, remaining, reset ms,
- * retry ms}` (the last five `false` without a limit). Hashes are compared with `==`: they are
+ * retry ms}`, the times as integers (`false` when unset) and the last five `false` without a
+ * limit. Hashes are compared with `==`: they are
  * HMACs under a pepper the client does not know, so how long a comparison takes tells it nothing.
  */
 export const verifyScript = new RedisScript(`
@@ -61,8 +62,8 @@ elseif f[9] then
     outcome = 'limited'
   end
 end
-return {outcome, matched, previous, f[4], f[5], f[7] or false, f[13] or false, f[14] or false,
-  limit, window, remaining, reset, retry}
+return {outcome, matched, previous, f[4], f[5], tonumber(f[7]) or false, tonumber(f[13]) or false,
+  tonumber(f[14]) or false, limit, window, remaining, reset, retry}
 `);
 
 /** KEYS: the key hash. ARGV: field, value pairs. Writes them unless the key exists; 1 when written. */
