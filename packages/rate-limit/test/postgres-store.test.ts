@@ -1,10 +1,13 @@
 import { createFakeClock } from '@rampart/core';
 import { migrate } from '@rampart/core/postgres';
 import { isolatedPostgresSchema, serviceAvailable, warningsWithCode } from '@rampart/test-utils';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createRateLimiter } from '../src/limiter.js';
+import { resolvePolicy } from '../src/policy.js';
+import type { RateLimitKey } from '../src/store.js';
 import { PostgresRateLimitStore } from '../src/stores/postgres.js';
-import { rateLimitMigrations } from '../src/stores/postgres-migrations.js';
+import { RATE_LIMIT_TABLE, rateLimitMigrations } from '../src/stores/postgres-migrations.js';
 import { describeRateLimitStoreConformance } from '../src/testing.js';
 
 const hasPostgres = await serviceAvailable('postgres');
@@ -53,6 +56,68 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
       expect((await limiter.check(request('a\u0000b'))).allowed).toBe(false);
       expect((await limiter.check(request('\ud800'))).allowed).toBe(true);
       expect((await limiter.check(request('\udc00'))).allowed).toBe(true);
+    } finally {
+      await pg.cleanup();
+    }
+  });
+
+  const T0 = Date.UTC(2026, 0, 1);
+  const fixed = (name: string, limit: number) =>
+    resolvePolicy(name, { algorithm: 'fixed-window', limit, windowMs: 60_000 });
+
+  it('keeps a block across the upgrade to one row per client (migration 0002)', async () => {
+    const pg = await isolatedPostgresSchema({ max: 2 });
+    try {
+      const first = { name: 'rate_limit', migrations: rateLimitMigrations.migrations.slice(0, 1) };
+      await migrate(pg.db, [first], { schema: pg.schema });
+      const key: RateLimitKey = {
+        scope: 'POST /login',
+        identity: '203.0.113.7',
+        policies: [fixed('burst', 5), fixed('hour', 100)],
+      };
+      // 0001's rows: one per policy, `policy:scopeLength:scope:identity`; burst blocks 10 min.
+      const row = (policy: string) => `${policy}:${key.scope.length}:${key.scope}:${key.identity}`;
+      await sql`insert into ${sql.id(pg.schema, RATE_LIMIT_TABLE)} (key, a, b, c, k, expires_at)
+        values (${row('burst')}, ${T0}, 5, 0, ${T0 + 600_000}, ${T0 + 600_000}),
+               (${row('hour')}, ${T0}, 7, 0, 0, ${T0 + 60_000})`.execute(pg.db);
+      await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
+      const store = new PostgresRateLimitStore({
+        db: pg.db,
+        schema: pg.schema,
+        purgeIntervalMs: 0,
+      });
+      const outcomes = await store.peek({ key, cost: 1, now: T0 + 1000 });
+      expect(outcomes.map((o) => [o.allowed, o.remaining, o.retryAfterMs])).toEqual([
+        [false, 0, 599_000],
+        [true, 92, 0],
+      ]);
+    } finally {
+      await pg.cleanup();
+    }
+  });
+
+  it("keeps a policy's count while a check names other policies of the client", async () => {
+    const pg = await isolatedPostgresSchema({ max: 2 });
+    try {
+      await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
+      const store = new PostgresRateLimitStore({
+        db: pg.db,
+        schema: pg.schema,
+        purgeIntervalMs: 0,
+      });
+      const client = { scope: 'GET /items/:id', identity: '203.0.113.8' };
+      const both: RateLimitKey = { ...client, policies: [fixed('burst', 10), fixed('daily', 1)] };
+      const burstOnly: RateLimitKey = { ...client, policies: [fixed('burst', 10)] };
+      const allowed = async (key: RateLimitKey, now: number) =>
+        (await store.hit({ key, cost: 1, now })).map((outcome) => outcome.allowed);
+      expect(await allowed(both, T0)).toEqual([true, true]);
+      expect(await allowed(burstOnly, T0 + 1)).toEqual([true]);
+      // `daily` was not named by the last check: its count of 1 is still there.
+      expect(await allowed(both, T0 + 2)).toEqual([true, false]);
+      await store.reset(burstOnly);
+      expect(await allowed(both, T0 + 3)).toEqual([true, false]);
+      await store.reset(both);
+      expect(await allowed(both, T0 + 4)).toEqual([true, true]);
     } finally {
       await pg.cleanup();
     }

@@ -1,5 +1,7 @@
 /**
- * The body of `rampart_rate_limit_check`, the one statement a Postgres check runs. It mirrors
+ * The body of `rampart_rate_limit_check` as migration 0001 installed it (one row per policy);
+ * 0002 replaces it with `postgres-check.ts`'s, and keeps this one only so 0001 stays as it ran.
+ * It mirrors
  * `algorithms/evaluate.ts` and `adjust.ts` (and the Lua script); the conformance suite holds all
  * three to the same answers.
  *

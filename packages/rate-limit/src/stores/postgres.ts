@@ -6,16 +6,15 @@ import {
   type StoreDeadline,
   withTimeout,
 } from '@rampart/core/postgres';
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import type { PolicyOutcome } from '../algorithms/state.js';
 import type { ResolvedPolicy } from '../policy.js';
-import {
-  type RateLimitAdjustment,
-  type RateLimitCheck,
-  type RateLimitKey,
-  type RateLimitStore,
-  storageKey,
+import type {
+  RateLimitAdjustment,
+  RateLimitCheck,
+  RateLimitKey,
+  RateLimitStore,
 } from '../store.js';
 import { RATE_LIMIT_FUNCTION, RATE_LIMIT_TABLE } from './postgres-migrations.js';
 
@@ -51,6 +50,7 @@ const MODE = { hit: 1, peek: 2, adjust: 3, reset: 4 } as const;
 
 /** A policy list as the function's array arguments, one element a policy. */
 interface PolicyColumns {
+  readonly names: readonly string[];
   readonly codes: readonly number[];
   readonly limits: readonly number[];
   readonly windows: readonly number[];
@@ -66,6 +66,7 @@ function policyColumns(policies: readonly ResolvedPolicy[]): PolicyColumns {
   let columns = columnsByPolicies.get(policies);
   if (columns === undefined) {
     columns = {
+      names: policies.map((policy) => policy.name),
       codes: policies.map((policy) => ALGORITHM_CODE[policy.algorithm]),
       limits: policies.map((policy) => policy.limit),
       windows: policies.map((policy) => policy.windowMs),
@@ -77,18 +78,25 @@ function policyColumns(policies: readonly ResolvedPolicy[]): PolicyColumns {
   return columns;
 }
 
+/** The function's reply: four numbers a policy (allowed 1/0, remaining, reset ms, retry ms). */
 interface CheckRow {
-  allowed: boolean;
-  remaining: number;
-  reset_ms: number;
-  retry_ms: number;
+  reply: number[][] | null;
+}
+
+/**
+ * A client's row on a route: the scope is length-prefixed, so no two (scope, identity) pairs
+ * collide (the Redis store's key, without its prefix).
+ */
+function clientKey(key: RateLimitKey): string {
+  return `${key.scope.length}:${key.scope}:${key.identity}`;
 }
 
 /**
  * A `RateLimitStore` on Postgres (run `migrate(db, [rateLimitMigrations])` first). Every check is
- * ONE statement, `select * from rampart_rate_limit_check(…)`, covering every policy of the route:
- * the function locks the client's rows in key order, evaluates and writes them in one implicit
- * transaction, so concurrent checks from any number of processes count exactly.
+ * ONE statement, `select rampart_rate_limit_check(…)`, covering every policy of the route: the
+ * function updates the client's one row (a state per policy) with one `update` that evaluates
+ * every policy, so concurrent checks from any number of processes count exactly
+ * (`postgres-check.ts` says how).
  *
  * @example
  * await migrate(db, [rateLimitMigrations]);
@@ -99,7 +107,8 @@ export class PostgresRateLimitStore implements RateLimitStore {
   // biome-ignore lint/suspicious/noExplicitAny: see PostgresRateLimitStoreOptions.db
   readonly #db: Kysely<any>;
   readonly #schema: string;
-  readonly #function: ReturnType<typeof sql.id>;
+  /** The check's SQL, compiled once: parameters only change per call. */
+  readonly #checkSql: string;
   /** Every check's bound, and one warning if the schema was never migrated. */
   readonly #deadline: StoreDeadline;
   readonly #purgeIntervalMs: number;
@@ -110,7 +119,7 @@ export class PostgresRateLimitStore implements RateLimitStore {
     this.#db = parsed.db;
     this.#schema = parsed.schema;
     const schema = parsed.schema;
-    this.#function = sql.id(schema, RATE_LIMIT_FUNCTION);
+    this.#checkSql = compileCheck(parsed.db, schema);
     this.#deadline = createStoreDeadline(
       postgresStoreDeadline({
         store: STORE,
@@ -152,33 +161,42 @@ export class PostgresRateLimitStore implements RateLimitStore {
     return Number(result.numAffectedRows ?? 0);
   }
 
-  /** One call of the SQL function: `amount` is the cost, or an adjustment's delta. */
+  /** One call of the SQL function: `amount` is the cost, or an adjustment's delta; resolves its reply. */
   #call(
     mode: number,
     key: RateLimitKey,
     now: number,
     amount: number,
     blockUntil: number,
-  ): Promise<CheckRow[]> {
-    const keys = key.policies.map((policy) => storageKey(key, policy));
-    const { codes, limits, windows, bursts, blocks } = policyColumns(key.policies);
-    const query = sql<CheckRow>`select * from ${this.#function}(${mode}::int, ${now}::float8, ${amount}::float8, ${blockUntil}::float8,
-      ${keys}::text[], ${codes}::int[], ${limits}::float8[],
-      ${windows}::float8[], ${bursts}::float8[], ${blocks}::float8[])`;
+  ): Promise<CheckRow['reply']> {
+    const { names, codes, limits, windows, bursts, blocks } = policyColumns(key.policies);
+    const query = CompiledQuery.raw(this.#checkSql, [
+      mode,
+      now,
+      amount,
+      blockUntil,
+      clientKey(key),
+      names,
+      codes,
+      limits,
+      windows,
+      bursts,
+      blocks,
+    ]);
     return this.#deadline.run(
-      () => query.execute(this.#db),
-      (result) => result.rows,
+      () => this.#db.executeQuery<CheckRow>(query),
+      (result) => result.rows[0]?.reply ?? null,
     );
   }
 
-  #outcomes(rows: CheckRow[], check: RateLimitCheck): PolicyOutcome[] {
-    if (rows.length !== check.key.policies.length)
+  #outcomes(reply: CheckRow['reply'], check: RateLimitCheck): PolicyOutcome[] {
+    if (reply === null || reply.length !== check.key.policies.length)
       throw new TypeError(`${STORE}: unexpected function reply`);
-    return rows.map((row) => ({
-      allowed: row.allowed === true,
-      remaining: Number(row.remaining),
-      resetMs: Number(row.reset_ms),
-      retryAfterMs: Number(row.retry_ms),
+    return reply.map((outcome) => ({
+      allowed: outcome[0] === 1,
+      remaining: Number(outcome[1]),
+      resetMs: Number(outcome[2]),
+      retryAfterMs: Number(outcome[3]),
     }));
   }
 
@@ -188,4 +206,25 @@ export class PostgresRateLimitStore implements RateLimitStore {
     // Housekeeping never fails or slows a check; a failed batch is retried next interval.
     this.purgeExpired(now).catch(() => {});
   }
+}
+
+/** The check's SQL, built by Kysely once so it quotes the schema and function. */
+// biome-ignore lint/suspicious/noExplicitAny: see PostgresRateLimitStoreOptions.db
+function compileCheck(db: Kysely<any>, schema: string): string {
+  const fn = sql.id(schema, RATE_LIMIT_FUNCTION);
+  const types = [
+    'int',
+    'float8',
+    'float8',
+    'float8',
+    'text',
+    'text[]',
+    'int[]',
+    'float8[]',
+    'float8[]',
+    'float8[]',
+    'float8[]',
+  ];
+  const args = sql.join(types.map((type) => sql`${0}::${sql.raw(type)}`));
+  return sql`select ${fn}(${args}) as reply`.compile(db).sql;
 }
