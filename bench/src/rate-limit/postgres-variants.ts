@@ -1,22 +1,35 @@
 /**
- * Postgres variants of the rate-limit benchmark: our store's one statement per check (the
- * `rampart_rate_limit_check` function, two policies) beside the cheapest single statement a
- * counter can be: one upsert of one fixed-window counter, which cannot check two policies
- * atomically. The gap is the price of the function; both are one round trip.
+ * Postgres variants of the rate-limit benchmark, as a breakdown: the cheapest single statement
+ * a counter can be (one upsert of one fixed-window counter, which cannot check two policies
+ * atomically), the statement our store sends (captured from a real check, sent raw through
+ * `pg`), the store behind a limiter with one and with two policies, and rate-limiter-flexible's
+ * `RateLimiterPostgres` with one. All are one round trip per check. The peer's table is created
+ * UNLOGGED like ours, so neither side pays a WAL flush per check and the rows compare statements.
  */
 import { migrate } from '@rampart/core/postgres';
-import { createRateLimiter, type RateLimitRequest } from '@rampart/rate-limit';
+import {
+  createRateLimiter,
+  type RateLimiter,
+  type RateLimitKey,
+  type RateLimitRequest,
+} from '@rampart/rate-limit';
 import { PostgresRateLimitStore, rateLimitMigrations } from '@rampart/rate-limit/postgres';
-import { sql } from 'kysely';
+import { type CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
+import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { BenchPostgres } from '../backends/postgres.js';
 import type { Variant } from '../harness/runner.js';
 
-export const POSTGRES_OURS = '@rampart/rate-limit PostgresRateLimitStore, 2 policies';
 export const POSTGRES_UPSERT =
   'bare upsert of 1 counter (INSERT … ON CONFLICT DO UPDATE … RETURNING)';
+export const POSTGRES_STATEMENT = "the store's statement alone (raw pg, unnamed), 2 policies";
+export const POSTGRES_FLEXIBLE = 'rate-limiter-flexible RateLimiterPostgres, 1 policy';
+export const POSTGRES_OURS_ONE = '@rampart/rate-limit PostgresRateLimitStore, 1 policy';
+export const POSTGRES_OURS = '@rampart/rate-limit PostgresRateLimitStore, 2 policies';
 
 const CLIENTS = 1024;
 const NEVER = 1_000_000_000;
+const HOUR_MS = 3_600_000;
+const FLEXIBLE_TABLE = 'flexible_counters';
 
 export async function preparePostgres(bench: BenchPostgres, schema: string): Promise<void> {
   await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(bench.db);
@@ -25,19 +38,64 @@ export async function preparePostgres(bench: BenchPostgres, schema: string): Pro
   await bench.pool.query(
     `create unlogged table "${schema}".upsert_counters (key text primary key, b bigint not null)`,
   );
+  // RateLimiterPostgres's own table (its _getCreateTableStmt), UNLOGGED.
+  await bench.pool.query(
+    `create unlogged table "${schema}".${FLEXIBLE_TABLE} (key varchar(255) primary key, points integer not null default 0, expire bigint)`,
+  );
 }
 
 export async function dropPostgres(bench: BenchPostgres, schema: string): Promise<void> {
   await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(bench.db);
 }
 
-export function postgresVariants(bench: BenchPostgres, schema: string): Variant[] {
-  const limiter = createRateLimiter({
-    store: new PostgresRateLimitStore({ db: bench.db, schema, purgeIntervalMs: 0 }),
-    policies: {
-      burst: { algorithm: 'gcra', limit: NEVER, windowMs: 1000 },
-      hour: { algorithm: 'fixed-window', limit: NEVER, windowMs: 3_600_000 },
+const twoPolicies = {
+  burst: { algorithm: 'gcra', limit: NEVER, windowMs: 1000 },
+  hour: { algorithm: 'fixed-window', limit: NEVER, windowMs: HOUR_MS },
+} as const;
+const onePolicy = { hour: { algorithm: 'fixed-window', limit: NEVER, windowMs: HOUR_MS } } as const;
+
+function limiterOn(
+  // biome-ignore lint/suspicious/noExplicitAny: the bench's tables are created at run time
+  db: Kysely<any>,
+  schema: string,
+  policies: typeof twoPolicies | typeof onePolicy,
+) {
+  return createRateLimiter({
+    store: new PostgresRateLimitStore({ db, schema, purgeIntervalMs: 0 }),
+    policies,
+  });
+}
+
+/** The statement a two-policy check sends, captured through Kysely's query log. */
+async function captureCheck(
+  bench: BenchPostgres,
+  schema: string,
+  request: RateLimitRequest,
+): Promise<CompiledQuery> {
+  let captured: CompiledQuery | undefined;
+  const db = new Kysely({
+    dialect: new PostgresDialect({ pool: bench.pool }),
+    log: (event) => {
+      if (event.level === 'query') captured ??= event.query;
     },
+  });
+  await limiterOn(db, schema, twoPolicies).check(request);
+  if (captured === undefined) throw new Error('PostgresRateLimitStore sent no query');
+  return captured;
+}
+
+export async function postgresVariants(bench: BenchPostgres, schema: string): Promise<Variant[]> {
+  const limiter = limiterOn(bench.db, schema, twoPolicies);
+  const limiterOne = limiterOn(bench.db, schema, onePolicy);
+  const flexible = new RateLimiterPostgres({
+    storeClient: bench.pool,
+    storeType: 'pool',
+    schemaName: schema,
+    tableName: FLEXIBLE_TABLE,
+    tableCreated: true,
+    clearExpiredByTimeout: false,
+    points: NEVER,
+    duration: HOUR_MS / 1000,
   });
   const requests: RateLimitRequest[] = Array.from({ length: CLIENTS }, (_, i) => ({
     method: 'GET',
@@ -46,7 +104,21 @@ export function postgresVariants(bench: BenchPostgres, schema: string): Variant[
     headers: {},
     ip: `10.${(i >> 8) & 255}.${i & 255}.9`,
   }));
+  const first = requests[0] as RateLimitRequest;
+  const check = await captureCheck(bench, schema, first);
+  const identityOf = (request: RateLimitRequest) =>
+    (limiter.keyFor(request) as RateLimitKey).identity;
+  // The client's key is the one string parameter ending in the client's identity.
+  const keyAt = check.parameters.findIndex(
+    (p) => typeof p === 'string' && p.endsWith(identityOf(first)),
+  );
+  if (keyAt < 0) throw new Error("cannot find the client's key among the check's parameters");
+  const keyPrefix = (check.parameters[keyAt] as string).slice(0, -identityOf(first).length);
+  const nowAt = check.parameters.findIndex((p) => typeof p === 'number' && p > 1e12);
+  const statementKeys = requests.map((request) => keyPrefix + identityOf(request));
   const upsert = `insert into "${schema}".upsert_counters (key, b) values ($1, 1) on conflict (key) do update set b = upsert_counters.b + 1 returning b`;
+  const passes = async (target: RateLimiter, i: number) =>
+    (await target.check(requests[i % CLIENTS] as RateLimitRequest)).allowed;
   return [
     {
       name: POSTGRES_UPSERT,
@@ -58,9 +130,22 @@ export function postgresVariants(bench: BenchPostgres, schema: string): Variant[
       },
     },
     {
-      name: POSTGRES_OURS,
+      name: POSTGRES_STATEMENT,
       baseline: POSTGRES_UPSERT,
-      op: async (i) => (await limiter.check(requests[i % CLIENTS] as RateLimitRequest)).allowed,
+      op: async (i) => {
+        const values = [...check.parameters];
+        values[keyAt] = statementKeys[i % CLIENTS];
+        if (nowAt >= 0) values[nowAt] = Date.now();
+        const { rows } = await bench.pool.query<{ reply: number[][] }>(check.sql, values);
+        return rows[0]?.reply[0]?.[0] === 1;
+      },
     },
+    {
+      name: POSTGRES_FLEXIBLE,
+      op: async (i) =>
+        (await flexible.consume(requests[i % CLIENTS]?.ip as string)).remainingPoints >= 0,
+    },
+    { name: POSTGRES_OURS_ONE, baseline: POSTGRES_FLEXIBLE, op: (i) => passes(limiterOne, i) },
+    { name: POSTGRES_OURS, baseline: POSTGRES_FLEXIBLE, op: (i) => passes(limiter, i) },
   ];
 }
