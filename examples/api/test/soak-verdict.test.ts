@@ -54,12 +54,15 @@ describe('judgeSoak', () => {
     expect(verdict.heapAfterWarmup).toBe(40 * MIB);
     expect(verdict.heapChange).toBe(0);
     expect(verdict.passed).toBe(true);
+    expect(verdict.missed).toEqual([]);
     // The warm-up's own loop delay (500 ms at 10 s) is not reported; the worst p99 after it is.
     expect(verdict.loopDelayP99Ms).toBe(30);
   });
 
   it('fails a heap that grows more than 10% after warm-up, and passes one that grows less', () => {
-    expect(judgeSoak(report((second) => 40 + second * 0.1)).passed).toBe(false);
+    const growing = judgeSoak(report((second) => 40 + second * 0.1));
+    expect(growing.passed).toBe(false);
+    expect(growing.missed).toEqual(['heap grew 14.0% > 10%']);
     expect(judgeSoak(report((second) => 40 + second * 0.03)).passed).toBe(true);
   });
 
@@ -98,7 +101,9 @@ describe('judgeSoak', () => {
       { acceptedAttacks: 1 },
       { brokenReplays: 1 },
     ]) {
-      expect(judgeSoak(report(flat, undefined, bad)).passed, JSON.stringify(bad)).toBe(false);
+      const verdict = judgeSoak(report(flat, undefined, bad));
+      expect(verdict.passed, JSON.stringify(bad)).toBe(false);
+      expect(verdict.missed, JSON.stringify(bad)).toHaveLength(1);
     }
   });
 });

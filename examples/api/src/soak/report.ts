@@ -79,7 +79,7 @@ Redis and the clients sharing them).
 
 | measure | value |
 | --- | --- |
-| verdict | ${verdict.passed ? '**passed**' : '**failed**'} |
+| verdict | ${verdict.passed ? '**passed**' : `**failed**: ${verdict.missed.join('; ')}`} |
 | requests | ${tally.requests} (${rate.toFixed(0)}/s) |
 | 5xx answers | ${tally.serverErrors} |
 | requests without an answer | ${tally.noAnswers} |
