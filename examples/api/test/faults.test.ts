@@ -10,6 +10,10 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { type AppProcess, startApp } from '../src/demo/app-process.js';
 import { ApiClient, type ApiResponse, newAccount, testSecrets } from './api-client.js';
+import { patiently as timed } from './fault-load.js';
+
+/** One request, failing the test when it hangs past the client's patience (fault-load.ts). */
+const patiently = (work: () => Promise<ApiResponse>) => timed('a request', work);
 
 vi.setConfig({ testTimeout: 90_000 });
 
@@ -31,7 +35,6 @@ afterAll(async () => {
 });
 
 /** Longer than any store deadline plus a loaded machine's delay: a request past it hangs. */
-const CLIENT_PATIENCE_MS = 15_000;
 const ALLOWED = new Set([200, 201, 401, 429, 503]);
 
 const TARGETS = {
@@ -63,18 +66,6 @@ async function start(store: 'redis' | 'postgres', label: string): Promise<Starte
     env: { ...isolation, ...secrets, ...TARGETS[store].env(proxy.port) },
   });
   return { app, proxy, api: new ApiClient(app.url, secrets), secrets };
-}
-
-/** One request, failing the test when it takes longer than the client's patience. */
-async function patiently(
-  work: (signal: AbortSignal) => Promise<ApiResponse>,
-): Promise<ApiResponse> {
-  const signal = AbortSignal.timeout(CLIENT_PATIENCE_MS);
-  try {
-    return await work(signal);
-  } catch (error) {
-    throw new Error(`a request hung past ${CLIENT_PATIENCE_MS} ms: ${String(error)}`);
-  }
 }
 
 interface Worker {
