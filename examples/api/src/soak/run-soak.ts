@@ -70,6 +70,8 @@ async function sampleRedis(redis: Redis, prefix: string): Promise<ServerSample> 
 
 /** Asks the probe for a sample now (SIGUSR2) and waits until its line is printed. */
 async function probeSampleNow(app: AppProcess, since: number): Promise<void> {
+  // Only to a probe that has printed: without its listener, SIGUSR2 would end the app.
+  if (!/^SOAK_SAMPLE /m.test(app.output())) return;
   app.child.kill('SIGUSR2');
   for (let waited = 0; waited < 5000; waited += 50) {
     const lines = [...app.output().matchAll(PROCESS_SAMPLE)];
@@ -107,13 +109,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     });
     const startedAt = Date.now();
     const serverSamples: Array<ServerSample & { elapsedMs: number }> = [];
-    const sampler = setInterval(() => {
+    const sampleServer = () => {
       const elapsedMs = Date.now() - startedAt;
-      sampleRedis(redis, options.keyPrefix).then(
-        (sample) => serverSamples.push({ ...sample, elapsedMs }),
+      return sampleRedis(redis, options.keyPrefix).then(
+        (sample) => {
+          serverSamples.push({ ...sample, elapsedMs });
+        },
         () => {}, // a missed sample is a gap in the plot, not a failed soak
       );
-    }, options.sampleMs);
+    };
+    const sampler = setInterval(sampleServer, options.sampleMs);
     const tally = await runTraffic(new SoakClient(app.url, signing), {
       users: options.users,
       ratePerSecond: options.ratePerSecond,
@@ -123,10 +128,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     });
     clearInterval(sampler);
     const endedAt = Date.now();
-    serverSamples.push({
-      ...(await sampleRedis(redis, options.keyPrefix)),
-      elapsedMs: endedAt - startedAt,
-    });
+    await sampleServer();
     // The last sample is taken at the end of the traffic, not up to a period after it.
     await probeSampleNow(app, endedAt);
     const processSamples = [...app.output().matchAll(PROCESS_SAMPLE)]
