@@ -4,36 +4,13 @@
  * Every variant answers `GET /items/:id` with the same small JSON.
  */
 import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet';
-import { createSecurityHeaders } from '@rampart/headers';
 import { cors, securityHeaders } from '@rampart/headers/express';
 import { fastifyCors, fastifySecurityHeaders } from '@rampart/headers/fastify';
 import express from 'express';
 import Fastify from 'fastify';
-import helmet, { type HelmetOptions } from 'helmet';
+import helmet from 'helmet';
+import { API_AS_HELMET, BESIDE_HELMET } from './peer-config.js';
 
-/** Our api preset written as helmet options: the peers send the same security headers. */
-export const API_AS_HELMET: HelmetOptions = {
-  contentSecurityPolicy: {
-    useDefaults: false,
-    directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-  },
-  crossOriginEmbedderPolicy: false,
-  crossOriginOpenerPolicy: { policy: 'same-origin' },
-  crossOriginResourcePolicy: { policy: 'same-origin' },
-  referrerPolicy: { policy: 'no-referrer' },
-  strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
-  xFrameOptions: { action: 'deny' },
-  xXssProtection: false,
-};
-/**
- * The two headers of our preset helmet has no option for, with our values: a helmet user who
- * wants them sets them beside it, so the peers send the same bytes as ours.
- */
-const OURS = createSecurityHeaders().record;
-export const BESIDE_HELMET: ReadonlyArray<readonly [string, string]> = [
-  ['Permissions-Policy', OURS['Permissions-Policy'] as string],
-  ['Cache-Control', OURS['Cache-Control'] as string],
-];
 const ORIGINS = ['https://app.example.com'];
 const variant = process.argv[2] ?? '';
 

@@ -24,8 +24,16 @@ import {
   serversCpuNs,
   stopServers,
 } from '../rate-limit/http-variants.js';
+import {
+  middlewareVariants,
+  NEXT_ONLY,
+  OURS_ALONE,
+  PEER_ALONE,
+  RESPONSES_PER_OP,
+} from './middleware-alone.js';
 
 const HTTP: Mode = { kind: 'concurrent', inFlight: HTTP_IN_FLIGHT };
+const SEQUENTIAL: Mode = { kind: 'sequential' };
 /** HTTP rounds are this many times longer than in-process ones, as in the rate-limit bench. */
 const HTTP_ROUND_FACTOR = 6;
 const serverScript = fileURLToPath(new URL('./http-server.ts', import.meta.url));
@@ -68,6 +76,26 @@ async function main(): Promise<void> {
   const tables: string[] = [];
   const servers: HttpServer[] = [];
   try {
+    if (wanted('express')) {
+      const title = `Express middleware alone, in process, ${RESPONSES_PER_OP} responses per op`;
+      console.log(`\n${title}: ${describeMode(SEQUENTIAL)}`);
+      const rows = summarizeRuns(
+        await runInterleaved(middlewareVariants(), { ...lengths, mode: SEQUENTIAL }),
+      );
+      const { header, body } = rowsToTable(rows);
+      console.log(markdownTable(header, body));
+      tables.push(`### ${title}, ${describeMode(SEQUENTIAL)}`, '', markdownTable(header, body), '');
+      const rowOf = (name: string) => rows.find((row) => row.name === name) as ResultRow;
+      const base = rowOf(NEXT_ONLY);
+      // CPU, not wall time: one thread, and a busy machine delays a round without adding to it.
+      const added = (row: ResultRow) =>
+        (row.clientCpuUsPerOp - base.clientCpuUsPerOp) / RESPONSES_PER_OP;
+      const peer = rowOf(PEER_ALONE);
+      const ours = rowOf(OURS_ALONE);
+      notes.push(
+        `- express, the middleware alone (in process, no socket): @rampart/headers adds **${added(ours).toFixed(2)} µs** of CPU per response, helmet with the same two headers beside it ${added(peer).toFixed(2)} µs; ours' CPU is ${((ours.cpuRatio ?? Number.NaN) / (peer.cpuRatio ?? Number.NaN)).toFixed(2)}× helmet's and its time ${((ours.ratio ?? Number.NaN) / (peer.ratio ?? Number.NaN)).toFixed(2)}×, paired by round (next() alone is the baseline of both).`,
+      );
+    }
     for (const framework of ['fastify', 'express'] as const) {
       if (!wanted(framework)) continue;
       const peerName = framework === 'fastify' ? '@fastify/helmet' : 'helmet';
@@ -126,7 +154,7 @@ async function main(): Promise<void> {
       '',
       `Run ${runDate()} · ${describeMachine()}  `,
       `Pinning: ${pinning.join('; ')}  `,
-      `Method: ${lengths.rounds} interleaved rounds of ~${lengths.roundMs * HTTP_ROUND_FACTOR} ms per variant after ${lengths.warmupMs * HTTP_ROUND_FACTOR} ms of warm-up; one op is one GET on a keep-alive connection, ${HTTP_IN_FLIGHT} in flight; like for like: the peers are given the options of our api preset (same CSP, HSTS, frame and referrer policies) and, beside them, our Permissions-Policy and Cache-Control (helmet has no option for either), so every variant but bare sends the same headers with the same values; medians over rounds. HTTP server CPU is read from /proc for the server process alone.`,
+      `Method: ${lengths.rounds} interleaved rounds of ~${lengths.roundMs * HTTP_ROUND_FACTOR} ms per variant after ${lengths.warmupMs * HTTP_ROUND_FACTOR} ms of warm-up; one op is one GET on a keep-alive connection, ${HTTP_IN_FLIGHT} in flight; like for like: the peers are given the options of our api preset (same CSP, HSTS, frame and referrer policies) and, beside them, our Permissions-Policy and Cache-Control (helmet has no option for either), so every variant but bare sends the same headers with the same values; medians over rounds. HTTP server CPU is read from /proc for the server process alone. The in-process rows run each Express middleware on fresh responses (as Express's init left them), without socket or router.`,
       '',
       ...notes,
       '',
