@@ -16,6 +16,8 @@ export { createKeyRing, type KeyRing, type KeyRingOptions } from './key-ring.js'
 export { createKeyedHasher, type KeyedHasher, type KeyedHasherOptions } from './keyed-hash.js';
 export type { KeyInput } from './keys-option.js';
 export {
+  type CompiledTokenFormat,
+  compileTokenFormat,
   type ParsedToken,
   parseToken,
   randomToken,

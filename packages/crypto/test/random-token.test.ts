@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
 import { RampartConfigError } from '@rampart/core';
 import { describe, expect, it } from 'vitest';
-import { parseToken, randomToken, tokenEntropyBits } from '../src/index.js';
+import { compileTokenFormat, parseToken, randomToken, tokenEntropyBits } from '../src/index.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -132,5 +132,54 @@ describe('parseToken', () => {
     expect(parseToken(token, { checksum: false })?.random).toBe(token);
     expect(parseToken(`${token.slice(1)}_`, { checksum: false })).toBeUndefined();
     expect(parseToken(token.slice(1), { checksum: false })).toBeUndefined();
+  });
+});
+
+describe('compileTokenFormat', () => {
+  it('makes and parses the same tokens as the options it was given', () => {
+    for (const options of [
+      {},
+      { prefix: 'rk_live' },
+      { bytes: 16, checksum: false },
+      { bytes: 64 },
+    ]) {
+      const compiled = compileTokenFormat(options);
+      expect(tokenEntropyBits(compiled)).toBe(tokenEntropyBits(options));
+      const token = randomToken(compiled);
+      expect(parseToken(token, options)).toEqual(parseToken(token, compiled));
+      expect(parseToken(token, compiled)?.token).toBe(token);
+      const other = randomToken(options);
+      expect(parseToken(other, compiled)?.token).toBe(other);
+      expect(parseToken(`${token}0`, compiled)).toBeUndefined();
+    }
+  });
+
+  it('refuses every single-character change, as parseToken with options does', () => {
+    const compiled = compileTokenFormat({ prefix: 'rk' });
+    const token = randomToken(compiled);
+    for (let position = 0; position < token.length; position++) {
+      for (const c of REPLACEMENTS) {
+        if (c === token[position]) continue;
+        const changed = token.slice(0, position) + c + token.slice(position + 1);
+        expect(parseToken(changed, compiled)).toBeUndefined();
+      }
+    }
+  });
+
+  it('names the option at fault once, when it compiles, and cannot be changed afterwards', () => {
+    expect(() => compileTokenFormat({ prefix: 'rk_' })).toThrow(RampartConfigError);
+    expect(() => compileTokenFormat({ bytes: 8 })).toThrow(/compileTokenFormat\.bytes/);
+    expect(() => compileTokenFormat({ size: 32 } as never)).toThrow(/compileTokenFormat\.size/);
+    const compiled = compileTokenFormat({ prefix: 'rk' });
+    expect(Object.isFrozen(compiled)).toBe(true);
+    expect(() => {
+      (compiled as { prefix: string }).prefix = 'rx';
+    }).toThrow(TypeError);
+    expect(randomToken(compiled)).toMatch(/^rk_/);
+  });
+
+  it('is not taken for one when a plain object has the same fields: those are validated', () => {
+    const lookalike = { ...compileTokenFormat({ prefix: 'rk' }) };
+    expect(() => randomToken(lookalike as never)).toThrow(/randomToken\.head/);
   });
 });

@@ -7,9 +7,11 @@ import { describe, expectTypeOf, it } from 'vitest';
 import {
   type AadOptions,
   type BytesOrText,
+  type CompiledTokenFormat,
   type CryptoDecryptError,
   type CryptoPlaintextTooLargeError,
   type CryptoUnknownKeyError,
+  compileTokenFormat,
   constantTimeEqual,
   createKeyedHasher,
   createKeyRing,
@@ -67,10 +69,13 @@ describe('@rampart/crypto public types', () => {
   });
 
   it('tokens, equality, keys', () => {
-    expectTypeOf(randomToken).toEqualTypeOf<(format?: TokenFormat) => string>();
-    expectTypeOf(parseToken).toEqualTypeOf<
-      (text: unknown, format?: TokenFormat) => ParsedToken | undefined
+    expectTypeOf(randomToken).toEqualTypeOf<
+      (format?: TokenFormat | CompiledTokenFormat) => string
     >();
+    expectTypeOf(parseToken).toEqualTypeOf<
+      (text: unknown, format?: TokenFormat | CompiledTokenFormat) => ParsedToken | undefined
+    >();
+    expectTypeOf(compileTokenFormat).toEqualTypeOf<(format?: TokenFormat) => CompiledTokenFormat>();
     expectTypeOf<TokenFormat>().toEqualTypeOf<{
       bytes?: number;
       prefix?: string;
@@ -81,7 +86,9 @@ describe('@rampart/crypto public types', () => {
       readonly prefix: string | undefined;
       readonly random: string;
     }>();
-    expectTypeOf(tokenEntropyBits).toEqualTypeOf<(format?: TokenFormat) => number>();
+    expectTypeOf(tokenEntropyBits).toEqualTypeOf<
+      (format?: TokenFormat | CompiledTokenFormat) => number
+    >();
     expectTypeOf(constantTimeEqual).toEqualTypeOf<
       (a: string | Uint8Array, b: string | Uint8Array) => boolean
     >();
