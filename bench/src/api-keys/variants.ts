@@ -34,10 +34,10 @@ const HOUR = 3_600_000;
 /** Enough that no round is ever limited: the limit is counted, never reached. */
 const LIMIT = { limit: 1e9, windowMs: HOUR };
 
-function service(store: ApiKeyStore): ApiKeys {
+function service(store: ApiKeyStore, pepper: Buffer = randomBytes(32)): ApiKeys {
   return createApiKeys({
     store,
-    peppers: [{ id: 'p1', key: randomBytes(32) }],
+    peppers: [{ id: 'p1', key: pepper }],
     failureThrottle: false,
   });
 }
@@ -128,6 +128,7 @@ interface RecordedCall {
 }
 
 export interface RedisSuite {
+  /** The service over the counting client: for counting round trips, not for timing. */
   apiKeys: ApiKeys;
   /** Commands our client sent so far (every method call on it): round trips seen from our side. */
   commandsSent(): number;
@@ -159,7 +160,11 @@ export async function redisVariants({ redis }: BenchRedis): Promise<RedisSuite> 
       };
     },
   }) as unknown as RedisApiKeyStoreClient;
-  const apiKeys = service(new RedisApiKeyStore({ redis: recording, keyPrefix: prefix }));
+  const pepper = randomBytes(32);
+  const apiKeys = service(new RedisApiKeyStore({ redis: recording, keyPrefix: prefix }), pepper);
+  // The timed row runs over the plain client, as the bare row does: the recording proxy is the
+  // bench's instrument, and its trap and closure per call are no part of a verification.
+  const timed = service(new RedisApiKeyStore({ redis, keyPrefix: prefix }), pepper);
   const { key } = await apiKeys.create({
     ownerId: 'bench-user',
     name: 'bench',
@@ -194,7 +199,7 @@ export async function redisVariants({ redis }: BenchRedis): Promise<RedisSuite> 
         name: NAMES.oursRedis,
         baseline: NAMES.bareRedis,
         async op() {
-          return (await apiKeys.verify(key)).valid;
+          return (await timed.verify(key)).valid;
         },
       },
     ],
