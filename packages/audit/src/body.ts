@@ -153,7 +153,8 @@ export function writeBody(
     subject: personal?.subject ?? null,
     count: aggregate?.count ?? 1,
     source: event.source,
-    details: { ...event.details, ...(personal === undefined ? event.personalDetails : {}) },
+    details:
+      personal === undefined ? { ...event.details, ...event.personalDetails } : event.details,
   };
   if (event.code !== undefined) body.code = event.code;
   if (event.reason !== undefined) body.reason = event.reason;

@@ -21,6 +21,14 @@ function fieldsAad(subject: string): string {
   return `rampart-audit:personal:${subject}`;
 }
 
+/** A user's opened key as the writer keeps it. */
+interface CachedUserKey {
+  readonly subject: string;
+  readonly ring: KeyRing;
+  /** `fieldsAad(subject)` as bytes, encoded once per user rather than once per event. */
+  readonly aad: Buffer;
+}
+
 /** Opens a user's sealed key into a ring of one key, whose id is the user's pseudonym. */
 function userRing(keyRing: KeyRing, subject: string, sealedKey: string): KeyRing {
   const key = Buffer.from(keyRing.open(sealedKey, { aad: keyAad(subject) }));
@@ -38,8 +46,8 @@ export class PersonalSealer {
   readonly #keys: ChainKeys;
   readonly #store: AuditStore;
   readonly #maxCached: number;
-  /** Writer-side cache (user id → subject and ring), oldest first. */
-  readonly #cache = new Map<string, { subject: string; ring: KeyRing }>();
+  /** Writer-side cache (user id → subject, ring and the AAD of their fields), oldest first. */
+  readonly #cache = new Map<string, CachedUserKey>();
 
   constructor(keyRing: KeyRing, keys: ChainKeys, store: AuditStore, maxCached = 10_000) {
     this.#keyRing = keyRing;
@@ -71,7 +79,8 @@ export class PersonalSealer {
       if (entry === undefined) continue;
       try {
         const ring = userRing(this.#keyRing, entry.subject, entry.sealedKey);
-        this.#remember(userId, { subject: entry.subject, ring });
+        const aad = Buffer.from(fieldsAad(entry.subject), 'utf8');
+        this.#remember(userId, { subject: entry.subject, ring, aad });
       } catch (error) {
         // A stored key the ring cannot open (its ring key retired too early, a changed row):
         // this user's events are recorded without personal fields rather than block the trail.
@@ -88,7 +97,7 @@ export class PersonalSealer {
   seal(userId: string, fields: PersonalFields): { subject: string; sealed: string } | undefined {
     const cached = this.#cache.get(userId);
     if (cached === undefined) return undefined;
-    const sealed = cached.ring.seal(JSON.stringify(fields), { aad: fieldsAad(cached.subject) });
+    const sealed = cached.ring.seal(JSON.stringify(fields), { aad: cached.aad });
     return { subject: cached.subject, sealed };
   }
 
@@ -129,7 +138,7 @@ export class PersonalSealer {
     this.#cache.delete(userId);
   }
 
-  #remember(userId: string, value: { subject: string; ring: KeyRing }): void {
+  #remember(userId: string, value: CachedUserKey): void {
     this.#cache.delete(userId);
     this.#cache.set(userId, value);
     if (this.#cache.size > this.#maxCached) {
