@@ -10,6 +10,8 @@ import type { Idempotency, IdempotencyLease, IdempotencyStart } from './idempote
 import { rawBodyOf } from './raw-body.js';
 import type { ReplayResponse } from './response.js';
 
+const KEY_HEADER = 'idempotency-key';
+
 /** Options of {@link idempotent}. */
 export interface IdempotentOptions {
   /** What `createIdempotency()` returned. */
@@ -102,6 +104,11 @@ export function idempotent(options: IdempotentOptions): RequestHandler {
   const limit = idempotency.maxResponseBytes;
 
   return function idempotentMiddleware(req: Request, res: Response, next: NextFunction): void {
+    // Without the header there is nothing to claim: no request view, no promise to wait for.
+    if (!required && req.headers[KEY_HEADER] === undefined) {
+      next();
+      return;
+    }
     function refuse(error: unknown): void {
       if (forwardErrors) next(error);
       else sendProblem(res, error);

@@ -24,6 +24,9 @@ import type {
   IdempotencyStart,
 } from './idempotency.js';
 import { rawBodyOf } from './raw-body.js';
+import type { ReplayResponse } from './response.js';
+
+const KEY_HEADER = 'idempotency-key';
 
 /** Options of {@link fastifyIdempotency}. */
 export interface FastifyIdempotencyOptions {
@@ -79,6 +82,7 @@ type Leases = WeakMap<FastifyRequest, IdempotencyLease>;
 function createPreHandler(
   idempotency: Idempotency,
   route: IdempotencyRouteOptions,
+  routeUrl: string,
   leases: Leases,
 ): preHandlerHookHandler {
   return function idempotencyPreHandler(
@@ -86,9 +90,14 @@ function createPreHandler(
     reply: FastifyReply,
     done: HookHandlerDoneFunction,
   ): void {
+    // Without the header there is nothing to claim: no request view, no promise to wait for.
+    if (route.required !== true && request.headers[KEY_HEADER] === undefined) {
+      done();
+      return;
+    }
     let started: Promise<IdempotencyStart>;
     try {
-      const security = toSecurityRequest(request);
+      const security = toSecurityRequest(request, routeUrl);
       const rawBody = rawBodyOf(request.rawBody, request.body);
       if (rawBody !== undefined) security.rawBody = rawBody;
       started = idempotency.begin(security, request.auth, route);
@@ -98,22 +107,27 @@ function createPreHandler(
     }
     started.then(function onStart(start: IdempotencyStart): void {
       if (start.action === 'replay') {
-        const { status, headers, body } = start.response;
-        const grouped = new Map<string, string[]>();
-        for (const [name, value] of headers)
-          grouped.set(name, [...(grouped.get(name) ?? []), value]);
-        reply.code(status);
-        for (const [name, values] of grouped) {
-          reply.header(name, values.length === 1 ? values[0] : values);
-        }
-        // Replying from a callback hook: `done` is not called.
-        reply.send(body);
+        sendReplay(reply, start.response);
         return;
       }
       if (start.lease !== undefined) leases.set(request, start.lease);
       done();
     }, done);
   };
+}
+
+/** Sends a kept response again from a callback hook (so `done` is not called). */
+function sendReplay(reply: FastifyReply, replay: ReplayResponse): void {
+  const grouped = new Map<string, string[]>();
+  for (const [name, value] of replay.headers) {
+    const values = grouped.get(name);
+    if (values === undefined) grouped.set(name, [value]);
+    else values.push(value);
+  }
+  reply.code(replay.status);
+  for (const [name, values] of grouped)
+    reply.header(name, values.length === 1 ? values[0] : values);
+  reply.send(replay.body);
 }
 
 /**
@@ -203,7 +217,11 @@ async function idempotencyPlugin(
     const route = Object.freeze({
       required: result.data === true ? false : result.data !== false && result.data.required,
     });
-    appendHook(routeOptions, 'preHandler', createPreHandler(idempotency, route, leases));
+    appendHook(
+      routeOptions,
+      'preHandler',
+      createPreHandler(idempotency, route, routeOptions.url, leases),
+    );
     appendHook(routeOptions, 'onSend', onSend);
   });
 }

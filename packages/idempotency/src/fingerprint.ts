@@ -1,26 +1,36 @@
-import { createHash, type Hash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
- * Feeds each field to `hash` with its byte length first (4 bytes, big-endian), so no two lists of
- * fields hash alike (`ab`+`c` vs `a`+`bc`).
+ * The fields one after another, each preceded by its byte length (4 bytes, big-endian), so no two
+ * lists of fields encode alike (`ab`+`c` vs `a`+`bc`).
  */
-function updateFields(hash: Hash, fields: ReadonlyArray<string | Uint8Array>): Hash {
-  const length = Buffer.allocUnsafe(4);
+function encodeFields(fields: ReadonlyArray<string | Uint8Array>): Buffer {
+  let total = 0;
+  for (const field of fields) {
+    total += 4 + (typeof field === 'string' ? Buffer.byteLength(field, 'utf8') : field.length);
+  }
+  const bytes = Buffer.allocUnsafe(total);
+  let offset = 0;
   for (const field of fields) {
     if (typeof field === 'string') {
-      length.writeUInt32BE(Buffer.byteLength(field, 'utf8'), 0);
-      hash.update(length).update(field, 'utf8');
+      const length = bytes.write(field, offset + 4, 'utf8');
+      bytes.writeUInt32BE(length, offset);
+      offset += 4 + length;
     } else {
-      length.writeUInt32BE(field.length, 0);
-      hash.update(length).update(field);
+      bytes.writeUInt32BE(field.length, offset);
+      bytes.set(field, offset + 4);
+      offset += 4 + field.length;
     }
   }
-  return hash;
+  return bytes;
 }
 
-/** SHA-256 of the length-prefixed fields, in base64url (43 characters). */
+/**
+ * SHA-256 of the length-prefixed fields, in base64url (43 characters): one buffer hashed in one
+ * call, as a `Hash` object fed field by field cost twice the CPU.
+ */
 export function digestFields(fields: ReadonlyArray<string | Uint8Array>): string {
-  return updateFields(createHash('sha256'), fields).digest('base64url');
+  return hash('sha256', encodeFields(fields), 'base64url');
 }
 
 /** What identifies one request for idempotency. */

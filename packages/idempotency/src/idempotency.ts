@@ -23,7 +23,7 @@ import {
   type ReplayResponse,
   type ResponseSealer,
 } from './response.js';
-import type { IdempotencyLeaseRef, IdempotencyStore } from './store.js';
+import type { IdempotencyClaim, IdempotencyLeaseRef, IdempotencyStore } from './store.js';
 import { MemoryIdempotencyStore } from './stores/memory.js';
 
 /**
@@ -128,26 +128,27 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
       );
     }
     const principal = principalOf(auth, parsed.principal);
-    const ref: IdempotencyLeaseRef = {
+    const claim: IdempotencyClaim = {
       key: recordKey(principal, routeScoped ? `${request.method} ${request.route}` : '', key),
       userId: auth.userId,
+      fingerprint: requestFingerprint({
+        method: request.method,
+        route: request.route,
+        target: request.url,
+        principal,
+        body: request.rawBody ?? EMPTY,
+      }),
       // randomUUID draws from a cached entropy pool: randomBytes(16) was a fifth of a claim's CPU.
       leaseId: randomUUID(),
+      leaseMs,
     };
-    const fingerprint = requestFingerprint({
-      method: request.method,
-      route: request.route,
-      target: request.url,
-      principal,
-      body: request.rawBody ?? EMPTY,
-    });
     // Built only when an event is emitted: the common path allocates nothing for it.
     const event = (init: SecurityEventInit) => eventOf(init, request, auth.userId);
 
-    const claimed = await store.claim({ ...ref, fingerprint, leaseMs });
+    const claimed = await store.claim(claim);
     switch (claimed.outcome) {
       case 'acquired':
-        return { action: 'proceed', lease: createLease(ref, event) };
+        return { action: 'proceed', lease: createLease(claim, event) };
       case 'in-flight':
         emit(
           event({
@@ -169,7 +170,7 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
         );
         throw keyReusedError();
       case 'completed': {
-        const decoded = openResponse(claimed.response, ref.key, sealer);
+        const decoded = openResponse(claimed.response, claim.key, sealer);
         if (!decoded.kept) throw responseNotKeptError();
         return { action: 'replay', response: decoded.replay };
       }
@@ -206,7 +207,13 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
         try {
           const encoded = encodeResponse(response, keptHeaders);
           const stored = sealer === undefined ? encoded : sealResponse(sealer, encoded, ref.key);
-          const completed = await store.complete({ ...ref, response: stored, retentionMs });
+          const completed = await store.complete({
+            key: ref.key,
+            userId: ref.userId,
+            leaseId: ref.leaseId,
+            response: stored,
+            retentionMs,
+          });
           if (!completed) {
             emit(
               event({

@@ -94,9 +94,14 @@ export function encodeResponse(response: CapturedResponse, keep: ReadonlySet<str
   const encoded: EncodedResponse = {
     s: response.status,
     h: headers,
-    b: response.body === null ? null : Buffer.from(response.body).toString('base64'),
+    b: response.body === null ? null : base64Of(response.body),
   };
   return JSON.stringify(encoded);
+}
+
+function base64Of(bytes: Uint8Array): string {
+  // A view of the same memory, not a copy.
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
 /** What a stored response decodes to: a replay, or the note that its body was not kept. */

@@ -123,10 +123,23 @@ describe.each(FRAMEWORKS)('%s adapter', (_framework, start) => {
     expect(handlers.runs).toBe(1);
   });
 
-  it('runs every request without a key on a route where it is optional', async () => {
+  it('runs every request without a key on a route where it is optional, claiming nothing', async () => {
     await post('/items/1');
     await post('/items/1');
     expect(handlers.runs).toBe(2);
+    expect(store.size).toBe(0);
+  });
+
+  it('answers 400 ERR_IDEMPOTENCY_KEY_INVALID to the header sent twice, even with one value, running nothing', async () => {
+    const refused = await rawRequest(server.port, {
+      method: 'POST',
+      path: '/items/1',
+      headers: { 'idempotency-key': ['"key-1"', '"key-1"'], 'x-test-user': 'user-a' },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.json().code).toBe('ERR_IDEMPOTENCY_KEY_INVALID');
+    expect(handlers.runs).toBe(0);
+    expect(store.size).toBe(0);
   });
 
   it('answers 401 to a key without an authenticated principal', async () => {

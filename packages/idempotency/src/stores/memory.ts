@@ -40,7 +40,11 @@ const STORE = 'memory-idempotency-store';
 interface MemoryRecord {
   readonly userId: string;
   readonly fingerprint: string;
-  readonly leaseId: string;
+  /**
+   * The lease that holds the key while it runs; `undefined` once completed, when no lease can hold
+   * it: a record kept for a day does not carry a string nothing compares again.
+   */
+  readonly leaseId: string | undefined;
   /** `undefined` while the lease runs. */
   readonly response: string | undefined;
 }
@@ -94,7 +98,12 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       // Replacing an existing key never needs room, so this cannot be refused.
       this.#records.set(
         completion.key,
-        { ...record, response: completion.response },
+        {
+          userId: record.userId,
+          fingerprint: record.fingerprint,
+          leaseId: undefined,
+          response: completion.response,
+        },
         completion.retentionMs,
       );
       return Promise.resolve(true);
