@@ -136,14 +136,25 @@ export function expressAccessControl<P extends string, R extends string>(
       // Express 5 builds app.router on first read; Express 4 keeps it in _router.
       const router = (app.router ?? app._router) as { stack?: ExpressRouteStack } | undefined;
       const undeclared: string[] = [];
-      for (const found of findRoutes(router?.stack ?? [])) {
+      const routes = [...findRoutes(router?.stack ?? [])];
+      // The methods of each path of each router: OPTIONS answers them all in `Allow`.
+      const methodsByPath = new Map<ExpressRouteStack, Map<string, Set<string>>>();
+      const methodsOf = (found: (typeof routes)[number]) => {
+        const paths = methodsByPath.get(found.stack) ?? new Map<string, Set<string>>();
+        methodsByPath.set(found.stack, paths);
+        const known = paths.get(found.path) ?? new Set<string>();
+        paths.set(found.path, known);
+        return known;
+      };
+      for (const found of routes) for (const method of found.methods) methodsOf(found).add(method);
+      for (const found of routes) {
         const requirements = found.guards(declarations);
         if (requirements.length === 0) {
           undeclared.push(found.description);
           continue;
         }
         if (requirements.every((requirement) => requirement.isPublic)) continue;
-        found.guardOptions(declarations);
+        found.guardOptions(declarations, [...methodsOf(found)]);
       }
       if (requireDeclared && undeclared.length > 0) {
         throw undeclaredRoutesError(undeclared);

@@ -81,6 +81,18 @@ describe('Express guards over a real listen', () => {
     if (method === 'OPTIONS') expect(response.headers.get('allow')).toContain('OPTIONS');
   });
 
+  it('answers OPTIONS with every method of the path, across the routes that share it (as Fastify)', async () => {
+    // GET and PATCH of the settings are two app.get/app.patch calls: two Express routes.
+    const response = await call(base, 'OPTIONS', '/api/v1/admin/security/settings', CALLERS.admin);
+    expect(response.status).toBe(204);
+    expect(response.headers.get('allow')?.split(', ').sort()).toEqual([
+      'GET',
+      'HEAD',
+      'OPTIONS',
+      'PATCH',
+    ]);
+  });
+
   it('emits ACCESS_DENIED with the matched route, method and client IP', async () => {
     events.length = 0;
     await call(base, 'OPTIONS', '/api/v1/admin/users', CALLERS.guest);
