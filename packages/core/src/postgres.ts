@@ -2,6 +2,7 @@
  * `@rampart/core/postgres`: the migration runner every package's Postgres store uses, and the
  * Postgres nonce store. Needs `kysely` (and a Postgres driver such as `pg`) installed.
  */
+export { deleteExpiredBatch } from './postgres/delete-expired-batch.js';
 export { kyselySchema, postgresIdentifierSchema } from './postgres/identifiers.js';
 export {
   type MigrateOptions,

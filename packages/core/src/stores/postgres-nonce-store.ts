@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
-import { CompiledQuery, type QueryResult, sql } from 'kysely';
+import { CompiledQuery, type QueryResult, type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { clockSchema, parseOptions } from '../config.js';
 import type { NonceStore } from '../nonce-store.js';
 import { assertClaimArguments, nonceKey } from '../nonce-store.js';
+import { deleteExpiredBatch } from '../postgres/delete-expired-batch.js';
 import { postgresStoreDeadline, postgresStoreOptionsShape } from '../postgres/store-options.js';
 import { CLAIM_NONCE_FUNCTION, NONCE_TABLE } from './postgres-nonce-migrations.js';
 import { createStoreDeadline, type StoreDeadline, withTimeout } from './store-deadline.js';
@@ -96,6 +97,8 @@ export class PostgresNonceStore implements NonceStore {
   readonly #clock: Clock;
   readonly #deadline: StoreDeadline;
   readonly #claimSql: string;
+  /** The table, schema-qualified, for the purge's raw SQL (`withSchema` does not reach it). */
+  readonly #table: RawBuilder<unknown>;
   readonly #purgeIntervalMs: number;
   #nextPurgeAt: number;
 
@@ -112,6 +115,7 @@ export class PostgresNonceStore implements NonceStore {
       }),
     );
     this.#claimSql = compileClaim(this.#db, parsed.schema);
+    this.#table = sql.id(parsed.schema, NONCE_TABLE);
     this.#purgeIntervalMs = parsed.purgeIntervalMs;
     this.#nextPurgeAt = this.#clock.now() + this.#purgeIntervalMs;
   }
@@ -141,25 +145,11 @@ export class PostgresNonceStore implements NonceStore {
   async purgeExpired(options: PurgeExpiredOptions = {}): Promise<number> {
     const { batchSize } = parseOptions('PostgresNonceStore.purgeExpired', purgeSchema, options);
     const now = this.#clock.now();
-    const batch = this.#db
-      .selectFrom(NONCE_TABLE)
-      .select(sql`ctid`.as('ctid'))
-      .where('expires_at', '<=', now)
-      .limit(batchSize)
-      .forUpdate()
-      .skipLocked();
     const result = await withTimeout(
-      () =>
-        this.#db
-          .deleteFrom(NONCE_TABLE)
-          // `ctid = any(array(…))` plans as a TID scan; the second test keeps a row taken over
-          // since the batch was read.
-          .where(sql<boolean>`ctid = any(array(${batch}))`)
-          .where('expires_at', '<=', now)
-          .executeTakeFirst(),
+      () => deleteExpiredBatch(this.#table, now, batchSize).execute(this.#db),
       { store: STORE, timeoutMs: PURGE_TIMEOUT_MS },
     );
-    return Number(result.numDeletedRows);
+    return Number(result.numAffectedRows ?? 0);
   }
 
   #maybePurge(now: number): void {

@@ -1,12 +1,13 @@
 import { type Clock, clockSchema, parseOptions, systemClock } from '@rampart/core';
 import {
   createStoreDeadline,
+  deleteExpiredBatch,
   postgresStoreDeadline,
   postgresStoreOptionsShape,
   type StoreDeadline,
   withTimeout,
 } from '@rampart/core/postgres';
-import { CompiledQuery, type Kysely, type QueryResult, sql } from 'kysely';
+import { CompiledQuery, type Kysely, type QueryResult, type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
 import {
   assertClaim,
@@ -102,6 +103,8 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
   readonly #claimSql: string;
   readonly #completeSql: string;
   readonly #releaseSql: string;
+  /** The table, schema-qualified, for the purge's raw SQL (`withSchema` does not reach it). */
+  readonly #table: RawBuilder<unknown>;
   readonly #purgeIntervalMs: number;
   #nextPurgeAt: number;
 
@@ -118,6 +121,7 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
       }),
     );
     const table = sql.id(parsed.schema, IDEMPOTENCY_TABLE);
+    this.#table = table;
     this.#claimSql =
       sql`select * from ${sql.id(parsed.schema, CLAIM_FUNCTION)}(${''}, ${''}, ${''}, ${''}, ${0}, ${0})`.compile(
         this.#db,
@@ -210,23 +214,11 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
    */
   async purgeExpired(): Promise<number> {
     const now = this.#clock.now();
-    const batch = this.#db
-      .selectFrom(IDEMPOTENCY_TABLE)
-      .select(sql`ctid`.as('ctid'))
-      .where('expires_at', '<=', now)
-      .limit(PURGE_BATCH)
-      .forUpdate()
-      .skipLocked();
     const result = await withTimeout(
-      () =>
-        this.#db
-          .deleteFrom(IDEMPOTENCY_TABLE)
-          .where(sql<boolean>`ctid = any(array(${batch}))`)
-          .where('expires_at', '<=', now)
-          .executeTakeFirst(),
+      () => deleteExpiredBatch(this.#table, now, PURGE_BATCH).execute(this.#db),
       { store: STORE, timeoutMs: PURGE_TIMEOUT_MS },
     );
-    return Number(result.numDeletedRows);
+    return Number(result.numAffectedRows ?? 0);
   }
 
   #maybePurge(now: number): void {

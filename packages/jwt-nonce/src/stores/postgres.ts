@@ -1,6 +1,7 @@
 import { type Clock, clockSchema, parseOptions, systemClock } from '@rampart/core';
 import {
   createStoreDeadline,
+  deleteExpiredBatch,
   postgresStoreDeadline,
   postgresStoreOptionsShape,
   type StoreDeadline,
@@ -215,14 +216,10 @@ export class PostgresJwtNonceStore implements JwtNonceStore {
     const now = this.#clock.now();
     let deleted = 0;
     for (const table of [this.#tokens, this.#families, this.#users]) {
-      const result = await this.#query<{ deleted: number }>(sql`
-        with doomed as (
-          delete from ${table} where ctid = any(array(
-            select ctid from ${table} where expires_at <= ${now} limit ${PURGE_BATCH}
-            for update skip locked))
-          and expires_at <= ${now} returning 1)
-        select count(*)::int as deleted from doomed`);
-      deleted += result[0]?.deleted ?? 0;
+      const result = await this.#deadline.run(() =>
+        deleteExpiredBatch(table, now, PURGE_BATCH).execute(this.#db),
+      );
+      deleted += Number(result.numAffectedRows ?? 0);
     }
     return deleted;
   }

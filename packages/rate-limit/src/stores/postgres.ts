@@ -1,6 +1,7 @@
 import { parseOptions } from '@rampart/core';
 import {
   createStoreDeadline,
+  deleteExpiredBatch,
   postgresStoreDeadline,
   postgresStoreOptionsShape,
   type StoreDeadline,
@@ -152,10 +153,7 @@ export class PostgresRateLimitStore implements RateLimitStore {
   async purgeExpired(now: number, batchSize = 1000): Promise<number> {
     const table = sql.id(this.#schema, RATE_LIMIT_TABLE);
     const result = await withTimeout(
-      () =>
-        sql`delete from ${table} where ctid = any(array(select ctid from ${table} where expires_at <= ${now} limit ${batchSize} for update skip locked)) and expires_at <= ${now}`.execute(
-          this.#db,
-        ),
+      () => deleteExpiredBatch(table, now, batchSize).execute(this.#db),
       { store: STORE, timeoutMs: 30_000 },
     );
     return Number(result.numAffectedRows ?? 0);
