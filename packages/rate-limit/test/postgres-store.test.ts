@@ -123,6 +123,42 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
     }
   });
 
+  it('purges the rows of clients whose every counter and block has expired', async () => {
+    const pg = await isolatedPostgresSchema({ max: 2 });
+    try {
+      await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
+      const store = new PostgresRateLimitStore({
+        db: pg.db,
+        schema: pg.schema,
+        purgeIntervalMs: 0,
+      });
+      const key = (identity: string, policies = [fixed('burst', 10)]): RateLimitKey => ({
+        scope: 'GET /items/:id',
+        identity,
+        policies,
+      });
+      await store.hit({ key: key('203.0.113.1'), cost: 1, now: T0 });
+      await store.hit({ key: key('203.0.113.2'), cost: 1, now: T0 });
+      // A second policy of one client lives a day: its row stays.
+      const daily = resolvePolicy('daily', {
+        algorithm: 'fixed-window',
+        limit: 5,
+        windowMs: 86_400_000,
+      });
+      await store.hit({ key: key('203.0.113.3', [fixed('burst', 10), daily]), cost: 1, now: T0 });
+      expect(await store.purgeExpired(T0 + 120_000)).toBe(2);
+      expect(await store.purgeExpired(T0 + 120_000)).toBe(0);
+      const [left] = await store.peek({
+        key: key('203.0.113.3', [daily]),
+        cost: 1,
+        now: T0 + 120_000,
+      });
+      expect(left?.remaining).toBe(3);
+    } finally {
+      await pg.cleanup();
+    }
+  });
+
   describeRateLimitStoreConformance('postgres', async () => {
     const pg = await isolatedPostgresSchema({ max: 10 });
     await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
