@@ -22,7 +22,7 @@ export type Framework = (typeof FRAMEWORKS)[number];
 export const STORE_KINDS = ['memory', 'redis', 'postgres'] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
 /** `--store`: a store kind, or `redis-cluster`, the Redis stores on a Redis Cluster. */
-export const STORE_CHOICES = ['memory', 'redis', 'redis-cluster', 'postgres'] as const;
+export const STORE_CHOICES = [...STORE_KINDS, 'redis-cluster'] as const;
 
 /** A value from the environment, or one the app made up because it was unset. */
 export interface Provided<T> {
@@ -80,7 +80,7 @@ Options:
   --port N                       port to listen on, 0 picks a free one (env PORT, default 3000)
   --host H                       address to bind (default 127.0.0.1)
   --framework fastify|express    default fastify
-  --store memory|redis|redis-cluster|postgres
+  --store memory|redis|postgres|redis-cluster
                                  default memory; redis-cluster: the Redis stores on a Redis
                                  Cluster seeded by REDIS_CLUSTER_NODES
   --fresh                        clear the app's Redis keys / Postgres tables first
