@@ -1,7 +1,14 @@
-import { createFakeClock, RampartConfigError, type SecurityEvent, syncTwinOf } from '@rampart/core';
+import {
+  createFakeClock,
+  defineSyncTwin,
+  RampartConfigError,
+  type SecurityEvent,
+  syncTwinOf,
+} from '@rampart/core';
 import { describe, expect, it } from 'vitest';
 import { createRateLimiter } from './limiter.js';
 import type { RateLimitRequest } from './request.js';
+import type { RateLimitCheck } from './store.js';
 import { MemoryRateLimitStore } from './stores/memory.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -209,6 +216,33 @@ describe('createRateLimiter', () => {
     expect(checkNow?.call(limiter, req())).toMatchObject({ allowed: false, policy: 'one' });
     // The same counter through the promise.
     expect(await limiter.check(req())).toMatchObject({ allowed: false });
+  });
+
+  it('gives a store whose twin answers later a check of its own, never refilled by the next', async () => {
+    /** A memory store whose twin waits a turn before it counts, reading the check only then. */
+    class LateTwinStore extends MemoryRateLimitStore {
+      readonly seen: string[] = [];
+      override hit(check: RateLimitCheck) {
+        return super.hit(check);
+      }
+      static {
+        defineSyncTwin(LateTwinStore.prototype, 'hit', function hitLater(check) {
+          return Promise.resolve().then(() => {
+            this.seen.push(check.key.identity);
+            return MemoryRateLimitStore.prototype.hit.call(this, check);
+          });
+        });
+      }
+    }
+    const store = new LateTwinStore();
+    const limiter = createRateLimiter({ clock: createFakeClock(T0), store, policies: one });
+    const decisions = await Promise.all([
+      limiter.check(req({ ip: '203.0.113.1' })),
+      limiter.check(req({ ip: '203.0.113.2' })),
+      limiter.check(req({ ip: '203.0.113.3' })),
+    ]);
+    expect(store.seen).toEqual(['203.0.113.1', '203.0.113.2', '203.0.113.3']);
+    expect(decisions.map((decision) => decision.allowed)).toEqual([true, true, true]);
   });
 
   it('charges a cost function', async () => {

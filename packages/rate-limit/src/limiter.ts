@@ -171,8 +171,7 @@ class Limiter implements RateLimiter {
   #checkNow(request: RateLimitRequest): SyncAnswer<RateLimitDecision> {
     const key = this.#keys.keyFor(request);
     if (key === undefined) return SKIPPED;
-    const check = { key, cost: this.#costOf(request), now: this.#config.clock.now() };
-    const counted = this.#failover.hit(check);
+    const counted = this.#failover.hit(key, this.#costOf(request), this.#config.clock.now());
     if (counted instanceof Promise) return counted.then((c) => this.#decisionOf(key, c, request));
     return this.#decisionOf(key, counted, request);
   }

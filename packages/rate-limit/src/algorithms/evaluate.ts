@@ -4,6 +4,7 @@ import { adjustGcra, checkGcra, gcraEnd } from './gcra.js';
 import { adjustSlidingWindow, checkSlidingWindow, slidingWindowEnd } from './sliding-window.js';
 import {
   type CounterState,
+  copyState,
   newEvaluation,
   type PolicyEvaluation,
   stateFor,
@@ -48,8 +49,8 @@ export function evaluatePolicy(
     into.resetMs = Math.max(into.resetMs, wait);
     into.retryAfterMs = Math.max(into.retryAfterMs, wait);
     into.blocked = true;
-    // A copy: `into.next` is written again when the evaluation is reused.
-    into.next = { ...(state as CounterState) };
+    // The state as stored, in `into.next` (of the same algorithm), which the check wrote.
+    copyState(state as CounterState, into.next as WritableState);
   }
   return into;
 }

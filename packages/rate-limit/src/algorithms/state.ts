@@ -125,12 +125,34 @@ function emptyState(algorithm: CounterState['algorithm']): CounterState {
 }
 
 /**
- * Takes the evaluation's `next` away for a store to keep, and gives it `spare`, a state nothing
- * holds any more (the one the store replaced), to write its next check into; without one, the
- * next check writes into a new state.
+ * Writes `state`'s counters into `into`, a state of the same algorithm that its holder owns
+ * alone (a store's copy): numbers copied, no state object shared.
  */
-export function handOverNext(evaluation: PolicyEvaluation, spare: CounterState | undefined): void {
-  evaluation.next = spare ?? UNWRITTEN;
+export function copyState(state: CounterState, into: WritableState): void {
+  switch (state.algorithm) {
+    case 'fixed-window': {
+      const window = into as WritableState<FixedWindowState>;
+      window.windowStart = state.windowStart;
+      window.count = state.count;
+      break;
+    }
+    case 'sliding-window': {
+      const window = into as WritableState<SlidingWindowState>;
+      window.windowStart = state.windowStart;
+      window.count = state.count;
+      window.previousCount = state.previousCount;
+      break;
+    }
+    case 'gcra':
+      (into as WritableState<GcraState>).theoreticalArrival = state.theoreticalArrival;
+      break;
+  }
+  into.blockedUntil = state.blockedUntil;
+}
+
+/** A store took the evaluation's `next` to keep: the next check writes into a new state. */
+export function releaseNext(evaluation: PolicyEvaluation): void {
+  evaluation.next = UNWRITTEN;
 }
 
 /** `state` when it belongs to `algorithm`, else `undefined`: a state of another algorithm counts as none. */
