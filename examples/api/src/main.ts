@@ -2,6 +2,7 @@ import { banner } from './banner.js';
 import { type AppConfig, parseConfig, USAGE } from './config.js';
 import { ConfigError, HelpRequested } from './config-error.js';
 import { type AppContext, createAppContext } from './context.js';
+import { checkSecretsMatchStore, storedStateSecrets } from './secrets-check.js';
 import { type RunningServer, startServer } from './server.js';
 import { type AppStores, openStores, reason } from './stores/app-stores.js';
 import { type AdminBootstrap, ensureBootstrapAdmin } from './users/bootstrap-admin.js';
@@ -47,12 +48,18 @@ async function main(): Promise<void> {
   let ctx: AppContext;
   let admin: AdminBootstrap;
   try {
+    // Before anything reads or writes keyed state: another run's secrets stop the start here.
+    await checkSecretsMatchStore(
+      stores.settings,
+      storedStateSecrets(config),
+      `the ${config.store} store`,
+    );
     ctx = createAppContext(config, stores);
     admin = await ensureBootstrapAdmin(config, stores.users, ctx.services.hasher);
   } catch (error) {
     console.error(`example-api: cannot start: ${reason(error)}`);
     await stores.close();
-    process.exitCode = 1;
+    process.exitCode = error instanceof ConfigError ? EXIT_USAGE : 1;
     return;
   }
 

@@ -7,8 +7,19 @@ import { expect } from 'vitest';
  * register limit above the accounts one test file makes from 127.0.0.1 (the default 3 per hour
  * has its own test, register-limit.test.ts).
  */
+/**
+ * The secrets keying stored state, one set per test file: every app a file starts on its store
+ * (one Redis prefix, one Postgres schema) must share them, or the second refuses to start.
+ */
+const STORED_STATE_SECRETS = {
+  ENCRYPTION_KEYS: `test:${randomBytes(32).toString('base64url')}`,
+  API_KEY_PEPPER: randomBytes(32).toString('base64url'),
+  AUDIT_HMAC_KEY: randomBytes(32).toString('base64url'),
+};
+
 export function testSecrets(): Record<string, string> {
   return {
+    ...STORED_STATE_SECRETS,
     REGISTER_LIMIT_PER_HOUR: '1000',
     ADMIN_EMAIL: 'admin@example.com',
     ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
