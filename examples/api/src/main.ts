@@ -57,7 +57,9 @@ async function main(): Promise<void> {
     ctx = createAppContext(config, stores);
     admin = await ensureBootstrapAdmin(config, stores.users, ctx.services.hasher);
   } catch (error) {
-    console.error(`example-api: cannot start: ${reason(error)}`);
+    // A ConfigError names its variable first, as the configuration's own errors do.
+    const what = error instanceof ConfigError ? '' : 'cannot start: ';
+    console.error(`example-api: ${what}${reason(error)}`);
     await stores.close();
     process.exitCode = error instanceof ConfigError ? EXIT_USAGE : 1;
     return;
