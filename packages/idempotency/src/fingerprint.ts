@@ -1,20 +1,33 @@
 import { hash } from 'node:crypto';
 
 /**
+ * Flags a length prefix whose field is UTF-16LE: a string with an unpaired surrogate, which UTF-8
+ * would turn into U+FFFD (so `'\ud800'` and `'\ufffd'`, two users, would name one record).
+ */
+const UTF16_FIELD = 0x8000_0000;
+
+/** How one string field is written: UTF-8, or UTF-16LE (flagged) when it is not well formed. */
+function encodingOf(field: string): BufferEncoding {
+  return field.isWellFormed() ? 'utf8' : 'utf16le';
+}
+
+/**
  * The fields one after another, each preceded by its byte length (4 bytes, big-endian), so no two
  * lists of fields encode alike (`ab`+`c` vs `a`+`bc`).
  */
 function encodeFields(fields: ReadonlyArray<string | Uint8Array>): Buffer {
   let total = 0;
   for (const field of fields) {
-    total += 4 + (typeof field === 'string' ? Buffer.byteLength(field, 'utf8') : field.length);
+    total +=
+      4 + (typeof field === 'string' ? Buffer.byteLength(field, encodingOf(field)) : field.length);
   }
   const bytes = Buffer.allocUnsafe(total);
   let offset = 0;
   for (const field of fields) {
     if (typeof field === 'string') {
-      const length = bytes.write(field, offset + 4, 'utf8');
-      bytes.writeUInt32BE(length, offset);
+      const encoding = encodingOf(field);
+      const length = bytes.write(field, offset + 4, encoding);
+      bytes.writeUInt32BE(encoding === 'utf8' ? length : (UTF16_FIELD | length) >>> 0, offset);
       offset += 4 + length;
     } else {
       bytes.writeUInt32BE(field.length, offset);
