@@ -92,6 +92,11 @@ interface CleanedEntry {
 }
 
 const WRITE_ATTEMPTS_ON_CONFLICT = 5;
+
+/** Resolves after the I/O of this turn (a statement being sent) has gone out. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 const MAX_RETRY_DELAY_MS = 30_000;
 
 /**
@@ -319,9 +324,15 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
         const batch = await preparing;
         head ??= (await store.head(chain)) ?? { seq: 0, hash: GENESIS_HASH };
         linkAfter(batch, head);
-        next = take(final);
-        preparing = next === undefined ? undefined : prepareBatch(next, headAfter(batch));
-        await commitBatch(batch, final && next === undefined && queue.size === 0);
+        const committing = commitBatch(batch, final && queue.size === 0);
+        const upcoming = take(final);
+        next = upcoming;
+        const after = headAfter(batch);
+        // Sealing the next batch blocks the thread for a while: it starts on the next turn, once
+        // this batch's statement has gone out to the store, or the two would run one after the other.
+        preparing =
+          upcoming === undefined ? undefined : nextTurn().then(() => prepareBatch(upcoming, after));
+        await committing;
         retryDelay = 0;
       } catch (error) {
         preparing?.catch(() => {}); // its events go back to the queue below
