@@ -24,6 +24,7 @@ import {
   LOGIN_POLICIES,
   LOGIN_SCOPE,
   loginEmailKey,
+  PASSWORD_CHANGE_SCOPE,
   registerPolicies,
 } from './rate-limits.js';
 import { registerSessionExpressRoutes } from './sessions/express-routes.js';
@@ -89,12 +90,38 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
   app.post('/api/v1/auth/logout-all', guard, anyCaller, async (req: Request, res: Response) => {
     res.json(await auth.logoutAll(req.auth!));
   });
+  // After the guard, so the limit keys on the caller; every attempt counts, as a login's does.
+  app.post(
+    '/api/v1/auth/password',
+    guard,
+    anyCaller,
+    rateLimit({
+      ...common,
+      scope: PASSWORD_CHANGE_SCOPE,
+      key: ['ip', 'principal'],
+      policies: LOGIN_POLICIES,
+    }),
+    async (req: Request, res: Response) => {
+      const { body, setCookies } = await ctx.services.changePassword(
+        req.auth!,
+        req.body,
+        toSecurityRequest(req),
+      );
+      if (setCookies.length > 0) res.setHeader('Set-Cookie', [...setCookies]);
+      res.json(body);
+    },
+  );
   app.get('/api/v1/me', guard, anyCaller, async (req: Request, res: Response) => {
     res.json(await auth.me(req.auth!));
   });
   registerAdminExpressRoutes(app, ctx.services.admin, guards, guard);
   registerMfaExpressRoutes(app, ctx.services.mfaActions, guard);
-  registerSessionExpressRoutes(app, { actions: ctx.services.sessionActions, guard, loginLimits });
+  registerSessionExpressRoutes(app, {
+    actions: ctx.services.sessionActions,
+    guard,
+    loginLimits,
+    guards,
+  });
   registerAuditExpressRoutes(app, ctx.services.auditHandlers, guard, guards);
   registerOAuthExpressRoutes(app, ctx.services.oauth, ctx.services.oauthSession);
   // Idempotency-Key on key creation too (EXAMPLE-API.md): a retried create answers the same key.

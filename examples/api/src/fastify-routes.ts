@@ -24,6 +24,7 @@ import {
   LOGIN_POLICIES,
   LOGIN_SCOPE,
   loginEmailKey,
+  PASSWORD_CHANGE_SCOPE,
   registerPolicies,
 } from './rate-limits.js';
 import { registerSessionFastifyRoutes } from './sessions/fastify-routes.js';
@@ -123,6 +124,33 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
       '/api/v1/auth/logout-all',
       { preHandler: guard, config: { access: 'authenticated' } },
       (request) => auth.logoutAll(request.auth!),
+    );
+    scope.post(
+      '/api/v1/auth/password',
+      {
+        // preValidation: after the body is parsed (a malformed one is a 400 first, as on
+        // Express) and before the limit's preHandler, which keys on the caller. Every attempt
+        // counts, as a login's does.
+        preValidation: guard,
+        config: {
+          rateLimit: {
+            hook: 'preHandler',
+            scope: PASSWORD_CHANGE_SCOPE,
+            key: ['ip', 'principal'],
+            policies: LOGIN_POLICIES,
+          },
+          access: 'authenticated',
+        },
+      },
+      async (request, reply) => {
+        const { body, setCookies } = await ctx.services.changePassword(
+          request.auth!,
+          request.body,
+          toSecurityRequest(request),
+        );
+        if (setCookies.length > 0) reply.header('set-cookie', [...setCookies]);
+        return body;
+      },
     );
     scope.get('/api/v1/me', { preHandler: guard, config: { access: 'authenticated' } }, (request) =>
       auth.me(request.auth!),

@@ -21,6 +21,14 @@ export const LOGIN_POLICIES: Readonly<Record<string, RateLimitPolicy>> = Object.
 export const LOGIN_SCOPE = 'login';
 
 /**
+ * `POST /api/v1/auth/password` proves the current password: a guess of it, like a login. The same
+ * 5 attempts per 15 minutes (`LOGIN_POLICIES`), successful or not, per (client IP, user): the body
+ * holds no email, and the route is authenticated, so the caller is the user (`key: ['ip',
+ * 'principal']`). Its own scope: the login's (IP, email) counters cannot be keyed by the caller.
+ */
+export const PASSWORD_CHANGE_SCOPE = 'password-change';
+
+/**
  * Login attempts per client IP, whatever the email, checked before the (IP, email) limit. Not in
  * EXAMPLE-API.md, and sized far above what it asks (5 per email): its job is to bound how many
  * (IP, email) counters one address can create. Without it one client rotating emails filled the

@@ -21,6 +21,7 @@ import { type ApiKeyServices, createApiKeyServices } from './api-keys/api-key-se
 import { type AppAudit, createAppAudit } from './audit/app-audit.js';
 import { type AuditHandlers, createAuditHandlers } from './audit/audit-handlers.js';
 import { type AuthService, createAuthService } from './auth/auth-service.js';
+import { type ChangePassword, createPasswordChange } from './auth/password-change.js';
 import type { AppConfig } from './config.js';
 import { createEntityService, type EntityService } from './entities/entity-service.js';
 import { createAppIdempotency } from './idempotency/idempotency.js';
@@ -50,6 +51,8 @@ export interface AppServices {
   /** The one signing client of EXAMPLE-API.md (`SIGNING_KEY_ID` / `SIGNING_SECRET`). */
   readonly signatures: RequestVerifier;
   readonly auth: AuthService;
+  /** `POST /api/v1/auth/password`: every other session and token of the user dies. */
+  readonly changePassword: ChangePassword;
   readonly entities: EntityService;
   /** The Idempotency-Key rules of `POST …/records` (and `POST /api/v1/api-keys`). */
   readonly idempotency: Idempotency;
@@ -146,6 +149,17 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
     hasher,
     signatures,
     auth,
+    changePassword: createPasswordChange({
+      users: stores.users,
+      userOf: auth.userOf,
+      hasher,
+      policy,
+      tokens,
+      sessions: sessions.sessions,
+      // EXAMPLE-API.md, "Sessions": a trusted device is revoked when the password changes.
+      alsoRevoke: [sessions.devices],
+      onEvent: (event) => audit.onEvent(event),
+    }),
     mfa,
     mfaActions: createMfaActions({
       mfa,
@@ -161,6 +175,8 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
       sessions: sessions.sessions,
       checkPassword: auth.checkPassword,
       secondFactor,
+      users: stores.users,
+      onEvent: (event) => audit.onEvent(event),
     }),
     // The session cookie last: a request with a bearer token (or an API key) is judged by it.
     // The API key first: it also takes `Authorization: Bearer rk_…`, which the JWT one would refuse.

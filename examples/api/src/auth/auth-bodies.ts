@@ -36,3 +36,11 @@ export const refreshBody = z.strictObject({
     .min(1, 'must not be empty')
     .max(MAX_TOKEN_CHARS, `must be at most ${MAX_TOKEN_CHARS} characters`),
 });
+
+/** `POST /api/v1/auth/password`: strict; the same password twice changes nothing and is a 400. */
+export const passwordChangeBody = z
+  .strictObject({ currentPassword: passwordSchema, newPassword: passwordSchema })
+  .refine((body) => body.newPassword !== body.currentPassword, {
+    message: 'must differ from currentPassword',
+    path: ['newPassword'],
+  });

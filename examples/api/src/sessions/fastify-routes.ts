@@ -56,4 +56,19 @@ export function registerSessionFastifyRoutes(
       return reply.code(204).send();
     },
   );
+
+  // EXAMPLE-API.md, "Admin": any user's sessions, by their public ids (never a token).
+  scope.get(
+    '/api/v1/admin/sessions',
+    { preHandler: guard, config: { access: { permissions: ['users:read'] } } },
+    (request) => actions.adminList((request.query as { userId?: unknown }).userId),
+  );
+  scope.delete(
+    '/api/v1/admin/users/:id/sessions',
+    { preHandler: guard, config: { access: { permissions: ['users:write'] } } },
+    async (request, reply) => {
+      await actions.adminRevokeAll(request.auth!, (request.params as { id?: unknown }).id);
+      return reply.code(204).send();
+    },
+  );
 }

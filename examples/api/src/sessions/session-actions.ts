@@ -1,4 +1,5 @@
-import { type AuthContext, type SecurityRequest, validationError } from '@rampart/core';
+import type { AuditEventInput } from '@rampart/audit';
+import { type AuthContext, notFoundError, type SecurityRequest } from '@rampart/core';
 import {
   type SessionInfo,
   type Sessions,
@@ -8,7 +9,7 @@ import {
 import { z } from 'zod';
 import { emailSchema } from '../auth/auth-bodies.js';
 import { parseInput } from '../parse-input.js';
-import type { User } from '../users/user-store.js';
+import type { User, UserStore } from '../users/user-store.js';
 
 /** `POST /api/v1/sessions`: the login's credentials, and the second factor's fields for mfa. */
 export const sessionLoginBody = z.strictObject({
@@ -73,10 +74,8 @@ function view(info: SessionInfo): SessionView {
 }
 
 const idParam = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a session id');
-const userIdQuery = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(256, 'must be at most 256 characters');
+/** A user id as the admin routes take it (`admin/users/:id/lock` reads the same). */
+const userIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a user id');
 
 /** What the sessions routes do, whatever the framework. */
 export interface SessionActions {
@@ -92,10 +91,13 @@ export interface SessionActions {
   revokeOthers(auth: AuthContext): Promise<void>;
   /** `DELETE /api/v1/sessions/current`: ends the cookie's session; the `Set-Cookie` that clears it. */
   endCurrent(auth: AuthContext): Promise<string>;
-  /** `GET /api/v1/admin/sessions?userId=`. */
+  /**
+   * `GET /api/v1/admin/sessions?userId=`: a filter, as `admin/audit?userId=` is, so an id that
+   * names nobody lists nothing; a malformed one (or none, or two) is a 400.
+   */
   adminList(userId: unknown): Promise<{ items: AdminSessionView[] }>;
-  /** `DELETE /api/v1/admin/users/:id/sessions`. */
-  adminRevokeAll(userId: unknown): Promise<void>;
+  /** `DELETE /api/v1/admin/users/:id/sessions`: 404 for an unknown user, as `…/lock` answers. */
+  adminRevokeAll(caller: AuthContext, userId: unknown): Promise<void>;
 }
 
 export interface SessionActionsOptions {
@@ -103,6 +105,10 @@ export interface SessionActionsOptions {
   /** The password step of the auth service: the user, or its one 401 for a failed login. */
   readonly checkPassword: (email: string, password: string) => Promise<User>;
   readonly secondFactor?: SecondFactor;
+  /** The admin routes look the user up: an unknown one is a 404. */
+  readonly users: Pick<UserStore, 'findById'>;
+  /** The audit trail's `onEvent`: an admin ending a user's sessions is an `ADMIN_ACTION`. */
+  readonly onEvent?: (event: AuditEventInput) => void;
 }
 
 /** The sessions routes' logic. */
@@ -152,7 +158,7 @@ export function createSessionActions(options: SessionActionsOptions): SessionAct
     },
 
     async adminList(userId: unknown) {
-      const id = parseInput(userIdQuery, userId, 'query.userId');
+      const id = parseInput(userIdSchema, userId, 'query.userId');
       const items = (await sessions.list(id)).map((info) => {
         const { current: _, ...rest } = view(info);
         return { ...rest, userId: id };
@@ -160,11 +166,19 @@ export function createSessionActions(options: SessionActionsOptions): SessionAct
       return { items };
     },
 
-    async adminRevokeAll(userId: unknown) {
-      if (typeof userId !== 'string' || userId === '' || userId.length > 256) {
-        throw validationError('params.id: must be a user id');
-      }
-      await sessions.revokeAllForUser(userId);
+    async adminRevokeAll(caller: AuthContext, userId: unknown) {
+      const id = parseInput(userIdSchema, userId, 'params.id');
+      if ((await options.users.findById(id)) === undefined) throw notFoundError();
+      await sessions.revokeAllForUser(id);
+      // On the user acted on (their key seals it, as a lock's records), naming the admin.
+      options.onEvent?.({
+        type: 'ADMIN_ACTION',
+        severity: 'critical',
+        source: 'app',
+        userId: id,
+        reason: 'sessions-revoked',
+        detail: { action: 'sessions-revoked', by: caller.userId },
+      });
     },
   });
 }
