@@ -115,6 +115,8 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
     tokens: (userId) => tokens.revokeAllForUser(userId),
     sessions: (userId) => sessions.sessions.revokeAllForUser(userId),
     trustedDevices: (userId) => sessions.devices.revokeAllForUser(userId),
+    // EXAMPLE-API.md, "Admin": a lock revokes the user's API keys too (they outlived it before).
+    apiKeys: (userId) => apiKeyServices.apiKeys.revokeAllForUser(userId),
   });
   const auth = createAuthService({
     users: stores.users,
