@@ -53,6 +53,15 @@ const ADMIN_ROUTES = [
         [method, `/api/v1/admin/users/00000000-0000-4000-8000-000000000000/${action}`] as const,
     ),
   ),
+  // The sessions module's admin routes.
+  ...(['GET', 'HEAD', 'OPTIONS'] as const).map(
+    (method) =>
+      [method, '/api/v1/admin/sessions?userId=00000000-0000-4000-8000-000000000000'] as const,
+  ),
+  ...(['DELETE', 'OPTIONS'] as const).map(
+    (method) =>
+      [method, '/api/v1/admin/users/00000000-0000-4000-8000-000000000000/sessions'] as const,
+  ),
 ] as const;
 
 /** A client IP claimed through X-Forwarded-For, believed because the peer is a trusted proxy. */
