@@ -39,7 +39,10 @@ export function banner(
   const made = generated.filter(([, provided]) => provided.generated);
   if (made.length > 0) {
     lines.push(
-      'Generated for this run (set them in the environment to keep them across restarts):',
+      config.store === 'memory'
+        ? 'Generated for this run (set them in the environment to keep them across restarts):'
+        : // The store keeps state these key: a restart with others stops (secrets-check.ts).
+          `Generated for this run: set them in the environment; a restart on this ${config.store} store needs the same ENCRYPTION_KEYS, API_KEY_PEPPER and AUDIT_HMAC_KEY (or --fresh):`,
     );
     for (const [name, provided] of made) lines.push(`  ${name}=${provided.value}`);
   }

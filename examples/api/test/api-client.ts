@@ -11,7 +11,7 @@ import { expect } from 'vitest';
  * The secrets keying stored state, one set per test file: every app a file starts on its store
  * (one Redis prefix, one Postgres schema) must share them, or the second refuses to start.
  */
-const STORED_STATE_SECRETS = {
+export const STORED_STATE_SECRETS = {
   ENCRYPTION_KEYS: `test:${randomBytes(32).toString('base64url')}`,
   API_KEY_PEPPER: randomBytes(32).toString('base64url'),
   AUDIT_HMAC_KEY: randomBytes(32).toString('base64url'),

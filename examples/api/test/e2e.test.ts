@@ -11,6 +11,7 @@ import { FRAMEWORKS, STORE_KINDS, type StoreKind } from '../src/config.js';
 import { runAppToExit, startApp } from '../src/demo/app-process.js';
 import { runDemo } from '../src/demo/run-demo.js';
 import { formatResults } from '../src/demo/table.js';
+import { STORED_STATE_SECRETS } from './api-client.js';
 
 // Every test starts the app as a child process (tsx compiling on the fly), a few seconds each
 // and more on a loaded 2-core CI machine.
@@ -26,7 +27,9 @@ const available: Record<StoreKind, boolean> = {
 const redis = available.redis ? createRedisClient() : undefined;
 const redisPrefix = redis === undefined ? undefined : isolatedRedisPrefix(redis);
 const pg = available.postgres ? await isolatedPostgresSchema({ max: 2 }) : undefined;
-const isolation: Record<string, string> = {};
+// Every start in this file shares its store, so it shares the secrets keying the stored state
+// (a start with other ones stops, naming them: secrets-check.test.ts).
+const isolation: Record<string, string> = { ...STORED_STATE_SECRETS };
 if (redisPrefix !== undefined) isolation.RAMPART_KEY_PREFIX = redisPrefix.prefix;
 if (pg !== undefined) isolation.DATABASE_SCHEMA = pg.schema;
 afterAll(async () => {
