@@ -120,6 +120,17 @@ export async function apiKeyClient(traffic: Traffic, pace: Pace, index: number):
         }
       }
     }
+    if (retired !== undefined) {
+      // The last rotation's old key, once its grace is over: fast cycles can end before it is.
+      const wait = retired.validUntil + PAST_GRACE_MS - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (running()) {
+        tally.attack(
+          'api-key-rotated-out',
+          await user.send('GET', path, { headers: { 'x-api-key': retired.key } }),
+        );
+      }
+    }
     tally.legitimate('api-key-list', await user.send('GET', KEYS, { token: user.accessToken }));
     tally.legitimate(
       'api-key-revoke',
