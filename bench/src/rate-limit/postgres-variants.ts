@@ -108,14 +108,19 @@ export async function postgresVariants(bench: BenchPostgres, schema: string): Pr
   const check = await captureCheck(bench, schema, first);
   const identityOf = (request: RateLimitRequest) =>
     (limiter.keyFor(request) as RateLimitKey).identity;
-  // The client's key is the one string parameter ending in the client's identity.
+  // The client's keys: the one parameter of strings (a key a policy) ending in its identity.
+  const ownKey = (p: unknown) => typeof p === 'string' && p.endsWith(identityOf(first));
   const keyAt = check.parameters.findIndex(
-    (p) => typeof p === 'string' && p.endsWith(identityOf(first)),
+    (p) => Array.isArray(p) && p.length > 0 && p.every(ownKey),
   );
-  if (keyAt < 0) throw new Error("cannot find the client's key among the check's parameters");
-  const keyPrefix = (check.parameters[keyAt] as string).slice(0, -identityOf(first).length);
+  if (keyAt < 0) throw new Error("cannot find the client's keys among the check's parameters");
+  const prefixes = (check.parameters[keyAt] as string[]).map((key) =>
+    key.slice(0, -identityOf(first).length),
+  );
   const nowAt = check.parameters.findIndex((p) => typeof p === 'number' && p > 1e12);
-  const statementKeys = requests.map((request) => keyPrefix + identityOf(request));
+  const statementKeys = requests.map((request) =>
+    prefixes.map((prefix) => prefix + identityOf(request)),
+  );
   const upsert = `insert into "${schema}".upsert_counters (key, b) values ($1, 1) on conflict (key) do update set b = upsert_counters.b + 1 returning b`;
   const passes = async (target: RateLimiter, i: number) =>
     (await target.check(requests[i % CLIENTS] as RateLimitRequest)).allowed;
@@ -136,8 +141,9 @@ export async function postgresVariants(bench: BenchPostgres, schema: string): Pr
         const values = [...check.parameters];
         values[keyAt] = statementKeys[i % CLIENTS];
         if (nowAt >= 0) values[nowAt] = Date.now();
-        const { rows } = await bench.pool.query<{ reply: number[][] }>(check.sql, values);
-        return rows[0]?.reply[0]?.[0] === 1;
+        // The rows the statement read and locked: one a policy once the client has them.
+        const { rows } = await bench.pool.query(check.sql, values);
+        return rows.length === prefixes.length;
       },
     },
     {

@@ -96,6 +96,48 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
     }
   });
 
+  it('keeps counts and blocks across the upgrade to a row per policy (migration 0003)', async () => {
+    const pg = await isolatedPostgresSchema({ max: 2 });
+    try {
+      const upTo0002 = {
+        name: 'rate_limit',
+        migrations: rateLimitMigrations.migrations.slice(0, 2),
+      };
+      await migrate(pg.db, [upTo0002], { schema: pg.schema });
+      const key: RateLimitKey = {
+        scope: 'POST /login',
+        identity: '203.0.113.7',
+        policies: [fixed('burst', 5), fixed('hour', 100)],
+      };
+      // 0002's row: one per client, `scopeLength:scope:identity`, a state per policy name.
+      const client = `${key.scope.length}:${key.scope}:${key.identity}`;
+      const s = [
+        [T0, 5, 0, T0 + 600_000, T0 + 600_000],
+        [T0, 7, 0, 0, T0 + 60_000],
+      ];
+      await sql`insert into ${sql.id(pg.schema, RATE_LIMIT_TABLE)} (key, names, s, reply, expires_at)
+        values (${client}, ${['burst', 'hour']}::text[], ${s}::float8[], '{}', ${T0 + 600_000})`.execute(
+        pg.db,
+      );
+      await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
+      const store = new PostgresRateLimitStore({
+        db: pg.db,
+        schema: pg.schema,
+        purgeIntervalMs: 0,
+      });
+      const outcomes = await store.hit({ key, cost: 1, now: T0 + 1000 });
+      expect(outcomes.map((o) => [o.allowed, o.remaining, o.retryAfterMs])).toEqual([
+        [false, 0, 599_000],
+        [true, 92, 0],
+      ]);
+      // The refusal counted nothing: `hour` still holds 7, so a request of 1 would leave 92.
+      const [, hour] = await store.peek({ key, cost: 1, now: T0 + 2000 });
+      expect(hour?.remaining).toBe(92);
+    } finally {
+      await pg.cleanup();
+    }
+  });
+
   it("keeps a policy's count while a check names other policies of the client", async () => {
     const pg = await isolatedPostgresSchema({ max: 2 });
     try {
@@ -123,7 +165,33 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
     }
   });
 
-  it('purges the rows of clients whose every counter and block has expired', async () => {
+  it("counts exactly when a two-policy client's first checks arrive at once (rows created, then counted)", async () => {
+    const pg = await isolatedPostgresSchema({ max: 10 });
+    try {
+      await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
+      const store = new PostgresRateLimitStore({
+        db: pg.db,
+        schema: pg.schema,
+        purgeIntervalMs: 0,
+      });
+      const key: RateLimitKey = {
+        scope: 'POST /login',
+        identity: '203.0.113.20',
+        policies: [fixed('burst', 7), fixed('hour', 100)],
+      };
+      const outcomes = await Promise.all(
+        Array.from({ length: 30 }, () => store.hit({ key, cost: 1, now: T0 })),
+      );
+      expect(outcomes.filter((o) => o[0]?.allowed && o[1]?.allowed)).toHaveLength(7);
+      // Refusals counted nowhere: `hour` holds the 7 admitted requests only.
+      const [, hour] = await store.peek({ key, cost: 1, now: T0 });
+      expect(hour?.remaining).toBe(92);
+    } finally {
+      await pg.cleanup();
+    }
+  });
+
+  it('purges expired counters, a row a policy: a longer-lived policy of a client stays', async () => {
     const pg = await isolatedPostgresSchema({ max: 2 });
     try {
       await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
@@ -139,14 +207,14 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
       });
       await store.hit({ key: key('203.0.113.1'), cost: 1, now: T0 });
       await store.hit({ key: key('203.0.113.2'), cost: 1, now: T0 });
-      // A second policy of one client lives a day: its row stays.
+      // A second policy of one client lives a day: its row stays, the client's burst row goes.
       const daily = resolvePolicy('daily', {
         algorithm: 'fixed-window',
         limit: 5,
         windowMs: 86_400_000,
       });
       await store.hit({ key: key('203.0.113.3', [fixed('burst', 10), daily]), cost: 1, now: T0 });
-      expect(await store.purgeExpired(T0 + 120_000)).toBe(2);
+      expect(await store.purgeExpired(T0 + 120_000)).toBe(3);
       expect(await store.purgeExpired(T0 + 120_000)).toBe(0);
       const [left] = await store.peek({
         key: key('203.0.113.3', [daily]),

@@ -2,10 +2,11 @@ import type { PostgresMigration, PostgresMigrations } from '@rampart/core/postgr
 import { sql } from 'kysely';
 import { CHECK_FUNCTION_BODY_0002 } from './postgres-check.js';
 import { CHECK_FUNCTION_BODY } from './postgres-function.js';
+import { HIT_STATEMENT, singleHitFunctionBody } from './postgres-statement.js';
 
-/** The table of counters: one row per client and route (0001: one per client, route and policy). */
+/** The table of counters: one row per client, route and policy (0002: one per client and route). */
 export const RATE_LIMIT_TABLE = 'rampart_rate_limit_counters';
-/** The function every check calls: one statement, one round trip. */
+/** The function 0001 and 0002 installed for checks; 0003 drops it (a check is one plain statement). */
 export const RATE_LIMIT_FUNCTION = 'rampart_rate_limit_check';
 
 const createCounters: PostgresMigration = {
@@ -122,13 +123,112 @@ const oneRowPerClient: PostgresMigration = {
 };
 
 /**
+ * The function a check calls since 0003: PL/pgSQL only so Postgres keeps the statement's plan
+ * for the session, and a generic one (`force_generic_plan`): planned per call (raw, or a custom plan)
+ * the statement cost ~0.7 ms of server CPU, several times its execution.
+ */
+export const RATE_LIMIT_HIT_FUNCTION = 'rampart_rate_limit_hit';
+
+/** The function a check of one policy calls since 0003 (`singleHitStatement`), for the same reason. */
+export const RATE_LIMIT_HIT_ONE_FUNCTION = 'rampart_rate_limit_hit_one';
+
+/** Where 0003 moves 0002's table while it copies the counters over. */
+const TABLE_0002 = `${RATE_LIMIT_TABLE}_0002`;
+
+const rowPerPolicy: PostgresMigration = {
+  name: '0003_row_per_policy',
+  async up(db, { schema }) {
+    const old = sql.id(schema, TABLE_0002);
+    await sql`alter table ${sql.id(schema, RATE_LIMIT_TABLE)} rename to ${sql.id(TABLE_0002)}`.execute(
+      db,
+    );
+    await sql`alter index ${sql.id(schema, `${RATE_LIMIT_TABLE}_pkey`)} rename to ${sql.id(`${TABLE_0002}_pkey`)}`.execute(
+      db,
+    );
+    await sql`alter index ${sql.id(schema, `${RATE_LIMIT_TABLE}_expires_at_idx`)} rename to ${sql.id(`${TABLE_0002}_expires_at_idx`)}`.execute(
+      db,
+    );
+    await sql`drop function ${sql.id(schema, RATE_LIMIT_FUNCTION)}(int, double precision, double precision, double precision, text, text[], int[], double precision[], double precision[], double precision[], double precision[])`.execute(
+      db,
+    );
+    // 0001's table again, unlogged: plain numeric columns a policy, which a check reads and
+    // writes with plain expressions (postgres-statement.ts).
+    await sql`
+      create unlogged table ${sql.id(schema, RATE_LIMIT_TABLE)} (
+        key text primary key,
+        a double precision not null,
+        b double precision not null,
+        c double precision not null,
+        k double precision not null,
+        expires_at double precision not null,
+        -- The state before the last one-policy check, which that check returns (null: none).
+        pa double precision,
+        pb double precision,
+        pc double precision,
+        pk double precision)
+      with (fillfactor = 70)
+    `.execute(db);
+    // No index on expires_at: a check rewrites it, and an indexed column changed makes every
+    // check a non-HOT update (new entries in both indexes, which bloat under load). The purge
+    // scans the table once a minute instead; free space on each page (fillfactor) keeps the
+    // checks' updates on their page.
+    // 0002 keyed a row `scopeLength:scope:identity` and kept a state `[a, b, c, k, expires_at]`
+    // per policy name; each becomes the row `policy:scopeLength:scope:identity` (storageKey), so
+    // a deploy lifts no block and forgets no count.
+    await sql`
+      insert into ${sql.id(schema, RATE_LIMIT_TABLE)} (key, a, b, c, k, expires_at)
+      select p.name || ':' || o.key, o.s[p.j][1], o.s[p.j][2], o.s[p.j][3], o.s[p.j][4], o.s[p.j][5]
+      from ${old} o cross join lateral unnest(o.names) with ordinality as p(name, j)
+    `.execute(db);
+    await sql`drop table ${old}`.execute(db);
+    // Schema-qualified inside the body, as 0001's (see there).
+    const body = HIT_STATEMENT.replaceAll('TABLE', `"${schema}".${RATE_LIMIT_TABLE}`);
+    await sql`
+      create function ${sql.id(schema, RATE_LIMIT_HIT_FUNCTION)}(
+        p_now double precision, p_cost double precision, p_keys text[], p_codes int[],
+        p_limits double precision[], p_windows double precision[], p_bursts double precision[],
+        p_block_ms double precision[])
+      returns table (r_key text, r_a double precision, r_b double precision, r_c double precision, r_k double precision)
+      language plpgsql
+      set plan_cache_mode = force_generic_plan
+      as ${sql.lit(`begin
+${body}
+end;`)}
+    `.execute(db);
+    await sql`
+      create function ${sql.id(schema, RATE_LIMIT_HIT_ONE_FUNCTION)}(
+        p_code int, p_key text, p_now double precision, p_cost double precision,
+        p_a double precision, p_b double precision, p_c double precision, p_k double precision,
+        p_expires_at double precision, p_limit double precision, p_window double precision,
+        p_block_ms double precision, p_burst double precision)
+      returns table (r_a double precision, r_b double precision, r_c double precision, r_k double precision)
+      language plpgsql
+      set plan_cache_mode = force_generic_plan
+      as ${sql.lit(singleHitFunctionBody(`"${schema}".${RATE_LIMIT_TABLE}`))}
+    `.execute(db);
+  },
+  // Back to 0002's empty table and function: counters are not carried back.
+  async down(db, context) {
+    await sql`drop function ${sql.id(context.schema, RATE_LIMIT_HIT_FUNCTION)}`.execute(db);
+    await sql`drop function ${sql.id(context.schema, RATE_LIMIT_HIT_ONE_FUNCTION)}`.execute(db);
+    await sql`drop table ${sql.id(context.schema, RATE_LIMIT_TABLE)}`.execute(db);
+    await createCounters.up(db, context);
+    await oneRowPerClient.up(db, context);
+  },
+};
+
+/**
  * The migrations of `PostgresRateLimitStore`, for core's `migrate()`: an `UNLOGGED` table of
- * counters, one row per client and route, and the `rampart_rate_limit_check` function.
+ * counters, one row per client, route and policy.
  *
  * @example
  * await migrate(db, [rateLimitMigrations], { schema: 'security' });
  */
 export const rateLimitMigrations: PostgresMigrations = Object.freeze({
   name: 'rate_limit',
-  migrations: Object.freeze([Object.freeze(createCounters), Object.freeze(oneRowPerClient)]),
+  migrations: Object.freeze([
+    Object.freeze(createCounters),
+    Object.freeze(oneRowPerClient),
+    Object.freeze(rowPerPolicy),
+  ]),
 });

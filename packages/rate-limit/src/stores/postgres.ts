@@ -1,4 +1,4 @@
-import { parseOptions } from '@rampart/core';
+import { parseOptions, StoreUnavailableError } from '@rampart/core';
 import {
   createStoreDeadline,
   deleteExpiredBatch,
@@ -7,17 +7,29 @@ import {
   type StoreDeadline,
   withTimeout,
 } from '@rampart/core/postgres';
-import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely, type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
-import type { PolicyOutcome } from '../algorithms/state.js';
+import {
+  adjustState,
+  evaluateCheck,
+  evaluatePolicy,
+  stateExpiresAt,
+} from '../algorithms/evaluate.js';
+import type { CounterState, PolicyEvaluation, PolicyOutcome } from '../algorithms/state.js';
+
 import type { ResolvedPolicy } from '../policy.js';
-import type {
-  RateLimitAdjustment,
-  RateLimitCheck,
-  RateLimitKey,
-  RateLimitStore,
+import {
+  type RateLimitAdjustment,
+  type RateLimitCheck,
+  type RateLimitKey,
+  type RateLimitStore,
+  storageKey,
 } from '../store.js';
-import { RATE_LIMIT_FUNCTION, RATE_LIMIT_TABLE } from './postgres-migrations.js';
+import {
+  RATE_LIMIT_HIT_FUNCTION,
+  RATE_LIMIT_HIT_ONE_FUNCTION,
+  RATE_LIMIT_TABLE,
+} from './postgres-migrations.js';
 
 /** Options of {@link PostgresRateLimitStore}. */
 export interface PostgresRateLimitStoreOptions {
@@ -39,19 +51,15 @@ const optionsSchema = z.strictObject(postgresStoreOptionsShape({ queryTimeoutMs:
 
 const STORE = 'postgres-rate-limit-store';
 
-/** The SQL function's code of each algorithm: the typed policy packed at this boundary. */
+/** The statement's code of each algorithm: the typed policy packed at this boundary. */
 const ALGORITHM_CODE = {
   'fixed-window': 1,
   'sliding-window': 2,
   gcra: 3,
 } as const satisfies Record<ResolvedPolicy['algorithm'], number>;
 
-/** The function's modes. */
-const MODE = { hit: 1, peek: 2, adjust: 3, reset: 4 } as const;
-
-/** A policy list as the function's array arguments, one element a policy. */
+/** A policy list as the statement's array parameters, one element a policy. */
 interface PolicyColumns {
-  readonly names: readonly string[];
   readonly codes: readonly number[];
   readonly limits: readonly number[];
   readonly windows: readonly number[];
@@ -67,7 +75,6 @@ function policyColumns(policies: readonly ResolvedPolicy[]): PolicyColumns {
   let columns = columnsByPolicies.get(policies);
   if (columns === undefined) {
     columns = {
-      names: policies.map((policy) => policy.name),
       codes: policies.map((policy) => ALGORITHM_CODE[policy.algorithm]),
       limits: policies.map((policy) => policy.limit),
       windows: policies.map((policy) => policy.windowMs),
@@ -79,25 +86,91 @@ function policyColumns(policies: readonly ResolvedPolicy[]): PolicyColumns {
   return columns;
 }
 
-/** The function's reply: four numbers a policy (allowed 1/0, remaining, reset ms, retry ms). */
-interface CheckRow {
-  reply: number[][] | null;
+/** A policy's row as stored: `a` window start or GCRA's arrival, `b` count, `c` previous count, `k` block. */
+interface CounterRow {
+  key: string;
+  a: number;
+  b: number;
+  c: number;
+  k: number;
 }
 
-/**
- * A client's row on a route: the scope is length-prefixed, so no two (scope, identity) pairs
- * collide (the Redis store's key, without its prefix).
- */
-function clientKey(key: RateLimitKey): string {
-  return `${key.scope.length}:${key.scope}:${key.identity}`;
+/** The state a one-policy check read: null columns when it inserted the row. */
+interface NullableRow {
+  a: number | null;
+  b: number | null;
+  c: number | null;
+  k: number | null;
 }
+
+/** A stored row as the state of `policy`; `undefined` when the client has none. */
+function stateOf(
+  policy: ResolvedPolicy,
+  row: Omit<CounterRow, 'key'> | undefined,
+): CounterState | undefined {
+  if (row === undefined) return undefined;
+  const { a, b, c, k } = row;
+  switch (policy.algorithm) {
+    case 'fixed-window':
+      return { algorithm: 'fixed-window', windowStart: a, count: b, blockedUntil: k };
+    case 'sliding-window':
+      return {
+        algorithm: 'sliding-window',
+        windowStart: a,
+        count: b,
+        previousCount: c,
+        blockedUntil: k,
+      };
+    case 'gcra':
+      return { algorithm: 'gcra', theoreticalArrival: a, blockedUntil: k };
+  }
+}
+
+/** A state as the columns of its row. */
+function columnsOf(state: CounterState): Omit<CounterRow, 'key'> {
+  switch (state.algorithm) {
+    case 'fixed-window':
+      return { a: state.windowStart, b: state.count, c: 0, k: state.blockedUntil };
+    case 'sliding-window':
+      return {
+        a: state.windowStart,
+        b: state.count,
+        c: state.previousCount,
+        k: state.blockedUntil,
+      };
+    case 'gcra':
+      return { a: state.theoreticalArrival, b: 0, c: 0, k: state.blockedUntil };
+  }
+}
+
+/** Each policy's stored state, in policy order, from rows in any order. */
+function statesOf(
+  policies: readonly ResolvedPolicy[],
+  keys: readonly string[],
+  rows: readonly CounterRow[],
+): (CounterState | undefined)[] {
+  return policies.map((policy, i) =>
+    stateOf(
+      policy,
+      rows.find((row) => row.key === keys[i]),
+    ),
+  );
+}
+
+/** An outcome alone, without the evaluation's state. */
+function outcomeOf({ allowed, remaining, resetMs, retryAfterMs }: PolicyOutcome): PolicyOutcome {
+  return { allowed, remaining, resetMs, retryAfterMs };
+}
+
+/** How many times a check runs its statement while another check creates the client's rows. */
+const HIT_ATTEMPTS = 3;
 
 /**
  * A `RateLimitStore` on Postgres (run `migrate(db, [rateLimitMigrations])` first). Every check is
- * ONE statement, `select rampart_rate_limit_check(…)`, covering every policy of the route: the
- * function updates the client's one row (a state per policy) with one `update` that evaluates
- * every policy, so concurrent checks from any number of processes count exactly
- * (`postgres-check.ts` says how).
+ * ONE plain SQL statement over the client's row of each policy (`postgres-statement.ts`): it
+ * locks the rows, decides, and updates them only when every policy admits the request, so
+ * concurrent checks from any number of processes count exactly. The first check of a client
+ * runs it twice: once to create the rows, once to count.
  *
  * @example
  * await migrate(db, [rateLimitMigrations]);
@@ -107,9 +180,14 @@ export class PostgresRateLimitStore implements RateLimitStore {
   readonly name = STORE;
   // biome-ignore lint/suspicious/noExplicitAny: see PostgresRateLimitStoreOptions.db
   readonly #db: Kysely<any>;
-  readonly #schema: string;
-  /** The check's SQL, compiled once: parameters only change per call. */
-  readonly #checkSql: string;
+  readonly #table: RawBuilder<unknown>;
+  /** The check's SQL, schema-qualified once: parameters only change per call. */
+  readonly #hitSql: string;
+  readonly #peekSql: string;
+  /** Empty rows for the policies a client has none of yet; they outlive the purge's next minute. */
+  readonly #createSql: string;
+  /** A check of one policy: one upsert (`singleHitStatement`). */
+  readonly #singleHitSql: string;
   /** Every check's bound, and one warning if the schema was never migrated. */
   readonly #deadline: StoreDeadline;
   readonly #purgeIntervalMs: number;
@@ -118,9 +196,16 @@ export class PostgresRateLimitStore implements RateLimitStore {
   constructor(options: PostgresRateLimitStoreOptions) {
     const parsed = parseOptions('PostgresRateLimitStore', optionsSchema, options);
     this.#db = parsed.db;
-    this.#schema = parsed.schema;
     const schema = parsed.schema;
-    this.#checkSql = compileCheck(parsed.db, schema);
+    this.#table = sql.id(schema, RATE_LIMIT_TABLE);
+    // `schema` passed `postgresIdentifierSchema` (lower-case letters, digits, _): quoting is exact.
+    const table = `"${schema}".${RATE_LIMIT_TABLE}`;
+    this.#hitSql = `select r_key as key, r_a as a, r_b as b, r_c as c, r_k as k from "${schema}".${RATE_LIMIT_HIT_FUNCTION}($1::float8, $2::float8, $3::text[], $4::int[], $5::float8[], $6::float8[], $7::float8[], $8::float8[])`;
+    this.#singleHitSql = `select r_a as a, r_b as b, r_c as c, r_k as k from "${schema}".${RATE_LIMIT_HIT_ONE_FUNCTION}($1::int, $2::text, $3::float8, $4::float8, $5::float8, $6::float8, $7::float8, $8::float8, $9::float8, $10::float8, $11::float8, $12::float8, $13::float8)`;
+    this.#createSql = `insert into ${table} (key, a, b, c, k, expires_at)
+      select m.key, 0, 0, 0, 0, $2::float8 + 60000 from unnest($1::text[]) as m(key) order by m.key
+      on conflict (key) do nothing`;
+    this.#peekSql = `select key, a, b, c, k from ${table} where key = any($1::text[])`;
     this.#deadline = createStoreDeadline(
       postgresStoreDeadline({
         store: STORE,
@@ -132,70 +217,123 @@ export class PostgresRateLimitStore implements RateLimitStore {
     this.#purgeIntervalMs = parsed.purgeIntervalMs;
   }
 
-  async hit(check: RateLimitCheck): Promise<readonly PolicyOutcome[]> {
-    this.#maybePurge(check.now);
-    return this.#outcomes(await this.#call(MODE.hit, check.key, check.now, check.cost, 0), check);
-  }
-
-  async peek(check: RateLimitCheck): Promise<readonly PolicyOutcome[]> {
-    return this.#outcomes(await this.#call(MODE.peek, check.key, check.now, check.cost, 0), check);
-  }
-
-  async adjust({ key, now, delta, blockUntil }: RateLimitAdjustment): Promise<void> {
-    await this.#call(MODE.adjust, key, now, delta, blockUntil);
-  }
-
-  async reset(key: RateLimitKey): Promise<void> {
-    await this.#call(MODE.reset, key, 0, 0, 0);
-  }
-
-  /** Deletes up to `batchSize` expired counters; resolves how many. */
-  async purgeExpired(now: number, batchSize = 1000): Promise<number> {
-    const table = sql.id(this.#schema, RATE_LIMIT_TABLE);
-    const result = await withTimeout(
-      () => deleteExpiredBatch(table, now, batchSize).execute(this.#db),
-      { store: STORE, timeoutMs: 30_000 },
-    );
-    return Number(result.numAffectedRows ?? 0);
-  }
-
-  /** One call of the SQL function: `amount` is the cost, or an adjustment's delta; resolves its reply. */
-  #call(
-    mode: number,
-    key: RateLimitKey,
-    now: number,
-    amount: number,
-    blockUntil: number,
-  ): Promise<CheckRow['reply']> {
-    const { names, codes, limits, windows, bursts, blocks } = policyColumns(key.policies);
-    const query = CompiledQuery.raw(this.#checkSql, [
-      mode,
+  async hit({ key, cost, now }: RateLimitCheck): Promise<readonly PolicyOutcome[]> {
+    this.#maybePurge(now);
+    const { policies } = key;
+    if (policies.length === 1) return this.#hitOne(key, policies[0] as ResolvedPolicy, cost, now);
+    const keys = policies.map((policy) => storageKey(key, policy));
+    const { codes, limits, windows, bursts, blocks } = policyColumns(policies);
+    const query = CompiledQuery.raw(this.#hitSql, [
       now,
-      amount,
-      blockUntil,
-      clientKey(key),
-      names,
+      cost,
+      keys,
       codes,
       limits,
       windows,
       bursts,
       blocks,
     ]);
-    return this.#deadline.run(
-      () => this.#db.executeQuery<CheckRow>(query),
-      (result) => result.rows[0]?.reply ?? null,
+    for (let attempt = 0; attempt < HIT_ATTEMPTS; attempt++) {
+      const rows = await this.#rows(query);
+      // Fewer rows than policies: the statement counted nothing; create the missing rows.
+      if (rows.length < keys.length) {
+        await this.#rows(CompiledQuery.raw(this.#createSql, [keys, now]));
+        continue;
+      }
+      const { evaluations } = evaluateCheck(policies, statesOf(policies, keys, rows), now, cost);
+      return evaluations.map(outcomeOf);
+    }
+    // Rows created and purged again between attempts, every time: not seen outside a test.
+    throw new StoreUnavailableError(STORE, new Error('counter rows kept vanishing'));
+  }
+
+  /** One policy: one upsert, which inserts a fresh client's row as `evaluateCheck` computed it. */
+  async #hitOne(
+    key: RateLimitKey,
+    policy: ResolvedPolicy,
+    cost: number,
+    now: number,
+  ): Promise<readonly PolicyOutcome[]> {
+    const policies = key.policies;
+    const fresh = evaluateCheck(policies, [undefined], now, cost).evaluations;
+    const next = (fresh[0] as PolicyEvaluation).next;
+    const { a, b, c, k } = columnsOf(next);
+    const query = CompiledQuery.raw(this.#singleHitSql, [
+      ALGORITHM_CODE[policy.algorithm],
+      storageKey(key, policy),
+      now,
+      cost,
+      a,
+      b,
+      c,
+      k,
+      stateExpiresAt(policy, next, now),
+      policy.limit,
+      policy.windowMs,
+      policy.blockMs,
+      policy.algorithm === 'gcra' ? policy.burst : policy.limit,
+    ]);
+    const [row] = await this.#rows<NullableRow>(query);
+    if (row === undefined) throw new TypeError(`${STORE}: the check returned no row`);
+    // Null: the statement inserted the row, so the client had no state and `fresh` is the outcome.
+    if (row.a === null) return fresh.map(outcomeOf);
+    const state = stateOf(policy, row as Omit<CounterRow, 'key'>);
+    return evaluateCheck(policies, [state], now, cost).evaluations.map(outcomeOf);
+  }
+
+  async peek({ key, cost, now }: RateLimitCheck): Promise<readonly PolicyOutcome[]> {
+    const { policies } = key;
+    const keys = policies.map((policy) => storageKey(key, policy));
+    const rows = await this.#rows(CompiledQuery.raw(this.#peekSql, [keys]));
+    const states = statesOf(policies, keys, rows);
+    return policies.map((policy, i) => outcomeOf(evaluatePolicy(policy, states[i], now, cost)));
+  }
+
+  /** Rare (rewards, penalties): a transaction that locks the rows and writes `adjustState`'s states. */
+  async adjust({ key, now, delta, blockUntil }: RateLimitAdjustment): Promise<void> {
+    const { policies } = key;
+    const keys = policies.map((policy) => storageKey(key, policy));
+    const table = this.#table;
+    await this.#deadline.run(() =>
+      this.#db.transaction().execute(async (trx) => {
+        await sql`insert into ${table} (key, a, b, c, k, expires_at)
+          select m.key, 0, 0, 0, 0, 0 from unnest(${keys}::text[]) as m(key) order by m.key
+          on conflict (key) do nothing`.execute(trx);
+        const { rows } = await sql<CounterRow>`select key, a, b, c, k from ${table}
+          where key = any(${keys}::text[]) order by key for update`.execute(trx);
+        const states = statesOf(policies, keys, rows);
+        for (let i = 0; i < policies.length; i++) {
+          const policy = policies[i] as ResolvedPolicy;
+          const next = adjustState(policy, states[i], now, delta, blockUntil);
+          const { a, b, c, k } = columnsOf(next);
+          await sql`update ${table} set a = ${a}, b = ${b}, c = ${c}, k = ${k},
+            expires_at = ${stateExpiresAt(policy, next, now)} where key = ${keys[i]}`.execute(trx);
+        }
+      }),
     );
   }
 
-  #outcomes(reply: CheckRow['reply'], check: RateLimitCheck): PolicyOutcome[] {
-    if (reply === null || reply.length !== check.key.policies.length)
-      throw new TypeError(`${STORE}: unexpected function reply`);
-    return reply.map((outcome) => ({
-      allowed: outcome[0] === 1,
-      remaining: Number(outcome[1]),
-      resetMs: Number(outcome[2]),
-      retryAfterMs: Number(outcome[3]),
-    }));
+  async reset(key: RateLimitKey): Promise<void> {
+    const keys = key.policies.map((policy) => storageKey(key, policy));
+    await this.#deadline.run(() =>
+      sql`delete from ${this.#table} where key = any(${keys}::text[])`.execute(this.#db),
+    );
+  }
+
+  /** Deletes up to `batchSize` expired counters; resolves how many. */
+  async purgeExpired(now: number, batchSize = 1000): Promise<number> {
+    const result = await withTimeout(
+      () => deleteExpiredBatch(this.#table, now, batchSize).execute(this.#db),
+      { store: STORE, timeoutMs: 30_000 },
+    );
+    return Number(result.numAffectedRows ?? 0);
+  }
+
+  #rows<Row = CounterRow>(query: CompiledQuery): Promise<Row[]> {
+    return this.#deadline.run(
+      () => this.#db.executeQuery<Row>(query),
+      (result) => result.rows,
+    );
   }
 
   #maybePurge(now: number): void {
@@ -204,25 +342,4 @@ export class PostgresRateLimitStore implements RateLimitStore {
     // Housekeeping never fails or slows a check; a failed batch is retried next interval.
     this.purgeExpired(now).catch(() => {});
   }
-}
-
-/** The check's SQL, built by Kysely once so it quotes the schema and function. */
-// biome-ignore lint/suspicious/noExplicitAny: see PostgresRateLimitStoreOptions.db
-function compileCheck(db: Kysely<any>, schema: string): string {
-  const fn = sql.id(schema, RATE_LIMIT_FUNCTION);
-  const types = [
-    'int',
-    'float8',
-    'float8',
-    'float8',
-    'text',
-    'text[]',
-    'int[]',
-    'float8[]',
-    'float8[]',
-    'float8[]',
-    'float8[]',
-  ];
-  const args = sql.join(types.map((type) => sql`${0}::${sql.raw(type)}`));
-  return sql`select ${fn}(${args}) as reply`.compile(db).sql;
 }
