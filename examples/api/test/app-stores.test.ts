@@ -1,36 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import {
-  createRedisClient,
-  isolatedPostgresSchema,
-  isolatedRedisPrefix,
-  serviceAvailable,
-} from '@rampart/test-utils';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfig, STORE_KINDS, type StoreKind } from '../src/config.js';
 import type { EntityRecord } from '../src/entities/record-store.js';
 import { type AppStores, openStores } from '../src/stores/app-stores.js';
 import type { User } from '../src/users/user-store.js';
+import { available, isolation } from './store-isolation.js';
 
 // The app's own stores (users, records), opened exactly as `main.ts` opens them.
-const available: Record<StoreKind, boolean> = {
-  memory: true,
-  redis: await serviceAvailable('redis'),
-  postgres: await serviceAvailable('postgres'),
-};
-const redis = available.redis ? createRedisClient() : undefined;
-const redisPrefix = redis === undefined ? undefined : isolatedRedisPrefix(redis);
-const pg = available.postgres ? await isolatedPostgresSchema({ max: 2 }) : undefined;
-afterAll(async () => {
-  await redisPrefix?.cleanup();
-  await redis?.quit();
-  await pg?.cleanup();
-});
-
 function open(store: StoreKind): Promise<AppStores> {
-  const env: Record<string, string> = {};
-  if (redisPrefix !== undefined) env.RAMPART_KEY_PREFIX = redisPrefix.prefix;
-  if (pg !== undefined) env.DATABASE_SCHEMA = pg.schema;
-  return openStores(parseConfig(['--store', store, '--fresh'], env));
+  return openStores(parseConfig(['--store', store, '--fresh'], { ...isolation }));
 }
 
 function user(email: string, overrides: Partial<User> = {}): User {
