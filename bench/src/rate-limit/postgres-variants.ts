@@ -104,6 +104,12 @@ export async function postgresVariants(bench: BenchPostgres, schema: string): Pr
     headers: {},
     ip: `10.${(i >> 8) & 255}.${i & 255}.9`,
   }));
+  // Every client's rows exist before the rounds: a client's first check of several policies
+  // creates its rows and runs again, which a round of 1,024 fresh clients would measure instead.
+  for (const request of requests) {
+    await limiter.check(request);
+    await limiterOne.check(request);
+  }
   const first = requests[0] as RateLimitRequest;
   const check = await captureCheck(bench, schema, first);
   const identityOf = (request: RateLimitRequest) =>
