@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { isRampartError, type SettingsStore } from '@rampart/core';
-import { constantTimeEqual, createKeyRing, type KeyRing } from '@rampart/crypto';
+import { constantTimeEqual, type KeyRing } from '@rampart/crypto';
 import type { AppConfig } from './config.js';
 import { ConfigError } from './config-error.js';
+import { appKeyRing } from './key-ring.js';
 
 /**
  * The settings document holding what the stored state was keyed with: a text sealed by the key
@@ -26,9 +27,7 @@ export interface StoredStateSecrets {
 /** This run's secrets, from its configuration (given or generated). */
 export function storedStateSecrets(config: AppConfig): StoredStateSecrets {
   return {
-    keyRing: createKeyRing({
-      keys: config.mfa.encryptionKeys.value.map(({ id, key }) => ({ id, key })),
-    }),
+    keyRing: appKeyRing(config),
     apiKeyPepper: config.apiKeys.pepper.value,
     auditHmacKey: config.audit.hmacKey.value,
   };

@@ -4,7 +4,6 @@ import type {
   RuntimeSecuritySettings,
   SecurityEvent,
 } from '@rampart/core';
-import { createKeyRing } from '@rampart/crypto';
 import type { Idempotency } from '@rampart/idempotency';
 import { createJwtNonce, type JwtNonce, jwtAuthenticator } from '@rampart/jwt-nonce';
 import type { Mfa } from '@rampart/mfa';
@@ -25,6 +24,7 @@ import { type ChangePassword, createPasswordChange } from './auth/password-chang
 import type { AppConfig } from './config.js';
 import { createEntityService, type EntityService } from './entities/entity-service.js';
 import { createAppIdempotency } from './idempotency/idempotency.js';
+import { appKeyRing } from './key-ring.js';
 import { createMfaActions, type MfaActions } from './mfa/mfa-actions.js';
 import { createExampleMfa } from './mfa/mfa-service.js';
 import { sessionRotation } from './mfa/session-rotation.js';
@@ -101,7 +101,9 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
   const hasher = createPasswordHasher();
   // NIST SP 800-63B defaults: 15+ characters, no composition rules, no common passwords.
   const policy = createPasswordPolicy();
-  const apiKeyServices = createApiKeyServices(config, stores, onEvent);
+  // One key ring for everything the app seals (ENCRYPTION_KEYS); idempotency has its own size.
+  const keyRing = appKeyRing(config);
+  const apiKeyServices = createApiKeyServices(config, stores, keyRing, onEvent);
   const signatures = createRequestVerifier({
     // SIGNING_KEY_ID's secret, and each API key's signing secret under its key id.
     getSecrets: apiKeyServices.signing.getSecrets,
@@ -110,8 +112,8 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
   });
   const sessions = createAppSessions(config.sessions, stores.sessions);
   // Trusted devices skip the second factor; disabling MFA forgets them.
-  const mfa = createExampleMfa(config.mfa, stores.mfa, sessions.devices, onEvent);
-  const audit = createAppAudit(config.audit, config.mfa.encryptionKeys.value, stores.audit, {
+  const mfa = createExampleMfa(config.mfa, stores.mfa, keyRing, sessions.devices, onEvent);
+  const audit = createAppAudit(config.audit, keyRing, stores.audit, {
     tokens: (userId) => tokens.revokeAllForUser(userId),
     sessions: (userId) => sessions.sessions.revokeAllForUser(userId),
     trustedDevices: (userId) => sessions.devices.revokeAllForUser(userId),
@@ -211,9 +213,7 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
     oauth: createAppOAuth({
       config: config.oauth,
       // The flow cookie is sealed with ENCRYPTION_KEYS: every instance opens the others'.
-      keyRing: createKeyRing({
-        keys: config.mfa.encryptionKeys.value.map(({ id, key }) => ({ id, key })),
-      }),
+      keyRing,
       links: stores.oauthLinks,
       users: oauthUserDirectory(stores.users, {
         // A provider proved the email of a password account: whoever registered it keeps nothing.

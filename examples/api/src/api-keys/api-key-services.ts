@@ -1,6 +1,6 @@
 import { type ApiKeys, apiKeyAuthenticator, createApiKeys } from '@rampart/api-keys';
 import type { Authenticator, SecurityEventHandler } from '@rampart/core';
-import { createKeyRing } from '@rampart/crypto';
+import type { KeyRing } from '@rampart/crypto';
 import { hasPermission, type Permission } from '../auth/permissions.js';
 import type { AppConfig } from '../config.js';
 import type { AppStores } from '../stores/app-stores.js';
@@ -33,15 +33,15 @@ function roleGrants(user: User, scope: string): boolean {
 export function createApiKeyServices(
   config: AppConfig,
   stores: AppStores,
+  /** The app's key ring: it seals each key's signing secret. */
+  keyRing: KeyRing,
   onEvent: SecurityEventHandler,
 ): ApiKeyServices {
   const apiKeys = createApiKeys({
     store: stores.apiKeys,
     peppers: [{ id: PEPPER_ID, key: config.apiKeys.pepper.value }],
     // The signing secrets are sealed with the app's key ring (ENCRYPTION_KEYS).
-    keyRing: createKeyRing({
-      keys: config.mfa.encryptionKeys.value.map(({ id, key }) => ({ id, key })),
-    }),
+    keyRing,
     // Failed guesses per address, counted where every process of the app sees them.
     failureThrottle: { store: stores.rateLimits },
     onEvent,

@@ -14,7 +14,7 @@ import {
   webhookAlertSink,
 } from '@rampart/audit';
 import { RampartError, type SecurityEvent } from '@rampart/core';
-import { createKeyRing } from '@rampart/crypto';
+import type { KeyRing } from '@rampart/crypto';
 import type { AuditConfig } from './audit-config.js';
 import type { AuditStores } from './audit-stores.js';
 
@@ -60,12 +60,11 @@ export function accountLockedError(): RampartError {
  */
 export function createAppAudit(
   config: AuditConfig,
-  /** `ENCRYPTION_KEYS`, as the app parsed it: the ring that seals each user's record key. */
-  encryptionKeys: readonly { readonly id: string; readonly key: string }[],
+  /** The app's key ring (`ENCRYPTION_KEYS`): it seals each user's record key. */
+  keyRing: KeyRing,
   stores: AuditStores,
   revokers: Revokers,
 ): AppAudit {
-  const keyRing = createKeyRing({ keys: encryptionKeys.map(({ id, key }) => ({ id, key })) });
   const trail = createAuditTrail({
     hmacKey: config.hmacKey.value,
     keyRing,

@@ -1,6 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import type { SecurityEventHandler } from '@rampart/core';
-import { createKeyedHasher, createKeyRing } from '@rampart/crypto';
+import { createKeyedHasher, type KeyRing } from '@rampart/crypto';
 import { createMfa, type Mfa, type MfaStore, type TrustedDevices } from '@rampart/mfa';
 import type { MfaConfig } from './mfa-config.js';
 
@@ -17,6 +17,8 @@ const PEPPER_INFO = 'rampart-example mfa pepper v1';
 export function createExampleMfa(
   config: MfaConfig,
   store: MfaStore,
+  /** The app's key ring: it seals TOTP secrets. */
+  keyRing: KeyRing,
   trustedDevices?: TrustedDevices,
   onEvent?: SecurityEventHandler,
 ): Mfa {
@@ -29,7 +31,7 @@ export function createExampleMfa(
   }));
   return createMfa({
     store,
-    keyRing: createKeyRing({ keys: keys.map(({ id, key }) => ({ id, key })) }),
+    keyRing,
     hasher: createKeyedHasher({ keys: peppers }),
     issuer: config.issuer,
     ...(trustedDevices === undefined ? {} : { trustedDevices }),
