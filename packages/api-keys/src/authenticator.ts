@@ -5,9 +5,16 @@ import {
   parseOptions,
   type SecurityRequest,
 } from '@rampart/core';
+import type { RateLimitDecision } from '@rampart/rate-limit';
 import { z } from 'zod';
 import type { ApiKeys } from './api.js';
-import { InvalidApiKeyError, keyRateLimitHeaders } from './errors.js';
+import {
+  ApiKeyRateLimitedError,
+  InvalidApiKeyError,
+  KEY_POLICY_NAME,
+  keyRateLimitHeaders,
+} from './errors.js';
+import { keyLimitDecision } from './key-policy.js';
 import type { VerifiedApiKey } from './verified-key.js';
 
 /** Options of {@link apiKeyAuthenticator}. */
@@ -119,4 +126,23 @@ export function apiKeyOf(auth: AuthContext | undefined): VerifiedApiKey | undefi
 export function apiKeyRateLimitHeaders(auth: AuthContext | undefined): Record<string, string> {
   const limit = apiKeyOf(auth)?.rateLimit;
   return limit === undefined ? {} : keyRateLimitHeaders(limit);
+}
+
+/**
+ * The key's own limit as a rate-limit decision, for rate-limit's header writer: after a request
+ * the key authenticated (`auth`, its counter after this request), or of the 429 refusing a key
+ * over its limit (`failure`). `undefined` for any other context or error, or a key without limit.
+ *
+ * @example
+ * const decision = apiKeyRateLimitDecision(req.auth); // then limiter.writeHeaders(decision, set)
+ */
+export function apiKeyRateLimitDecision(
+  auth: AuthContext | undefined,
+  failure?: unknown,
+): RateLimitDecision | undefined {
+  const limit =
+    failure instanceof ApiKeyRateLimitedError && failure.policy === KEY_POLICY_NAME
+      ? failure.rateLimit
+      : apiKeyOf(auth)?.rateLimit;
+  return limit === undefined ? undefined : keyLimitDecision(limit);
 }

@@ -119,8 +119,15 @@ export class ApiKeyRateLimitedError extends RampartError {
   override readonly name = 'RampartError';
   readonly policy: string;
   readonly retryAfterMs: number;
+  /** The key's counter when its own limit refused (`policy: "api-key"`), for the headers. */
+  readonly rateLimit: ApiKeyRateLimitOutcome | undefined;
 
-  constructor(policy: string, retryAfterMs: number, headers: Record<string, string> = {}) {
+  constructor(
+    policy: string,
+    retryAfterMs: number,
+    headers: Record<string, string> = {},
+    rateLimit?: ApiKeyRateLimitOutcome,
+  ) {
     const retryAfter = retryAfterSeconds(retryAfterMs);
     super({
       status: 429,
@@ -132,6 +139,7 @@ export class ApiKeyRateLimitedError extends RampartError {
     });
     this.policy = policy;
     this.retryAfterMs = retryAfterMs;
+    this.rateLimit = rateLimit;
   }
 }
 

@@ -77,4 +77,9 @@ export function requireScopes(...scopes: string[]): RequestHandler {
   };
 }
 
-export { apiKeyAuthenticator, apiKeyOf, apiKeyRateLimitHeaders } from './authenticator.js';
+export {
+  apiKeyAuthenticator,
+  apiKeyOf,
+  apiKeyRateLimitDecision,
+  apiKeyRateLimitHeaders,
+} from './authenticator.js';

@@ -117,4 +117,9 @@ async function apiKeysPlugin(
  */
 export const fastifyApiKeys = fp(apiKeysPlugin, { fastify: '5.x', name: '@rampart/api-keys' });
 
-export { apiKeyAuthenticator, apiKeyOf, apiKeyRateLimitHeaders } from './authenticator.js';
+export {
+  apiKeyAuthenticator,
+  apiKeyOf,
+  apiKeyRateLimitDecision,
+  apiKeyRateLimitHeaders,
+} from './authenticator.js';

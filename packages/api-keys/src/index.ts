@@ -17,6 +17,7 @@ export {
   type ApiKeyAuthenticatorOptions,
   apiKeyAuthenticator,
   apiKeyOf,
+  apiKeyRateLimitDecision,
   apiKeyRateLimitHeaders,
 } from './authenticator.js';
 export {

@@ -1,3 +1,4 @@
+import type { PolicyResult, RateLimitDecision } from '@rampart/rate-limit';
 import {
   evaluatePolicy,
   type FixedWindowState,
@@ -51,5 +52,34 @@ export function checkKeyLimit(
       retryAfterMs: evaluation.retryAfterMs,
     },
     next: evaluation.allowed && cost > 0 ? (evaluation.next as FixedWindowState) : undefined,
+  };
+}
+
+/**
+ * A key's counter as rate-limit's decision (one policy, `"api-key"`), so rate-limit's header
+ * writer, not a second formatter, turns it into `RateLimit-Policy`, `RateLimit`, `X-RateLimit-*`
+ * and `Retry-After`. Refused when the outcome asks the client to wait.
+ */
+export function keyLimitDecision(outcome: ApiKeyRateLimitOutcome): RateLimitDecision {
+  const policy = keyPolicy({ limit: outcome.limit, windowMs: outcome.windowMs });
+  const allowed = outcome.retryAfterMs === 0;
+  const result: PolicyResult = {
+    policy,
+    name: policy.name,
+    allowed,
+    quota: policy.quota,
+    remaining: outcome.remaining,
+    resetMs: outcome.resetMs,
+    retryAfterMs: outcome.retryAfterMs,
+  };
+  return {
+    allowed,
+    outcome: allowed ? 'allowed' : 'limited',
+    policy: policy.name,
+    retryAfterMs: outcome.retryAfterMs,
+    policies: [result],
+    tightest: result,
+    policyField: policy.policyItem,
+    key: undefined,
   };
 }

@@ -177,6 +177,7 @@ export function createVerifier(parts: VerifierParts): VerifyKey {
           KEY_POLICY_NAME,
           limit?.retryAfterMs ?? 1000,
           limit === undefined ? {} : keyRateLimitHeaders(limit),
+          limit,
         );
         return refuse(error, id, options, 'key-limit', lookup.ownerId);
       }
