@@ -1,3 +1,4 @@
+export { type IsolatedRedisCluster, isolatedRedisCluster } from './isolated-redis-cluster.js';
 export {
   type IsolatedPostgresSchema,
   type IsolatedPostgresSchemaOptions,
