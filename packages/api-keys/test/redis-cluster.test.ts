@@ -1,8 +1,4 @@
-import {
-  createRedisClusterClient,
-  isolatedRedisClusterPrefix,
-  serviceAvailable,
-} from '@rampart/test-utils';
+import { isolatedRedisCluster, serviceAvailable } from '@rampart/test-utils';
 import { describe } from 'vitest';
 import { RedisApiKeyStore } from '../src/redis.js';
 import { describeApiKeyStoreConformance } from '../src/testing.js';
@@ -13,14 +9,10 @@ const hasCluster = await serviceAvailable('redis-cluster');
 // id's hash tag and an owner's index under the owner's, so every script touches one slot.
 describe.skipIf(!hasCluster)('RedisApiKeyStore on Redis Cluster', () => {
   describeApiKeyStoreConformance('RedisApiKeyStore (cluster)', () => {
-    const cluster = createRedisClusterClient();
-    const isolated = isolatedRedisClusterPrefix(cluster);
+    const { cluster, prefix, cleanup } = isolatedRedisCluster();
     return {
-      store: new RedisApiKeyStore({ redis: cluster, keyPrefix: isolated.prefix }),
-      cleanup: async () => {
-        await isolated.cleanup();
-        await cluster.quit();
-      },
+      store: new RedisApiKeyStore({ redis: cluster, keyPrefix: prefix }),
+      cleanup,
     };
   });
 });
