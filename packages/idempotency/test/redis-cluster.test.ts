@@ -1,9 +1,5 @@
 import { createFakeClock } from '@rampart/core';
-import {
-  createRedisClusterClient,
-  isolatedRedisClusterPrefix,
-  serviceAvailable,
-} from '@rampart/test-utils';
+import { isolatedRedisCluster, serviceAvailable } from '@rampart/test-utils';
 import { describe } from 'vitest';
 import { RedisIdempotencyStore } from '../src/redis.js';
 import { describeIdempotencyStoreConformance } from '../src/testing.js';
@@ -15,15 +11,11 @@ const hasCluster = await serviceAvailable('redis-cluster');
 describe.skipIf(!hasCluster)('RedisIdempotencyStore on Redis Cluster', () => {
   describeIdempotencyStoreConformance('RedisIdempotencyStore (cluster)', () => {
     const clock = createFakeClock(Date.now());
-    const cluster = createRedisClusterClient();
-    const isolated = isolatedRedisClusterPrefix(cluster);
+    const { cluster, prefix, cleanup } = isolatedRedisCluster();
     return {
-      store: new RedisIdempotencyStore({ redis: cluster, keyPrefix: isolated.prefix, clock }),
+      store: new RedisIdempotencyStore({ redis: cluster, keyPrefix: prefix, clock }),
       elapse: async (ms) => clock.advance(ms),
-      cleanup: async () => {
-        await isolated.cleanup();
-        await cluster.quit();
-      },
+      cleanup,
     };
   });
 });
