@@ -1,8 +1,4 @@
-import {
-  createRedisClusterClient,
-  isolatedRedisClusterPrefix,
-  serviceAvailable,
-} from '@rampart/test-utils';
+import { isolatedRedisCluster, serviceAvailable } from '@rampart/test-utils';
 import { describe } from 'vitest';
 import { RedisJwtNonceStore } from '../src/redis.js';
 import { describeJwtNonceStoreConformance } from '../src/testing.js';
@@ -13,16 +9,12 @@ const hasCluster = await serviceAvailable('redis-cluster');
 // and its tokens share one hash tag, so every script runs on one node.
 describe.skipIf(!hasCluster)('RedisJwtNonceStore on Redis Cluster', () => {
   describeJwtNonceStoreConformance('RedisJwtNonceStore (cluster)', () => {
-    const cluster = createRedisClusterClient();
-    const isolated = isolatedRedisClusterPrefix(cluster);
+    const { cluster, prefix, cleanup } = isolatedRedisCluster();
     return {
-      store: new RedisJwtNonceStore({ redis: cluster, keyPrefix: isolated.prefix }),
+      store: new RedisJwtNonceStore({ redis: cluster, keyPrefix: prefix }),
       now: () => Date.now(),
       elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      cleanup: async () => {
-        await isolated.cleanup();
-        await cluster.quit();
-      },
+      cleanup,
     };
   });
 });
