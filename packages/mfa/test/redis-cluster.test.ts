@@ -1,8 +1,4 @@
-import {
-  createRedisClusterClient,
-  isolatedRedisClusterPrefix,
-  serviceAvailable,
-} from '@rampart/test-utils';
+import { isolatedRedisCluster, serviceAvailable } from '@rampart/test-utils';
 import { describe } from 'vitest';
 import { RedisMfaStore } from '../src/redis.js';
 import { describeMfaStoreConformance } from '../src/testing.js';
@@ -13,17 +9,13 @@ const hasCluster = await serviceAvailable('redis-cluster');
 // enrolment and recovery codes share the user's hash tag, so each script runs on one node.
 describe.skipIf(!hasCluster)('RedisMfaStore on Redis Cluster', () => {
   describeMfaStoreConformance('RedisMfaStore (cluster)', () => {
-    const cluster = createRedisClusterClient();
-    const isolated = isolatedRedisClusterPrefix(cluster);
+    const { cluster, prefix, cleanup } = isolatedRedisCluster();
     return {
-      store: new RedisMfaStore({ redis: cluster, keyPrefix: isolated.prefix }),
+      store: new RedisMfaStore({ redis: cluster, keyPrefix: prefix }),
       // Redis keeps the time (PX): the suite really has to wait.
       now: () => Date.now(),
       elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      cleanup: async () => {
-        await isolated.cleanup();
-        await cluster.quit();
-      },
+      cleanup,
     };
   });
 });
