@@ -1,8 +1,4 @@
-import {
-  createRedisClusterClient,
-  isolatedRedisClusterPrefix,
-  serviceAvailable,
-} from '@rampart/test-utils';
+import { isolatedRedisCluster, serviceAvailable } from '@rampart/test-utils';
 import { describe } from 'vitest';
 import { RedisOAuthLinkStore } from '../src/redis.js';
 import { describeOAuthLinkStoreConformance } from '../src/testing.js';
@@ -13,14 +9,10 @@ const hasCluster = await serviceAvailable('redis-cluster');
 // sit under different hash tags, so each script and command touches one slot.
 describe.skipIf(!hasCluster)('RedisOAuthLinkStore on Redis Cluster', () => {
   describeOAuthLinkStoreConformance('RedisOAuthLinkStore (cluster)', () => {
-    const cluster = createRedisClusterClient();
-    const isolated = isolatedRedisClusterPrefix(cluster);
+    const { cluster, prefix, cleanup } = isolatedRedisCluster();
     return {
-      store: new RedisOAuthLinkStore({ redis: cluster, keyPrefix: isolated.prefix }),
-      cleanup: async () => {
-        await isolated.cleanup();
-        await cluster.quit();
-      },
+      store: new RedisOAuthLinkStore({ redis: cluster, keyPrefix: prefix }),
+      cleanup,
     };
   });
 });
