@@ -1,6 +1,6 @@
 import {
   createRedisClusterClient,
-  isolatedRedisClusterPrefix,
+  isolatedRedisCluster,
   serviceAvailable,
 } from '@rampart/test-utils';
 import { describe } from 'vitest';
@@ -13,15 +13,14 @@ const hasCluster = await serviceAvailable('redis-cluster');
 // client as another process would have it: each document is one key, so each script one slot.
 describe.skipIf(!hasCluster)('RedisSettingsStore on Redis Cluster', () => {
   describeSettingsStoreConformance('RedisSettingsStore (cluster)', async () => {
-    const cluster = createRedisClusterClient();
+    const { cluster, prefix, cleanup } = isolatedRedisCluster();
     const other = createRedisClusterClient();
-    const isolated = isolatedRedisClusterPrefix(cluster);
     return {
-      store: new RedisSettingsStore({ redis: cluster, keyPrefix: isolated.prefix }),
-      twin: new RedisSettingsStore({ redis: other, keyPrefix: isolated.prefix }),
+      store: new RedisSettingsStore({ redis: cluster, keyPrefix: prefix }),
+      twin: new RedisSettingsStore({ redis: other, keyPrefix: prefix }),
       cleanup: async () => {
-        await isolated.cleanup();
-        await Promise.all([cluster.quit(), other.quit()]);
+        await cleanup();
+        await other.quit();
       },
     };
   });
