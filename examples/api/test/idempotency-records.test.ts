@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { signRequest } from '@rampart/request-signing/client';
-import {
-  createRedisClient,
-  isolatedPostgresSchema,
-  isolatedRedisPrefix,
-  serviceAvailable,
-} from '@rampart/test-utils';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FRAMEWORKS, STORE_KINDS, type StoreKind } from '../src/config.js';
+import { FRAMEWORKS, STORE_KINDS } from '../src/config.js';
 import { type AppProcess, startApp } from '../src/demo/app-process.js';
 import {
   ApiClient,
@@ -16,25 +10,9 @@ import {
   newAccount,
   testSecrets,
 } from './api-client.js';
+import { available, isolation, redis, redisPrefix } from './store-isolation.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
-
-const available: Record<StoreKind, boolean> = {
-  memory: true,
-  redis: await serviceAvailable('redis'),
-  postgres: await serviceAvailable('postgres'),
-};
-const redis = available.redis ? createRedisClient() : undefined;
-const redisPrefix = redis === undefined ? undefined : isolatedRedisPrefix(redis);
-const pg = available.postgres ? await isolatedPostgresSchema({ max: 2 }) : undefined;
-const isolation: Record<string, string> = {};
-if (redisPrefix !== undefined) isolation.RAMPART_KEY_PREFIX = redisPrefix.prefix;
-if (pg !== undefined) isolation.DATABASE_SCHEMA = pg.schema;
-afterAll(async () => {
-  await redisPrefix?.cleanup();
-  await redis?.quit();
-  await pg?.cleanup();
-});
 
 const cases = STORE_KINDS.flatMap((store) =>
   FRAMEWORKS.map((framework) => [store, framework] as const),
