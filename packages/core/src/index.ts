@@ -165,10 +165,12 @@ export {
 } from './settings/runtime-settings.js';
 export {
   ipRulesOf,
+  MAX_IP_LIST_ENTRIES,
   type SecuritySettings,
   type SecuritySettingsPatch,
   securitySettingsSchema,
 } from './settings/security-settings.js';
+export { settingsSelfLockoutError } from './settings/self-lockout.js';
 export { diffSettings, type SettingChange } from './settings/settings-diff.js';
 export {
   MAX_SETTINGS_LENGTH,

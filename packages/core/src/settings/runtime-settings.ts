@@ -13,6 +13,7 @@ import {
   type SecuritySettingsPatch,
   securitySettingsSchema,
 } from './security-settings.js';
+import { assertNoSelfLockout } from './self-lockout.js';
 import { applyPatch, diffSettings, type SettingChange } from './settings-diff.js';
 import type { SettingsStore } from './settings-store.js';
 
@@ -39,6 +40,7 @@ export interface SecuritySettingsOptions {
 /** Who changes the settings, for the event. */
 export interface SettingsChangeActor {
   readonly userId?: string;
+  /** The caller's client address; when given, a change that would refuse it is refused (409). */
   readonly ip?: string;
 }
 
@@ -176,7 +178,9 @@ export class RuntimeSecuritySettings {
    * Applies `patch` (any deep subset; arrays replace) over the newest settings and stores the
    * result as the next version, re-applying over a concurrent writer's version if it loses the
    * race. An invalid patch rejects with 400 `ERR_SETTINGS_INVALID` listing every problem, and
-   * changes nothing; a patch that changes nothing writes nothing. Each change emits a critical
+   * changes nothing; so does, with 409 `ERR_SETTINGS_SELF_LOCKOUT`, one whose IP lists would refuse
+   * `actor.ip` (pass the client address as the app resolves it, `trustedProxies` applied). A patch
+   * that changes nothing writes nothing. Each change emits a critical
    * `SECURITY_SETTING_CHANGE` with the diff.
    */
   async update(patch: unknown, actor: SettingsChangeActor = {}): Promise<SecuritySettings> {
@@ -200,6 +204,7 @@ export class RuntimeSecuritySettings {
       }
       const changes = diffSettings(previous, result.data);
       if (changes.length === 0) return previous;
+      if (actor.ip !== undefined) assertNoSelfLockout(previous, result.data, actor.ip);
       const version = await this.#store.compareAndSet(
         this.#name,
         this.#version,

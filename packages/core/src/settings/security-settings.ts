@@ -7,6 +7,12 @@ import { isCidrPreset, parseCidr } from '../ip/cidr.js';
  * `createSecuritySettings`). Nothing here is a secret, so a change can be logged with its diff.
  */
 
+/**
+ * Most entries `ipBlacklist` or `ipWhitelist` may hold. Every refused request scans the ranges,
+ * so a list stays short; a longer block list belongs at the network edge (firewall, WAF).
+ */
+export const MAX_IP_LIST_ENTRIES = 1000;
+
 /** An address, a CIDR range or a preset (`loopback`, `linklocal`, `uniquelocal`). */
 const ipEntry = z
   .string()
@@ -66,10 +72,10 @@ const rateLimitSchema = z.strictObject({
 const securitySchema = z.strictObject({
   /** Refuse the addresses of `ipBlacklist` (403 `ERR_IP_BLOCKED`). Default on. */
   enableIpBlacklist: z.boolean().default(true),
-  ipBlacklist: z.array(ipEntry).max(10_000).readonly().default([]),
+  ipBlacklist: z.array(ipEntry).max(MAX_IP_LIST_ENTRIES).readonly().default([]),
   /** Refuse every address not on `ipWhitelist`. Default off. */
   enableIpWhitelist: z.boolean().default(false),
-  ipWhitelist: z.array(ipEntry).max(10_000).readonly().default([]),
+  ipWhitelist: z.array(ipEntry).max(MAX_IP_LIST_ENTRIES).readonly().default([]),
   /** Exact origins CORS answers; no wildcard (credentials are sent). */
   corsOrigins: z.array(origin).max(100).readonly().default([]),
   /** Seconds a signed request's nonce (and timestamp) stays valid. */
