@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { evaluatePolicy } from './algorithms/evaluate.js';
 import type { PolicyOutcome } from './algorithms/state.js';
 import { buildDecision } from './decision.js';
 import { resolvePolicy } from './policy.js';
@@ -38,7 +39,7 @@ describe('buildDecision', () => {
             allowed: o.allowed,
             quota: 100,
             remaining: o.remaining,
-            resetMs: o.resetMs,
+            resetMs: o.allowed ? o.resetMs : Math.max(o.resetMs, o.retryAfterMs),
             retryAfterMs: o.retryAfterMs,
           };
           expect(decision).toEqual({
@@ -79,5 +80,24 @@ describe('buildDecision', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("never tells a refused client its quota is back before Retry-After (a sliding window's 6th of 5)", () => {
+    const login = resolvePolicy('login', { limit: 5, windowMs: 900_000 });
+    const key = { scope: 'POST /login', identity: '203.0.113.7', policies: [login] };
+    const now = 517_000;
+    const state = {
+      algorithm: 'sliding-window' as const,
+      windowStart: 0,
+      count: 5,
+      previousCount: 0,
+      blockedUntil: 0,
+    };
+    const evaluated = evaluatePolicy(login, state, now, 1);
+    // The algorithm's own figures: the window turns before the weighted count lets one through.
+    expect(evaluated.retryAfterMs).toBeGreaterThan(evaluated.resetMs);
+    const decision = buildDecision(key, [evaluated], 'allowed', 'field');
+    expect(decision.allowed).toBe(false);
+    expect(decision.tightest?.resetMs).toBe(decision.retryAfterMs);
   });
 });

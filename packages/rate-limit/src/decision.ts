@@ -101,7 +101,10 @@ function resultOf(policy: ResolvedPolicy, outcome: PolicyOutcome): PolicyResult 
     allowed,
     quota: policy.quota,
     remaining,
-    resetMs,
+    // A refusing policy's quota is back no sooner than a retry passes: a sliding window's
+    // weighted count can outlast the window (`t` of the RateLimit field must not undercut
+    // Retry-After; a block already stretches both alike).
+    resetMs: allowed || retryAfterMs <= resetMs ? resetMs : retryAfterMs,
     retryAfterMs,
   };
 }

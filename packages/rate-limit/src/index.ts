@@ -6,7 +6,11 @@
 export type { PolicyOutcome } from './algorithms/state.js';
 export type { PolicyResult, RateLimitDecision } from './decision.js';
 export { RATE_LIMIT_EXCEEDED } from './errors.js';
-export type { RateLimitHeaderOptions, SetHeader } from './headers.js';
+export {
+  type RateLimitHeaderOptions,
+  type SetHeader,
+  writeRateLimitHeaders,
+} from './headers.js';
 export type { KeySource } from './keys.js';
 export { createRateLimiter, type RateLimiter } from './limiter.js';
 export type { OnStoreError, PolicyOverride, RateLimiterOptions } from './options.js';
