@@ -1,14 +1,9 @@
-import {
-  createRedisClient,
-  isolatedPostgresSchema,
-  isolatedRedisPrefix,
-  serviceAvailable,
-} from '@rampart/test-utils';
 import { generateSync } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FRAMEWORKS, STORE_KINDS, type StoreKind } from '../src/config.js';
+import { FRAMEWORKS, STORE_KINDS } from '../src/config.js';
 import { type AppProcess, startApp } from '../src/demo/app-process.js';
 import { ApiClient, expectProblem, newAccount, testSecrets } from './api-client.js';
+import { available, isolation } from './store-isolation.js';
 
 // The app runs as a child process (tsx compiling on the fly): seconds on a loaded 2-core machine.
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
@@ -16,23 +11,6 @@ vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 const MFA = '/api/v1/auth/mfa';
 const LOGIN = '/api/v1/auth/login';
 const ME = '/api/v1/me';
-
-const available: Record<StoreKind, boolean> = {
-  memory: true,
-  redis: await serviceAvailable('redis'),
-  postgres: await serviceAvailable('postgres'),
-};
-const redis = available.redis ? createRedisClient() : undefined;
-const redisPrefix = redis === undefined ? undefined : isolatedRedisPrefix(redis);
-const pg = available.postgres ? await isolatedPostgresSchema({ max: 2 }) : undefined;
-const isolation: Record<string, string> = {};
-if (redisPrefix !== undefined) isolation.RAMPART_KEY_PREFIX = redisPrefix.prefix;
-if (pg !== undefined) isolation.DATABASE_SCHEMA = pg.schema;
-afterAll(async () => {
-  await redisPrefix?.cleanup();
-  await redis?.quit();
-  await pg?.cleanup();
-});
 
 /** The code an authenticator app shows for `otpauthUrl`, `offset` steps from now. */
 function codeOf(otpauthUrl: string, offset = 0): string {
