@@ -1,42 +1,26 @@
-import {
-  createRedisClient,
-  isolatedPostgresSchema,
-  isolatedRedisPrefix,
-  serviceAvailable,
-  startTcpProxy,
-} from '@rampart/test-utils';
+import { startTcpProxy } from '@rampart/test-utils';
 import { sql } from 'kysely';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { FRAMEWORKS, STORE_KINDS, type StoreKind } from '../src/config.js';
+import { describe, expect, it, vi } from 'vitest';
+import { FRAMEWORKS, STORE_KINDS } from '../src/config.js';
 import { runAppToExit, startApp } from '../src/demo/app-process.js';
 import { runDemo } from '../src/demo/run-demo.js';
 import { formatResults } from '../src/demo/table.js';
 import { STORED_STATE_SECRETS } from './api-client.js';
+import {
+  available,
+  pg,
+  redis,
+  redisPrefix,
+  isolation as storeIsolation,
+} from './store-isolation.js';
 
 // Every test starts the app as a child process (tsx compiling on the fly), a few seconds each
 // and more on a loaded 2-core CI machine.
 vi.setConfig({ testTimeout: 60_000 });
 
-// Each store test isolates itself: its own Redis key prefix and its own Postgres schema, passed
-// to the app as RAMPART_KEY_PREFIX / DATABASE_SCHEMA, removed afterwards.
-const available: Record<StoreKind, boolean> = {
-  memory: true,
-  redis: await serviceAvailable('redis'),
-  postgres: await serviceAvailable('postgres'),
-};
-const redis = available.redis ? createRedisClient() : undefined;
-const redisPrefix = redis === undefined ? undefined : isolatedRedisPrefix(redis);
-const pg = available.postgres ? await isolatedPostgresSchema({ max: 2 }) : undefined;
 // Every start in this file shares its store, so it shares the secrets keying the stored state
 // (a start with other ones stops, naming them: secrets-check.test.ts).
-const isolation: Record<string, string> = { ...STORED_STATE_SECRETS };
-if (redisPrefix !== undefined) isolation.RAMPART_KEY_PREFIX = redisPrefix.prefix;
-if (pg !== undefined) isolation.DATABASE_SCHEMA = pg.schema;
-afterAll(async () => {
-  await redisPrefix?.cleanup();
-  await redis?.quit();
-  await pg?.cleanup();
-});
+const isolation: Record<string, string> = { ...STORED_STATE_SECRETS, ...storeIsolation };
 
 describe.each(FRAMEWORKS)('the demo tour on %s', (framework) => {
   for (const store of STORE_KINDS) {
