@@ -15,6 +15,7 @@ import {
 import { z } from 'zod';
 import { type CompiledRole, compileCatalogue, compileRoles } from './compile-roles.js';
 import {
+  accountRouteScopeError,
   forbiddenError,
   insufficientScopeError,
   privilegeEscalationError,
@@ -126,6 +127,28 @@ export class AccessControl<P extends string = string, R extends string = string>
     if (auth === undefined || !this.roleGrants(role, permission)) return false;
     const scopes = scopesOf(auth);
     return scopes === undefined || scopesGrant(scopes, permission);
+  }
+
+  /**
+   * The refusal for a caller limited by scopes (an API key) on a route that needs no permission,
+   * or `undefined`: a caller with its user's full rights (a token, a session) passes, and so does
+   * a scoped one holding every one of `scopes`. With no `scopes` (an `'authenticated'` route,
+   * about the account itself) a scoped caller is always refused. A refusal is 403
+   * `ERR_INSUFFICIENT_SCOPE` and an `ACCESS_DENIED` event.
+   */
+  checkScopes(
+    auth: AuthContext,
+    scopes: readonly P[],
+    context: AccessCheckContext = {},
+  ): RampartError | undefined {
+    const held = scopesOf(auth);
+    if (held === undefined) return undefined;
+    const missing = scopes.find((scope) => !scopesGrant(held, scope));
+    if (scopes.length > 0 && missing === undefined) return undefined;
+    const refusal =
+      missing === undefined ? accountRouteScopeError() : insufficientScopeError(missing);
+    this.denied(auth, refusal, context, missing);
+    return refusal;
   }
 
   /**

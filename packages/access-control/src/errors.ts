@@ -39,6 +39,21 @@ export function insufficientScopeError(permission: string): RampartError {
   });
 }
 
+/**
+ * 403 for an API key (any caller limited by scopes) on a route that declares no permission: a
+ * route about the account itself (its keys, password, MFA, sessions). No scope opens it, so a
+ * leaked key can never mint keys or change credentials; a bearer token or a session can.
+ */
+export function accountRouteScopeError(): RampartError {
+  return new RampartError({
+    status: 403,
+    code: 'ERR_INSUFFICIENT_SCOPE',
+    title: 'Forbidden',
+    detail:
+      'This action manages the account and is not open to API keys, whatever their scopes. Use a bearer token or a session.',
+  });
+}
+
 /** 403 for a role change beyond what the actor may give. */
 export function privilegeEscalationError(role: string): RampartError {
   return new RampartError({

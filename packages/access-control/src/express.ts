@@ -42,10 +42,18 @@ export interface ExpressAccessGuards<P extends string, R extends string> {
   /** Lets a request through only when the caller's role is (or inherits) one of `roles`. */
   requireRole(...roles: [R, ...R[]]): RequestHandler;
   /**
-   * Lets through any caller `authenticate` identified, whatever their role (401 otherwise): for
-   * routes about the caller themself, such as `/me` or logout.
+   * Lets through any caller `authenticate` identified, whatever their role (401 otherwise), but
+   * never an API key (403 `ERR_INSUFFICIENT_SCOPE`): no scope opens a route that names no
+   * permission. For routes that control the account, such as its keys, password or logout.
    */
   authenticatedRoute(): RequestHandler;
+  /**
+   * Lets through any caller `authenticate` identified, whatever their role (401 otherwise); one
+   * limited by scopes (an API key) must also hold every one of `scopes` (403
+   * `ERR_INSUFFICIENT_SCOPE`). For routes about the caller themself that a key may read, such as
+   * `/me` with `profile:read`.
+   */
+  scopedRoute(...scopes: [P, ...P[]]): RequestHandler;
   /** Declares a route public (no permission needed), for `guardRoutes({ requireDeclared })`. */
   publicRoute(): RequestHandler;
   /**
@@ -125,6 +133,9 @@ export function expressAccessControl<P extends string, R extends string>(
     authenticatedRoute() {
       return guardFor(compileRequirement(access, 'authenticated', 'authenticatedRoute'));
     },
+    scopedRoute(...scopes: [P, ...P[]]) {
+      return guardFor(compileRequirement(access, { scopes }, 'scopedRoute'));
+    },
     publicRoute() {
       return guardFor(compileRequirement(access, 'public', 'publicRoute'));
     },
@@ -167,7 +178,7 @@ function undeclaredRoutesError(routes: readonly string[]): RampartConfigError {
   return new RampartConfigError(
     'guardRoutes',
     `${routes.length} route(s) declare no permission: ${routes.join('; ')}. Add ` +
-      'requirePermissions(...), requireRole(...), authenticatedRoute() or publicRoute() to each (deny by default).',
+      'requirePermissions(...), requireRole(...), scopedRoute(...), authenticatedRoute() or publicRoute() to each (deny by default).',
     CONFIG_ERROR_CODES.invalidValue,
   );
 }

@@ -21,7 +21,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /**
      * What the route needs: `{ permissions: [...] }` (all of them), `{ roles: [...] }` (any of
-     * them), `'authenticated'` (any identified caller) or `'public'`. Checked by `fastifyAccessControl`, after the route's authentication.
+     * them), `{ scopes: [...] }` (any identified caller; an API key must hold them all),
+     * `'authenticated'` (any identified caller but an API key) or `'public'`. Checked by `fastifyAccessControl`, after the route's authentication.
      */
     access?: RouteAccess;
   }
@@ -124,7 +125,7 @@ async function accessControlPlugin(
       if (!requireDeclared) return;
       throw new RampartConfigError(
         `fastifyAccessControl (${name})`,
-        "declares no permission. Add config: { access: { permissions: [...] } }, { roles: [...] }, 'authenticated' or 'public' (deny by default), or, for a plugin's route, its URL to the routes option.",
+        "declares no permission. Add config: { access: { permissions: [...] } }, { roles: [...] }, { scopes: [...] }, 'authenticated' or 'public' (deny by default), or, for a plugin's route, its URL to the routes option.",
         CONFIG_ERROR_CODES.invalidValue,
       );
     }

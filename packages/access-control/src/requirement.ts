@@ -10,13 +10,16 @@ import type { AccessCheckContext } from './types.js';
 
 /**
  * What a route declares: permissions it needs (all of them), roles it accepts (any of them),
- * `'authenticated'` (any caller with a valid credential, whatever their role: the caller's own
- * profile, logout), or
+ * scopes (any identified caller, whatever their role; one limited by scopes, an API key, must
+ * hold every one of them: the caller's own profile), `'authenticated'` (any caller with its
+ * user's full rights, whatever their role, and never an API key, whose scopes cannot open a
+ * route that names no permission: the account's own keys, password, sessions, logout), or
  * `'public'`, the explicit statement that it needs nothing (a login route, a health check).
  */
 export type AccessRequirement<P extends string = string, R extends string = string> =
-  | { readonly permissions: readonly P[]; readonly roles?: undefined }
-  | { readonly roles: readonly R[]; readonly permissions?: undefined }
+  | { readonly permissions: readonly P[]; readonly roles?: undefined; readonly scopes?: undefined }
+  | { readonly roles: readonly R[]; readonly permissions?: undefined; readonly scopes?: undefined }
+  | { readonly scopes: readonly P[]; readonly permissions?: undefined; readonly roles?: undefined }
   | 'authenticated'
   | 'public';
 
@@ -44,12 +47,6 @@ const PUBLIC: CompiledRequirement = Object.freeze({
   check: () => undefined,
 });
 
-const AUTHENTICATED: CompiledRequirement = Object.freeze({
-  description: 'authenticated',
-  isPublic: false,
-  check: (auth: AuthContext | undefined) => (auth === undefined ? authRequiredError() : undefined),
-});
-
 /**
  * Checks `requirement` against `access` at start-up (an unknown permission or role throws
  * `RampartConfigError` naming `option`, so untyped code and route config fail as early as a typo
@@ -61,22 +58,23 @@ export function compileRequirement(
   option: string,
 ): CompiledRequirement {
   if (requirement === 'public') return PUBLIC;
-  if (requirement === 'authenticated') {
-    return AUTHENTICATED;
-  }
-  const declared = requirement as { permissions?: unknown; roles?: unknown } | null;
-  const permissions = declared?.permissions;
-  const roles = declared?.roles;
-  if (
-    typeof declared !== 'object' ||
-    declared === null ||
-    (permissions === undefined) === (roles === undefined)
-  ) {
+  if (requirement === 'authenticated') return scopedRequirement(access, 'authenticated', []);
+  const declared = requirement as { permissions?: unknown; roles?: unknown; scopes?: unknown };
+  const stated =
+    typeof declared === 'object' && declared !== null
+      ? [declared.permissions, declared.roles, declared.scopes].filter((v) => v !== undefined)
+      : [];
+  if (stated.length !== 1) {
     throw new RampartConfigError(
       option,
-      "must be { permissions: [...] }, { roles: [...] }, 'authenticated' or 'public'.",
+      "must be { permissions: [...] }, { roles: [...] }, { scopes: [...] }, 'authenticated' or 'public'.",
       CONFIG_ERROR_CODES.invalidValue,
     );
+  }
+  const { permissions, roles, scopes } = declared;
+  if (scopes !== undefined) {
+    const names = checkNames(scopes, `${option}.scopes`, (name) => access.isPermission(name));
+    return scopedRequirement(access, `scopes ${names.join(', ')}`, names);
   }
   if (permissions !== undefined) {
     const names = checkNames(permissions, `${option}.permissions`, (name) =>
@@ -102,6 +100,20 @@ export function compileRequirement(
     check: compileCheck(access, (auth, role, context) =>
       access.checkRoles(auth, role, names, context),
     ),
+  };
+}
+
+/** Any identified caller; one limited by scopes must hold each of `scopes` (none: refused). */
+function scopedRequirement(
+  access: AccessControl,
+  description: string,
+  scopes: readonly string[],
+): CompiledRequirement {
+  return {
+    description,
+    isPublic: false,
+    check: (auth, context) =>
+      auth === undefined ? authRequiredError() : access.checkScopes(auth, scopes, context),
   };
 }
 

@@ -179,3 +179,48 @@ describe('authenticatedRoute', () => {
     }
   });
 });
+
+describe('authenticatedRoute and scopedRoute with an API key', () => {
+  it('refuses a key on an authenticated route whatever its scopes; a scoped route checks them', async () => {
+    const before = events.length;
+    const app = express();
+    const auth = authenticate([testAuthenticator]);
+    const ok = (_req: express.Request, res: express.Response) => {
+      res.json({ ok: true });
+    };
+    app.post('/account/keys', auth, guard.authenticatedRoute(), ok);
+    app.get('/me', auth, guard.scopedRoute('profile:read'), ok);
+    const listening = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => listening.once('listening', resolve));
+    const url = baseUrl(listening);
+    const key = (scopes: string) => ({ 'x-api-key': `super_admin|u-key|${scopes}` });
+    try {
+      const refused = await call(url, 'POST', '/account/keys', key('*'));
+      expect(refused.status).toBe(403);
+      expect(JSON.parse(refused.body)).toMatchObject({ code: 'ERR_INSUFFICIENT_SCOPE' });
+      expect((await call(url, 'POST', '/account/keys', CALLERS.guest)).status).toBe(200);
+      const narrow = await call(url, 'GET', '/me', key('entities:read'));
+      expect(narrow.status).toBe(403);
+      expect(JSON.parse(narrow.body)).toMatchObject({
+        code: 'ERR_INSUFFICIENT_SCOPE',
+        permission: 'profile:read',
+      });
+      expect((await call(url, 'GET', '/me', key('profile:read'))).status).toBe(200);
+      // Whatever the role: a guest's token reads /me, though guests lack profile:read.
+      expect((await call(url, 'GET', '/me', CALLERS.guest)).status).toBe(200);
+      expect((await call(url, 'GET', '/me')).status).toBe(401);
+      expect(events.slice(before).map((event) => [event.type, event.reason])).toEqual([
+        ['ACCESS_DENIED', 'scope'],
+        ['ACCESS_DENIED', 'scope'],
+      ]);
+    } finally {
+      await new Promise((resolve) => listening.close(resolve));
+    }
+  });
+
+  it('refuses an unknown scope at construction', () => {
+    expect(() => guard.scopedRoute('profile:raed' as never)).toThrow(
+      expect.objectContaining({ option: 'scopedRoute.scopes[0]' }),
+    );
+  });
+});
