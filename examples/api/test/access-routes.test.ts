@@ -1,32 +1,15 @@
-import {
-  createRedisClient,
-  isolatedPostgresSchema,
-  isolatedRedisPrefix,
-  serviceAvailable,
-} from '@rampart/test-utils';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FRAMEWORKS, STORE_KINDS, type StoreKind } from '../src/config.js';
+import { FRAMEWORKS, STORE_KINDS } from '../src/config.js';
 import { type AppProcess, startApp } from '../src/demo/app-process.js';
 import { ApiClient, expectProblem, newAccount, testSecrets } from './api-client.js';
+import { available, isolation as storeIsolation } from './store-isolation.js';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
-const available: Record<StoreKind, boolean> = {
-  memory: true,
-  redis: await serviceAvailable('redis'),
-  postgres: await serviceAvailable('postgres'),
+const isolation: Record<string, string> = {
+  ...storeIsolation,
+  TRUSTED_PROXIES: '127.0.0.1/32,::1/128',
 };
-const redis = available.redis ? createRedisClient() : undefined;
-const redisPrefix = redis === undefined ? undefined : isolatedRedisPrefix(redis);
-const pg = available.postgres ? await isolatedPostgresSchema({ max: 2 }) : undefined;
-const isolation: Record<string, string> = { TRUSTED_PROXIES: '127.0.0.1/32,::1/128' };
-if (redisPrefix !== undefined) isolation.RAMPART_KEY_PREFIX = redisPrefix.prefix;
-if (pg !== undefined) isolation.DATABASE_SCHEMA = pg.schema;
-afterAll(async () => {
-  await redisPrefix?.cleanup();
-  await redis?.quit();
-  await pg?.cleanup();
-});
 
 const ADMIN_ROUTES = [
   ['GET', '/api/v1/admin/users'],
