@@ -1,34 +1,11 @@
-import {
-  createRedisClient,
-  isolatedPostgresSchema,
-  isolatedRedisPrefix,
-  serviceAvailable,
-} from '@rampart/test-utils';
 import { sql } from 'kysely';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { STORE_KINDS, type StoreKind } from '../src/config.js';
 import { startApp } from '../src/demo/app-process.js';
 import { ApiClient, expectProblem, newAccount, testSecrets } from './api-client.js';
+import { available, isolation, pg, redis, redisPrefix } from './store-isolation.js';
 
 vi.setConfig({ testTimeout: 90_000 });
-
-// Each store gets its own Redis key prefix and Postgres schema, removed afterwards.
-const available: Record<StoreKind, boolean> = {
-  memory: true,
-  redis: await serviceAvailable('redis'),
-  postgres: await serviceAvailable('postgres'),
-};
-const redis = available.redis ? createRedisClient() : undefined;
-const redisPrefix = redis === undefined ? undefined : isolatedRedisPrefix(redis);
-const pg = available.postgres ? await isolatedPostgresSchema({ max: 2 }) : undefined;
-const isolation: Record<string, string> = {};
-if (redisPrefix !== undefined) isolation.RAMPART_KEY_PREFIX = redisPrefix.prefix;
-if (pg !== undefined) isolation.DATABASE_SCHEMA = pg.schema;
-afterAll(async () => {
-  await redisPrefix?.cleanup();
-  await redis?.quit();
-  await pg?.cleanup();
-});
 
 /** Changes a stored user behind the app's back, as an admin tool (or a later issue) would. */
 async function updateUser(
