@@ -1,28 +1,14 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  createRedisClient,
-  isolatedPostgresSchema,
-  isolatedRedisPrefix,
-  serviceAvailable,
-} from '@rampart/test-utils';
 import { sql } from 'kysely';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FRAMEWORKS, STORE_KINDS, type StoreKind } from '../src/config.js';
+import { FRAMEWORKS, STORE_KINDS } from '../src/config.js';
 import { type AppProcess, startApp } from '../src/demo/app-process.js';
 import { ApiClient, expectProblem, newAccount, testSecrets } from './api-client.js';
+import { isolation, pg } from './store-isolation.js';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
-
-const available: Record<StoreKind, boolean> = {
-  memory: true,
-  redis: await serviceAvailable('redis'),
-  postgres: await serviceAvailable('postgres'),
-};
-const redis = available.redis ? createRedisClient() : undefined;
-const redisPrefix = redis === undefined ? undefined : isolatedRedisPrefix(redis);
-const pg = available.postgres ? await isolatedPostgresSchema({ max: 2 }) : undefined;
 
 const WEBHOOK_SECRET = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
 interface Delivery {
@@ -49,9 +35,6 @@ beforeAll(async () => {
 afterAll(async () => {
   receiver?.closeAllConnections();
   await new Promise((resolve) => receiver?.close(resolve));
-  await redisPrefix?.cleanup();
-  await redis?.quit();
-  await pg?.cleanup();
 });
 
 const cases = STORE_KINDS.flatMap((store) =>
@@ -66,6 +49,7 @@ describe.each(cases)('audit, alerts and privacy on %s / %s', (store, framework) 
   beforeAll(async () => {
     const secrets = testSecrets();
     const env: Record<string, string> = {
+      ...isolation,
       ...secrets,
       // The brute force comes from many addresses (X-Forwarded-For through loopback), as a
       // distributed one does: the per-(IP, email) login limit never answers it, the lock does.
@@ -73,8 +57,6 @@ describe.each(cases)('audit, alerts and privacy on %s / %s', (store, framework) 
       ALERT_WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`,
       ALERT_WEBHOOK_SECRET: WEBHOOK_SECRET,
     };
-    if (redisPrefix !== undefined) env.RAMPART_KEY_PREFIX = redisPrefix.prefix;
-    if (pg !== undefined) env.DATABASE_SCHEMA = pg.schema;
     app = await startApp({
       args: ['--port', '0', '--framework', framework, '--store', store, '--fresh'],
       env,
