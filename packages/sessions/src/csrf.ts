@@ -10,6 +10,13 @@ export interface CsrfOptions {
    * default). The example app passes its `PUBLIC_URL` and `CORS_ORIGINS`.
    */
   trustedOrigins?: readonly string[];
+  /**
+   * What an unsafe request with neither `Origin` nor `Sec-Fetch-Site` gets. `'allow'` (the
+   * default): it passes, as it comes from no browser (curl, a server) and CSRF is a browser
+   * attack. `'refuse'`: 403 `ERR_CSRF`, for an app whose contract says cookie-authenticated
+   * writes come from its own origin only (a client holding the cookie then sends `Origin`).
+   */
+  missingHeaders?: 'allow' | 'refuse';
 }
 
 const ORIGIN = /^https?:\/\/[a-z0-9.-]+(?::\d{1,5})?$|^https?:\/\/\[[0-9a-f:.]+\](?::\d{1,5})?$/;
@@ -24,6 +31,7 @@ const optionsSchema = z.strictObject({
     )
     .readonly()
     .default([]),
+  missingHeaders: z.enum(['allow', 'refuse']).default('allow'),
 });
 
 /** Methods that must not change state (RFC 9110 §9.2.1), so a forged one does no harm. */
@@ -42,7 +50,8 @@ export type CsrfCheck = (request: SecurityRequest) => void;
  * its `Origin` names the request's own `Host`. Refused with 403 `ERR_CSRF`: any other
  * `Sec-Fetch-Site` (`cross-site`, `same-site`: a sibling subdomain is another application),
  * `Origin: null`, another origin, `Origin` or `Sec-Fetch-Site` sent twice. A request with neither
- * header passes: it does not come from a browser (curl, a server), which is not what CSRF abuses.
+ * header passes by default: it does not come from a browser (curl, a server), which is not what
+ * CSRF abuses; `missingHeaders: 'refuse'` refuses it too.
  *
  * Only for cookie-authenticated requests: `sessionAuthenticator` runs it. Bearer tokens and API
  * keys are never sent by a browser on its own, so they need none.
@@ -52,7 +61,11 @@ export type CsrfCheck = (request: SecurityRequest) => void;
  * csrf(securityRequest); // throws 403 ERR_CSRF for a forged request
  */
 export function createCsrfCheck(options: CsrfOptions = {}): CsrfCheck {
-  const { trustedOrigins } = parseOptions('createCsrfCheck', optionsSchema, options);
+  const { trustedOrigins, missingHeaders } = parseOptions(
+    'createCsrfCheck',
+    optionsSchema,
+    options,
+  );
   const trusted: ReadonlySet<string> = new Set(trustedOrigins);
   return function checkCsrf(request: SecurityRequest): void {
     if (SAFE_METHODS.has(request.method)) return;
@@ -69,7 +82,10 @@ export function createCsrfCheck(options: CsrfOptions = {}): CsrfCheck {
       if (site === 'same-origin' || site === 'none') return;
       throw csrfError();
     }
-    if (origin === undefined) return;
+    if (origin === undefined) {
+      if (missingHeaders === 'allow') return;
+      throw csrfError();
+    }
     const host = singleHostOf(request);
     const match = /^https?:\/\/(.+)$/i.exec(origin);
     if (host !== undefined && match !== null && (match[1] as string).toLowerCase() === host) return;

@@ -71,6 +71,35 @@ describe('createCsrfCheck', () => {
     expect(verdict(request(method, headers as Record<string, string>))).toBe(expected);
   });
 
+  describe("missingHeaders: 'refuse'", () => {
+    const strict = createCsrfCheck({ missingHeaders: 'refuse' });
+    const strictVerdict = (req: SecurityRequest) => {
+      try {
+        strict(req);
+        return 'pass';
+      } catch (error) {
+        return (error as { code: string }).code;
+      }
+    };
+
+    it.each([
+      ['no Origin and no Fetch Metadata', 'POST', {}, 'ERR_CSRF'],
+      ['no Origin and no Fetch Metadata, DELETE', 'DELETE', {}, 'ERR_CSRF'],
+      ['a safe method with neither header', 'GET', {}, 'pass'],
+      ['the own Origin alone', 'POST', { origin: 'https://app.example.com' }, 'pass'],
+      ['Sec-Fetch-Site: same-origin alone', 'PUT', { 'sec-fetch-site': 'same-origin' }, 'pass'],
+      ['another Origin', 'PATCH', { origin: 'https://evil.example' }, 'ERR_CSRF'],
+    ])('%s → %s', (_, method, headers, expected) => {
+      expect(strictVerdict(request(method, headers as Record<string, string>))).toBe(expected);
+    });
+
+    it('is refused at start-up when neither allow nor refuse, naming the option', () => {
+      expect(() => createCsrfCheck({ missingHeaders: 'block' as unknown as 'refuse' })).toThrow(
+        /createCsrfCheck\.missingHeaders/,
+      );
+    });
+  });
+
   it('refuses a bad trusted origin at start-up, naming the option', () => {
     expect(() => createCsrfCheck({ trustedOrigins: ['https://app.example.com/'] })).toThrow(
       /createCsrfCheck\.trustedOrigins\.0/,
