@@ -1,16 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { MemorySettingsStore } from '@rampart/core';
 import { createKeyRing } from '@rampart/crypto';
-import {
-  createRedisClient,
-  isolatedPostgresSchema,
-  isolatedRedisPrefix,
-  serviceAvailable,
-} from '@rampart/test-utils';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runAppToExit, startApp } from '../src/demo/app-process.js';
 import { checkSecretsMatchStore, type StoredStateSecrets } from '../src/secrets-check.js';
 import { testSecrets } from './api-client.js';
+import { available, pg, redisPrefix } from './store-isolation.js';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -52,19 +47,6 @@ describe('checkSecretsMatchStore', () => {
       checkSecretsMatchStore(store, secrets({ keyRing: ring('k1') }), 'the store'),
     ).rejects.toMatchObject({ option: 'ENCRYPTION_KEYS' });
   });
-});
-
-const available = {
-  redis: await serviceAvailable('redis'),
-  postgres: await serviceAvailable('postgres'),
-};
-const redis = available.redis ? createRedisClient() : undefined;
-const redisPrefix = redis === undefined ? undefined : isolatedRedisPrefix(redis);
-const pg = available.postgres ? await isolatedPostgresSchema({ max: 2 }) : undefined;
-afterAll(async () => {
-  await redisPrefix?.cleanup();
-  await redis?.quit();
-  await pg?.cleanup();
 });
 
 describe.each(['redis', 'postgres'] as const)('a restart on %s', (store) => {
