@@ -11,6 +11,7 @@ import {
   registerAdminExpressRoutes,
 } from './access/express.js';
 import { registerApiKeyExpressRoutes } from './api-keys/express-routes.js';
+import { writeKeyLimitHeaders } from './api-keys/key-limit-headers.js';
 import { registerAuditExpressRoutes } from './audit/express-routes.js';
 import { callerPrincipal, createIdentify } from './auth/identify.js';
 import type { AppContext } from './context.js';
@@ -31,6 +32,10 @@ import { registerSessionExpressRoutes } from './sessions/express-routes.js';
 
 const ENTITY_RECORDS = '/api/v1/entities/:entityId/records';
 
+function setResponseHeader(res: Response, name: string, value: string): void {
+  res.setHeader(name, value);
+}
+
 /**
  * The auth and entities routes on Express, in the order of `registerFastifyRoutes`. Each guard
  * sits in its route's own chain, so the limits key on the matched route, never the raw path.
@@ -39,7 +44,19 @@ const ENTITY_RECORDS = '/api/v1/entities/:entityId/records';
 export function registerExpressRoutes(app: Express, ctx: AppContext): void {
   const { auth, entities, signatures } = ctx.services;
   // Every credential the app accepts (EXAMPLE-API.md: bearer token, session cookie, API key).
-  const guard = authenticate(ctx.services.authenticators);
+  const authenticateCaller = authenticate(ctx.services.authenticators);
+  // A key's own hourly limit counts on every route it authenticates: its headers on each answer.
+  function guard(req: Request, res: Response, next: NextFunction): void {
+    authenticateCaller(req, res, (error?: unknown) => {
+      if (error === undefined) writeKeyLimitHeaders(req.auth, undefined, res, setResponseHeader);
+      next(error);
+    });
+  }
+  // After a route's own limit, which rewrote them: the more restrictive of it and the key's.
+  function keyOrRouteLimitHeaders(req: Request, res: Response, next: NextFunction): void {
+    writeKeyLimitHeaders(req.auth, req.rateLimit, res, setResponseHeader);
+    next();
+  }
   const guards = appExpressGuards(ctx.services.access);
   // EXAMPLE-API.md promises the X-RateLimit-* headers beside the IETF fields.
   const common = {
@@ -101,6 +118,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
       key: ['ip', 'principal'],
       policies: LOGIN_POLICIES,
     }),
+    keyOrRouteLimitHeaders,
     async (req: Request, res: Response) => {
       const { body, setCookies } = await ctx.services.changePassword(
         req.auth!,
@@ -138,7 +156,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
   }
   function requireCaller(req: Request, res: Response, next: NextFunction): void {
     if (req.auth === undefined) next(res.locals.authFailure ?? authRequiredError());
-    else next();
+    else keyOrRouteLimitHeaders(req, res, next);
   }
   const limit = rateLimit({
     ...common,

@@ -11,6 +11,7 @@ import type {
 } from 'fastify';
 import { registerAdminFastifyRoutes } from './access/fastify.js';
 import { registerApiKeyFastifyRoutes } from './api-keys/fastify-routes.js';
+import { writeKeyLimitHeaders } from './api-keys/key-limit-headers.js';
 import { registerAuditFastifyRoutes } from './audit/fastify-routes.js';
 import { callerPrincipal, createIdentify } from './auth/identify.js';
 import type { AppContext } from './context.js';
@@ -37,6 +38,10 @@ declare module 'fastify' {
 }
 
 const ENTITY_RECORDS = '/api/v1/entities/:entityId/records';
+
+function setReplyHeader(reply: FastifyReply, name: string, value: string): void {
+  reply.header(name, value);
+}
 
 /**
  * The auth and entities routes on Fastify, in the order of `registerExpressRoutes` so both
@@ -77,6 +82,12 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
   ];
   app.register(async function routes(scope: FastifyInstance) {
     scope.decorateRequest('authFailure', null);
+    // A key's own hourly limit counts on every route it authenticates: its headers on each
+    // answer, or the route's own limit's when that one is more restrictive.
+    scope.addHook('onSend', async (request, reply, payload) => {
+      writeKeyLimitHeaders(request.auth, request.rateLimit, reply, setReplyHeader);
+      return payload;
+    });
     // Declared by @rampart/request-signing/fastify; its plugin would decorate it, but the app
     // uses the route-level preHandler instead, to run it after the limit and the token check.
     scope.decorateRequest('signedRequest', null);

@@ -6,6 +6,7 @@ import type { AppConfig } from '../config.js';
 import type { AppStores } from '../stores/app-stores.js';
 import type { User } from '../users/user-store.js';
 import { type ApiKeyActions, createApiKeyActions } from './api-key-actions.js';
+import { withKeyLimitHeaders } from './key-limit-headers.js';
 import { createSigningSecrets, type SigningSecrets } from './signing-secrets.js';
 
 /** What the API-key feature adds to the app's services. */
@@ -49,7 +50,7 @@ export function createApiKeyServices(
   return Object.freeze({
     apiKeys,
     actions: createApiKeyActions(apiKeys, roleGrants),
-    authenticator: apiKeyAuthenticator(apiKeys, { bearer: true }),
+    authenticator: withKeyLimitHeaders(apiKeyAuthenticator(apiKeys, { bearer: true })),
     signing: createSigningSecrets(apiKeys, config.signing.keyId.value, config.signing.secret.value),
   });
 }

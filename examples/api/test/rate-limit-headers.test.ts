@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FRAMEWORKS } from '../src/config.js';
+import { type AppProcess, startApp } from '../src/demo/app-process.js';
+import { ApiClient, type ApiResponse, newAccount, testSecrets } from './api-client.js';
+import { available, redisPrefix } from './store-isolation.js';
+
+// The app runs as a child process (tsx compiling on the fly): seconds on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
+
+/** A route a key may use, which also has a limit of its own (100 a minute per principal). */
+const READ = '/api/v1/entities/e1/records';
+
+/** The `r` and `t` of the item of `RateLimit` naming `policy`. */
+function limitItem(response: ApiResponse, policy: string): { r: number; t: number } {
+  const field = response.headers.get('ratelimit') ?? '';
+  const match = new RegExp(`"${policy}";r=(\\d+);t=(\\d+)`).exec(field);
+  expect(match, `RateLimit: ${field}`).not.toBeNull();
+  return { r: Number(match?.[1]), t: Number(match?.[2]) };
+}
+
+function retryAfter(response: ApiResponse): number {
+  const value = response.headers.get('retry-after') ?? '';
+  expect(value).toMatch(/^[1-9][0-9]*$/);
+  return Number(value);
+}
+
+/** A client's own documentation address (RFC 5737) per test: its own login and register budget. */
+let nextIp = 1;
+const from = () => ({ headers: { 'x-forwarded-for': `203.0.113.${nextIp++}` } });
+
+const cases = [
+  ...FRAMEWORKS.map((framework) => [framework, 'memory'] as const),
+  ...FRAMEWORKS.map((framework) => [framework, 'redis'] as const),
+];
+
+describe.each(cases)('rate-limit headers on %s with the %s store', (framework, store) => {
+  let app: AppProcess;
+  let api: ApiClient;
+
+  beforeAll(async () => {
+    if (!available[store]) return;
+    const secrets = testSecrets();
+    const env: Record<string, string> = {
+      ...secrets,
+      TRUSTED_PROXIES: 'loopback',
+      REGISTER_LIMIT_PER_HOUR: '3',
+    };
+    if (redisPrefix !== undefined)
+      env.RAMPART_KEY_PREFIX = `${redisPrefix.prefix}rlh-${framework}:`;
+    app = await startApp({
+      args: ['--port', '0', '--framework', framework, '--store', store, '--fresh'],
+      env,
+    });
+    api = new ApiClient(app.url, secrets);
+  });
+  afterAll(async () => {
+    if (app !== undefined) expect(await app.stop()).toBe(0);
+  });
+
+  it.skipIf(!available[store])(
+    "an API key's own limit is in the headers of every response it authenticates",
+    async () => {
+      const account = newAccount('keyheaders');
+      await api.register(account);
+      const { accessToken } = await api.login(account);
+      const created = await api.post(
+        '/api/v1/api-keys',
+        { name: 'limited', scopes: ['entities:read'], rateLimitPerHour: 3 },
+        { token: accessToken },
+      );
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const withKey = { headers: { 'x-api-key': created.body.key as string } };
+      // A route without a limit of its own (and closed to keys: 403) still spends the key's.
+      const me = await api.get('/api/v1/me', withKey);
+      expect(me.headers.get('ratelimit-policy')).toBe('"api-key";q=3;w=3600');
+      expect(limitItem(me, 'api-key').r).toBe(2);
+      expect(me.headers.get('x-ratelimit-remaining')).toBe('2');
+      // The key's 3 an hour is more restrictive than the route's 100 a minute: its headers win.
+      for (const left of [1, 0]) {
+        const read = await api.get(READ, withKey);
+        expect(read.status, JSON.stringify(read.body)).toBe(200);
+        expect(read.headers.get('ratelimit-policy')).toBe('"api-key";q=3;w=3600');
+        expect(limitItem(read, 'api-key').r).toBe(left);
+        expect(read.headers.get('x-ratelimit-limit')).toBe('3');
+        expect(read.headers.get('x-ratelimit-remaining')).toBe(String(left));
+        expect(read.headers.get('x-ratelimit-reset')).toMatch(/^[0-9]+$/);
+      }
+      const refused = await api.get(READ, withKey);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('ratelimit-policy')).toBe('"api-key";q=3;w=3600');
+      expect(limitItem(refused, 'api-key').r).toBe(0);
+      expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+      expect(limitItem(refused, 'api-key').t).toBeGreaterThanOrEqual(retryAfter(refused));
+    },
+  );
+
+  it.skipIf(!available[store])(
+    "a refused login's RateLimit t is no earlier than its Retry-After",
+    async () => {
+      const client = from();
+      const attempt = { email: newAccount('nobody').email, password: 'wrong-password-1' };
+      for (let i = 0; i < 5; i++) {
+        expect((await api.post('/api/v1/auth/login', attempt, client)).status).toBe(401);
+      }
+      const refused = await api.post('/api/v1/auth/login', attempt, client);
+      expect(refused.status).toBe(429);
+      const login = limitItem(refused, 'login');
+      expect(login.r).toBe(0);
+      // The draft's t: when the named policy's quota is back; Retry-After: when a retry passes.
+      expect(login.t).toBeGreaterThanOrEqual(retryAfter(refused));
+      expect(refused.headers.get('x-ratelimit-reset')).toBe(String(login.t));
+    },
+  );
+
+  it.skipIf(!available[store])(
+    "a refused registration's RateLimit t is no earlier than its Retry-After",
+    async () => {
+      const client = from();
+      for (let i = 0; i < 3; i++) {
+        const response = await api.post('/api/v1/auth/register', newAccount('reg'), client);
+        expect(response.status).toBe(201);
+      }
+      const refused = await api.post('/api/v1/auth/register', newAccount('reg'), client);
+      expect(refused.status).toBe(429);
+      const register = limitItem(refused, 'register');
+      expect(register.r).toBe(0);
+      expect(register.t).toBeGreaterThanOrEqual(retryAfter(refused));
+      expect(refused.headers.get('x-ratelimit-reset')).toBe(String(register.t));
+    },
+  );
+});
