@@ -1,30 +1,11 @@
 import { signRequest } from '@rampart/request-signing/client';
-import {
-  createRedisClient,
-  isolatedPostgresSchema,
-  isolatedRedisPrefix,
-  serviceAvailable,
-} from '@rampart/test-utils';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FRAMEWORKS, STORE_KINDS, type StoreKind } from '../src/config.js';
+import { FRAMEWORKS, STORE_KINDS } from '../src/config.js';
 import { type AppProcess, startApp } from '../src/demo/app-process.js';
 import { ApiClient, expectProblem, newAccount, testSecrets } from './api-client.js';
+import { available, pg, redisPrefix } from './store-isolation.js';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
-
-const available: Record<StoreKind, boolean> = {
-  memory: true,
-  redis: await serviceAvailable('redis'),
-  postgres: await serviceAvailable('postgres'),
-};
-const redis = available.redis ? createRedisClient() : undefined;
-const redisPrefix = redis === undefined ? undefined : isolatedRedisPrefix(redis);
-const pg = available.postgres ? await isolatedPostgresSchema({ max: 2 }) : undefined;
-afterAll(async () => {
-  await redisPrefix?.cleanup();
-  await redis?.quit();
-  await pg?.cleanup();
-});
 
 const KEYS = '/api/v1/api-keys';
 /** A route every key of these tests may use (`entities:read`). */
