@@ -1,14 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import {
-  createRedisClient,
-  isolatedPostgresSchema,
-  isolatedRedisPrefix,
-  serviceAvailable,
-} from '@rampart/test-utils';
 import type { OAuth2Server } from 'oauth2-mock-server';
 import { generateSync } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FRAMEWORKS, STORE_KINDS, type StoreKind } from '../src/config.js';
+import { FRAMEWORKS, STORE_KINDS } from '../src/config.js';
 import { type AppProcess, startApp } from '../src/demo/app-process.js';
 import { ApiClient, expectProblem, newAccount, testSecrets } from './api-client.js';
 import {
@@ -18,20 +12,9 @@ import {
   oidcEnv,
   startIssuer,
 } from './oauth-helpers.js';
+import { available, isolation } from './store-isolation.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
-
-const available: Record<StoreKind, boolean> = {
-  memory: true,
-  redis: await serviceAvailable('redis'),
-  postgres: await serviceAvailable('postgres'),
-};
-const redis = available.redis ? createRedisClient() : undefined;
-const redisPrefix = redis === undefined ? undefined : isolatedRedisPrefix(redis);
-const pg = available.postgres ? await isolatedPostgresSchema({ max: 2 }) : undefined;
-const isolation: Record<string, string> = {};
-if (redisPrefix !== undefined) isolation.RAMPART_KEY_PREFIX = redisPrefix.prefix;
-if (pg !== undefined) isolation.DATABASE_SCHEMA = pg.schema;
 
 /** Who the issuer says signs in next. */
 let identity: IdentityClaims;
@@ -41,9 +24,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await issuer?.stop();
-  await redisPrefix?.cleanup();
-  await redis?.quit();
-  await pg?.cleanup();
 });
 
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
