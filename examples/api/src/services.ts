@@ -181,6 +181,7 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
       secondFactor,
       users: stores.users,
       onEvent: (event) => audit.onEvent(event),
+      access,
     }),
     // The session cookie last: a request with a bearer token (or an API key) is judged by it.
     // The API key first: it also takes `Authorization: Bearer rk_…`, which the JWT one would refuse.
@@ -197,6 +198,7 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
       hasher,
       userOf: auth.userOf,
       mfa,
+      access,
       // Credentials first, then the data, then the account itself (core's purgeUserData order).
       purgers: [
         tokens,

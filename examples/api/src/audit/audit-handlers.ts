@@ -3,6 +3,8 @@ import { type AuthContext, notFoundError, RampartError } from '@rampart/core';
 import { codeRequiredError, type Mfa } from '@rampart/mfa';
 import type { PasswordHasher } from '@rampart/passwords';
 import { z } from 'zod';
+import { assertMayActOnUser } from '../access/act-on-user.js';
+import type { AppAccessControl } from '../access/app-access.js';
 import { loginFailedError } from '../auth/auth-service.js';
 import { parseInput } from '../parse-input.js';
 import type { User, UserStore } from '../users/user-store.js';
@@ -54,6 +56,8 @@ export interface AuditRouteDeps {
   readonly userOf: (auth: AuthContext) => Promise<User>;
   /** The second factor: deleting the account of a user with MFA also takes a code. */
   readonly mfa: Pick<Mfa, 'status' | 'verify'>;
+  /** The role route's rank rule, which lock and unlock follow too. */
+  readonly access: AppAccessControl;
 }
 
 /** The handlers of the Admin audit and Privacy routes, framework-neutral. */
@@ -70,6 +74,19 @@ export function createAuditHandlers(deps: AuditRouteDeps) {
     const userId = parseInput(userIdSchema, id, 'id');
     const user = await users.findById(userId);
     if (user === undefined) throw notFoundError();
+    return user;
+  }
+
+  /** The user `caller` may lock or unlock: never themself, never someone ranked above them. */
+  async function actedOn(caller: User, id: unknown, action: 'lock' | 'unlock'): Promise<User> {
+    const user = await targetUser(id);
+    assertMayActOnUser(
+      deps.access,
+      audit.onEvent,
+      { userId: caller.id, role: caller.role },
+      { userId: user.id, role: user.role },
+      action,
+    );
     return user;
   }
 
@@ -113,7 +130,7 @@ export function createAuditHandlers(deps: AuditRouteDeps) {
 
     async lock(auth: AuthContext, id: unknown) {
       const caller = await admin(auth, 'users:write');
-      const user = await targetUser(id);
+      const user = await actedOn(caller, id, 'lock');
       const result = await audit.response.contain(user.id, {
         reason: 'admin',
         actorId: caller.id,
@@ -136,7 +153,7 @@ export function createAuditHandlers(deps: AuditRouteDeps) {
 
     async unlock(auth: AuthContext, id: unknown) {
       const caller = await admin(auth, 'users:write');
-      const user = await targetUser(id);
+      const user = await actedOn(caller, id, 'unlock');
       await audit.response.unlock(user.id, { actorId: caller.id });
       audit.detector.reset(user.id);
       return { userId: user.id, locked: false };

@@ -30,9 +30,10 @@ export function createAppSessions(config: SessionConfig, stores: SessionStores):
   return Object.freeze({
     sessions,
     devices: createTrustedDevices({ store: stores.devices }),
-    // CSRF: the app's own origin (the request's Host), PUBLIC_URL and CORS_ORIGINS.
+    // CSRF: the app's own origin (the request's Host), PUBLIC_URL and CORS_ORIGINS. A cookie
+    // write with neither Origin nor Sec-Fetch-Site is refused too (EXAMPLE-API.md, "Sessions").
     authenticator: sessionAuthenticator(sessions, {
-      csrf: { trustedOrigins: [...config.trustedOrigins] },
+      csrf: { trustedOrigins: [...config.trustedOrigins], missingHeaders: 'refuse' },
     }),
   });
 }

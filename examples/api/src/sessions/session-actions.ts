@@ -1,5 +1,5 @@
 import type { AuditEventInput } from '@rampart/audit';
-import { type AuthContext, notFoundError, type SecurityRequest } from '@rampart/core';
+import { type AuthContext, notFoundError, RampartError, type SecurityRequest } from '@rampart/core';
 import {
   type SessionInfo,
   type Sessions,
@@ -7,6 +7,8 @@ import {
   sessionOf,
 } from '@rampart/sessions';
 import { z } from 'zod';
+import { assertMayActOnUser } from '../access/act-on-user.js';
+import type { AppAccessControl } from '../access/app-access.js';
 import { emailSchema } from '../auth/auth-bodies.js';
 import { parseInput } from '../parse-input.js';
 import type { User, UserStore } from '../users/user-store.js';
@@ -109,6 +111,8 @@ export interface SessionActionsOptions {
   readonly users: Pick<UserStore, 'findById'>;
   /** The audit trail's `onEvent`: an admin ending a user's sessions is an `ADMIN_ACTION`. */
   readonly onEvent?: (event: AuditEventInput) => void;
+  /** The role route's rank rule: an admin ends the sessions of users ranked below them only. */
+  readonly access: AppAccessControl;
 }
 
 /** The sessions routes' logic. */
@@ -168,7 +172,25 @@ export function createSessionActions(options: SessionActionsOptions): SessionAct
 
     async adminRevokeAll(caller: AuthContext, userId: unknown) {
       const id = parseInput(userIdSchema, userId, 'params.id');
-      if ((await options.users.findById(id)) === undefined) throw notFoundError();
+      const target = await options.users.findById(id);
+      if (target === undefined) throw notFoundError();
+      const actor = await options.users.findById(caller.userId);
+      // The guard resolved this user a moment ago; gone or locked since, they hold nothing.
+      if (actor === undefined || actor.locked) {
+        throw new RampartError({
+          status: 403,
+          code: 'ERR_FORBIDDEN',
+          title: 'Forbidden',
+          detail: 'Your account may not do this.',
+        });
+      }
+      assertMayActOnUser(
+        options.access,
+        options.onEvent,
+        { userId: actor.id, role: actor.role },
+        { userId: target.id, role: target.role },
+        'sessions-revoked',
+      );
       await sessions.revokeAllForUser(id);
       // On the user acted on (their key seals it, as a lock's records), naming the admin.
       options.onEvent?.({

@@ -33,6 +33,8 @@ export async function sessionClient(traffic: Traffic, pace: Pace, index: number)
     const cookie = await browserSignIn(user, 'session-login');
     if (cookie === undefined) continue;
     const headers = { cookie, 'sec-fetch-site': 'same-origin' };
+    // A browser also sends Origin on every unsafe request.
+    const writeHeaders = { ...headers, origin: new URL(client.baseUrl).origin };
     for (let cycle = 0; cycle < CYCLES_PER_USER && running(); cycle++) {
       tally.legitimate('session-me', await user.send('GET', '/api/v1/me', { headers }));
       tally.legitimate('session-read', await user.send('GET', path, { headers }));
@@ -40,14 +42,14 @@ export async function sessionClient(traffic: Traffic, pace: Pace, index: number)
       const signature = await client.signatureFor(path, raw);
       tally.legitimate(
         'session-signed-write',
-        await user.send('POST', path, { raw, headers: { ...headers, ...signature } }),
+        await user.send('POST', path, { raw, headers: { ...writeHeaders, ...signature } }),
       );
       tally.legitimate('session-list', await user.send('GET', SESSIONS, { headers }));
       tally.legitimate('session-read', await user.send('GET', path, { headers }));
     }
     tally.legitimate(
       'session-logout',
-      await user.send('DELETE', `${SESSIONS}/current`, { headers }),
+      await user.send('DELETE', `${SESSIONS}/current`, { headers: writeHeaders }),
     );
     tally.attack('session-signed-out', await user.send('GET', '/api/v1/me', { headers }));
   }
