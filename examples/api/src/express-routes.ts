@@ -7,6 +7,7 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import {
   anyCaller,
   appExpressGuards,
+  profileReader,
   publicRoute,
   registerAdminExpressRoutes,
 } from './access/express.js';
@@ -129,7 +130,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
       res.json(body);
     },
   );
-  app.get('/api/v1/me', guard, anyCaller, async (req: Request, res: Response) => {
+  app.get('/api/v1/me', guard, profileReader, async (req: Request, res: Response) => {
     res.json(await auth.me(req.auth!));
   });
   registerAdminExpressRoutes(app, ctx.services.admin, guards, guard);

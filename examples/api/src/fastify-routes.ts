@@ -163,8 +163,11 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
         return body;
       },
     );
-    scope.get('/api/v1/me', { preHandler: guard, config: { access: 'authenticated' } }, (request) =>
-      auth.me(request.auth!),
+    // Any caller; an API key only with profile:read (EXAMPLE-API.md: authMethod api-key).
+    scope.get(
+      '/api/v1/me',
+      { preHandler: guard, config: { access: { scopes: ['profile:read'] } } },
+      (request) => auth.me(request.auth!),
     );
     registerAdminFastifyRoutes(scope, ctx.services.admin, guard);
     registerMfaFastifyRoutes(scope, ctx.services.mfaActions, guard);

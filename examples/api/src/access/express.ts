@@ -25,8 +25,14 @@ const roleless = appExpressGuards(APP_RULES);
  * declares what it needs: `guardRoutes({ requireDeclared: true })` refuses to start otherwise.
  */
 export const publicRoute: RequestHandler = roleless.publicRoute();
-/** After `authenticate`: any identified caller, whatever their role (routes about themself). */
+/**
+ * After `authenticate`: any identified caller, whatever their role, but never an API key (403
+ * `ERR_INSUFFICIENT_SCOPE`): the routes that control the account (its keys, password, MFA,
+ * sessions, logout, consent, deletion), which a leaked key must never reach.
+ */
 export const anyCaller: RequestHandler = roleless.authenticatedRoute();
+/** After `authenticate`: any identified caller; an API key only with `profile:read` (`/me`). */
+export const profileReader: RequestHandler = roleless.scopedRoute('profile:read');
 
 /**
  * The first middleware of the app, before CORS and the security headers: the settings' version

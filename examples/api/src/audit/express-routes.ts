@@ -1,6 +1,6 @@
 import type { AuthContext } from '@rampart/core';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
-import { type AppExpressGuards, anyCaller } from '../access/express.js';
+import { type AppExpressGuards, anyCaller, profileReader } from '../access/express.js';
 import type { AppAudit } from './app-audit.js';
 import type { AuditHandlers } from './audit-handlers.js';
 import { requestFacts } from './request-facts.js';
@@ -71,7 +71,7 @@ export function registerAuditExpressRoutes(
     },
   );
 
-  app.get('/api/v1/privacy/my-data', guard, anyCaller, async (req: Request, res: Response) => {
+  app.get('/api/v1/privacy/my-data', guard, profileReader, async (req: Request, res: Response) => {
     res.json(await handlers.myData(caller(req)));
   });
   app.post('/api/v1/privacy/consent', guard, anyCaller, async (req: Request, res: Response) => {

@@ -29,7 +29,12 @@ export function registerAuditFastifyRoutes(
   const caller = (request: FastifyRequest): AuthContext => request.auth as AuthContext;
   const query = (request: FastifyRequest) => request.query as Record<string, unknown>;
   const params = (request: FastifyRequest) => (request.params as { id?: unknown }).id;
+  // Account control: never an API key. The export: any caller, a key only with profile:read.
   const options = { preHandler: guard, config: { access: 'authenticated' as const } };
+  const profileRead = {
+    preHandler: guard,
+    config: { access: { scopes: ['profile:read' as const] } },
+  };
   const auditRead = {
     preHandler: guard,
     config: { access: { permissions: ['audit:read' as const] } },
@@ -56,7 +61,7 @@ export function registerAuditFastifyRoutes(
     handlers.unlock(caller(request), params(request)),
   );
 
-  app.get('/api/v1/privacy/my-data', options, (request) => handlers.myData(caller(request)));
+  app.get('/api/v1/privacy/my-data', profileRead, (request) => handlers.myData(caller(request)));
   app.post('/api/v1/privacy/consent', options, (request) =>
     handlers.consent(caller(request), request.body),
   );
