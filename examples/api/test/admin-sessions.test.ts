@@ -167,7 +167,7 @@ describe.each(cases)("an admin and a user's credentials, %s store, %s", (store, 
       const { accessToken } = await api.login(account);
       const created = await api.post(
         '/api/v1/api-keys',
-        { name: 'ci', scopes: ['entities:read'] },
+        { name: 'ci', scopes: ['entities:read', 'profile:read'] },
         { token: accessToken },
       );
       expect(created.status, JSON.stringify(created.body)).toBe(201);

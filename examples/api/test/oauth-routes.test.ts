@@ -145,7 +145,7 @@ describe.each(cases)('OAuth sign-in, %s store, %s', (store, framework) => {
       const held = await api.login(account);
       const key = await api.post(
         '/api/v1/api-keys',
-        { name: 'kept', scopes: ['entities:read'] },
+        { name: 'kept', scopes: ['entities:read', 'profile:read'] },
         { token: held.accessToken },
       );
       expect(key.status, JSON.stringify(key.body)).toBe(201);
