@@ -1,16 +1,10 @@
-import {
-  createRedisClient,
-  isolatedPostgresSchema,
-  isolatedRedisPrefix,
-  serviceAvailable,
-  startTcpProxy,
-  type TcpProxy,
-} from '@rampart/test-utils';
+import { startTcpProxy, type TcpProxy } from '@rampart/test-utils';
 import { sql } from 'kysely';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type AppProcess, startApp } from '../src/demo/app-process.js';
 import { ApiClient, type ApiResponse, newAccount, testSecrets } from './api-client.js';
 import { patiently as timed } from './fault-load.js';
+import { available, pg, redisPrefix } from './store-isolation.js';
 
 /** One request, failing the test when it hangs past the client's patience (fault-load.ts). */
 const patiently = (work: () => Promise<ApiResponse>) => timed('a request', work);
@@ -21,20 +15,8 @@ vi.setConfig({ testTimeout: 90_000 });
 // answer meanwhile is a refusal the contract names (503 problem with Retry-After when the store
 // cannot answer), none hangs past the client's patience, none is a 500, and security state
 // written before the fault is still there after it: a spent nonce or refresh token stays spent.
-const available = {
-  redis: await serviceAvailable('redis'),
-  postgres: await serviceAvailable('postgres'),
-};
-const redis = available.redis ? createRedisClient() : undefined;
-const redisPrefix = redis === undefined ? undefined : isolatedRedisPrefix(redis);
-const pg = available.postgres ? await isolatedPostgresSchema({ max: 2 }) : undefined;
-afterAll(async () => {
-  await redisPrefix?.cleanup();
-  await redis?.quit();
-  await pg?.cleanup();
-});
 
-/** Longer than any store deadline plus a loaded machine's delay: a request past it hangs. */
+/** The statuses an answer may have while the store is faulty: a success or a named refusal. */
 const ALLOWED = new Set([200, 201, 401, 429, 503]);
 
 const TARGETS = {
