@@ -1,15 +1,10 @@
-import { isolatedPostgresSchema, serviceAvailable } from '@rampart/test-utils';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FRAMEWORKS } from '../src/config.js';
 import { type AppProcess, startApp } from '../src/demo/app-process.js';
 import { ApiClient, expectProblem, newAccount, testSecrets } from './api-client.js';
+import { available, isolation } from './store-isolation.js';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
-
-const available = { memory: true, postgres: await serviceAvailable('postgres') };
-const pg = available.postgres ? await isolatedPostgresSchema({ max: 2 }) : undefined;
-const isolation: Record<string, string> = pg === undefined ? {} : { DATABASE_SCHEMA: pg.schema };
-afterAll(async () => pg?.cleanup());
 
 const cases = (['memory', 'postgres'] as const).flatMap((store) =>
   FRAMEWORKS.map((framework) => [store, framework] as const),
