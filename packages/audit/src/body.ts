@@ -81,7 +81,9 @@ function numberAt(text: string, at: number, value: number): number {
     if (digit < 0 || digit > 9) break;
     read = read * 10 + digit;
   }
-  return end > at && end - at <= MAX_DIGITS && read === value ? end : -1;
+  // JSON writes no leading zero: `042` is not the text a column of 42 was written as.
+  const leadingZero = end - at > 1 && text.charCodeAt(at) === DIGIT_0;
+  return end > at && end - at <= MAX_DIGITS && !leadingZero && read === value ? end : -1;
 }
 
 /** The position after the JSON string of `value` when `text` has it at `at`, else -1. */

@@ -42,6 +42,12 @@ describe("a row's filter columns against its text", () => {
     expect(columnsMatchBody(body, bodyStart('api-2'), columns)).toBe(false);
   });
 
+  it('disagree when a number in the text has a leading zero (JSON writes none)', () => {
+    const padded = body.replace('"seq":42,', '"seq":042,');
+    expect(padded).not.toBe(body);
+    expect(columnsMatchBody(padded, bodyStart('api-1'), columns)).toBe(false);
+  });
+
   it('compare a value with a quote or a backslash as JSON writes it', () => {
     const odd = cleanEvent({ type: 'APP_EVENT', severity: 'info', at: 5 }, 0);
     const text = writeBody('c', 1, odd, undefined, undefined);
