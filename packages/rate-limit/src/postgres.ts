@@ -3,8 +3,4 @@
  * `migrate()`). Needs `kysely` and a Postgres driver such as `pg`.
  */
 export { PostgresRateLimitStore, type PostgresRateLimitStoreOptions } from './stores/postgres.js';
-export {
-  RATE_LIMIT_FUNCTION,
-  RATE_LIMIT_TABLE,
-  rateLimitMigrations,
-} from './stores/postgres-migrations.js';
+export { RATE_LIMIT_TABLE, rateLimitMigrations } from './stores/postgres-migrations.js';

@@ -7,7 +7,7 @@ import { HIT_STATEMENT, singleHitFunctionBody } from './postgres-statement.js';
 /** The table of counters: one row per client, route and policy (0002: one per client and route). */
 export const RATE_LIMIT_TABLE = 'rampart_rate_limit_counters';
 /** The function 0001 and 0002 installed for checks; 0003 drops it (a check is one plain statement). */
-export const RATE_LIMIT_FUNCTION = 'rampart_rate_limit_check';
+const RATE_LIMIT_FUNCTION = 'rampart_rate_limit_check';
 
 const createCounters: PostgresMigration = {
   name: '0001_create_counters',
