@@ -11,8 +11,9 @@ import {
   type WritableState,
 } from './state.js';
 
-// The arithmetic every store keeps. The Lua scripts (stores/redis-lua.ts) and the SQL function
-// (stores/postgres-function.ts) implement it again; the conformance suite holds all three to it.
+// The arithmetic every store keeps. The Lua scripts (stores/redis-lua.ts) and the SQL statements
+// (stores/postgres-statement.ts) implement its decision again; the conformance suite holds all
+// three to it.
 
 /**
  * Decides one policy for a request of `cost` at `now`, from its stored `state` (`undefined` for
