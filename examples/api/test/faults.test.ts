@@ -2,12 +2,9 @@ import { startTcpProxy, type TcpProxy } from '@rampart/test-utils';
 import { sql } from 'kysely';
 import { describe, expect, it, vi } from 'vitest';
 import { type AppProcess, startApp } from '../src/demo/app-process.js';
-import { ApiClient, type ApiResponse, newAccount, testSecrets } from './api-client.js';
-import { patiently as timed } from './fault-load.js';
+import { ApiClient, newAccount, testSecrets } from './api-client.js';
+import { expectStoreDownRefusal, load, prepareWorkers, recovered } from './fault-load.js';
 import { available, pg, redisPrefix } from './store-isolation.js';
-
-/** One request, failing the test when it hangs past the client's patience (fault-load.ts). */
-const patiently = (work: () => Promise<ApiResponse>) => timed('a request', work);
 
 vi.setConfig({ testTimeout: 90_000 });
 
@@ -50,55 +47,6 @@ async function start(store: 'redis' | 'postgres', label: string): Promise<Starte
   return { app, proxy, api: new ApiClient(app.url, secrets), secrets };
 }
 
-interface Worker {
-  readonly account: { email: string; password: string };
-  accessToken: string;
-}
-
-/** Registers and logs in `count` clients before the fault, so the load starts authenticated. */
-async function prepareWorkers(api: ApiClient, count: number): Promise<Worker[]> {
-  return Promise.all(
-    Array.from({ length: count }, async (_, index) => {
-      const account = newAccount(`load${index}`);
-      await api.register(account);
-      return { account, accessToken: (await api.login(account)).accessToken };
-    }),
-  );
-}
-
-/** Mixed authenticated traffic from `workers` until `running()` is false. */
-async function load(
-  api: ApiClient,
-  workers: readonly Worker[],
-  running: () => boolean,
-): Promise<ApiResponse[]> {
-  const answers: ApiResponse[] = [];
-  await Promise.all(
-    workers.map(async (worker, index) => {
-      let round = 0;
-      while (running()) {
-        round++;
-        const path = `/api/v1/entities/fault-${index}/records`;
-        const answer = await patiently(async () => {
-          if (round % 3 === 0) {
-            return api.signedPost(path, JSON.stringify({ data: { round } }), worker.accessToken);
-          }
-          if (round % 3 === 1) return api.get(path, { token: worker.accessToken });
-          return api.get('/api/v1/me', { token: worker.accessToken });
-        });
-        answers.push(answer);
-        // A token refused during the outage was not lost: only a 401 makes the worker log in again.
-        if (answer.status === 401) {
-          const again = await patiently(() => api.post('/api/v1/auth/login', worker.account));
-          answers.push(again);
-          if (again.status === 200) worker.accessToken = again.body.accessToken as string;
-        }
-      }
-    }),
-  );
-  return answers;
-}
-
 async function injectFault(fault: Fault, proxy: TcpProxy) {
   if (fault === 'cut') await proxy.stop();
   else if (fault === 'half-open') proxy.blackhole();
@@ -109,17 +57,6 @@ async function injectFault(fault: Fault, proxy: TcpProxy) {
       pg.db,
     );
   }
-}
-
-async function recovered(api: ApiClient): Promise<number> {
-  const deadline = Date.now() + 20_000;
-  let status = 0;
-  while (Date.now() < deadline) {
-    status = (await patiently(() => api.get('/health'))).status;
-    if (status === 200) return status;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return status;
 }
 
 const CASES: Array<['redis' | 'postgres', Fault]> = [
@@ -181,8 +118,7 @@ describe.each(CASES)('%s, %s mid-load', (store, fault) => {
         expect(unexpected, `statuses: ${[...new Set(statuses)].join()}`).toEqual([]);
         if (fault !== 'terminated') expect(statuses).toContain(503);
         for (const answer of answers.filter((candidate) => candidate.status === 503)) {
-          expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-          expect(answer.headers.get('retry-after')).toMatch(/^\d+$/);
+          expectStoreDownRefusal(answer);
         }
 
         // After: the spent refresh token and the used signature are still refused.
