@@ -1,9 +1,9 @@
 import type { ResolvedPolicy } from '../policy.js';
 
 /**
- * The check `PostgresRateLimitStore.hit` sends since migration 0003: ONE plain SQL statement on
- * a row per policy (`key` is `storageKey`, `a`..`c` the counters, `k` the block), no PL/pgSQL,
- * no arrays stored. Its decision mirrors `algorithms/evaluate.ts`: the same float operations in
+ * The check `PostgresRateLimitStore.hit` runs since migration 0003: ONE plain SQL statement on
+ * a row per policy (`key` is `storageKey`, `a`..`c` the counters, `k` the block), no arrays
+ * stored; the body of `RATE_LIMIT_HIT_FUNCTION`, whose PL/pgSQL only keeps its plan. Its decision mirrors `algorithms/evaluate.ts`: the same float operations in
  * the same order, so Postgres and JavaScript agree on every admit; the statement returns the
  * state it read, and the store computes the outcomes from it with `evaluateCheck` itself.
  *
@@ -18,9 +18,9 @@ import type { ResolvedPolicy } from '../policy.js';
  * counter and returns fewer rows than policies; the store inserts the missing rows (empty
  * state, `on conflict do nothing`) and runs it again, which finds every row.
  *
- * Parameters: $1 now, $2 cost, $3 keys (text[], one a policy), $4 algorithm codes (1 fixed
- * window, 2 sliding window, 3 GCRA), $5 limits, $6 windows, $7 bursts (GCRA's; a window's
- * limit), $8 block ms. `TABLE` is replaced by the schema-qualified table.
+ * Parameters (the function's): `p_now`, `p_cost`, `p_keys` (text[], one a policy), `p_codes`
+ * (1 fixed window, 2 sliding window, 3 GCRA), `p_limits`, `p_windows`, `p_bursts` (GCRA's; a
+ * window's limit), `p_block_ms`. `TABLE` is replaced by the schema-qualified table.
  */
 export const HIT_STATEMENT = `
 return query
