@@ -35,11 +35,27 @@ describe.each(STORE_KINDS)('the %s stores', (kind) => {
       expect(await stores.users.findById(randomUUID())).toBeUndefined();
       expect(await stores.users.findByEmail('nobody@example.com')).toBeUndefined();
 
-      await stores.users.setPasswordHash(alice.id, '$argon2id$new');
+      expect(
+        await stores.users.setPasswordHash(alice.id, '$argon2id$new', alice.passwordHash),
+      ).toBe(true);
       expect((await stores.users.findById(alice.id))?.passwordHash).toBe('$argon2id$new');
+      // Only over the hash the caller read: a write that lost a race to another changes nothing.
+      expect(
+        await stores.users.setPasswordHash(alice.id, '$argon2id$stale', alice.passwordHash),
+      ).toBe(false);
+      expect((await stores.users.findById(alice.id))?.passwordHash).toBe('$argon2id$new');
+      // Ten writers over one read hash (two password changes, a rehash): exactly one wins.
+      const written = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          stores.users.setPasswordHash(alice.id, `$argon2id$racer-${i}`, '$argon2id$new'),
+        ),
+      );
+      expect(written.filter(Boolean)).toHaveLength(1);
       // Only an existing user is updated: no half user appears.
       const ghost = randomUUID();
-      await stores.users.setPasswordHash(ghost, '$argon2id$new');
+      expect(await stores.users.setPasswordHash(ghost, '$argon2id$new', alice.passwordHash)).toBe(
+        false,
+      );
       expect(await stores.users.findById(ghost)).toBeUndefined();
     } finally {
       await stores.close();

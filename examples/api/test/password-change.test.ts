@@ -121,6 +121,29 @@ describe.each(cases)('POST /api/v1/auth/password, %s store, %s', (store, framewo
   );
 
   onService(
+    'two changes over one current password at once: one wins, the other is the login 401',
+    async () => {
+      const { account } = await newUser('racers');
+      const [first, second] = [await api.login(account), await api.login(account)];
+      const answers = await Promise.all(
+        [first, second].map((caller, i) =>
+          api.post(
+            PASSWORD,
+            { currentPassword: account.password, newPassword: `racer-${i}-${account.password}` },
+            { token: caller.accessToken },
+          ),
+        ),
+      );
+      const won = answers.findIndex((answer) => answer.status === 200);
+      const lost = answers[1 - won];
+      expect(won, JSON.stringify(answers.map((answer) => answer.body))).not.toBe(-1);
+      expectProblem(lost as (typeof answers)[number], 401, 'ERR_LOGIN_FAILED');
+      // The winner's password is the one that logs in: the loser wrote nothing after it.
+      await api.login({ email: account.email, password: `racer-${won}-${account.password}` });
+    },
+  );
+
+  onService(
     "a cookie caller keeps its session under a new id; the user's other sessions and tokens die",
     async () => {
       const { account, newPassword } = await newUser('cookie');

@@ -139,7 +139,8 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     options.onEvent?.({ type: 'LOGIN_SUCCESS', severity: 'info', source: 'app', userId: user.id });
     // The only moment the password is known: upgrade a hash made with weaker parameters.
     if (hasher.needsRehash(user.passwordHash)) {
-      await users.setPasswordHash(user.id, await hasher.hash(password));
+      // Over the hash just verified: a password changed meanwhile stays changed.
+      await users.setPasswordHash(user.id, await hasher.hash(password), user.passwordHash);
     }
     return user;
   }

@@ -107,7 +107,13 @@ export function createPasswordChange(options: PasswordChangeOptions): ChangePass
     // Before any hashing: a refused new password costs no argon2 work and changes nothing.
     await policy.assert(newPassword, { email: user.email });
     await assertCurrentPassword(user, currentPassword);
-    await users.setPasswordHash(user.id, await hasher.hash(newPassword));
+    // Over the hash just verified: of two changes (or a provider's claim) racing, one wins, and
+    // the loser's current password is no longer current.
+    if (
+      !(await users.setPasswordHash(user.id, await hasher.hash(newPassword), user.passwordHash))
+    ) {
+      throw loginFailedError();
+    }
     await revokeOthers(auth, user.id);
     options.onEvent?.({
       type: 'PASSWORD_CHANGED',

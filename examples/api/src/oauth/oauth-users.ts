@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { RampartError, type SecurityEventInit } from '@rampart/core';
+import { notFoundError, RampartError, type SecurityEventInit } from '@rampart/core';
 import type { OAuthUserDirectory } from '@rampart/oauth';
 import type { User, UserStore } from '../users/user-store.js';
 
@@ -40,12 +40,19 @@ export function oauthUserDirectory(
   users: UserStore,
   options: OAuthUserDirectoryOptions,
 ): OAuthUserDirectory {
-  async function claimedBy(user: User): Promise<string> {
-    if (user.passwordHash === NO_PASSWORD || (await options.hasSecondFactor(user.id))) {
-      return user.id;
+  async function claimedBy(found: User): Promise<string> {
+    let user: User | undefined = found;
+    for (;;) {
+      if (user.passwordHash === NO_PASSWORD || (await options.hasSecondFactor(user.id))) {
+        return user.id;
+      }
+      // Password first: a credential revoked while the password still worked could be reissued.
+      // Over the hash read: a password changed meanwhile is read again and claimed too.
+      if (await users.setPasswordHash(user.id, NO_PASSWORD, user.passwordHash)) break;
+      user = await users.findById(found.id);
+      // Erased between the read and the write: nothing left to join.
+      if (user === undefined) throw notFoundError();
     }
-    // Password first: a credential revoked while the password still worked could be reissued.
-    await users.setPasswordHash(user.id, NO_PASSWORD);
     await options.revokeCredentials(user.id);
     options.onEvent?.({
       type: 'PASSWORD_CHANGED',

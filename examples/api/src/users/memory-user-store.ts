@@ -49,10 +49,11 @@ export class MemoryUserStore implements UserStore {
     return Promise.resolve(updated);
   }
 
-  setPasswordHash(id: string, passwordHash: string): Promise<void> {
+  setPasswordHash(id: string, passwordHash: string, expected: string): Promise<boolean> {
     const user = this.#byId.get(id);
-    if (user !== undefined) this.#byId.set(id, Object.freeze({ ...user, passwordHash }));
-    return Promise.resolve();
+    if (user?.passwordHash !== expected) return Promise.resolve(false);
+    this.#byId.set(id, Object.freeze({ ...user, passwordHash }));
+    return Promise.resolve(true);
   }
 
   purgeUser(id: string): Promise<void> {

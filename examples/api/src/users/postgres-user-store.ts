@@ -80,10 +80,13 @@ export class PostgresUserStore implements UserStore {
     return toUser(rows[0]);
   }
 
-  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
-    await this.#table.query(
-      sql`update ${this.#table.name} set password_hash = ${passwordHash} where id = ${id}`,
+  async setPasswordHash(id: string, passwordHash: string, expected: string): Promise<boolean> {
+    const rows = await this.#table.query(
+      sql<{
+        id: string;
+      }>`update ${this.#table.name} set password_hash = ${passwordHash} where id = ${id} and password_hash = ${expected} returning id`,
     );
+    return rows.length === 1;
   }
 
   async purgeUser(id: string): Promise<void> {

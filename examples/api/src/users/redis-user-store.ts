@@ -44,9 +44,9 @@ return redis.call('HGETALL', ARGV[1] .. id)`);
 /** KEYS: user hash. A script like the others, so every read shares one timeout path. */
 const FIND_BY_ID = new RedisScript(`return redis.call('HGETALL', KEYS[1])`);
 
-/** KEYS: user hash. ARGV: the new hash. Only an existing user is updated. */
+/** KEYS: user hash. ARGV: the new hash, the expected one. Only over the expected hash (so never a missing user). */
 const SET_HASH = new RedisScript(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('HGET', KEYS[1], 'passwordHash') ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], 'passwordHash', ARGV[1])
 return 1`);
 
@@ -148,8 +148,8 @@ export class RedisUserStore implements UserStore {
     return parseUser(await this.#run(SET_ROLE, [this.#users + id], [role]));
   }
 
-  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
-    await this.#run(SET_HASH, [this.#users + id], [passwordHash]);
+  async setPasswordHash(id: string, passwordHash: string, expected: string): Promise<boolean> {
+    return (await this.#run(SET_HASH, [this.#users + id], [passwordHash, expected])) === 1;
   }
 
   async purgeUser(id: string): Promise<void> {

@@ -40,8 +40,13 @@ export interface UserStore extends UserDataPurger {
   list(limit: number, cursor?: string): Promise<{ items: User[]; nextCursor?: string }>;
   /** Sets the user's role; resolves the updated user, or `undefined` when there is none. */
   setRole(id: string, role: string): Promise<User | undefined>;
-  /** Replaces the hash after a login found it weaker than the current parameters. */
-  setPasswordHash(id: string, passwordHash: string): Promise<void>;
+  /**
+   * Replaces the hash only while it still is `expected`, the one the caller read (a login's
+   * rehash, a password change, a provider's claim); resolves whether it wrote. Of two writers
+   * over one read hash one wins, so a stale rehash or a change whose current password was
+   * replaced meanwhile cannot bring an old password back.
+   */
+  setPasswordHash(id: string, passwordHash: string, expected: string): Promise<boolean>;
   /** Right to erasure (core's `UserDataPurger`): forgets the user and frees the email. */
   purgeUser(userId: string): Promise<void>;
 }
