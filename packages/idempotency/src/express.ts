@@ -7,10 +7,9 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { BodyCollector } from './body-collector.js';
 import type { Idempotency, IdempotencyLease, IdempotencyStart } from './idempotency.js';
+import { IDEMPOTENCY_KEY_HEADER } from './key-header.js';
 import { rawBodyOf } from './raw-body.js';
 import type { ReplayResponse } from './response.js';
-
-const KEY_HEADER = 'idempotency-key';
 
 /** Options of {@link idempotent}. */
 export interface IdempotentOptions {
@@ -105,7 +104,7 @@ export function idempotent(options: IdempotentOptions): RequestHandler {
 
   return function idempotentMiddleware(req: Request, res: Response, next: NextFunction): void {
     // Without the header there is nothing to claim: no request view, no promise to wait for.
-    if (!required && req.headers[KEY_HEADER] === undefined) {
+    if (!required && req.headers[IDEMPOTENCY_KEY_HEADER] === undefined) {
       next();
       return;
     }

@@ -23,10 +23,9 @@ import type {
   IdempotencyRouteOptions,
   IdempotencyStart,
 } from './idempotency.js';
+import { IDEMPOTENCY_KEY_HEADER } from './key-header.js';
 import { rawBodyOf } from './raw-body.js';
 import type { ReplayResponse } from './response.js';
-
-const KEY_HEADER = 'idempotency-key';
 
 /** Options of {@link fastifyIdempotency}. */
 export interface FastifyIdempotencyOptions {
@@ -91,7 +90,7 @@ function createPreHandler(
     done: HookHandlerDoneFunction,
   ): void {
     // Without the header there is nothing to claim: no request view, no promise to wait for.
-    if (route.required !== true && request.headers[KEY_HEADER] === undefined) {
+    if (route.required !== true && request.headers[IDEMPOTENCY_KEY_HEADER] === undefined) {
       done();
       return;
     }

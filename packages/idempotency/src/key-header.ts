@@ -1,6 +1,9 @@
 import { type HeaderRecord, headerValues } from '@rampart/core';
 import { keyInvalidError } from './errors.js';
 
+/** The request header that carries the key, as Node's header records name it (lower case). */
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+
 /** The longest key, in characters once unescaped (EXAMPLE-API.md, and Stripe's limit). */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
@@ -24,7 +27,7 @@ const MAX_HEADER_LENGTH = 2 + 2 * MAX_IDEMPOTENCY_KEY_LENGTH;
  * idempotencyKeyOf({ 'idempotency-key': '"a\\"b"' }); // 'a"b'
  */
 export function idempotencyKeyOf(headers: HeaderRecord): string | undefined {
-  const values = headerValues(headers, 'idempotency-key');
+  const values = headerValues(headers, IDEMPOTENCY_KEY_HEADER);
   if (values.length === 0) return undefined;
   if (values.length > 1) throw keyInvalidError();
   const value = values[0] as string;
