@@ -4,37 +4,15 @@ import { codeRequiredError, type Mfa } from '@rampart/mfa';
 import type { PasswordHasher } from '@rampart/passwords';
 import { z } from 'zod';
 import { assertMayActOnUser } from '../access/act-on-user.js';
-import type { AppAccessControl } from '../access/app-access.js';
+import type { AppAccessControl, AppPermission } from '../access/app-access.js';
 import { loginFailedError } from '../auth/auth-service.js';
+import { assertPermission } from '../auth/permissions.js';
 import { parseInput } from '../parse-input.js';
 import type { User, UserStore } from '../users/user-store.js';
 import type { AppAudit } from './app-audit.js';
 
-/** What an admin may do here; the seed's matrix (EXAMPLE-API.md, "Roles and permissions"). */
-export type AuditPermission = 'audit:read' | 'users:write';
-
-const ROLE_PERMISSIONS: Readonly<Record<string, readonly AuditPermission[] | '*'>> = {
-  super_admin: '*',
-  admin: ['audit:read', 'users:write'],
-};
-
-/**
- * 403 `ERR_FORBIDDEN` naming the permission unless the caller's role grants it. The one place
- * to swap for `@rampart/access-control`'s guard once the app's routes use it.
- */
-export function assertAuditPermission(user: User, permission: AuditPermission): void {
-  const granted = Object.hasOwn(ROLE_PERMISSIONS, user.role)
-    ? ROLE_PERMISSIONS[user.role]
-    : undefined;
-  if (granted === '*' || granted?.includes(permission)) return;
-  throw new RampartError({
-    status: 403,
-    code: 'ERR_FORBIDDEN',
-    title: 'Forbidden',
-    detail: `This action needs the permission ${permission}, which your role does not grant.`,
-    extensions: { permission },
-  });
-}
+/** What an admin may do here, checked on the app's matrix (`access/app-access.ts`). */
+export type AuditPermission = Extract<AppPermission, 'audit:read' | 'users:write'>;
 
 const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const userIdSchema = z.string().regex(USER_ID, 'must be a user id');
@@ -66,7 +44,7 @@ export function createAuditHandlers(deps: AuditRouteDeps) {
 
   async function admin(auth: AuthContext, permission: AuditPermission): Promise<User> {
     const user = await deps.userOf(auth);
-    assertAuditPermission(user, permission);
+    assertPermission(user, permission);
     return user;
   }
 
