@@ -66,12 +66,7 @@ describe.each(STORE_KINDS)('roles, admin routes and settings on %s', (store) => 
       app = await startApp({ args: [...args, '--fresh'], env: { ...isolation, ...secrets } });
       if (store !== 'memory') second = await startApp({ args, env: { ...isolation, ...secrets } });
       api = new ApiClient(app.url, secrets);
-      root = (
-        await api.login({
-          email: secrets.ADMIN_EMAIL as string,
-          password: secrets.ADMIN_PASSWORD as string,
-        })
-      ).accessToken;
+      root = (await api.loginAdmin()).accessToken;
       for (const which of ['user', 'other'] as const) {
         const account = newAccount(which);
         const id = await api.register(account);

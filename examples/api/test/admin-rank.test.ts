@@ -29,11 +29,7 @@ describe.each(cases)('admin actions on a user ranked above, %s store, %s', (stor
       env: { ...isolation, ...secrets },
     });
     api = new ApiClient(app.url, secrets);
-    const bootstrap = {
-      email: secrets.ADMIN_EMAIL as string,
-      password: secrets.ADMIN_PASSWORD as string,
-    };
-    superToken = (await api.login(bootstrap)).accessToken;
+    superToken = (await api.loginAdmin()).accessToken;
     superId = (await api.get('/api/v1/me', { token: superToken })).body.id as string;
     const account = newAccount('ranked-admin');
     adminId = await api.register(account);

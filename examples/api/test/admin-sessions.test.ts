@@ -26,12 +26,7 @@ describe.each(cases)("an admin and a user's credentials, %s store, %s", (store, 
       env: { ...isolation, ...secrets },
     });
     api = new ApiClient(app.url, secrets);
-    admin = (
-      await api.login({
-        email: secrets.ADMIN_EMAIL as string,
-        password: secrets.ADMIN_PASSWORD as string,
-      })
-    ).accessToken;
+    admin = (await api.loginAdmin()).accessToken;
   });
   afterAll(async () => app?.stop());
 

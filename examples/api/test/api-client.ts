@@ -3,11 +3,6 @@ import { signRequest } from '@rampart/request-signing/client';
 import { expect } from 'vitest';
 
 /**
- * Fixed credentials the tests start the app with, so they can log in as admin and sign, and a
- * register limit above the accounts one test file makes from 127.0.0.1 (the default 3 per hour
- * has its own test, register-limit.test.ts).
- */
-/**
  * The secrets keying stored state, one set per test file: every app a file starts on its store
  * (one Redis prefix, one Postgres schema) must share them, or the second refuses to start.
  */
@@ -17,6 +12,11 @@ export const STORED_STATE_SECRETS = {
   AUDIT_HMAC_KEY: randomBytes(32).toString('base64url'),
 };
 
+/**
+ * Fixed credentials the tests start the app with, so they can log in as admin and sign, and a
+ * register limit above the accounts one test file makes from 127.0.0.1 (the default 3 per hour
+ * has its own test, register-limit.test.ts).
+ */
 export function testSecrets(): Record<string, string> {
   return {
     ...STORED_STATE_SECRETS,
@@ -93,6 +93,14 @@ export class ApiClient {
     const response = await this.post('/api/v1/auth/login', account);
     expect(response.status, JSON.stringify(response.body)).toBe(200);
     return response.body as { accessToken: string; refreshToken: string };
+  }
+
+  /** Logs in as the bootstrap admin of `secrets` (ADMIN_EMAIL, ADMIN_PASSWORD), expecting 200. */
+  loginAdmin() {
+    return this.login({
+      email: this.secrets.ADMIN_EMAIL as string,
+      password: this.secrets.ADMIN_PASSWORD as string,
+    });
   }
 
   /** A POST signed by the configured signing client; `raw` is the exact body, signed and sent. */

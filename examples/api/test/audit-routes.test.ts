@@ -62,12 +62,7 @@ describe.each(cases)('audit, alerts and privacy on %s / %s', (store, framework) 
       env,
     });
     api = new ApiClient(app.url, secrets);
-    admin = (
-      await api.login({
-        email: secrets.ADMIN_EMAIL as string,
-        password: secrets.ADMIN_PASSWORD as string,
-      })
-    ).accessToken;
+    admin = (await api.loginAdmin()).accessToken;
   });
   afterAll(async () => {
     if (app !== undefined) expect(await app.stop()).toBe(0);

@@ -36,12 +36,7 @@ describe.each(['memory', 'redis'] as const)('IP lists of the settings on %s', (s
       app = await startApp({ args: [...args, '--fresh'], env: { ...isolation, ...secrets } });
       if (store !== 'memory') second = await startApp({ args, env: { ...isolation, ...secrets } });
       api = new ApiClient(app.url, secrets);
-      root = (
-        await api.login({
-          email: secrets.ADMIN_EMAIL as string,
-          password: secrets.ADMIN_PASSWORD as string,
-        })
-      ).accessToken;
+      root = (await api.loginAdmin()).accessToken;
     });
     afterAll(async () => {
       await app?.stop();
