@@ -180,11 +180,7 @@ describe.each(matrix)('API key scopes on %s with the %s store', (framework, stor
   );
 
   it.skipIf(!available[store])('refuses the admin routes to a super_admin key', async () => {
-    const secrets = started.secrets;
-    const admin = await api.login({
-      email: secrets.ADMIN_EMAIL as string,
-      password: secrets.ADMIN_PASSWORD as string,
-    });
+    const admin = await api.loginAdmin();
     const adminKey = await createKey(api, admin.accessToken, [
       'entities:read',
       'entities:write',

@@ -57,10 +57,7 @@ describe.each(FRAMEWORKS)('auth routes on %s', (framework) => {
   });
 
   it('the bootstrap admin logs in with role super_admin', async () => {
-    const pair = await api.login({
-      email: api.secrets.ADMIN_EMAIL as string,
-      password: api.secrets.ADMIN_PASSWORD as string,
-    });
+    const pair = await api.loginAdmin();
     const me = await api.get(ME, { token: pair.accessToken });
     expect(me.body).toMatchObject({
       email: 'admin@example.com',

@@ -47,10 +47,7 @@ describe.each(FRAMEWORKS)('entity routes on %s', (framework) => {
   });
 
   it('the bootstrap admin may write too (every permission)', async () => {
-    const admin = await api.login({
-      email: api.secrets.ADMIN_EMAIL as string,
-      password: api.secrets.ADMIN_PASSWORD as string,
-    });
+    const admin = await api.loginAdmin();
     const response = await api.signedPost(
       records('admin'),
       '{"data":{"ok":true}}',
