@@ -64,6 +64,15 @@ describe('parseConfig', () => {
     expect(config.signing.keyId).toEqual({ value: 'client-1', generated: false });
   });
 
+  it('holds 100 000 audit records in memory unless AUDIT_MEMORY_RECORDS says otherwise', () => {
+    expect(parseConfig([], {}).audit.memoryRecords).toBe(100_000);
+    expect(parseConfig([], { AUDIT_MEMORY_RECORDS: '1' }).audit.memoryRecords).toBe(1);
+    expect(parseConfig([], { AUDIT_MEMORY_RECORDS: '2000' }).audit.memoryRecords).toBe(2000);
+    expect(parseConfig([], { AUDIT_MEMORY_RECORDS: '1000000' }).audit.memoryRecords).toBe(
+      1_000_000,
+    );
+  });
+
   it('limits registrations to 3 per IP and hour unless REGISTER_LIMIT_PER_HOUR says otherwise', () => {
     expect(parseConfig([], {}).registerLimitPerHour).toBe(3);
     expect(parseConfig([], { REGISTER_LIMIT_PER_HOUR: '' }).registerLimitPerHour).toBe(3);
@@ -116,6 +125,11 @@ describe('parseConfig', () => {
     ...['0', '-1', '3.5', ' 3', '3 ', '03', '0x3', '3e0', 'three', '100001', '9'.repeat(20)].map(
       (value) => [[], { REGISTER_LIMIT_PER_HOUR: value }, 'REGISTER_LIMIT_PER_HOUR'],
     ),
+    ...['0', '-5', '1.5', ' 10', '010', '1e3', 'many', '1000001'].map((value) => [
+      [],
+      { AUDIT_MEMORY_RECORDS: value },
+      'AUDIT_MEMORY_RECORDS',
+    ]),
   ] as Array<[string[], Record<string, string>, string]>)(
     '%j %j is refused, naming %s',
     (argv, env, option) => {

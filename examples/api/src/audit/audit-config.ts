@@ -12,9 +12,17 @@ export interface AuditConfig {
   readonly alertWebhook: { readonly url: string; readonly secret: string } | undefined;
   /** `AUDIT_LOG_FILE`: a JSON-lines copy of every record (the trail's store on `--store redis`). */
   readonly logFile: string | undefined;
+  /**
+   * `AUDIT_MEMORY_RECORDS`: most records the in-process trail holds on `--store memory` and
+   * `--store redis` (the oldest go first). Default 100 000.
+   */
+  readonly memoryRecords: number;
 }
 
 const SECONDS = /^[1-9][0-9]{0,7}$/;
+const RECORDS = /^[1-9][0-9]{0,6}$/;
+const DEFAULT_MEMORY_RECORDS = 100_000;
+const MAX_MEMORY_RECORDS = 1_000_000;
 const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/;
 
 function parseWebhook(
@@ -55,6 +63,13 @@ export function parseAuditConfig(read: (name: string) => string | undefined): Au
     );
   }
   const logFile = read('AUDIT_LOG_FILE');
+  const records = read('AUDIT_MEMORY_RECORDS');
+  if (records !== undefined && (!RECORDS.test(records) || Number(records) > MAX_MEMORY_RECORDS)) {
+    throw new ConfigError(
+      'AUDIT_MEMORY_RECORDS',
+      `must be a whole number of records from 1 to ${MAX_MEMORY_RECORDS}`,
+    );
+  }
   return {
     hmacKey:
       hmacKey === undefined
@@ -63,5 +78,6 @@ export function parseAuditConfig(read: (name: string) => string | undefined): Au
     lockdownSeconds: lockdown === undefined ? 900 : Number(lockdown),
     alertWebhook: parseWebhook(read('ALERT_WEBHOOK_URL'), read('ALERT_WEBHOOK_SECRET')),
     logFile: logFile === undefined || logFile === '' ? undefined : logFile,
+    memoryRecords: records === undefined ? DEFAULT_MEMORY_RECORDS : Number(records),
   };
 }

@@ -15,9 +15,9 @@ export interface AuditStores {
   readonly locks: AccountLockStore;
 }
 
-/** `--store memory`: both in this process. */
-export function memoryAuditStores(): AuditStores {
-  return { trail: new MemoryAuditStore(), locks: memoryAccountLocks() };
+/** `--store memory`: both in this process, the trail bounded at `maxRecords` (`AUDIT_MEMORY_RECORDS`). */
+export function memoryAuditStores(maxRecords: number): AuditStores {
+  return { trail: new MemoryAuditStore({ maxRecords }), locks: memoryAccountLocks() };
 }
 
 /**
@@ -26,10 +26,18 @@ export function memoryAuditStores(): AuditStores {
  * append-only history queried by user, type and time, and Redis acknowledges writes before they
  * are on disk (AOF `everysec`, RDB snapshots), so the last second of records could vanish in a
  * crash: the opposite of the durable commits the trail promises. Apps on Redis keep the trail in
- * Postgres, or in a file as here.
+ * Postgres, or in a file as here. The in-memory window (`AUDIT_MEMORY_RECORDS`) serves the admin
+ * queries and `verify()` of what this process recorded.
  */
-export function redisAuditStores(redis: Redis | Cluster, prefix: string): AuditStores {
-  return { trail: new MemoryAuditStore(), locks: redisAccountLocks(redis, prefix) };
+export function redisAuditStores(
+  redis: Redis | Cluster,
+  prefix: string,
+  maxRecords: number,
+): AuditStores {
+  return {
+    trail: new MemoryAuditStore({ maxRecords }),
+    locks: redisAccountLocks(redis, prefix),
+  };
 }
 
 /** `--store postgres`: both on Postgres (run `auditMigrations` and `accountLockMigrations`). */

@@ -60,7 +60,7 @@ export async function openStores(config: AppConfig): Promise<AppStores> {
   // Imported on demand: a memory run never loads ioredis, pg or Kysely.
   switch (config.store) {
     case 'memory':
-      return (await import('./memory.js')).openMemoryStores();
+      return (await import('./memory.js')).openMemoryStores(config);
     case 'redis':
       return (await import('./redis.js')).openRedisStores(config);
     case 'postgres':

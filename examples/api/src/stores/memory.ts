@@ -6,13 +6,14 @@ import { MemoryMfaStore } from '@rampart/mfa';
 import { MemoryOAuthLinkStore } from '@rampart/oauth';
 import { MemoryRateLimitStore } from '@rampart/rate-limit';
 import { memoryAuditStores } from '../audit/audit-stores.js';
+import type { AppConfig } from '../config.js';
 import { MemoryRecordStore } from '../entities/memory-record-store.js';
 import { memorySessionStores } from '../sessions/session-stores.js';
 import { MemoryUserStore } from '../users/memory-user-store.js';
 import type { AppStores } from './app-stores.js';
 
 /** The embedded default: state lives in this process and dies with it. */
-export function openMemoryStores(): AppStores {
+export function openMemoryStores(config: AppConfig): AppStores {
   const nonces = new MemoryNonceStore();
   const tokens = new MemoryJwtNonceStore();
   const rateLimits = new MemoryRateLimitStore();
@@ -30,7 +31,7 @@ export function openMemoryStores(): AppStores {
     idempotency,
     mfa: new MemoryMfaStore(),
     sessions,
-    audit: memoryAuditStores(),
+    audit: memoryAuditStores(config.audit.memoryRecords),
     oauthLinks: new MemoryOAuthLinkStore(),
     // Memory cannot be unreachable.
     ping: () => Promise.resolve(),

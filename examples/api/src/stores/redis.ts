@@ -147,7 +147,7 @@ export async function openRedisStores(config: AppConfig): Promise<AppStores> {
     idempotency: new RedisIdempotencyStore({ redis, keyPrefix: `${prefix}idempotency:` }),
     mfa: new RedisMfaStore({ redis, keyPrefix: `${prefix}mfa:` }),
     sessions: await redisSessionStores(redis, prefix),
-    audit: redisAuditStores(redis, prefix),
+    audit: redisAuditStores(redis, prefix, config.audit.memoryRecords),
     oauthLinks: new RedisOAuthLinkStore({ redis, keyPrefix: `${prefix}oauth:` }),
     async ping() {
       try {
