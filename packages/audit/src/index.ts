@@ -64,6 +64,7 @@ export type {
   AuditRow,
   AuditStore,
   AuditStoreQuery,
+  ChainLinkRow,
   StoredAuditRow,
   UserKeyEntry,
 } from './store.js';

@@ -30,6 +30,19 @@ export interface StoredAuditRow extends AuditRow {
   readonly id: string;
 }
 
+/**
+ * A record as `verify()` reads it from a store that compares the filter columns itself
+ * ({@link AuditStore.readLinks}): only what the chain needs, and the comparison's answer.
+ */
+export interface ChainLinkRow {
+  readonly seq: number;
+  /** The record's text, exactly as stored. */
+  readonly body: string;
+  readonly hash: string;
+  /** Whether the row's filter columns say what the start of its text says (`columnsMatchBody`). */
+  readonly columnsMatch: boolean;
+}
+
 /** A user's record key: who (as a keyed hash, never the id), their pseudonym, the key sealed. */
 export interface UserKeyEntry {
   readonly userRef: string;
@@ -77,6 +90,13 @@ export interface AuditStore {
   chains(): Promise<string[]>;
   /** Up to `limit` records of `chain` after `afterSeq`, in sequence order. */
   readChain(chain: string, afterSeq: number, limit: number): Promise<StoredAuditRow[]>;
+  /**
+   * Optional, for `verify()`: {@link AuditStore.readChain}'s rows reduced to what the chain needs,
+   * each with its filter columns already compared with its text, as `columnsMatchBody` in body.ts
+   * does. A database that compares in the query spares the process decoding seven columns a row;
+   * without this method `verify()` reads `readChain` and compares them itself.
+   */
+  readLinks?(chain: string, afterSeq: number, limit: number): Promise<ChainLinkRow[]>;
   /** The checkpoints of `chain`, in sequence order. */
   checkpoints(chain: string): Promise<Checkpoint[]>;
   /**

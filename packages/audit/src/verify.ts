@@ -1,7 +1,7 @@
 import { constantTimeEqual } from '@rampart/crypto';
 import { bodyStart, columnsMatchBody, parseBody } from './body.js';
 import { type ChainHead, type ChainKeys, type Checkpoint, GENESIS_HASH } from './chain.js';
-import type { AuditStore, StoredAuditRow } from './store.js';
+import type { AuditStore, ChainLinkRow, StoredAuditRow } from './store.js';
 
 /** Why a chain failed to verify. */
 export type VerifyFailure =
@@ -40,16 +40,21 @@ export interface VerifyChainOptions {
   extraCheckpoints?: readonly Checkpoint[] | undefined;
 }
 
+/** A row as read for verifying: with its columns, or with the store's comparison of them. */
+type VerifiedRow = StoredAuditRow | ChainLinkRow;
+
 /**
  * Whether a row's columns agree with its text. The columns are the text's first fields, so
- * comparing them with its start is enough; the text is parsed only to say what is wrong.
+ * comparing them with its start is enough (the store may have done it: `readLinks`); the text is
+ * parsed only to say what is wrong.
  */
 function columnsAgree(
-  row: StoredAuditRow,
+  row: VerifiedRow,
   chain: string,
   start: string,
 ): 'ok' | 'out-of-order' | 'column-mismatch' {
-  if (columnsMatchBody(row.body, start, row)) return 'ok';
+  const match = 'columnsMatch' in row ? row.columnsMatch : columnsMatchBody(row.body, start, row);
+  if (match) return 'ok';
   const body = parseBody(row.body);
   if (body === undefined || body.seq !== row.seq || body.chain !== chain) return 'out-of-order';
   return 'column-mismatch';
@@ -96,12 +101,16 @@ export async function verifyChain(
   let checked = 0;
   let expected = 0;
   let prev = GENESIS_HASH;
-  let next = store.readChain(chain, 0, options.pageSize);
+  const readLinks = store.readLinks?.bind(store);
+  const read = (afterSeq: number): Promise<readonly VerifiedRow[]> =>
+    readLinks === undefined
+      ? store.readChain(chain, afterSeq, options.pageSize)
+      : readLinks(chain, afterSeq, options.pageSize);
+  let next = read(0);
   for (;;) {
     const page = await next;
     if (page.length === 0) break;
-    const lastSeq = (page[page.length - 1] as StoredAuditRow).seq;
-    next = store.readChain(chain, lastSeq, options.pageSize);
+    next = read((page[page.length - 1] as VerifiedRow).seq);
     for (const row of page) {
       if (expected === 0) {
         // Where the stored chain starts: at 1, or after a checkpoint retention cut at.
