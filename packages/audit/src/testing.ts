@@ -91,6 +91,27 @@ export function describeAuditStoreConformance(
       expect(await store.chains()).toContain(chain);
     });
 
+    it('keeps any text exactly: line feeds, empty values, subjects null or not in one batch', async () => {
+      const odd = ['', 'a\nb', '\n', 'x\\y"z', '\u2028é😀', '\r\n', 'NULL', 'null'];
+      const written = rows(chain, 1, odd.length).map((row, i) => ({
+        ...row,
+        type: odd[(i + 1) % odd.length] as string,
+        subject: i % 3 === 0 ? null : (odd[i] as string),
+        body: odd[i] as string,
+      }));
+      await store.append(written.slice(0, 1));
+      await store.append(written.slice(1));
+      const read = await store.readChain(chain, 0, 100);
+      expect(read.map(({ id: _id, ...row }) => row)).toEqual(written);
+      const plain = rows(chain, odd.length + 1, odd.length + 3).map((row, i) => ({
+        ...row,
+        subject: i === 1 ? 'someone' : null,
+      }));
+      await store.append(plain);
+      const again = await store.readChain(chain, odd.length, 100);
+      expect(again.map(({ id: _id, ...row }) => row)).toEqual(plain);
+    });
+
     it('a chain never written has no head and no rows', async () => {
       expect(await store.head(chain)).toBeUndefined();
       expect(await store.readChain(chain, 0, 10)).toEqual([]);
