@@ -40,9 +40,11 @@ function report(
       redisUrl: 'redis://127.0.0.1:6379',
       keyPrefix: 'soak:',
       framework: 'fastify',
+      auditMemoryRecords: 2000,
     },
     samples,
     tally: { ...clean, ...tally },
+    auditRecords: 0,
   };
 }
 

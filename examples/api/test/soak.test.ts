@@ -47,6 +47,7 @@ describe.skipIf(!hasRedis)('a 20-second soak on Redis', () => {
       redisUrl: redisUrl(),
       keyPrefix: `rampart-test:soak-${randomBytes(6).toString('hex')}:`,
       framework: 'fastify',
+      auditMemoryRecords: 500,
     });
     const { tally } = report;
     const kinds = JSON.stringify(tally.byKind);
@@ -64,5 +65,7 @@ describe.skipIf(!hasRedis)('a 20-second soak on Redis', () => {
     for (const kind of SUCCEEDED) expect(tally.byKind[kind] ?? 0, kinds).toBeGreaterThan(0);
     expect(report.samples.length).toBeGreaterThanOrEqual(5);
     for (const sample of report.samples) expect(sample.heapUsed).toBeGreaterThan(0);
+    // The trail went to its JSON-lines file, as the app on Redis keeps it.
+    expect(report.auditRecords).toBeGreaterThan(0);
   });
 });

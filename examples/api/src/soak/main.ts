@@ -18,6 +18,9 @@ docs/reliability.md with its plot (docs/reliability-soak.svg) unless --no-write.
 Exits 1 when the bar is missed (memory not flat, a 5xx or no answer, an accepted attack, an
 idempotent retry not replayed).`;
 
+/** The app's in-memory audit window in a soak (`AUDIT_MEMORY_RECORDS`); see report.ts. */
+const SOAK_AUDIT_MEMORY_RECORDS = 2000;
+
 const args = readArgs(process.argv.slice(2), {
   values: new Set(['--minutes', '--users', '--rate', '--framework']),
   flags: new Set(['--no-write', '--help']),
@@ -51,6 +54,8 @@ const report = await runSoak({
   redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
   keyPrefix: 'rampart-soak:',
   framework: oneOf('--framework', FRAMEWORKS, argValue(args, '--framework') ?? 'fastify'),
+  // Filled within warm-up at the default rate, so the heap shows leaks, not a bound being reached.
+  auditMemoryRecords: SOAK_AUDIT_MEMORY_RECORDS,
 });
 const verdict = judgeSoak(report);
 console.log(JSON.stringify({ verdict, tally: report.tally }, null, 2));

@@ -12,6 +12,12 @@ export const SOAK_BEGIN =
   '<!-- soak:begin: written by `pnpm --filter @rampart/example-api soak` (src/soak/report.ts) -->';
 export const SOAK_END = '<!-- soak:end -->';
 
+/** How long the run's rate of audit records takes to fill a window of `records`, rounded. */
+function minutesToFill(report: SoakReport, records: number): string {
+  const perMinute = report.auditRecords / (report.options.durationMs / 60_000);
+  return perMinute === 0 ? '∞' : Math.round(records / perMinute).toString();
+}
+
 /** `byKind`'s `<kind> <status> [code]` as a table row. */
 function row(key: string, count: number): string {
   const [kind, status, code] = key.split(' ');
@@ -56,6 +62,12 @@ thief of the clients' own credentials would try is tried too: a typo'd API key, 
 its grace, a revoked key, the cookie of a signed-out session, and an \`Idempotency-Key\` sent again
 with another body. Every attack must be refused.
 
+The app keeps its audit trail as an app on Redis does: every record in a JSON-lines file
+(\`AUDIT_LOG_FILE\`) and the newest ${options.auditMemoryRecords} in memory for the admin queries
+(\`AUDIT_MEMORY_RECORDS\`), a window the traffic fills within warm-up; the default window of
+100,000 records fills after about ${minutesToFill(report, 100_000)} minutes at this rate and then stays flat in the
+same way.
+
 The clients together aim at ${options.ratePerSecond} requests per second (\`--rate\`), each client one request at a
 time: a steady load that a healthy app answers, not a flood that measures its queue (a slow app
 lowers the rate instead of growing a backlog that misses the stores' 1-second deadlines). Every
@@ -90,6 +102,7 @@ Redis and the clients sharing them).
 | RSS after warm-up → end | ${mib(verdict.rssAfterWarmup)} → ${mib(verdict.rssAtEnd)} (${percent(verdict.rssChange)}) |
 | event-loop delay, worst p99 of a ${options.sampleMs / 1000} s interval after warm-up | ${verdict.loopDelayP99Ms.toFixed(1)} ms |
 | Redis connected clients (min–max) | ${Math.min(...clients)}–${Math.max(...clients)} |
+| audit records (JSON lines; the newest ${options.auditMemoryRecords} in memory) | ${report.auditRecords} |
 | Redis keys under the prefix at the end | ${samples.at(-1)?.redisKeys ?? 0} |
 
 ![heap, RSS, event-loop delay and Redis over the soak](${context.svgFile})

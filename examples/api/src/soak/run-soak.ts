@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { type AppProcess, startApp } from '../demo/app-process.js';
@@ -30,12 +33,16 @@ export interface SoakOptions {
   /** Every key under it is deleted before (`--fresh`) and after the run. */
   readonly keyPrefix: string;
   readonly framework: 'fastify' | 'express';
+  /** The app's in-memory audit window (`AUDIT_MEMORY_RECORDS`); the full trail goes to a file. */
+  readonly auditMemoryRecords: number;
 }
 
 export interface SoakReport {
   readonly options: SoakOptions;
   readonly samples: readonly SoakSample[];
   readonly tally: TrafficTally;
+  /** Lines of the app's JSON-lines audit trail (`AUDIT_LOG_FILE`): every record of the run. */
+  readonly auditRecords: number;
 }
 
 const PROBE = fileURLToPath(new URL('./probe.mjs', import.meta.url));
@@ -68,6 +75,15 @@ async function sampleRedis(redis: Redis, prefix: string): Promise<ServerSample> 
   };
 }
 
+async function countLines(file: string): Promise<number> {
+  try {
+    const text = await readFile(file, 'latin1');
+    return text.split('\n').length - 1;
+  } catch {
+    return 0;
+  }
+}
+
 /** Asks the probe for a sample now (SIGUSR2) and waits until its line is printed. */
 async function probeSampleNow(app: AppProcess, since: number): Promise<void> {
   // Only to a probe that has printed: without its listener, SIGUSR2 would end the app.
@@ -90,6 +106,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const redis = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   const signing = { keyId: 'soak-client', secret: randomBytes(32).toString('base64url') };
+  const auditFile = join(tmpdir(), `rampart-soak-audit-${process.pid}.jsonl`);
   let app: AppProcess | undefined;
   try {
     app = await startApp({
@@ -105,6 +122,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         REGISTER_LIMIT_PER_HOUR: '100000',
         SIGNING_KEY_ID: signing.keyId,
         SIGNING_SECRET: signing.secret,
+        // As an app on Redis runs its trail: every record in a file, a window of them in memory.
+        AUDIT_LOG_FILE: auditFile,
+        AUDIT_MEMORY_RECORDS: String(options.auditMemoryRecords),
       },
     });
     const startedAt = Date.now();
@@ -154,9 +174,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         redisKeys: nearest?.redisKeys ?? 0,
       };
     });
-    return { options, samples, tally };
+    const auditRecords = await countLines(auditFile);
+    return { options, samples, tally, auditRecords };
   } finally {
     const code = await app?.stop();
+    await rm(auditFile, { force: true });
     if (app !== undefined && code !== 0) {
       console.error(`the app exited with code ${code}:\n${app.output().slice(-2000)}`);
     }
