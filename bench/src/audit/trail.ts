@@ -8,7 +8,7 @@
  * - a login while the alert webhook receiver hangs for 30 s, beside the same login without one.
  * Writes the `audit` section of docs/benchmarks.md.
  * Run alone: `pnpm --filter @rampart/bench bench:audit` (after building @rampart/audit;
- * `BENCH_QUICK=1` for one short round).
+ * `BENCH_QUICK=1` for one short round, which leaves docs/benchmarks.md as it is).
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -322,6 +322,11 @@ async function main(): Promise<void> {
     '',
     table,
   ].join('\n');
+  // One short round is a smoke run: its figures never replace the section.
+  if (QUICK) {
+    console.log(`\nBENCH_QUICK: the audit section of ${BENCHMARKS_DOC} was left as it is`);
+    return;
+  }
   writeSection(BENCHMARKS_DOC, 'audit', section);
   console.log(`\nWrote the audit section of ${BENCHMARKS_DOC}`);
 }

@@ -17,18 +17,13 @@ const SEPARATOR = '\n';
 
 /** The SQL of one text column of the batch; `nullable` columns write null as an empty string. */
 function textColumn(values: readonly (string | null)[], nullable: boolean): RawBuilder<unknown> {
-  let joined = '';
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i] as string | null;
-    if (value === null && nullable) {
-      if (i > 0) joined += SEPARATOR;
-      continue;
-    }
-    if (value === null || value === '' || value.includes(SEPARATOR)) {
+  for (const value of values) {
+    if (value === null ? !nullable : value === '' || value.includes(SEPARATOR)) {
       return sql`${[...values]}::text[]`;
     }
-    joined = i === 0 ? value : joined + SEPARATOR + value;
   }
+  // join writes null as an empty string, which string_to_array's third argument reads as null.
+  const joined = values.join(SEPARATOR);
   return nullable
     ? sql`string_to_array(${joined}::text, E'\\n', '')`
     : sql`string_to_array(${joined}::text, E'\\n')`;
