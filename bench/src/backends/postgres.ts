@@ -15,6 +15,8 @@ export interface BenchPostgres {
   db: Kysely<any>;
   /** A raw pg Pool, configured like the one under Kysely. */
   pool: pg.Pool;
+  /** The pg Pool under `db` (for a store that also takes it, to prepare its statements on). */
+  storePool: pg.Pool;
   version: string;
   /** The postmaster's pid when Postgres runs on this host. */
   postmasterPid: number | undefined;
@@ -61,6 +63,7 @@ export async function connectPostgres(
   return {
     db,
     pool,
+    storePool,
     version,
     postmasterPid,
     cpuNs: postmasterPid === undefined ? undefined : () => processesCpuNs(backendPids),

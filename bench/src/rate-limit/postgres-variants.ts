@@ -3,8 +3,11 @@
  * a counter can be (one upsert of one fixed-window counter, which cannot check two policies
  * atomically), the statement our store sends (captured from a real check, sent raw through
  * `pg`), the store behind a limiter with one and with two policies, and rate-limiter-flexible's
- * `RateLimiterPostgres` with one. All are one round trip per check. The peer's table is created
- * UNLOGGED like ours, so neither side pays a WAL flush per check and the rows compare statements.
+ * `RateLimiterPostgres` with one. All are one round trip per check, and all but one row are named
+ * prepared statements, as the peer sends its upsert (our store given the `pool` under its Kysely);
+ * one row shows our store through Kysely alone (no `pool`: the statement parsed and planned per
+ * check). The peer's table is created UNLOGGED like ours, so neither side pays a WAL flush per
+ * check and the rows compare statements.
  */
 import { migrate } from '@rampart/core/postgres';
 import {
@@ -13,18 +16,24 @@ import {
   type RateLimitKey,
   type RateLimitRequest,
 } from '@rampart/rate-limit';
-import { PostgresRateLimitStore, rateLimitMigrations } from '@rampart/rate-limit/postgres';
+import {
+  PostgresRateLimitStore,
+  type PreparedStatementPool,
+  rateLimitMigrations,
+} from '@rampart/rate-limit/postgres';
 import { type CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { BenchPostgres } from '../backends/postgres.js';
 import type { Variant } from '../harness/runner.js';
 
 export const POSTGRES_UPSERT =
-  'bare upsert of 1 counter (INSERT … ON CONFLICT DO UPDATE … RETURNING)';
-export const POSTGRES_STATEMENT = "the store's statement alone (raw pg, unnamed), 2 policies";
+  'bare upsert of 1 counter (INSERT … ON CONFLICT DO UPDATE … RETURNING, prepared)';
+export const POSTGRES_STATEMENT = "the store's statement alone (raw pg, prepared), 2 policies";
 export const POSTGRES_FLEXIBLE = 'rate-limiter-flexible RateLimiterPostgres, 1 policy';
 export const POSTGRES_OURS_ONE = '@rampart/rate-limit PostgresRateLimitStore, 1 policy';
 export const POSTGRES_OURS = '@rampart/rate-limit PostgresRateLimitStore, 2 policies';
+export const POSTGRES_OURS_KYSELY =
+  '@rampart/rate-limit PostgresRateLimitStore, 1 policy, through Kysely alone (no pool)';
 
 const CLIENTS = 1024;
 const NEVER = 1_000_000_000;
@@ -59,14 +68,15 @@ function limiterOn(
   db: Kysely<any>,
   schema: string,
   policies: typeof twoPolicies | typeof onePolicy,
+  pool?: PreparedStatementPool,
 ) {
   return createRateLimiter({
-    store: new PostgresRateLimitStore({ db, schema, purgeIntervalMs: 0 }),
+    store: new PostgresRateLimitStore({ db, pool, schema, purgeIntervalMs: 0 }),
     policies,
   });
 }
 
-/** The statement a two-policy check sends, captured through Kysely's query log. */
+/** The statement a two-policy check sends, captured through Kysely's query log (so: no `pool`). */
 async function captureCheck(
   bench: BenchPostgres,
   schema: string,
@@ -85,8 +95,9 @@ async function captureCheck(
 }
 
 export async function postgresVariants(bench: BenchPostgres, schema: string): Promise<Variant[]> {
-  const limiter = limiterOn(bench.db, schema, twoPolicies);
-  const limiterOne = limiterOn(bench.db, schema, onePolicy);
+  const limiter = limiterOn(bench.db, schema, twoPolicies, bench.storePool);
+  const limiterOne = limiterOn(bench.db, schema, onePolicy, bench.storePool);
+  const limiterKysely = limiterOn(bench.db, schema, onePolicy);
   const flexible = new RateLimiterPostgres({
     storeClient: bench.pool,
     storeType: 'pool',
@@ -134,9 +145,11 @@ export async function postgresVariants(bench: BenchPostgres, schema: string): Pr
     {
       name: POSTGRES_UPSERT,
       op: async (i) => {
-        const { rows } = await bench.pool.query<{ b: string }>(upsert, [
-          `GET /items/:id:${requests[i % CLIENTS]?.ip}`,
-        ]);
+        const { rows } = await bench.pool.query<{ b: string }>({
+          name: 'bench-upsert',
+          text: upsert,
+          values: [`GET /items/:id:${requests[i % CLIENTS]?.ip}`],
+        });
         return Number(rows[0]?.b) <= NEVER;
       },
     },
@@ -147,9 +160,13 @@ export async function postgresVariants(bench: BenchPostgres, schema: string): Pr
         const values = [...check.parameters];
         values[keyAt] = statementKeys[i % CLIENTS];
         if (nowAt >= 0) values[nowAt] = Date.now();
-        // The rows the statement read and locked: one a policy once the client has them.
-        const { rows } = await bench.pool.query(check.sql, values);
-        return rows.length === prefixes.length;
+        // The state each policy's row held before: four numbers a policy.
+        const { rows } = await bench.pool.query<{ s: unknown[] }>({
+          name: 'bench-check',
+          text: check.sql,
+          values,
+        });
+        return rows[0]?.s.length === 4 * prefixes.length;
       },
     },
     {
@@ -159,5 +176,10 @@ export async function postgresVariants(bench: BenchPostgres, schema: string): Pr
     },
     { name: POSTGRES_OURS_ONE, baseline: POSTGRES_FLEXIBLE, op: (i) => passes(limiterOne, i) },
     { name: POSTGRES_OURS, baseline: POSTGRES_FLEXIBLE, op: (i) => passes(limiter, i) },
+    {
+      name: POSTGRES_OURS_KYSELY,
+      baseline: POSTGRES_FLEXIBLE,
+      op: (i) => passes(limiterKysely, i),
+    },
   ];
 }

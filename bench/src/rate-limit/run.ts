@@ -27,6 +27,7 @@ import {
   dropPostgres,
   POSTGRES_FLEXIBLE,
   POSTGRES_OURS,
+  POSTGRES_OURS_KYSELY,
   POSTGRES_OURS_ONE,
   POSTGRES_STATEMENT,
   POSTGRES_UPSERT,
@@ -241,20 +242,21 @@ async function main(): Promise<void> {
 /** The Postgres ratio lines: ours against RateLimiterPostgres, and where a check's time goes. */
 function postgresNotes(rows: readonly ResultRow[], mode: string): string[] {
   const row = (name: string) => rows.find((r) => r.name === name);
-  const [upsert, statement, peer, one, two] = [
+  const [upsert, statement, peer, one, two, kysely] = [
     POSTGRES_UPSERT,
     POSTGRES_STATEMENT,
     POSTGRES_FLEXIBLE,
     POSTGRES_OURS_ONE,
     POSTGRES_OURS,
+    POSTGRES_OURS_KYSELY,
   ].map(row);
-  if (!(upsert && statement && peer && one && two)) return [];
+  if (!(upsert && statement && peer && one && two && kysely)) return [];
   const times = (ours: ResultRow) => (ours.opsPerSec / peer.opsPerSec).toFixed(2);
   // Paired round by round, as the table's ratio column (1 ÷ the median time ratio).
   const paired = (ours: ResultRow) => (1 / (ours.ratio ?? Number.NaN)).toFixed(2);
   const server = (r: ResultRow) => r.serverCpuUsPerOp?.toFixed(1) ?? '–';
   return [
-    `- Postgres, ${mode}: one policy at **${times(one)}×** the throughput of RateLimiterPostgres with one (target ≥ 1×; ${paired(one)}× paired by round), two policies at **${times(two)}×** (target ≥ 0.8×; ${paired(two)}× paired); server CPU ${server(one)} µs and ${server(two)} µs per check vs ${server(peer)} µs.`,
+    `- Postgres, ${mode}: one policy at **${times(one)}×** the throughput of RateLimiterPostgres with one (target ≥ 1×; ${paired(one)}× paired by round), two policies at **${times(two)}×** (target ≥ 0.8×; ${paired(two)}× paired); server CPU ${server(one)} µs and ${server(two)} µs per check vs ${server(peer)} µs (store given its pg \`pool\`; through Kysely alone one policy runs at ${times(kysely)}×, ${server(kysely)} µs).`,
     `- Postgres, ${mode}, where a two-policy check's time goes: bare one-counter upsert ${upsert.usPerOp.toFixed(0)} µs (server CPU ${server(upsert)} µs) → the store's statement sent raw ${statement.usPerOp.toFixed(0)} µs (${server(statement)} µs) → the store behind the limiter ${two.usPerOp.toFixed(0)} µs (${server(two)} µs).`,
   ];
 }

@@ -138,6 +138,42 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
     }
   });
 
+  it('keeps counts and blocks across the upgrade to an upsert per policy (migration 0004)', async () => {
+    const pg = await isolatedPostgresSchema({ max: 2 });
+    try {
+      const upTo0003 = {
+        name: 'rate_limit',
+        migrations: rateLimitMigrations.migrations.slice(0, 3),
+      };
+      await migrate(pg.db, [upTo0003], { schema: pg.schema });
+      const key: RateLimitKey = {
+        scope: 'POST /login',
+        identity: '203.0.113.9',
+        policies: [fixed('burst', 5), fixed('hour', 100)],
+      };
+      // 0003's rows, as its statements left them: `burst` blocked 10 min, `hour` at 7.
+      const row = (policy: string) => `${policy}:${key.scope.length}:${key.scope}:${key.identity}`;
+      await sql`insert into ${sql.id(pg.schema, RATE_LIMIT_TABLE)} (key, a, b, c, k, expires_at)
+        values (${row('burst')}, ${T0}, 5, 0, ${T0 + 600_000}, ${T0 + 600_000}),
+          (${row('hour')}, ${T0}, 7, 0, 0, ${T0 + 60_000})`.execute(pg.db);
+      await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
+      const store = new PostgresRateLimitStore({
+        db: pg.db,
+        schema: pg.schema,
+        purgeIntervalMs: 0,
+      });
+      const outcomes = await store.hit({ key, cost: 1, now: T0 + 1000 });
+      expect(outcomes.map((o) => [o.allowed, o.remaining, o.retryAfterMs])).toEqual([
+        [false, 0, 599_000],
+        [true, 92, 0],
+      ]);
+      const [, hour] = await store.peek({ key, cost: 1, now: T0 + 2000 });
+      expect(hour?.remaining).toBe(92);
+    } finally {
+      await pg.cleanup();
+    }
+  });
+
   it("keeps a policy's count while a check names other policies of the client", async () => {
     const pg = await isolatedPostgresSchema({ max: 2 });
     try {
@@ -191,6 +227,76 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
     }
   });
 
+  it("puts back the counts of a check's other policies when one refuses, and drops a row it only just inserted", async () => {
+    const pg = await isolatedPostgresSchema({ max: 2 });
+    try {
+      await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
+      const store = new PostgresRateLimitStore({
+        db: pg.db,
+        schema: pg.schema,
+        purgeIntervalMs: 0,
+      });
+      // `a_burst` comes first in key order, so its upsert counts before `z_hour` refuses.
+      const key: RateLimitKey = {
+        scope: 'POST /login',
+        identity: '203.0.113.30',
+        policies: [fixed('z_hour', 2), fixed('a_burst', 10)],
+      };
+      const rows = async () =>
+        (
+          await sql<{
+            key: string;
+            b: number;
+          }>`select key, b from ${sql.id(pg.schema, RATE_LIMIT_TABLE)} order by key`.execute(pg.db)
+        ).rows.map((row) => [row.key.split(':')[0], row.b]);
+      // A fresh client asking for 3: `a_burst` alone admits and inserts its row, `z_hour` refuses.
+      const first = await store.hit({ key, cost: 3, now: T0 });
+      expect(first.map((o) => o.allowed)).toEqual([false, true]);
+      expect(await rows()).toEqual([['z_hour', 0]]);
+      expect((await store.hit({ key, cost: 2, now: T0 + 1 })).map((o) => o.allowed)).toEqual([
+        true,
+        true,
+      ]);
+      // Both rows exist now: the refusal puts `a_burst`'s count back to 2.
+      expect((await store.hit({ key, cost: 1, now: T0 + 2 })).map((o) => o.allowed)).toEqual([
+        false,
+        true,
+      ]);
+      expect(await rows()).toEqual([
+        ['a_burst', 2],
+        ['z_hour', 2],
+      ]);
+    } finally {
+      await pg.cleanup();
+    }
+  });
+
+  it('of 300 concurrent two-policy checks exactly the tighter limit passes, and the other policy counts only those', async () => {
+    const pg = await isolatedPostgresSchema({ max: 10 });
+    try {
+      await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
+      const store = new PostgresRateLimitStore({
+        db: pg.db,
+        schema: pg.schema,
+        queryTimeoutMs: 30_000,
+        purgeIntervalMs: 0,
+      });
+      const key: RateLimitKey = {
+        scope: 'GET /items/:id',
+        identity: '203.0.113.31',
+        policies: [fixed('z_hour', 40), fixed('a_burst', 100)],
+      };
+      const outcomes = await Promise.all(
+        Array.from({ length: 300 }, () => store.hit({ key, cost: 1, now: T0 })),
+      );
+      expect(outcomes.filter((o) => o[0]?.allowed && o[1]?.allowed)).toHaveLength(40);
+      const [hour, burst] = await store.peek({ key, cost: 1, now: T0 });
+      expect([hour?.remaining, burst?.remaining]).toEqual([0, 59]);
+    } finally {
+      await pg.cleanup();
+    }
+  });
+
   it('purges expired counters, a row a policy: a longer-lived policy of a client stays', async () => {
     const pg = await isolatedPostgresSchema({ max: 2 });
     try {
@@ -232,6 +338,20 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
     await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
     return {
       store: new PostgresRateLimitStore({ db: pg.db, schema: pg.schema, queryTimeoutMs: 30_000 }),
+      cleanup: pg.cleanup,
+    };
+  });
+
+  describeRateLimitStoreConformance('postgres, checks prepared on the pg pool', async () => {
+    const pg = await isolatedPostgresSchema({ max: 10 });
+    await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
+    return {
+      store: new PostgresRateLimitStore({
+        db: pg.db,
+        pool: pg.pool,
+        schema: pg.schema,
+        queryTimeoutMs: 30_000,
+      }),
       cleanup: pg.cleanup,
     };
   });

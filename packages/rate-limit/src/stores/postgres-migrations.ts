@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { CHECK_FUNCTION_BODY_0002 } from './postgres-check.js';
 import { CHECK_FUNCTION_BODY } from './postgres-function.js';
 import { HIT_STATEMENT, singleHitFunctionBody } from './postgres-statement.js';
+import { upsertFunctionBody } from './postgres-upsert.js';
 
 /** The table of counters: one row per client, route and policy (0002: one per client and route). */
 export const RATE_LIMIT_TABLE = 'rampart_rate_limit_counters';
@@ -218,6 +219,35 @@ end;`)}
 };
 
 /**
+ * The function a check calls since 0004 (`postgres-upsert.ts`): one upsert per policy. PL/pgSQL
+ * keeps each statement's plan for the session, so a call plans only its own one-line `select`.
+ */
+export const RATE_LIMIT_UPSERT_FUNCTION = 'rampart_rate_limit_upsert';
+
+const upsertPerPolicy: PostgresMigration = {
+  name: '0004_upsert_per_policy',
+  async up(db, { schema }) {
+    // 0003's table as it is. 0003's two functions stay: processes of the previous release call
+    // them until a rolling deploy replaces them, and both keep the same rows exact.
+    // No `set plan_cache_mode` clause, unlike 0003's: Postgres would save and restore the
+    // setting on every call, and each statement here costs the same under any parameters, so
+    // the plan cache settles on a generic plan by itself.
+    await sql`
+      create function ${sql.id(schema, RATE_LIMIT_UPSERT_FUNCTION)}(
+        p_now double precision, p_cost double precision, p_keys text[], p_codes int[],
+        p_limits double precision[], p_windows double precision[], p_bursts double precision[],
+        p_block_ms double precision[], p_fresh double precision[])
+      returns double precision[]
+      language plpgsql
+      as ${sql.lit(upsertFunctionBody(`"${schema}".${RATE_LIMIT_TABLE}`))}
+    `.execute(db);
+  },
+  async down(db, { schema }) {
+    await sql`drop function ${sql.id(schema, RATE_LIMIT_UPSERT_FUNCTION)}`.execute(db);
+  },
+};
+
+/**
  * The migrations of `PostgresRateLimitStore`, for core's `migrate()`: an `UNLOGGED` table of
  * counters, one row per client, route and policy.
  *
@@ -230,5 +260,6 @@ export const rateLimitMigrations: PostgresMigrations = Object.freeze({
     Object.freeze(createCounters),
     Object.freeze(oneRowPerClient),
     Object.freeze(rowPerPolicy),
+    Object.freeze(upsertPerPolicy),
   ]),
 });

@@ -1,7 +1,8 @@
 import type { ResolvedPolicy } from '../policy.js';
 
 /**
- * The check `PostgresRateLimitStore.hit` runs since migration 0003: ONE plain SQL statement on
+ * Migration 0003's SQL, kept so 0003 installs what it shipped (since 0004 the store runs
+ * `postgres-upsert.ts`'s). The check `PostgresRateLimitStore.hit` ran from 0003: ONE plain SQL statement on
  * a row per policy (`key` is `storageKey`, `a`..`c` the counters, `k` the block), no arrays
  * stored; the body of `RATE_LIMIT_HIT_FUNCTION`, whose PL/pgSQL only keeps its plan. Its decision mirrors `algorithms/evaluate.ts`: the same float operations in
  * the same order, so Postgres and JavaScript agree on every admit; the statement returns the

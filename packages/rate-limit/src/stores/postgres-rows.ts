@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import { evaluateCheck, stateExpiresAt } from '../algorithms/evaluate.js';
+import type { CounterState, PolicyEvaluation, PolicyOutcome } from '../algorithms/state.js';
+import type { ResolvedPolicy } from '../policy.js';
+
+// The store's side of its rows (postgres.ts): policies packed into the statements' parameters,
+// a row's four numbers read back as a state, and the names its statements are prepared under.
+
+/** The statement's code of each algorithm: the typed policy packed at this boundary. */
+const ALGORITHM_CODE = {
+  'fixed-window': 1,
+  'sliding-window': 2,
+  gcra: 3,
+} as const satisfies Record<ResolvedPolicy['algorithm'], number>;
+
+/** A policy list as the statement's array parameters, one element a policy, in key order. */
+export interface PolicyColumns {
+  /**
+   * The policies in the order of their rows' keys (code points: `name:` then the client's
+   * common suffix), the order every check and `adjust` lock them in, so two never deadlock.
+   */
+  readonly sorted: readonly ResolvedPolicy[];
+  /** Where each policy of `sorted` stands in the limiter's order. */
+  readonly positions: readonly number[];
+  readonly codes: readonly number[];
+  readonly limits: readonly number[];
+  readonly windows: readonly number[];
+  /** GCRA's burst; a window's limit. */
+  readonly bursts: readonly number[];
+  readonly blocks: readonly number[];
+}
+
+// Policy lists are fixed per limiter and override: their columns are built once, not per check.
+const columnsByPolicies = new WeakMap<readonly ResolvedPolicy[], PolicyColumns>();
+
+/** Policy names are ASCII: UTF-16 order is byte order, Postgres's `collate "C"`. */
+function byCodePoints(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function policyColumns(policies: readonly ResolvedPolicy[]): PolicyColumns {
+  let columns = columnsByPolicies.get(policies);
+  if (columns === undefined) {
+    const positions = policies
+      .map((_, i) => i)
+      .sort((i, j) => byCodePoints(`${policies[i]?.name}:`, `${policies[j]?.name}:`));
+    const sorted = positions.map((i) => policies[i] as ResolvedPolicy);
+    columns = {
+      sorted,
+      positions,
+      codes: sorted.map((policy) => ALGORITHM_CODE[policy.algorithm]),
+      limits: sorted.map((policy) => policy.limit),
+      windows: sorted.map((policy) => policy.windowMs),
+      bursts: sorted.map((policy) => (policy.algorithm === 'gcra' ? policy.burst : policy.limit)),
+      blocks: sorted.map((policy) => policy.blockMs),
+    };
+    columnsByPolicies.set(policies, columns);
+  }
+  return columns;
+}
+
+/** A policy's row as stored: `a` window start or GCRA's arrival, `b` count, `c` previous count, `k` block. */
+export interface CounterRow {
+  key: string;
+  a: number;
+  b: number;
+  c: number;
+  k: number;
+}
+
+/** A stored row as the state of `policy`; `undefined` when the client has none. */
+export function stateOf(
+  policy: ResolvedPolicy,
+  row: Omit<CounterRow, 'key'> | undefined,
+): CounterState | undefined {
+  if (row === undefined) return undefined;
+  const { a, b, c, k } = row;
+  switch (policy.algorithm) {
+    case 'fixed-window':
+      return { algorithm: 'fixed-window', windowStart: a, count: b, blockedUntil: k };
+    case 'sliding-window':
+      return {
+        algorithm: 'sliding-window',
+        windowStart: a,
+        count: b,
+        previousCount: c,
+        blockedUntil: k,
+      };
+    case 'gcra':
+      return { algorithm: 'gcra', theoreticalArrival: a, blockedUntil: k };
+  }
+}
+
+/** A state as the columns of its row. */
+export function columnsOf(state: CounterState): Omit<CounterRow, 'key'> {
+  switch (state.algorithm) {
+    case 'fixed-window':
+      return { a: state.windowStart, b: state.count, c: 0, k: state.blockedUntil };
+    case 'sliding-window':
+      return {
+        a: state.windowStart,
+        b: state.count,
+        c: state.previousCount,
+        k: state.blockedUntil,
+      };
+    case 'gcra':
+      return { a: state.theoreticalArrival, b: 0, c: 0, k: state.blockedUntil };
+  }
+}
+
+/** Each policy's stored state, in policy order, from rows in any order. */
+export function statesOf(
+  policies: readonly ResolvedPolicy[],
+  keys: readonly string[],
+  rows: readonly CounterRow[],
+): (CounterState | undefined)[] {
+  return policies.map((policy, i) =>
+    stateOf(
+      policy,
+      rows.find((row) => row.key === keys[i]),
+    ),
+  );
+}
+
+/** An outcome alone, without the evaluation's state. */
+export function outcomeOf({
+  allowed,
+  remaining,
+  resetMs,
+  retryAfterMs,
+}: PolicyOutcome): PolicyOutcome {
+  return { allowed, remaining, resetMs, retryAfterMs };
+}
+
+/**
+ * The row a policy's upsert inserts for a client without state, and whether that admits (1/0):
+ * the policy decided alone (`evaluateCheck` of it), as the upsert decides an existing row.
+ */
+export function freshRow(policy: ResolvedPolicy, now: number, cost: number): number[] {
+  const evaluation = evaluateCheck([policy], [undefined], now, cost)
+    .evaluations[0] as PolicyEvaluation;
+  const { a, b, c, k } = columnsOf(evaluation.next);
+  return [a, b, c, k, stateExpiresAt(policy, evaluation.next, now), evaluation.allowed ? 1 : 0];
+}
+
+/** A statement pg prepares once per connection of the pool, under `name`. */
+export interface PreparedStatement {
+  readonly name: string;
+  readonly text: string;
+}
+
+export function prepared(text: string): PreparedStatement {
+  // One name per text, as pg requires; the schema is in the text.
+  return {
+    name: `rampart_rl_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`,
+    text,
+  };
+}
