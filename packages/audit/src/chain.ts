@@ -57,11 +57,12 @@ export class ChainKeys {
 
   /** `HMAC(key, prev || body)` as hex: `prev` is the previous hash (hex), `body` the record's text as UTF-8. */
   link(prev: string, body: string): string {
-    const bodyBytes = Buffer.byteLength(body, 'utf8');
-    const length = HASH_BYTES + bodyBytes;
-    if (this.#message.length < length) this.#message = Buffer.alloc(length * 2);
+    // A UTF-16 unit takes at most 3 bytes of UTF-8: with room for that, the write says how many
+    // it took, and the text is not measured first.
+    const room = HASH_BYTES + body.length * 3;
+    if (this.#message.length < room) this.#message = Buffer.alloc(room * 2);
     this.#message.write(prev, 0, HASH_BYTES, 'hex');
-    this.#message.write(body, HASH_BYTES, bodyBytes, 'utf8');
+    const length = HASH_BYTES + this.#message.write(body, HASH_BYTES, 'utf8');
     return this.#chain.signHex(this.#message.subarray(0, length));
   }
 
