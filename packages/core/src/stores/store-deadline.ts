@@ -26,10 +26,45 @@ export interface StoreDeadline {
 /** How late a timer fires before the process counts as stalled (a timer is ~1 ms late when not). */
 const STALLED_MS = 5;
 
+/** An operation waiting for its store's answer: a link of {@link PendingQueue}. */
 interface Pending {
   /** `performance.now()` at which the caller is answered with a timeout. */
   readonly deadline: number;
   readonly reject: (error: unknown) => void;
+  previous: Pending | undefined;
+  next: Pending | undefined;
+  /** Still in the queue: neither answered nor expired. */
+  queued: boolean;
+}
+
+/**
+ * The pending operations, oldest first, as a doubly linked list: joining and leaving are a few
+ * field writes. A `Set` did the same but hashed every entry, adding and deleting cost more than
+ * the rest of a deadline's work together (a third of a microsecond on a Redis store's hot path).
+ */
+class PendingQueue {
+  first: Pending | undefined;
+  #last: Pending | undefined;
+
+  join(entry: Pending): void {
+    entry.previous = this.#last;
+    if (this.#last === undefined) this.first = entry;
+    else this.#last.next = entry;
+    this.#last = entry;
+  }
+
+  /** Takes `entry` out; false when it had left already (answered, or expired). */
+  leave(entry: Pending): boolean {
+    if (!entry.queued) return false;
+    entry.queued = false;
+    const { previous, next } = entry;
+    if (previous === undefined) this.first = next;
+    else previous.next = next;
+    if (next === undefined) this.#last = previous;
+    else next.previous = previous;
+    entry.previous = entry.next = undefined;
+    return true;
+  }
 }
 
 /**
@@ -44,9 +79,9 @@ interface Pending {
  * deadline order: when the timer fires it expires the operations that are due and re-arms for
  * the next one, if any. A store answering promptly thus costs one timer per `timeoutMs`.
  *
- * The queue is a `Set` an operation leaves as soon as it settles: an array of entries marked
- * settled and dropped later held each entry long enough for V8 to promote them out of the young
- * generation, and a claim cost half as much again.
+ * The queue is a linked list an operation leaves as soon as it settles: an array of entries
+ * marked settled and dropped later held each entry long enough for V8 to promote them out of the
+ * young generation, and a claim cost half as much again.
  *
  * @example
  * const deadline = createStoreDeadline({ store: 'redis-nonce-store', timeoutMs: 1000 });
@@ -54,7 +89,7 @@ interface Pending {
  */
 export function createStoreDeadline(options: StoreDeadlineOptions): StoreDeadline {
   const { store, timeoutMs, onFailure } = options;
-  const pending = new Set<Pending>();
+  const pending = new PendingQueue();
   let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
 
   function unavailable(error: unknown): unknown {
@@ -68,7 +103,7 @@ export function createStoreDeadline(options: StoreDeadlineOptions): StoreDeadlin
   // get no answer, and is expired one loop turn later than otherwise.
   function onTimer(): void {
     timer = undefined;
-    const oldest = pending.values().next().value;
+    const oldest = pending.first;
     if (oldest !== undefined && performance.now() - oldest.deadline >= STALLED_MS) {
       timer = setImmediate(expireDue);
       return;
@@ -79,14 +114,14 @@ export function createStoreDeadline(options: StoreDeadlineOptions): StoreDeadlin
   function expireDue(): void {
     timer = undefined;
     const now = performance.now();
-    for (const entry of pending) {
+    for (let entry = pending.first; entry !== undefined; entry = pending.first) {
       // A timer fires on a whole millisecond: less than one left counts as due.
       const left = entry.deadline - now;
       if (left >= 1) {
         timer = setTimeout(onTimer, Math.floor(left));
         return;
       }
-      pending.delete(entry);
+      pending.leave(entry);
       entry.reject(new StoreUnavailableError(store, new Error(`no answer within ${timeoutMs} ms`)));
     }
   }
@@ -101,14 +136,20 @@ export function createStoreDeadline(options: StoreDeadlineOptions): StoreDeadlin
         reject(unavailable(error));
         return;
       }
-      const entry: Pending = { deadline: performance.now() + timeoutMs, reject };
-      pending.add(entry);
+      const entry: Pending = {
+        deadline: performance.now() + timeoutMs,
+        reject,
+        previous: undefined,
+        next: undefined,
+        queued: true,
+      };
+      pending.join(entry);
       if (timer === undefined) timer = setTimeout(onTimer, timeoutMs);
       // Both handlers are attached at once, so a rejection after the deadline is still handled.
       // A foreign thenable is made a promise first: it then settles once, and never in here.
       (result instanceof Promise ? result : Promise.resolve(result)).then(
         (value) => {
-          if (!pending.delete(entry)) return;
+          if (!pending.leave(entry)) return;
           if (map === undefined) {
             resolve(value as unknown as R);
             return;
@@ -122,7 +163,7 @@ export function createStoreDeadline(options: StoreDeadlineOptions): StoreDeadlin
         },
         (error: unknown) => {
           onFailure?.(error);
-          if (pending.delete(entry)) reject(unavailable(error));
+          if (pending.leave(entry)) reject(unavailable(error));
         },
       );
     });
