@@ -44,7 +44,7 @@ function sendReplay(res: Response, replay: ReplayResponse): void {
   res.statusCode = replay.status;
   for (const [name, values] of headers)
     res.setHeader(name, values.length === 1 ? (values[0] as string) : values);
-  res.setHeader('Content-Length', replay.body.length);
+  res.setHeader('Content-Length', Buffer.byteLength(replay.body));
   res.end(replay.body);
 }
 
@@ -73,7 +73,7 @@ function captureResponse(res: Response, lease: IdempotencyLease, limit: number):
     void lease.complete({
       status: this.statusCode,
       headers: this.getHeaders(),
-      body: collector.bytes(),
+      body: collector.body(),
     });
     return result;
   } as Response['end'];

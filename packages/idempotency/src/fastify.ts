@@ -149,7 +149,7 @@ function teeStream(
       void lease.complete({
         status: reply.statusCode,
         headers: reply.getHeaders(),
-        body: collector.bytes(),
+        body: collector.body(),
       });
       callback();
     },
@@ -188,7 +188,7 @@ function createOnSend(leases: Leases, limit: number): onSendHookHandler {
     void lease.complete({
       status: reply.statusCode,
       headers: reply.getHeaders(),
-      body: collector.bytes(),
+      body: collector.body(),
     });
     done(null, payload);
   } as onSendHookHandler;

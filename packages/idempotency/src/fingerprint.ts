@@ -11,17 +11,20 @@ function encodingOf(field: string): BufferEncoding {
   return field.isWellFormed() ? 'utf8' : 'utf16le';
 }
 
+/** The most bytes one UTF-16 code unit takes in either encoding (3 in UTF-8, 2 in UTF-16LE). */
+const MAX_BYTES_PER_UNIT = 3;
+
 /**
  * The fields one after another, each preceded by its byte length (4 bytes, big-endian), so no two
- * lists of fields encode alike (`ab`+`c` vs `a`+`bc`).
+ * lists of fields encode alike (`ab`+`c` vs `a`+`bc`). Each string is checked and written once,
+ * into a buffer sized for the longest encoding.
  */
 function encodeFields(fields: ReadonlyArray<string | Uint8Array>): Buffer {
-  let total = 0;
+  let capacity = 0;
   for (const field of fields) {
-    total +=
-      4 + (typeof field === 'string' ? Buffer.byteLength(field, encodingOf(field)) : field.length);
+    capacity += 4 + (typeof field === 'string' ? MAX_BYTES_PER_UNIT * field.length : field.length);
   }
-  const bytes = Buffer.allocUnsafe(total);
+  const bytes = Buffer.allocUnsafe(capacity);
   let offset = 0;
   for (const field of fields) {
     if (typeof field === 'string') {
@@ -35,7 +38,7 @@ function encodeFields(fields: ReadonlyArray<string | Uint8Array>): Buffer {
       offset += 4 + field.length;
     }
   }
-  return bytes;
+  return bytes.subarray(0, offset);
 }
 
 /**

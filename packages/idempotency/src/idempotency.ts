@@ -5,7 +5,6 @@ import {
   createEventEmitter,
   internalError,
   parseOptions,
-  type SecurityEventInit,
   type SecurityRequest,
   systemClock,
   type UserDataPurger,
@@ -13,33 +12,22 @@ import {
 import { inFlightError, keyMissingError, keyReusedError, responseNotKeptError } from './errors.js';
 import { recordKey, requestFingerprint } from './fingerprint.js';
 import { idempotencyKeyOf } from './key-header.js';
+import {
+  eventOf,
+  type IdempotencyLease,
+  type LeaseSettings,
+  StoreLease,
+  sealedResponseAad,
+} from './lease.js';
 import { type IdempotencyOptions, idempotencyOptionsSchema } from './options.js';
 import {
-  type CapturedResponse,
   DEFAULT_REPLAY_HEADERS,
   decodeResponse,
-  encodeResponse,
-  isKeptStatus,
   type ReplayResponse,
   type ResponseSealer,
 } from './response.js';
-import type { IdempotencyClaim, IdempotencyLeaseRef, IdempotencyStore } from './store.js';
+import type { IdempotencyClaim, IdempotencyStore } from './store.js';
 import { MemoryIdempotencyStore } from './stores/memory.js';
-
-/**
- * The lease the first request with a key holds while its handler runs. The adapter calls exactly
- * one of its methods, once; neither rejects (a store failure is reported as an event, and the
- * lease then frees the key when it runs out).
- */
-export interface IdempotencyLease {
-  /**
-   * Keeps `response` for the key's retries, or, for a status that is not kept (5xx, 401, 403, 408,
-   * 409, 423, 425, 429), frees the key so the retry runs again.
-   */
-  complete(response: CapturedResponse): Promise<void>;
-  /** Frees the key at once: the handler failed without a response (the retry runs again). */
-  abandon(): Promise<void>;
-}
 
 /**
  * What to do with a request: run the handler (holding `lease` when the request carries a key),
@@ -54,6 +42,8 @@ export interface IdempotencyRouteOptions {
   /** Refuse a request without `Idempotency-Key` (400 `ERR_IDEMPOTENCY_KEY_MISSING`). Default `false`. */
   required?: boolean;
 }
+
+export type { IdempotencyLease };
 
 /** The framework-neutral handling of `Idempotency-Key`; the adapters drive it. */
 export interface Idempotency extends UserDataPurger {
@@ -108,8 +98,15 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
     ...DEFAULT_REPLAY_HEADERS,
     ...parsed.replayHeaders.map((name) => name.toLowerCase()),
   ]);
-  const { leaseMs, retentionMs, maxResponseBytes, sealer } = parsed;
+  const { leaseMs, maxResponseBytes, sealer } = parsed;
   const routeScoped = parsed.scope === 'route';
+  const leaseSettings: LeaseSettings = {
+    store,
+    emit,
+    keptHeaders,
+    sealer,
+    retentionMs: parsed.retentionMs,
+  };
 
   async function begin(
     request: SecurityRequest,
@@ -142,31 +139,36 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
       leaseId: randomUUID(),
       leaseMs,
     };
-    // Built only when an event is emitted: the common path allocates nothing for it.
-    const event = (init: SecurityEventInit) => eventOf(init, request, auth.userId);
-
     const claimed = await store.claim(claim);
     switch (claimed.outcome) {
       case 'acquired':
-        return { action: 'proceed', lease: createLease(claim, event) };
+        return { action: 'proceed', lease: new StoreLease(leaseSettings, claim, request) };
       case 'in-flight':
         emit(
-          event({
-            type: 'IDEMPOTENCY_CONFLICT',
-            severity: 'info',
-            code: 'ERR_IDEMPOTENCY_IN_FLIGHT',
-            reason: 'in-flight',
-          }),
+          eventOf(
+            {
+              type: 'IDEMPOTENCY_CONFLICT',
+              severity: 'info',
+              code: 'ERR_IDEMPOTENCY_IN_FLIGHT',
+              reason: 'in-flight',
+            },
+            request,
+            auth.userId,
+          ),
         );
         throw inFlightError(claimed.retryAfterMs);
       case 'mismatch':
         emit(
-          event({
-            type: 'IDEMPOTENCY_CONFLICT',
-            severity: 'warning',
-            code: 'ERR_IDEMPOTENCY_KEY_REUSED',
-            reason: 'fingerprint-mismatch',
-          }),
+          eventOf(
+            {
+              type: 'IDEMPOTENCY_CONFLICT',
+              severity: 'warning',
+              code: 'ERR_IDEMPOTENCY_KEY_REUSED',
+              reason: 'fingerprint-mismatch',
+            },
+            request,
+            auth.userId,
+          ),
         );
         throw keyReusedError();
       case 'completed': {
@@ -175,64 +177,6 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
         return { action: 'replay', response: decoded.replay };
       }
     }
-  }
-
-  function createLease(
-    ref: IdempotencyLeaseRef,
-    event: (init: SecurityEventInit) => SecurityEventInit,
-  ): IdempotencyLease {
-    let settled = false;
-    function storeFailed(error: unknown): void {
-      emit(
-        event({
-          type: 'STORE_UNAVAILABLE',
-          severity: 'warning',
-          code: 'ERR_STORE_UNAVAILABLE',
-          reason: error instanceof Error ? error.name : 'unknown',
-        }),
-      );
-    }
-    async function release(): Promise<void> {
-      try {
-        await store.release(ref);
-      } catch (error) {
-        storeFailed(error);
-      }
-    }
-    return Object.freeze({
-      async complete(response: CapturedResponse): Promise<void> {
-        if (settled) return;
-        settled = true;
-        if (!isKeptStatus(response.status)) return release();
-        try {
-          const encoded = encodeResponse(response, keptHeaders);
-          const stored = sealer === undefined ? encoded : sealResponse(sealer, encoded, ref.key);
-          const completed = await store.complete({
-            key: ref.key,
-            userId: ref.userId,
-            leaseId: ref.leaseId,
-            response: stored,
-            retentionMs,
-          });
-          if (!completed) {
-            emit(
-              event({
-                type: 'IDEMPOTENCY_CONFLICT',
-                severity: 'warning',
-                reason: 'lease-expired',
-              }),
-            );
-          }
-        } catch (error) {
-          storeFailed(error);
-        }
-      },
-      async abandon(): Promise<void> {
-        if (settled) return;
-        settled = true;
-        return release();
-      },
-    });
   }
 
   return Object.freeze({
@@ -244,25 +188,6 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
 
 const EMPTY = new Uint8Array(0);
 
-/** An event about `request`, with who sent it and where. */
-function eventOf(
-  init: SecurityEventInit,
-  request: SecurityRequest,
-  userId: string,
-): SecurityEventInit {
-  const event: SecurityEventInit = { ...init, ip: request.ip, userId, method: request.method };
-  if (request.route !== undefined) event.route = request.route;
-  return event;
-}
-
-function aadOf(key: string): string {
-  return `idempotency-response:${key}`;
-}
-
-function sealResponse(sealer: ResponseSealer, encoded: string, key: string): string {
-  return sealer.seal(Buffer.from(encoded, 'utf8'), { aad: aadOf(key) });
-}
-
 /** Opens (when sealed) and decodes a kept response; a record that does not read is a 500. */
 function openResponse(
   stored: string,
@@ -273,7 +198,7 @@ function openResponse(
     const text =
       sealer === undefined
         ? stored
-        : Buffer.from(sealer.open(stored, { aad: aadOf(key) })).toString('utf8');
+        : Buffer.from(sealer.open(stored, { aad: sealedResponseAad(key) })).toString('utf8');
     return decodeResponse(text);
   } catch (error) {
     throw internalError(error);

@@ -1,7 +1,7 @@
 /**
  * What a lease stores and a replay sends back: the response as the framework sent it (status, the
- * headers worth replaying, the body bytes), encoded as one string for the store and sealed with
- * the user's key ring when one is given.
+ * headers worth replaying, the body as text or bytes), encoded as one string for the store and
+ * sealed with the user's key ring when one is given.
  */
 
 /** A response as an adapter captured it. */
@@ -9,8 +9,11 @@ export interface CapturedResponse {
   readonly status: number;
   /** The response headers, as `getHeaders()` gives them: lower-case names. */
   readonly headers: Readonly<Record<string, number | string | readonly string[] | undefined>>;
-  /** The body bytes; `null` when they passed `maxResponseBytes` and were not kept. */
-  readonly body: Uint8Array | null;
+  /**
+   * The body: the text when the framework wrote it as one string (sent as UTF-8), else the bytes;
+   * `null` when it passed `maxResponseBytes` and was not kept.
+   */
+  readonly body: string | Uint8Array | null;
 }
 
 /** A response to send again, marked `Idempotency-Replayed: true`. */
@@ -18,7 +21,11 @@ export interface ReplayResponse {
   readonly status: number;
   /** Names in lower case, `idempotency-replayed` last. */
   readonly headers: ReadonlyArray<readonly [string, string]>;
-  readonly body: Buffer;
+  /**
+   * The body as it was captured: text (send it as UTF-8, which gives the same bytes) or bytes. Text
+   * goes out in one write with the headers, as the first response did.
+   */
+  readonly body: string | Buffer;
 }
 
 /**
@@ -71,17 +78,25 @@ export function isKeptStatus(status: number): boolean {
   return status >= 200 && status < 500 && !TRANSIENT_STATUSES.has(status);
 }
 
+/**
+ * A response as stored (JSON): status, the kept headers, and the body as text (`t`) or in base64
+ * (`b`, `null` when it was not kept).
+ */
 interface EncodedResponse {
   s: number;
   h: Array<[string, string]>;
-  b: string | null;
+  t?: string;
+  b?: string | null;
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** The response as stored: status, the kept headers, the body in base64 (or `null`). */
+/**
+ * The response as stored. A text body is kept as text unless escaping makes it longer than its
+ * base64 would be, so a record is never larger than with base64 and the store's cap holds.
+ */
 export function encodeResponse(response: CapturedResponse, keep: ReadonlySet<string>): string {
   const headers: Array<[string, string]> = [];
   // Names from getHeaders() are lower case: look up the few kept ones rather than walk them all.
@@ -91,12 +106,24 @@ export function encodeResponse(response: CapturedResponse, keep: ReadonlySet<str
     if (Array.isArray(value)) for (const item of value) headers.push([name, String(item)]);
     else headers.push([name, String(value)]);
   }
-  const encoded: EncodedResponse = {
-    s: response.status,
-    h: headers,
-    b: response.body === null ? null : base64Of(response.body),
-  };
+  const encoded: EncodedResponse = { s: response.status, h: headers };
+  const { body } = response;
+  if (body === null) encoded.b = null;
+  else if (typeof body === 'string' && fitsAsText(body)) encoded.t = body;
+  else encoded.b = base64Of(typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
   return JSON.stringify(encoded);
+}
+
+/** Whether `text`, JSON-escaped, is no longer than the base64 of its UTF-8 bytes. */
+function fitsAsText(text: string): boolean {
+  let escaped = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit === 0x22 || unit === 0x5c) escaped += 1;
+    // Control characters and surrogates counted as the longest escape (`\u001f`, `\ud800`).
+    else if (unit < 0x20 || (unit >= 0xd800 && unit < 0xe000)) escaped += 5;
+  }
+  return escaped <= 4 * Math.ceil(Buffer.byteLength(text, 'utf8') / 3);
 }
 
 function base64Of(bytes: Uint8Array): string {
@@ -112,7 +139,7 @@ export type DecodedResponse =
 /** Decodes a stored response, checking its shape; throws a `TypeError` on anything else. */
 export function decodeResponse(text: string): DecodedResponse {
   const value: unknown = JSON.parse(text);
-  const { s, h, b } = (value ?? {}) as Partial<EncodedResponse>;
+  const { s, h, t, b } = (value ?? {}) as Partial<EncodedResponse>;
   if (typeof s !== 'number' || !isKeptStatus(s) || !Array.isArray(h)) {
     throw new TypeError('stored response: bad status or headers');
   }
@@ -131,8 +158,12 @@ export function decodeResponse(text: string): DecodedResponse {
     }
     headers.push([pair[0], pair[1]]);
   }
-  if (b === null) return { kept: false };
-  if (typeof b !== 'string' || !BASE64.test(b)) throw new TypeError('stored response: bad body');
+  let body: string | Buffer;
+  if (typeof t === 'string' && b === undefined) body = t;
+  else if (b === null && t === undefined) return { kept: false };
+  else if (typeof b === 'string' && t === undefined && BASE64.test(b))
+    body = Buffer.from(b, 'base64');
+  else throw new TypeError('stored response: bad body');
   headers.push([REPLAYED_HEADER, 'true']);
-  return { kept: true, replay: { status: s, headers, body: Buffer.from(b, 'base64') } };
+  return { kept: true, replay: { status: s, headers, body } };
 }

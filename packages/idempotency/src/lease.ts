@@ -1,0 +1,117 @@
+import type { SecurityEventInit, SecurityRequest } from '@rampart/core';
+import {
+  type CapturedResponse,
+  encodeResponse,
+  isKeptStatus,
+  type ResponseSealer,
+} from './response.js';
+import type { IdempotencyLeaseRef, IdempotencyStore } from './store.js';
+
+/**
+ * The lease the first request with a key holds while its handler runs. The adapter calls exactly
+ * one of its methods, once; neither rejects (a store failure is reported as an event, and the
+ * lease then frees the key when it runs out).
+ */
+export interface IdempotencyLease {
+  /**
+   * Keeps `response` for the key's retries, or, for a status that is not kept (5xx, 401, 403, 408,
+   * 409, 423, 425, 429), frees the key so the retry runs again.
+   */
+  complete(response: CapturedResponse): Promise<void>;
+  /** Frees the key at once: the handler failed without a response (the retry runs again). */
+  abandon(): Promise<void>;
+}
+
+/** What every lease of one `createIdempotency` shares. */
+export interface LeaseSettings {
+  readonly store: IdempotencyStore;
+  readonly emit: (event: SecurityEventInit) => void;
+  readonly keptHeaders: ReadonlySet<string>;
+  readonly sealer: ResponseSealer | undefined;
+  readonly retentionMs: number;
+}
+
+/** An event about `request`, with who sent it and where. */
+export function eventOf(
+  init: SecurityEventInit,
+  request: SecurityRequest,
+  userId: string,
+): SecurityEventInit {
+  const event: SecurityEventInit = { ...init, ip: request.ip, userId, method: request.method };
+  if (request.route !== undefined) event.route = request.route;
+  return event;
+}
+
+/** The associated data a sealed response is bound to: its record. */
+export function sealedResponseAad(key: string): string {
+  return `idempotency-response:${key}`;
+}
+
+/** The lease of a claim the store granted: completes or releases it once. */
+export class StoreLease implements IdempotencyLease {
+  readonly #settings: LeaseSettings;
+  readonly #ref: IdempotencyLeaseRef;
+  /** The request that claimed the key, for the events. */
+  readonly #request: SecurityRequest;
+  #settled = false;
+
+  constructor(settings: LeaseSettings, ref: IdempotencyLeaseRef, request: SecurityRequest) {
+    this.#settings = settings;
+    this.#ref = ref;
+    this.#request = request;
+  }
+
+  async complete(response: CapturedResponse): Promise<void> {
+    if (this.#settled) return;
+    this.#settled = true;
+    if (!isKeptStatus(response.status)) return this.#release();
+    const { store, keptHeaders, sealer, retentionMs } = this.#settings;
+    const { key, userId, leaseId } = this.#ref;
+    try {
+      const encoded = encodeResponse(response, keptHeaders);
+      const stored =
+        sealer === undefined
+          ? encoded
+          : sealer.seal(Buffer.from(encoded, 'utf8'), { aad: sealedResponseAad(key) });
+      const completed = await store.complete({
+        key,
+        userId,
+        leaseId,
+        response: stored,
+        retentionMs,
+      });
+      if (!completed) {
+        this.#emit({ type: 'IDEMPOTENCY_CONFLICT', severity: 'warning', reason: 'lease-expired' });
+      }
+    } catch (error) {
+      this.#storeFailed(error);
+    }
+  }
+
+  async abandon(): Promise<void> {
+    if (this.#settled) return;
+    this.#settled = true;
+    return this.#release();
+  }
+
+  async #release(): Promise<void> {
+    try {
+      await this.#settings.store.release(this.#ref);
+    } catch (error) {
+      this.#storeFailed(error);
+    }
+  }
+
+  #storeFailed(error: unknown): void {
+    this.#emit({
+      type: 'STORE_UNAVAILABLE',
+      severity: 'warning',
+      code: 'ERR_STORE_UNAVAILABLE',
+      reason: error instanceof Error ? error.name : 'unknown',
+    });
+  }
+
+  #emit(init: SecurityEventInit): void {
+    this.#settings.emit(eventOf(init, this.#request, this.#ref.userId));
+  }
+}
