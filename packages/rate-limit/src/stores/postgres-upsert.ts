@@ -65,27 +65,35 @@ function fits(algorithm: ResolvedPolicy['algorithm'], s: StateColumns): string {
  * One policy's upsert: inserts the fresh client's row, or updates the stored one with `case`
  * arithmetic specialised to the algorithm, keeping the state it had in `pa`..`pk`. Returns the
  * previous state (nulls when it inserted) and, with `verdict`, the policy's own verdict.
+ * `blocks`: the policy has `blockMs` (the caller picks by it), so a refusal writes too (its
+ * block); without it (most policies) only an admit writes, and what it writes needs no second
+ * look at the verdict.
  */
 function policyUpsert(
   table: string,
   algorithm: ResolvedPolicy['algorithm'],
+  blocks: boolean,
   verdict: boolean,
 ): string {
   const ok = fits(algorithm, STORED);
   const { cur, prev } = counts(STORED);
-  const counted = `case when ${ok} then p_cost else 0 end`;
+  // What an admit counts, and GCRA's arrival after it: when only an admit writes, `ok` holds.
+  const counted = blocks ? `case when ${ok} then p_cost else 0 end` : 'p_cost';
   const tat = 'greatest(t.a, p_now)';
+  const arrival = blocks
+    ? `case when ${ok} then ${tat} + v_iv * p_cost else ${tat} end`
+    : `${tat} + v_iv * p_cost`;
   const [na, nb, nc, span] = (
     {
       'fixed-window': ['v_start', `${cur} + ${counted}`, '0', 'v_w'],
       'sliding-window': ['v_start', `${cur} + ${counted}`, prev, '2 * v_w'],
-      gcra: [`case when ${ok} then ${tat} + v_iv * p_cost else ${tat} end`, '0', '0', '0'],
+      gcra: [arrival, '0', '0', '0'],
     } satisfies Record<ResolvedPolicy['algorithm'], [string, string, string, string]>
   )[algorithm];
-  const nk = `case when ${ok} then 0 else p_now + v_block end`;
+  const nk = blocks ? `case when ${ok} then 0 else p_now + v_block end` : '0';
   // Written: an admit, or a refusal that starts the policy's block; a client serving a block, or
   // refused without blockMs, keeps its state.
-  const writes = `(t.k <= p_now and (${ok} or v_block > 0))`;
+  const writes = blocks ? '(t.k <= p_now)' : `(t.k <= p_now and ${ok})`;
   const kept = (column: string, next: string) =>
     `${column} = case when ${writes} then ${next} else t.${column} end`;
   const expiresAt = `greatest(p_now + 1, ceil(greatest(${na} + ${span}, ${nk})))`;
@@ -126,9 +134,10 @@ const VARIABLE_TYPES = {
 export function plainPolicyUpsert(
   table: string,
   algorithm: ResolvedPolicy['algorithm'],
+  blocks: boolean,
 ): { text: string; variables: readonly UpsertVariable[] } {
   const variables: UpsertVariable[] = [];
-  const text = policyUpsert(table, algorithm, false).replace(
+  const text = policyUpsert(table, algorithm, blocks, false).replace(
     /\b(?:p_now|p_cost|v_[a-z]+|f_[a-z]+)\b/g,
     (name) => {
       const variable = name as UpsertVariable;
@@ -151,8 +160,13 @@ export function plainPolicyUpsert(
  * schema-qualified.
  */
 export function upsertFunctionBody(table: string): string {
-  const branch = (algorithm: ResolvedPolicy['algorithm']) =>
-    `${policyUpsert(table, algorithm, true)} into r_a, r_b, r_c, r_k, r_ok;`;
+  const upsert = (algorithm: ResolvedPolicy['algorithm'], blocks: boolean) =>
+    `${policyUpsert(table, algorithm, blocks, true)} into r_a, r_b, r_c, r_k, r_ok;`;
+  const branch = (algorithm: ResolvedPolicy['algorithm']) => `if v_block > 0 then
+        ${upsert(algorithm, true)}
+      else
+        ${upsert(algorithm, false)}
+      end if;`;
   return `
 declare
   n int := cardinality(p_keys);

@@ -107,7 +107,9 @@ export class PostgresRateLimitStore implements RateLimitStore {
   readonly #pool: PreparedStatementPool | undefined;
   /** On `#pool`: the function's call, and a one-policy check's upsert per algorithm. */
   readonly #upsertCall: PreparedStatement;
-  readonly #policyUpserts: Readonly<Record<ResolvedPolicy['algorithm'], PreparedUpsert>>;
+  readonly #policyUpserts: Readonly<
+    Record<ResolvedPolicy['algorithm'], { plain: PreparedUpsert; blocking: PreparedUpsert }>
+  >;
   readonly #peekSql: string;
   /** Every check's bound, and one warning if the schema was never migrated. */
   readonly #deadline: StoreDeadline;
@@ -125,8 +127,11 @@ export class PostgresRateLimitStore implements RateLimitStore {
     this.#upsertSql = `select "${schema}".${RATE_LIMIT_UPSERT_FUNCTION}($1::float8, $2::float8, $3::text[], $4::int[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], $9::float8[]) as s`;
     this.#upsertCall = prepared(this.#upsertSql);
     const policyUpsert = (algorithm: ResolvedPolicy['algorithm']) => {
-      const { text, variables } = plainPolicyUpsert(table, algorithm);
-      return { ...prepared(text), variables };
+      const upsert = (blocks: boolean) => {
+        const { text, variables } = plainPolicyUpsert(table, algorithm, blocks);
+        return { ...prepared(text), variables };
+      };
+      return { plain: upsert(false), blocking: upsert(true) };
     };
     this.#policyUpserts = {
       'fixed-window': policyUpsert('fixed-window'),
@@ -198,7 +203,8 @@ export class PostgresRateLimitStore implements RateLimitStore {
     cost: number,
     now: number,
   ): Promise<readonly PolicyOutcome[]> {
-    const { name, text, variables } = this.#policyUpserts[policy.algorithm];
+    const upserts = this.#policyUpserts[policy.algorithm];
+    const { name, text, variables } = policy.blockMs > 0 ? upserts.blocking : upserts.plain;
     const [a, b, c, k, e] = freshRow(policy, now, cost);
     const { limit, windowMs } = policy;
     const value: Record<UpsertVariable, number | string> = {
