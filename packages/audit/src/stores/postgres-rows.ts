@@ -8,10 +8,10 @@ import type { AuditRow } from '../store.js';
  * a record text is JSON on one line, a hash is hex, and the other columns are short names, so
  * none holds a line feed and nothing needs escaping on either side. This costs Postgres about a
  * fifth less CPU a row than parsing the batch as one JSON document (json_to_recordset, whose
- * every record text is a JSON string full of escaped quotes), and the process no more than
+ * every record text is a JSON string full of escaped quotes), and the process about what
  * JSON.stringify did; pg's own text-array encoding escapes each element with two regular
  * expressions, three times the CPU. A column where a value holds a line feed, or is empty (which
- * the split cannot tell from none), travels as such an array instead: same result, slower.
+ * the split cannot tell from none), travels as such an array instead: same rows, slower.
  */
 const SEPARATOR = '\n';
 

@@ -85,8 +85,8 @@ function isUniqueViolation(error: unknown): boolean {
 /**
  * The trail's store on Postgres (run `migrate(db, [auditMigrations])` first): an append-only
  * table (a trigger refuses updates), a batch appended with its checkpoint in one statement (one
- * transaction, one round trip: `insert … select from unnest(…)`, see postgres-rows.ts), user keys in their own table so
- * erasing a user is deleting one row.
+ * transaction, one round trip: `insert … select from unnest(…)`, see postgres-rows.ts), user
+ * keys in their own table so erasing a user is deleting one row.
  *
  * @example
  * await migrate(db, [auditMigrations]);
