@@ -12,7 +12,7 @@ import {
 } from './state.js';
 
 // The arithmetic every store keeps. The Lua scripts (stores/redis-lua.ts) and the SQL statements
-// (stores/postgres-statement.ts) implement its decision again; the conformance suite holds all
+// (stores/postgres-upsert.ts) implement its decision again; the conformance suite holds all
 // three to it.
 
 /**
@@ -40,20 +40,23 @@ export function evaluatePolicy(
       checkGcra(policy, stateFor(policy.algorithm, state), now, cost, into);
       break;
   }
-  const blockedUntil = into.next.blockedUntil;
-  if (blockedUntil > now) {
-    // A blocked client is refused and counted nowhere (its state stays as stored); the block
-    // outlasts any window. A running block implies a stored state of this algorithm.
-    const wait = blockedUntil - now;
-    into.allowed = false;
-    into.remaining = 0;
-    into.resetMs = Math.max(into.resetMs, wait);
-    into.retryAfterMs = Math.max(into.retryAfterMs, wait);
-    into.blocked = true;
-    // The state as stored, in `into.next` (of the same algorithm), which the check wrote.
-    copyState(state as CounterState, into.next as WritableState);
-  }
+  if (into.next.blockedUntil > now) refuseBlocked(state as CounterState, now, into);
   return into;
+}
+
+/**
+ * A blocked client is refused and counted nowhere (its state stays as stored); the block
+ * outlasts any window. A running block implies a stored `state` of the policy's algorithm.
+ */
+function refuseBlocked(state: CounterState, now: number, into: PolicyEvaluation): void {
+  const wait = into.next.blockedUntil - now;
+  into.allowed = false;
+  into.remaining = 0;
+  into.resetMs = Math.max(into.resetMs, wait);
+  into.retryAfterMs = Math.max(into.retryAfterMs, wait);
+  into.blocked = true;
+  // The state as stored, in `into.next` (of the same algorithm), which the check wrote.
+  copyState(state, into.next as WritableState);
 }
 
 /** One check of every policy of a key: what the store answers, and what it stores. */
