@@ -1,7 +1,7 @@
 /**
  * `@rampart/idempotency/express`: the Express middleware. Imports only types from Express.
  */
-import { forwardErrorsSchema, parseOptions } from '@rampart/core';
+import { forwardErrorsSchema, parseOptions, type SyncAnswer, syncTwinOf } from '@rampart/core';
 import { sendProblem, toSecurityRequest } from '@rampart/core/express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
@@ -101,6 +101,8 @@ export function idempotent(options: IdempotentOptions): RequestHandler {
   );
   const route = Object.freeze({ required });
   const limit = idempotency.maxResponseBytes;
+  // The service's synchronous `begin` (core's fast path): a memory store answers without a promise.
+  const beginNow = syncTwinOf(idempotency, 'begin');
 
   return function idempotentMiddleware(req: Request, res: Response, next: NextFunction): void {
     // Without the header there is nothing to claim: no request view, no promise to wait for.
@@ -120,17 +122,21 @@ export function idempotent(options: IdempotentOptions): RequestHandler {
       if (start.lease !== undefined) captureResponse(res, start.lease, limit);
       next();
     }
-    let started: Promise<IdempotencyStart>;
+    let started: SyncAnswer<IdempotencyStart>;
     try {
       const request = toSecurityRequest(req);
       const rawBody = rawBodyOf(req.rawBody, req.body);
       if (rawBody !== undefined) request.rawBody = rawBody;
-      started = idempotency.begin(request, req.auth, route);
+      started =
+        beginNow === undefined
+          ? idempotency.begin(request, req.auth, route)
+          : beginNow.call(idempotency, request, req.auth, route);
     } catch (error) {
       refuse(error);
       return;
     }
-    started.then(onStart, refuse);
+    if (started instanceof Promise) started.then(onStart, refuse);
+    else onStart(started);
   };
 }
 

@@ -3,7 +3,13 @@
  * `@rampart/core/fastify` registered first (it keeps the raw JSON bytes).
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { CONFIG_ERROR_CODES, parseOptions, RampartConfigError } from '@rampart/core';
+import {
+  CONFIG_ERROR_CODES,
+  parseOptions,
+  RampartConfigError,
+  type SyncAnswer,
+  syncTwinOf,
+} from '@rampart/core';
 import { toSecurityRequest } from '@rampart/core/fastify';
 import type {
   FastifyInstance,
@@ -84,6 +90,8 @@ function createPreHandler(
   routeUrl: string,
   leases: Leases,
 ): preHandlerHookHandler {
+  // The service's synchronous `begin` (core's fast path): a memory store answers without a promise.
+  const beginNow = syncTwinOf(idempotency, 'begin');
   return function idempotencyPreHandler(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -94,24 +102,29 @@ function createPreHandler(
       done();
       return;
     }
-    let started: Promise<IdempotencyStart>;
-    try {
-      const security = toSecurityRequest(request, routeUrl);
-      const rawBody = rawBodyOf(request.rawBody, request.body);
-      if (rawBody !== undefined) security.rawBody = rawBody;
-      started = idempotency.begin(security, request.auth, route);
-    } catch (error) {
-      done(error as Error);
-      return;
-    }
-    started.then(function onStart(start: IdempotencyStart): void {
+    function onStart(start: IdempotencyStart): void {
       if (start.action === 'replay') {
         sendReplay(reply, start.response);
         return;
       }
       if (start.lease !== undefined) leases.set(request, start.lease);
       done();
-    }, done);
+    }
+    let started: SyncAnswer<IdempotencyStart>;
+    try {
+      const security = toSecurityRequest(request, routeUrl);
+      const rawBody = rawBodyOf(request.rawBody, request.body);
+      if (rawBody !== undefined) security.rawBody = rawBody;
+      started =
+        beginNow === undefined
+          ? idempotency.begin(security, request.auth, route)
+          : beginNow.call(idempotency, security, request.auth, route);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    if (started instanceof Promise) started.then(onStart, done);
+    else onStart(started);
   };
 }
 

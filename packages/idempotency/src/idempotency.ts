@@ -3,9 +3,12 @@ import {
   type AuthContext,
   authRequiredError,
   createEventEmitter,
+  defineSyncTwin,
   internalError,
   parseOptions,
   type SecurityRequest,
+  type SyncAnswer,
+  SyncTwinSite,
   systemClock,
   type UserDataPurger,
 } from '@rampart/core';
@@ -26,7 +29,7 @@ import {
   type ReplayResponse,
   type ResponseSealer,
 } from './response.js';
-import type { IdempotencyClaim, IdempotencyStore } from './store.js';
+import type { IdempotencyClaim, IdempotencyClaimResult, IdempotencyStore } from './store.js';
 import { MemoryIdempotencyStore } from './stores/memory.js';
 
 /**
@@ -108,11 +111,18 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
     retentionMs: parsed.retentionMs,
   };
 
-  async function begin(
+  // The store's synchronous claim (the memory store's), asked again only when its method changes.
+  const claimSite = new SyncTwinSite<IdempotencyStore, 'claim'>('claim');
+
+  /**
+   * `begin`'s synchronous twin (core's fast path): the answer itself when the store claims in
+   * process, a promise of it otherwise; refusals are thrown.
+   */
+  function beginNow(
     request: SecurityRequest,
     auth: AuthContext | undefined,
     route: IdempotencyRouteOptions = {},
-  ): Promise<IdempotencyStart> {
+  ): SyncAnswer<IdempotencyStart> {
     const key = idempotencyKeyOf(request.headers);
     if (key === undefined) {
       if (route.required === true) throw keyMissingError();
@@ -139,7 +149,20 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
       leaseId: randomUUID(),
       leaseMs,
     };
-    const claimed = await store.claim(claim);
+    const claimNow = claimSite.twinOf(store, store.claim);
+    const claimed = claimNow === undefined ? store.claim(claim) : claimNow.call(store, claim);
+    if (claimed instanceof Promise) {
+      return claimed.then((settled) => startOf(settled, claim, request));
+    }
+    return startOf(claimed, claim, request);
+  }
+
+  /** What the store's answer to `claim` means for the request. */
+  function startOf(
+    claimed: IdempotencyClaimResult,
+    claim: IdempotencyClaim,
+    request: SecurityRequest,
+  ): IdempotencyStart {
     switch (claimed.outcome) {
       case 'acquired':
         return { action: 'proceed', lease: new StoreLease(leaseSettings, claim, request) };
@@ -153,7 +176,7 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
               reason: 'in-flight',
             },
             request,
-            auth.userId,
+            claim.userId,
           ),
         );
         throw inFlightError(claimed.retryAfterMs);
@@ -167,7 +190,7 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
               reason: 'fingerprint-mismatch',
             },
             request,
-            auth.userId,
+            claim.userId,
           ),
         );
         throw keyReusedError();
@@ -179,11 +202,26 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
     }
   }
 
-  return Object.freeze({
+  function begin(
+    request: SecurityRequest,
+    auth: AuthContext | undefined,
+    route?: IdempotencyRouteOptions,
+  ): Promise<IdempotencyStart> {
+    try {
+      return Promise.resolve(beginNow(request, auth, route));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  const idempotency: Idempotency = Object.freeze({
     begin,
     maxResponseBytes,
     purgeUser: (userId: string) => store.purgeUser(userId),
   });
+  // Saves the adapters a promise and the microtask awaiting it on every request with a key.
+  defineSyncTwin(idempotency, 'begin', beginNow);
+  return idempotency;
 }
 
 const EMPTY = new Uint8Array(0);

@@ -1,6 +1,7 @@
 import {
   BoundedExpiringMap,
   type Clock,
+  defineSyncTwin,
   parseOptions,
   StoreFullError,
   systemClock,
@@ -54,7 +55,8 @@ const MISMATCH: IdempotencyClaimResult = Object.freeze({ outcome: 'mismatch' });
 
 /**
  * The embedded `IdempotencyStore`: one process, no server. Every operation is a synchronous map
- * operation, so a claim is atomic within the process. Use the Redis or Postgres store when several
+ * operation, so a claim is atomic within the process; `claim` has a synchronous twin (core's
+ * fast path, `syncTwinOf(store, 'claim')`). Use the Redis or Postgres store when several
  * processes serve the same clients.
  *
  * @example
@@ -87,6 +89,13 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  static {
+    // Saves the promise, and the microtask awaiting it, on every request with a key.
+    defineSyncTwin(MemoryIdempotencyStore.prototype, 'claim', function claimNow(claim) {
+      return this.#claim(claim);
+    });
   }
 
   /** See `IdempotencyStore.complete`. */
