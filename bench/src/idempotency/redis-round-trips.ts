@@ -1,5 +1,6 @@
 import { createIdempotency, type IdempotencyStart } from '@rampart/idempotency';
 import { RedisIdempotencyStore } from '@rampart/idempotency/redis';
+import type { Redis } from 'ioredis';
 import type { BenchRedis } from '../backends/redis.js';
 
 /** Redis's own count of the commands a run of requests sent, from INFO commandstats. */
@@ -11,15 +12,35 @@ function parseCommandStats(info: string): Map<string, number> {
 }
 
 export interface RoundTrips {
-  /** EVALSHA + EVAL per request. */
+  /** EVALSHA + EVAL per request, as Redis counted them (every client's). */
   perRequest: number;
-  /** Every command Redis counted, scripts' inner commands included. */
+  /** Commands the store's own connection sent per request: the round trips, whoever else is busy. */
+  sentPerRequest: number;
+  /** Every command Redis counted, scripts' inner commands included (every client's). */
   commands: string;
 }
 
-async function counted(bench: BenchRedis, requests: number, send: (i: number) => Promise<void>) {
+/** Counts the commands `redis` sends (a bench-only wrapper on this one connection). */
+function countSent(redis: Redis): { readonly sent: () => number } {
+  let sent = 0;
+  const sendCommand = redis.sendCommand.bind(redis);
+  redis.sendCommand = (command, stream) => {
+    sent++;
+    return sendCommand(command, stream);
+  };
+  return { sent: () => sent };
+}
+
+async function counted(
+  bench: BenchRedis,
+  storeCommands: { readonly sent: () => number },
+  requests: number,
+  send: (i: number) => Promise<void>,
+) {
   const before = parseCommandStats(await bench.redis.info('commandstats'));
+  const sentBefore = storeCommands.sent();
   for (let i = 0; i < requests; i++) await send(i);
+  const sent = storeCommands.sent() - sentBefore;
   const after = parseCommandStats(await bench.redis.info('commandstats'));
   const deltas: string[] = [];
   for (const [command, calls] of after) {
@@ -29,6 +50,7 @@ async function counted(bench: BenchRedis, requests: number, send: (i: number) =>
   const delta = (command: string) => (after.get(command) ?? 0) - (before.get(command) ?? 0);
   return {
     perRequest: (delta('evalsha') + delta('eval')) / requests,
+    sentPerRequest: sent / requests,
     commands: deltas.join(', '),
   } satisfies RoundTrips;
 }
@@ -43,8 +65,11 @@ export async function redisRoundTrips(
   keyPrefix: string,
   requests = 200,
 ): Promise<{ first: RoundTrips; replay: RoundTrips }> {
+  // The store's own connection, so what it sends can be counted apart from any other client.
+  const redis = bench.redis.duplicate();
+  const storeCommands = countSent(redis);
   const idempotency = createIdempotency({
-    store: new RedisIdempotencyStore({ redis: bench.redis, keyPrefix }),
+    store: new RedisIdempotencyStore({ redis, keyPrefix }),
   });
   const auth = { userId: 'bench-user', method: 'api-key', credentialId: 'bench' } as const;
   const request = (key: string) => ({
@@ -65,12 +90,16 @@ export async function redisRoundTrips(
       body: Buffer.from('{"id":"42"}'),
     });
   };
-  await firstRequest('warm-up');
-  await idempotency.begin(request('warm-up'), auth);
-  const first = await counted(bench, requests, (i) => firstRequest(`key-${i}`));
-  const replay = await counted(bench, requests, async (i) => {
-    const start = await idempotency.begin(request(`key-${i}`), auth);
-    if (start.action !== 'replay') throw new Error('not a replay');
-  });
-  return { first, replay };
+  try {
+    await firstRequest('warm-up');
+    await idempotency.begin(request('warm-up'), auth);
+    const first = await counted(bench, storeCommands, requests, (i) => firstRequest(`key-${i}`));
+    const replay = await counted(bench, storeCommands, requests, async (i) => {
+      const start = await idempotency.begin(request(`key-${i}`), auth);
+      if (start.action !== 'replay') throw new Error('not a replay');
+    });
+    return { first, replay };
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
       const prefix = `rampart-bench:idempotency:${process.pid}:`;
       const { first, replay } = await redisRoundTrips(redis, prefix);
       notes.push(
-        `- Redis: **${first.perRequest.toFixed(2)} round trips per first request** (claim + complete; ${first.commands}) and **${replay.perRequest.toFixed(2)} per replay** (${replay.commands}), counted with INFO commandstats over 200 requests each (target 2 and 1); the HMGET/DEL/HSET/PEXPIRE run inside the scripts.`,
+        `- Redis: **${first.sentPerRequest.toFixed(2)} round trips per first request** (claim + complete) and **${replay.sentPerRequest.toFixed(2)} per replay**, the commands the store's connection sent over 200 requests each (target 2 and 1). Redis's INFO commandstats (every client's: more when another client is busy) counted ${first.perRequest.toFixed(2)} and ${replay.perRequest.toFixed(2)} EVALSHA/EVAL per request, with ${first.commands} and ${replay.commands}; the HMGET/DEL/HSET/PEXPIRE run inside the scripts.`,
       );
       await deleteKeys(redis, prefix);
     }
