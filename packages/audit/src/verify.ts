@@ -1,6 +1,7 @@
 import { constantTimeEqual } from '@rampart/crypto';
 import { bodyStart, columnsMatchBody, parseBody } from './body.js';
 import { type ChainHead, type ChainKeys, type Checkpoint, GENESIS_HASH } from './chain.js';
+import { ReadAhead } from './read-ahead.js';
 import type { AuditStore, ChainLinkRow, StoredAuditRow } from './store.js';
 
 /** Why a chain failed to verify. */
@@ -61,8 +62,8 @@ function columnsAgree(
 }
 
 /**
- * Verifies one chain by streaming it from the store a page at a time (the next page is read
- * while this one is checked), stopping at the first bad record.
+ * Verifies one chain by streaming it from the store a page at a time (the next two pages are
+ * read while this one is checked: read-ahead.ts), stopping at the first bad record.
  */
 export async function verifyChain(
   store: AuditStore,
@@ -106,48 +107,40 @@ export async function verifyChain(
     readLinks === undefined
       ? store.readChain(chain, afterSeq, options.pageSize)
       : readLinks(chain, afterSeq, options.pageSize);
-  let next = read(0);
-  for (;;) {
-    const page = await next;
-    if (page.length === 0) break;
-    next = read((page[page.length - 1] as VerifiedRow).seq);
-    for (const row of page) {
-      if (expected === 0) {
-        // Where the stored chain starts: at 1, or after a checkpoint retention cut at.
-        const anchor = checkpoints.get(row.seq - 1) ?? store.evictedThrough?.(chain);
-        if (row.seq === 1) prev = GENESIS_HASH;
-        else if (anchor !== undefined && anchor.seq === row.seq - 1) prev = anchor.hash;
-        else {
-          let below = 0;
-          for (const seq of checkpoints.keys()) if (seq < row.seq && seq > below) below = seq;
-          next.catch(() => {});
-          return bad(below + 1, 'missing-record', checked);
+  const pages = new ReadAhead(read, options.pageSize);
+  try {
+    for (;;) {
+      const page = await pages.next();
+      if (page.length === 0) break;
+      for (const row of page) {
+        if (expected === 0) {
+          // Where the stored chain starts: at 1, or after a checkpoint retention cut at.
+          const anchor = checkpoints.get(row.seq - 1) ?? store.evictedThrough?.(chain);
+          if (row.seq === 1) prev = GENESIS_HASH;
+          else if (anchor !== undefined && anchor.seq === row.seq - 1) prev = anchor.hash;
+          else {
+            let below = 0;
+            for (const seq of checkpoints.keys()) if (seq < row.seq && seq > below) below = seq;
+            return bad(below + 1, 'missing-record', checked);
+          }
+          expected = row.seq;
         }
-        expected = row.seq;
+        if (row.seq !== expected) return bad(expected, 'missing-record', checked);
+        const columns = columnsAgree(row, chain, start);
+        if (columns !== 'ok') return bad(row.seq, columns, checked);
+        const hash = keys.link(prev, row.body);
+        if (!constantTimeEqual(hash, row.hash)) return bad(row.seq, 'hash-mismatch', checked);
+        const checkpoint = checkpoints.get(row.seq);
+        if (checkpoint !== undefined && !constantTimeEqual(checkpoint.hash, hash)) {
+          return bad(row.seq, 'bad-checkpoint', checked);
+        }
+        prev = hash;
+        expected++;
+        checked++;
       }
-      if (row.seq !== expected) {
-        next.catch(() => {});
-        return bad(expected, 'missing-record', checked);
-      }
-      const columns = columnsAgree(row, chain, start);
-      if (columns !== 'ok') {
-        next.catch(() => {});
-        return bad(row.seq, columns, checked);
-      }
-      const hash = keys.link(prev, row.body);
-      if (!constantTimeEqual(hash, row.hash)) {
-        next.catch(() => {});
-        return bad(row.seq, 'hash-mismatch', checked);
-      }
-      const checkpoint = checkpoints.get(row.seq);
-      if (checkpoint !== undefined && !constantTimeEqual(checkpoint.hash, hash)) {
-        next.catch(() => {});
-        return bad(row.seq, 'bad-checkpoint', checked);
-      }
-      prev = hash;
-      expected++;
-      checked++;
     }
+  } finally {
+    pages.abandon();
   }
   const last = expected === 0 ? (store.evictedThrough?.(chain)?.seq ?? 0) : expected - 1;
   if (lastVouched > last) return bad(last + 1, 'truncated', checked);
