@@ -318,7 +318,7 @@ async function main(): Promise<void> {
     `Run ${runDate()} · ${describeMachine({ postgres: postgres.server })}  `,
     `Code: ${build.line}  `,
     `Pinning: ${pinning} · load at start ${load}  `,
-    `Method: ${ROUNDS} rounds each, medians. Enqueue: ${ENQUEUE_EVENTS.toLocaleString('en-US')} \`record()\` calls a round (the writer drains untimed between rounds). Postgres: ${PG_EVENTS.toLocaleString('en-US')} events a round arriving 1 000 per event-loop turn, 1 000 users (personal fields sealed per user), batches of 2 000, each one statement and one commit, timed from the first \`record()\` to \`flush()\` resolved; then \`verify()\` streams that chain (5 000 rows a page). Login: sequential POSTs to a Fastify route recording a critical event and raising an alert each (dedup off), interleaved 50/50 with the same route without a sink.`,
+    `Method: ${ROUNDS} rounds each, medians. Enqueue: ${ENQUEUE_EVENTS.toLocaleString('en-US')} \`record()\` calls a round (the writer drains untimed between rounds). Postgres: ${PG_EVENTS.toLocaleString('en-US')} events a round arriving 1 000 per event-loop turn, 1 000 users (personal fields sealed per user), batches of 2 000, each one statement and one commit, timed from the first \`record()\` to \`flush()\` resolved; then \`verify()\` streams every chain of the store, the rounds' so far (5 000 rows a page, two pages read ahead; on Postgres the filter columns are compared with the record text in the query). Login: sequential POSTs to a Fastify route recording a critical event and raising an alert each (dedup off), interleaved 50/50 with the same route without a sink.`,
     '',
     table,
   ].join('\n');
