@@ -163,6 +163,28 @@ export class PostgresAuditStore implements AuditStore {
   }
 
   async readLinks(chain: string, afterSeq: number, limit: number): Promise<ChainLinkRow[]> {
+    // A page is first read as the range of sequence numbers it spans when nothing is missing:
+    // unbounded, on a table Postgres has no statistics for yet (just written), the planner sorts
+    // every later record of the chain for each page (a bitmap scan and a top-N sort), and verify()
+    // grows quadratic. A short range (the chain's end, or a gap) is completed by an unbounded read.
+    const rows = await this.#links(chain, afterSeq, afterSeq + limit, limit);
+    if (rows.length === limit) return rows;
+    const rest = await this.#links(
+      chain,
+      rows.at(-1)?.seq ?? afterSeq,
+      undefined,
+      limit - rows.length,
+    );
+    return rest.length === 0 ? rows : [...rows, ...rest];
+  }
+
+  /** Up to `limit` links of `chain` with `afterSeq < seq <= throughSeq`, in sequence order. */
+  async #links(
+    chain: string,
+    afterSeq: number,
+    throughSeq: number | undefined,
+    limit: number,
+  ): Promise<ChainLinkRow[]> {
     // The columns are compared with the text's start here, as columnsMatchBody (body.ts) does in
     // the process: Postgres's to_json writes a text value as JSON.stringify does, and bigint and
     // integer print without leading zeros. Four fields a row instead of eleven: decoding the row
@@ -179,6 +201,7 @@ export class PostgresAuditStore implements AuditStore {
         || ',"subject":' || coalesce(to_json(subject)::text, 'null') || ',"count":' || count
         || ',') as "columnsMatch"
       from ${this.#records} where chain = ${chain} and seq > ${afterSeq}
+        and ${throughSeq === undefined ? sql`true` : sql`seq <= ${throughSeq}`}
       order by seq limit ${limit}`);
     return rows.map((row) => ({
       seq: Number(row.seqText),
