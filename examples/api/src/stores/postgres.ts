@@ -104,7 +104,8 @@ export async function openPostgresStores(config: AppConfig): Promise<AppStores> 
     kind: 'postgres',
     nonces: new PostgresNonceStore({ db, schema }),
     tokens: new PostgresJwtNonceStore({ db, schema }),
-    rateLimits: new PostgresRateLimitStore({ db, schema }),
+    // `pool`: the checks run as prepared statements (planned once per connection), not through Kysely.
+    rateLimits: new PostgresRateLimitStore({ db, schema, pool }),
     users: new PostgresUserStore({ db, schema }),
     settings: new PostgresSettingsStore({ db, schema }),
     records: new PostgresRecordStore({ db, schema }),
