@@ -18,11 +18,13 @@ export interface PostServer {
 const serverScript = fileURLToPath(new URL('./http-server.ts', import.meta.url));
 const benchDir = fileURLToPath(new URL('../..', import.meta.url));
 
+/** Starts the server of `variant`, pinned to `serverCpu`; `nodeArgs` go to its node (`--cpu-prof`). */
 export async function startServer(
   variant: string,
   serverCpu: number | undefined,
+  nodeArgs: readonly string[] = [],
 ): Promise<PostServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', serverScript, variant], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', serverScript, variant], {
     cwd: benchDir,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
