@@ -50,6 +50,17 @@ const MAX_HASH_LENGTH = HASH_VERSION.length + 1 + 32 + 1 + MAC_CHARACTERS;
 
 const optionsSchema = z.strictObject({ keys: keysSchema });
 
+/**
+ * What the HMAC is fed for `value`: an ASCII string as is (its UTF-8 bytes are its characters,
+ * which the key writes straight into its buffer, so no `Buffer` is made per hash: an API key is
+ * hashed on every request), anything else as `toBytes` converts it. A string whose UTF-8 length
+ * equals its length has no character above U+007F (a lone surrogate takes 3 bytes).
+ */
+function hmacInput(value: BytesOrText): string | Uint8Array {
+  if (typeof value === 'string' && Buffer.byteLength(value, 'utf8') === value.length) return value;
+  return toBytes(value, 'value');
+}
+
 /** `{ keyId, mac }` of a stored keyed hash, or `undefined` when it is not one. */
 function parseStored(stored: unknown): { keyId: string; mac: string } | undefined {
   if (typeof stored !== 'string' || stored.length > MAX_HASH_LENGTH) return undefined;
@@ -79,19 +90,19 @@ export function createKeyedHasher(options: KeyedHasherOptions): KeyedHasher {
   }));
   const byId = new Map(peppers.map((pepper) => [pepper.id, pepper.hmac]));
   const current = peppers[0] as (typeof peppers)[number];
-  const format = (id: string, hmac: HmacSha256Key, bytes: Uint8Array) =>
-    `${HASH_VERSION}.${id}.${hmac.signBase64url(bytes)}`;
+  const format = (id: string, hmac: HmacSha256Key, input: string | Uint8Array) =>
+    `${HASH_VERSION}.${id}.${hmac.signBase64url(input)}`;
 
   return Object.freeze({
     currentKeyId: current.id,
 
     hash(value: BytesOrText): string {
-      return format(current.id, current.hmac, toBytes(value, 'value'));
+      return format(current.id, current.hmac, hmacInput(value));
     },
 
     hashAll(value: BytesOrText): string[] {
-      const bytes = toBytes(value, 'value');
-      return peppers.map(({ id, hmac }) => format(id, hmac, bytes));
+      const input = hmacInput(value);
+      return peppers.map(({ id, hmac }) => format(id, hmac, input));
     },
 
     verify(value: unknown, stored: unknown): boolean {

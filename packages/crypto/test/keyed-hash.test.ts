@@ -24,6 +24,21 @@ describe('createKeyedHasher', () => {
     expect(old.hash(Buffer.from(value))).toBe(`h1.p1.${expected}`);
   });
 
+  it('hashes any well-formed string as HMAC-SHA256 of its UTF-8, ASCII or not, by hash and hashAll', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ maxLength: 90 }), fc.string({ unit: 'binary', maxLength: 40 })),
+        (value) => {
+          fc.pre(value.isWellFormed());
+          const expected = `h1.p1.${createHmac('sha256', Buffer.from(P1, 'base64url')).update(value, 'utf8').digest('base64url')}`;
+          expect(old.hash(value)).toBe(expected);
+          expect(rotated.hashAll(value)[1]).toBe(expected);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('verifies what it hashed, and nothing else', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 80 }), fc.string({ maxLength: 80 }), (a, b) => {
