@@ -54,7 +54,7 @@ type EndArguments = Parameters<Response['end']>;
 /**
  * Keeps a copy of what the route sends (`res.json`, `res.send`, `res.write`, `res.end`, a piped
  * stream: all end in this response's `write` and `end`), up to `limit` bytes, and completes the
- * lease when the response ends. The two methods are replaced on this response object only, as
+ * lease before the response ends. The two methods are replaced on this response object only, as
  * the `compression` middleware does; the bytes go to the client unchanged.
  */
 function captureResponse(res: Response, lease: IdempotencyLease, limit: number): void {
@@ -69,13 +69,12 @@ function captureResponse(res: Response, lease: IdempotencyLease, limit: number):
     if (typeof args[0] !== 'function') {
       collector.add(args[0], typeof args[1] === 'string' ? (args[1] as BufferEncoding) : undefined);
     }
-    const result = end.apply(this, args);
-    void lease.complete({
-      status: this.statusCode,
-      headers: this.getHeaders(),
-      body: collector.body(),
-    });
-    return result;
+    // Kept before the response ends: a client retrying the moment it arrives gets the replay, not 409.
+    const send = () => end.apply(this, args);
+    lease
+      .complete({ status: this.statusCode, headers: this.getHeaders(), body: collector.body() })
+      .then(send, send);
+    return this;
   } as Response['end'];
 }
 

@@ -143,7 +143,7 @@ function sendReplay(reply: FastifyReply, replay: ReplayResponse): void {
 }
 
 /**
- * Keeps a copy of a stream payload as it passes to the client, completing the lease when it ends
+ * Keeps a copy of a stream payload as it passes to the client, completing the lease before it ends
  * (or freeing the key when it fails: the response never arrived whole).
  */
 function teeStream(
@@ -159,12 +159,13 @@ function teeStream(
       callback(null, chunk);
     },
     flush(callback: TransformCallback): void {
-      void lease.complete({
-        status: reply.statusCode,
-        headers: reply.getHeaders(),
-        body: collector.body(),
-      });
-      callback();
+      // Kept before the stream ends: a retry the moment it has arrived gets the replay.
+      lease
+        .complete({ status: reply.statusCode, headers: reply.getHeaders(), body: collector.body() })
+        .then(
+          () => callback(),
+          () => callback(),
+        );
     },
   });
   payload.on('error', (error: Error) => {
@@ -198,12 +199,13 @@ function createOnSend(leases: Leases, limit: number): onSendHookHandler {
     }
     const collector = new BodyCollector(limit);
     collector.add(payload);
-    void lease.complete({
-      status: reply.statusCode,
-      headers: reply.getHeaders(),
-      body: collector.body(),
-    });
-    done(null, payload);
+    // Kept before it is sent: a client retrying the moment it arrives gets the replay, not 409.
+    lease
+      .complete({ status: reply.statusCode, headers: reply.getHeaders(), body: collector.body() })
+      .then(
+        () => done(null, payload),
+        () => done(null, payload),
+      );
   } as onSendHookHandler;
 }
 
