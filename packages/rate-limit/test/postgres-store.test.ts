@@ -1,6 +1,11 @@
 import { createFakeClock } from '@rampart/core';
 import { migrate } from '@rampart/core/postgres';
-import { isolatedPostgresSchema, serviceAvailable, warningsWithCode } from '@rampart/test-utils';
+import {
+  type IsolatedPostgresSchema,
+  isolatedPostgresSchema,
+  serviceAvailable,
+  warningsWithCode,
+} from '@rampart/test-utils';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createRateLimiter } from '../src/limiter.js';
@@ -11,6 +16,49 @@ import { RATE_LIMIT_TABLE, rateLimitMigrations } from '../src/stores/postgres-mi
 import { describeRateLimitStoreConformance } from '../src/testing.js';
 
 const hasPostgres = await serviceAvailable('postgres');
+const T0 = Date.UTC(2026, 0, 1);
+
+/**
+ * After an upgrade (every migration run over an older schema's rows): `burst` still blocked for
+ * 10 minutes and `hour` still at 7; the refusal counts nothing, so `hour` then leaves 92.
+ */
+async function expectBlockedBurstAndHourAtSeven(
+  pg: IsolatedPostgresSchema,
+  key: RateLimitKey,
+): Promise<void> {
+  await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
+  const store = new PostgresRateLimitStore({ db: pg.db, schema: pg.schema, purgeIntervalMs: 0 });
+  const outcomes = await store.hit({ key, cost: 1, now: T0 + 1000 });
+  expect(outcomes.map((o) => [o.allowed, o.remaining, o.retryAfterMs])).toEqual([
+    [false, 0, 599_000],
+    [true, 92, 0],
+  ]);
+  const [, hour] = await store.peek({ key, cost: 1, now: T0 + 2000 });
+  expect(hour?.remaining).toBe(92);
+}
+
+/**
+ * Runs `test` on a store (no purge timer) over a fresh schema with every migration, then drops
+ * the schema.
+ */
+async function onMigratedStore(
+  options: { connections: number; queryTimeoutMs?: number },
+  test: (context: { store: PostgresRateLimitStore; pg: IsolatedPostgresSchema }) => Promise<void>,
+): Promise<void> {
+  const pg = await isolatedPostgresSchema({ max: options.connections });
+  try {
+    await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
+    const store = new PostgresRateLimitStore({
+      db: pg.db,
+      schema: pg.schema,
+      purgeIntervalMs: 0,
+      ...(options.queryTimeoutMs === undefined ? {} : { queryTimeoutMs: options.queryTimeoutMs }),
+    });
+    await test({ store, pg });
+  } finally {
+    await pg.cleanup();
+  }
+}
 
 describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
   it('on a schema migrate() never ran on: a 503, and one warning that says to run it', async () => {
@@ -61,7 +109,6 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
     }
   });
 
-  const T0 = Date.UTC(2026, 0, 1);
   const fixed = (name: string, limit: number) =>
     resolvePolicy(name, { algorithm: 'fixed-window', limit, windowMs: 60_000 });
 
@@ -119,20 +166,7 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
         values (${client}, ${['burst', 'hour']}::text[], ${s}::float8[], '{}', ${T0 + 600_000})`.execute(
         pg.db,
       );
-      await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
-      const store = new PostgresRateLimitStore({
-        db: pg.db,
-        schema: pg.schema,
-        purgeIntervalMs: 0,
-      });
-      const outcomes = await store.hit({ key, cost: 1, now: T0 + 1000 });
-      expect(outcomes.map((o) => [o.allowed, o.remaining, o.retryAfterMs])).toEqual([
-        [false, 0, 599_000],
-        [true, 92, 0],
-      ]);
-      // The refusal counted nothing: `hour` still holds 7, so a request of 1 would leave 92.
-      const [, hour] = await store.peek({ key, cost: 1, now: T0 + 2000 });
-      expect(hour?.remaining).toBe(92);
+      await expectBlockedBurstAndHourAtSeven(pg, key);
     } finally {
       await pg.cleanup();
     }
@@ -156,33 +190,14 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
       await sql`insert into ${sql.id(pg.schema, RATE_LIMIT_TABLE)} (key, a, b, c, k, expires_at)
         values (${row('burst')}, ${T0}, 5, 0, ${T0 + 600_000}, ${T0 + 600_000}),
           (${row('hour')}, ${T0}, 7, 0, 0, ${T0 + 60_000})`.execute(pg.db);
-      await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
-      const store = new PostgresRateLimitStore({
-        db: pg.db,
-        schema: pg.schema,
-        purgeIntervalMs: 0,
-      });
-      const outcomes = await store.hit({ key, cost: 1, now: T0 + 1000 });
-      expect(outcomes.map((o) => [o.allowed, o.remaining, o.retryAfterMs])).toEqual([
-        [false, 0, 599_000],
-        [true, 92, 0],
-      ]);
-      const [, hour] = await store.peek({ key, cost: 1, now: T0 + 2000 });
-      expect(hour?.remaining).toBe(92);
+      await expectBlockedBurstAndHourAtSeven(pg, key);
     } finally {
       await pg.cleanup();
     }
   });
 
   it("keeps a policy's count while a check names other policies of the client", async () => {
-    const pg = await isolatedPostgresSchema({ max: 2 });
-    try {
-      await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
-      const store = new PostgresRateLimitStore({
-        db: pg.db,
-        schema: pg.schema,
-        purgeIntervalMs: 0,
-      });
+    await onMigratedStore({ connections: 2 }, async ({ store }) => {
       const client = { scope: 'GET /items/:id', identity: '203.0.113.8' };
       const both: RateLimitKey = { ...client, policies: [fixed('burst', 10), fixed('daily', 1)] };
       const burstOnly: RateLimitKey = { ...client, policies: [fixed('burst', 10)] };
@@ -196,20 +211,11 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
       expect(await allowed(both, T0 + 3)).toEqual([true, false]);
       await store.reset(both);
       expect(await allowed(both, T0 + 4)).toEqual([true, true]);
-    } finally {
-      await pg.cleanup();
-    }
+    });
   });
 
   it("counts exactly when a two-policy client's first checks arrive at once (rows created, then counted)", async () => {
-    const pg = await isolatedPostgresSchema({ max: 10 });
-    try {
-      await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
-      const store = new PostgresRateLimitStore({
-        db: pg.db,
-        schema: pg.schema,
-        purgeIntervalMs: 0,
-      });
+    await onMigratedStore({ connections: 10 }, async ({ store }) => {
       const key: RateLimitKey = {
         scope: 'POST /login',
         identity: '203.0.113.20',
@@ -222,20 +228,11 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
       // Refusals counted nowhere: `hour` holds the 7 admitted requests only.
       const [, hour] = await store.peek({ key, cost: 1, now: T0 });
       expect(hour?.remaining).toBe(92);
-    } finally {
-      await pg.cleanup();
-    }
+    });
   });
 
   it("puts back the counts of a check's other policies when one refuses, and drops a row it only just inserted", async () => {
-    const pg = await isolatedPostgresSchema({ max: 2 });
-    try {
-      await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
-      const store = new PostgresRateLimitStore({
-        db: pg.db,
-        schema: pg.schema,
-        purgeIntervalMs: 0,
-      });
+    await onMigratedStore({ connections: 2 }, async ({ store, pg }) => {
       // `a_burst` comes first in key order, so its upsert counts before `z_hour` refuses.
       const key: RateLimitKey = {
         scope: 'POST /login',
@@ -266,21 +263,11 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
         ['a_burst', 2],
         ['z_hour', 2],
       ]);
-    } finally {
-      await pg.cleanup();
-    }
+    });
   });
 
   it('of 300 concurrent two-policy checks exactly the tighter limit passes, and the other policy counts only those', async () => {
-    const pg = await isolatedPostgresSchema({ max: 10 });
-    try {
-      await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
-      const store = new PostgresRateLimitStore({
-        db: pg.db,
-        schema: pg.schema,
-        queryTimeoutMs: 30_000,
-        purgeIntervalMs: 0,
-      });
+    await onMigratedStore({ connections: 10, queryTimeoutMs: 30_000 }, async ({ store }) => {
       const key: RateLimitKey = {
         scope: 'GET /items/:id',
         identity: '203.0.113.31',
@@ -292,20 +279,11 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
       expect(outcomes.filter((o) => o[0]?.allowed && o[1]?.allowed)).toHaveLength(40);
       const [hour, burst] = await store.peek({ key, cost: 1, now: T0 });
       expect([hour?.remaining, burst?.remaining]).toEqual([0, 59]);
-    } finally {
-      await pg.cleanup();
-    }
+    });
   });
 
   it('purges expired counters, a row a policy: a longer-lived policy of a client stays', async () => {
-    const pg = await isolatedPostgresSchema({ max: 2 });
-    try {
-      await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
-      const store = new PostgresRateLimitStore({
-        db: pg.db,
-        schema: pg.schema,
-        purgeIntervalMs: 0,
-      });
+    await onMigratedStore({ connections: 2 }, async ({ store }) => {
       const key = (identity: string, policies = [fixed('burst', 10)]): RateLimitKey => ({
         scope: 'GET /items/:id',
         identity,
@@ -328,9 +306,7 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
         now: T0 + 120_000,
       });
       expect(left?.remaining).toBe(3);
-    } finally {
-      await pg.cleanup();
-    }
+    });
   });
 
   describeRateLimitStoreConformance('postgres', async () => {
