@@ -1,40 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { bodyStart, columnsMatchBody, writeBody } from '../src/body.js';
 import { cleanEvent } from '../src/sanitize.js';
-
-const event = cleanEvent(
-  { type: 'LOGIN_FAILURE', severity: 'warning', at: 1_767_225_600_000, detail: { tries: 3 } },
-  0,
-);
-const body = writeBody('api-1', 42, event, { subject: 'q7AbC', sealed: 'v1.x.y.z' }, undefined);
-const columns = {
-  seq: 42,
-  at: 1_767_225_600_000,
-  type: 'LOGIN_FAILURE',
-  severity: 'warning',
-  outcome: 'failure',
-  subject: 'q7AbC' as string | null,
-  count: 1,
-};
+import { body, COLUMN_CHANGES, columns } from './helpers/column-cases.js';
 
 describe("a row's filter columns against its text", () => {
   it('agree when they hold what the text holds', () => {
     expect(columnsMatchBody(body, bodyStart('api-1'), columns)).toBe(true);
   });
 
-  it.each([
-    ['seq', { seq: 43 }],
-    ['seq (a prefix of the real one)', { seq: 4 }],
-    ['time', { at: 1_767_225_600_001 }],
-    ['type', { type: 'LOGIN_SUCCESS' }],
-    ['type written with a JSON escape that reads as the real one', { type: 'LOGIN\\u005fFAILURE' }],
-    ['type swallowing the next field', { type: 'LOGIN_FAILURE","severity":"warning' }],
-    ['severity', { severity: 'info' }],
-    ['outcome', { outcome: 'success' }],
-    ['subject', { subject: 'q7AbD' }],
-    ['subject removed', { subject: null }],
-    ['count', { count: 10 }],
-  ])('disagree when the %s column changed', (_name, change) => {
+  it.each(COLUMN_CHANGES)('disagree when the %s column changed', (_name, change) => {
     expect(columnsMatchBody(body, bodyStart('api-1'), { ...columns, ...change })).toBe(false);
   });
 
