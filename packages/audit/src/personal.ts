@@ -32,19 +32,15 @@ interface CachedUserKey {
   usedAt: number;
 }
 
-/** How the writer keeps users' keys: the most it holds, and how long an idle user's key stays. */
-export interface UserKeyCacheOptions {
-  readonly clock: Clock;
-  readonly maxCached?: number;
-  readonly idleMs?: number;
-}
+/** Most users' keys the writer holds; past it the least recently used goes. */
+const MAX_CACHED_USERS = 10_000;
 
 /**
  * A user whose events stop (signed out, gone) has their key let go after this long: a returning
- * user costs one store call for the batch. Without it the cache only shrank at `maxCached`, some
- * 10 MiB of heap and RSS for a busy app's turnover of users.
+ * user costs one store call for the batch. Without it the cache only shrank at
+ * `MAX_CACHED_USERS`, some 10 MiB of heap and RSS for a busy app's turnover of users.
  */
-const DEFAULT_IDLE_MS = 60_000;
+const USER_KEY_IDLE_MS = 60_000;
 
 /** Opens a user's sealed key into a ring of one key, whose id is the user's pseudonym. */
 function userRing(keyRing: KeyRing, subject: string, sealedKey: string): KeyRing {
@@ -63,18 +59,14 @@ export class PersonalSealer {
   readonly #keys: ChainKeys;
   readonly #store: AuditStore;
   readonly #clock: Clock;
-  readonly #maxCached: number;
-  readonly #idleMs: number;
   /** Writer-side cache (user id → subject, ring and the AAD of their fields), least recently used first. */
   readonly #cache = new Map<string, CachedUserKey>();
 
-  constructor(keyRing: KeyRing, keys: ChainKeys, store: AuditStore, cache: UserKeyCacheOptions) {
+  constructor(keyRing: KeyRing, keys: ChainKeys, store: AuditStore, clock: Clock) {
     this.#keyRing = keyRing;
     this.#keys = keys;
     this.#store = store;
-    this.#clock = cache.clock;
-    this.#maxCached = cache.maxCached ?? 10_000;
-    this.#idleMs = cache.idleMs ?? DEFAULT_IDLE_MS;
+    this.#clock = clock;
   }
 
   /**
@@ -175,7 +167,7 @@ export class PersonalSealer {
 
   #forgetIdle(now: number): void {
     for (const [userId, cached] of this.#cache) {
-      if (now - cached.usedAt <= this.#idleMs) return;
+      if (now - cached.usedAt <= USER_KEY_IDLE_MS) return;
       this.#cache.delete(userId);
     }
   }
@@ -183,7 +175,7 @@ export class PersonalSealer {
   #remember(userId: string, value: CachedUserKey): void {
     this.#cache.delete(userId);
     this.#cache.set(userId, value);
-    if (this.#cache.size > this.#maxCached) {
+    if (this.#cache.size > MAX_CACHED_USERS) {
       const oldest = this.#cache.keys().next().value;
       if (oldest !== undefined) this.#cache.delete(oldest);
     }

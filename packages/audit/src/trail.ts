@@ -117,7 +117,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
   const chain = config.chainId;
   const keys = new ChainKeys(config.hmacKey);
   config.hmacKey.fill(0);
-  const sealer = new PersonalSealer(config.keyRing, keys, store, { clock });
+  const sealer = new PersonalSealer(config.keyRing, keys, store, clock);
   const queue = new EventQueue({
     maxQueue: config.maxQueue,
     maxAggregates: config.maxAggregates,
