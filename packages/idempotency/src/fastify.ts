@@ -159,13 +159,11 @@ function teeStream(
       callback(null, chunk);
     },
     flush(callback: TransformCallback): void {
+      const end = () => callback();
       // Kept before the stream ends: a retry the moment it has arrived gets the replay.
       lease
         .complete({ status: reply.statusCode, headers: reply.getHeaders(), body: collector.body() })
-        .then(
-          () => callback(),
-          () => callback(),
-        );
+        .then(end, end);
     },
   });
   payload.on('error', (error: Error) => {
@@ -199,13 +197,11 @@ function createOnSend(leases: Leases, limit: number): onSendHookHandler {
     }
     const collector = new BodyCollector(limit);
     collector.add(payload);
+    const send = () => done(null, payload);
     // Kept before it is sent: a client retrying the moment it arrives gets the replay, not 409.
     lease
       .complete({ status: reply.statusCode, headers: reply.getHeaders(), body: collector.body() })
-      .then(
-        () => done(null, payload),
-        () => done(null, payload),
-      );
+      .then(send, send);
   } as onSendHookHandler;
 }
 
