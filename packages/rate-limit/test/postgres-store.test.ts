@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { createRateLimiter } from '../src/limiter.js';
 import { resolvePolicy } from '../src/policy.js';
 import type { RateLimitKey } from '../src/store.js';
-import { PostgresRateLimitStore } from '../src/stores/postgres.js';
+import { PostgresRateLimitStore, type PreparedStatementPool } from '../src/stores/postgres.js';
 import { RATE_LIMIT_TABLE, rateLimitMigrations } from '../src/stores/postgres-migrations.js';
 import { describeRateLimitStoreConformance } from '../src/testing.js';
 
@@ -280,6 +280,42 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
       const [hour, burst] = await store.peek({ key, cost: 1, now: T0 });
       expect([hour?.remaining, burst?.remaining]).toEqual([0, 59]);
     });
+  });
+
+  it('runs a refused one-policy check again when its row admits by the time the store reads it (a reset in between)', async () => {
+    const pg = await isolatedPostgresSchema({ max: 2 });
+    try {
+      await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
+      const key: RateLimitKey = {
+        scope: 'POST /login',
+        identity: '203.0.113.40',
+        policies: [fixed('hour', 1)],
+      };
+      let reads = 0;
+      // The pool as the store sees it: the reset lands between the refusal and the read of its row.
+      const pool: PreparedStatementPool = {
+        async query(config) {
+          if (config.text.startsWith('select') && reads++ === 0) await store.reset(key);
+          return pg.pool.query(config);
+        },
+      };
+      const store = new PostgresRateLimitStore({
+        db: pg.db,
+        pool,
+        schema: pg.schema,
+        purgeIntervalMs: 0,
+      });
+      expect((await store.hit({ key, cost: 1, now: T0 }))[0]?.allowed).toBe(true);
+      // Refused at a count of 1; the row was then reset, so the check ran again and counted.
+      expect((await store.hit({ key, cost: 1, now: T0 + 1 }))[0]?.allowed).toBe(true);
+      expect(reads).toBe(1);
+      const { rows } = await sql<{
+        b: number;
+      }>`select b from ${sql.id(pg.schema, RATE_LIMIT_TABLE)}`.execute(pg.db);
+      expect(rows).toEqual([{ b: 1 }]);
+    } finally {
+      await pg.cleanup();
+    }
   });
 
   it('purges expired counters, a row a policy: a longer-lived policy of a client stays', async () => {

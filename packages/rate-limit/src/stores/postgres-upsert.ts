@@ -106,6 +106,34 @@ function policyUpsert(
       returning pa, pb, pc, pk${verdict ? `, ${own}` : ''}`;
 }
 
+/**
+ * A one-policy check of a policy without `blockMs`, on the pool: the upsert whose update runs
+ * only when the policy admits (`on conflict … do update … where`), so the verdict is one
+ * expression instead of one `case` a column, and the written values are plain: about a fifth
+ * less server CPU a check than `policyUpsert`'s form (docs/rate-limit.md, "Postgres"). A refused
+ * check writes nothing and returns NO row (the conflict still locks the row while it decides);
+ * the store then reads the state to answer. An admit returns the previous state (`pa`..`pk`,
+ * nulls when it inserted); the insert is the store's fresh row, as in `policyUpsert`.
+ */
+function admitOnlyUpsert(table: string, algorithm: ResolvedPolicy['algorithm']): string {
+  const { cur, prev } = counts(STORED);
+  const arrival = 'greatest(t.a, p_now) + v_iv * p_cost';
+  // A window's expiry does not depend on its count: an admit's is the fresh row's (`f_e`).
+  const [na, nb, nc, expiresAt] = (
+    {
+      'fixed-window': ['v_start', `${cur} + p_cost`, '0', 'f_e'],
+      'sliding-window': ['v_start', `${cur} + p_cost`, prev, 'f_e'],
+      gcra: [arrival, '0', '0', `greatest(p_now + 1, ceil(${arrival}))`],
+    } satisfies Record<ResolvedPolicy['algorithm'], [string, string, string, string]>
+  )[algorithm];
+  return `insert into ${table} as t (key, a, b, c, k, expires_at)
+      values (v_key, f_a, f_b, f_c, f_k, f_e)
+      on conflict (key) do update set a = ${na}, b = ${nb}, c = ${nc}, k = 0,
+        expires_at = ${expiresAt}, pa = t.a, pb = t.b, pc = t.c, pk = t.k
+      where t.k <= p_now and ${fits(algorithm, STORED)}
+      returning pa, pb, pc, pk`;
+}
+
 /** A variable of a policy's upsert, as `plainPolicyUpsert` numbers it. */
 export type UpsertVariable = keyof typeof VARIABLE_TYPES;
 
@@ -129,7 +157,8 @@ const VARIABLE_TYPES = {
 /**
  * A policy's upsert as one plain statement (a check of one policy, prepared on a pg pool): its
  * variables become `$1`.. in order of first use, `variables` says which is which (a parameter
- * the statement does not use would have no type, which Postgres refuses). Returns `pa`..`pk`.
+ * the statement does not use would have no type, which Postgres refuses). Returns `pa`..`pk`;
+ * without `blocks` (`admitOnlyUpsert`) a refusal returns no row.
  */
 export function plainPolicyUpsert(
   table: string,
@@ -137,15 +166,15 @@ export function plainPolicyUpsert(
   blocks: boolean,
 ): { text: string; variables: readonly UpsertVariable[] } {
   const variables: UpsertVariable[] = [];
-  const text = policyUpsert(table, algorithm, blocks, false).replace(
-    /\b(?:p_now|p_cost|v_[a-z]+|f_[a-z]+)\b/g,
-    (name) => {
-      const variable = name as UpsertVariable;
-      let at = variables.indexOf(variable);
-      if (at < 0) at = variables.push(variable) - 1;
-      return `$${at + 1}::${VARIABLE_TYPES[variable]}`;
-    },
-  );
+  const statement = blocks
+    ? policyUpsert(table, algorithm, true, false)
+    : admitOnlyUpsert(table, algorithm);
+  const text = statement.replace(/\b(?:p_now|p_cost|v_[a-z]+|f_[a-z]+)\b/g, (name) => {
+    const variable = name as UpsertVariable;
+    let at = variables.indexOf(variable);
+    if (at < 0) at = variables.push(variable) - 1;
+    return `$${at + 1}::${VARIABLE_TYPES[variable]}`;
+  });
   return { text, variables };
 }
 

@@ -83,6 +83,9 @@ const optionsSchema = z.strictObject({
 
 const STORE = 'postgres-rate-limit-store';
 
+/** A refused one-policy check whose row then admits runs again, at most this many times in all. */
+const MAX_CHECK_ATTEMPTS = 3;
+
 /** A one-policy check's plain upsert, prepared, and the order of its parameters. */
 interface PreparedUpsert extends PreparedStatement {
   readonly variables: readonly UpsertVariable[];
@@ -112,6 +115,8 @@ export class PostgresRateLimitStore implements RateLimitStore {
     Record<ResolvedPolicy['algorithm'], { plain: PreparedUpsert; blocking: PreparedUpsert }>
   >;
   readonly #peekSql: string;
+  /** On `#pool`: one row's state, which a refused one-policy check (no row returned) answers from. */
+  readonly #readRow: PreparedStatement;
   /** Every check's bound, and one warning if the schema was never migrated. */
   readonly #deadline: StoreDeadline;
   readonly #purgeIntervalMs: number;
@@ -140,6 +145,7 @@ export class PostgresRateLimitStore implements RateLimitStore {
       gcra: policyUpsert('gcra'),
     };
     this.#peekSql = `select key, a, b, c, k from ${table} where key = any($1::text[])`;
+    this.#readRow = prepared(`select a, b, c, k from ${table} where key = $1::text`);
     this.#deadline = createStoreDeadline(
       postgresStoreDeadline({
         store: STORE,
@@ -205,13 +211,15 @@ export class PostgresRateLimitStore implements RateLimitStore {
     now: number,
   ): Promise<readonly PolicyOutcome[]> {
     const upserts = this.#policyUpserts[policy.algorithm];
-    const { name, text, variables } = policy.blockMs > 0 ? upserts.blocking : upserts.plain;
+    const blocks = policy.blockMs > 0;
+    const { name, text, variables } = blocks ? upserts.blocking : upserts.plain;
     const [a, b, c, k, e] = freshRow(policy, now, cost);
     const { limit, windowMs } = policy;
+    const storage = storageKey(key, policy);
     const value: Record<UpsertVariable, number | string> = {
       p_now: now,
       p_cost: cost,
-      v_key: storageKey(key, policy),
+      v_key: storage,
       v_lim: limit,
       v_w: windowMs,
       v_burst: policy.algorithm === 'gcra' ? policy.burst : limit,
@@ -225,16 +233,40 @@ export class PostgresRateLimitStore implements RateLimitStore {
       f_k: k as number,
       f_e: e as number,
     };
-    const row = await this.#deadline.run(
-      () => pool.query({ name, text, values: variables.map((variable) => value[variable]) }),
-      (result) => result.rows[0] as Record<'pa' | 'pb' | 'pc' | 'pk', number | null> | undefined,
-    );
-    if (row === undefined) throw new StoreUnavailableError(STORE, new Error('no row returned'));
-    const { pa, pb, pc, pk } = row;
-    // Null: the upsert inserted the row, so the client had no state.
-    const state =
-      pa === null ? undefined : stateOf(policy, { a: pa, b: pb ?? 0, c: pc ?? 0, k: pk ?? 0 });
-    return evaluateCheck(key.policies, [state], now, cost).evaluations.map(outcomeOf);
+    const values = variables.map((variable) => value[variable]);
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.#deadline.run(
+        () => pool.query({ name, text, values }),
+        (result) => result.rows[0] as Record<'pa' | 'pb' | 'pc' | 'pk', number | null> | undefined,
+      );
+      if (row !== undefined) {
+        const { pa, pb, pc, pk } = row;
+        // Null: the upsert inserted the row, so the client had no state.
+        const state =
+          pa === null ? undefined : stateOf(policy, { a: pa, b: pb ?? 0, c: pc ?? 0, k: pk ?? 0 });
+        return evaluateCheck(key.policies, [state], now, cost).evaluations.map(outcomeOf);
+      }
+      if (blocks) throw new StoreUnavailableError(STORE, new Error('no row returned'));
+      // No row: the policy refused and nothing was written (`admitOnlyUpsert`); the answer is
+      // computed from the state as it is now. Should that state admit (a reset, a reward or a
+      // purge came in between), the check runs again rather than answer a refusal it cannot explain.
+      const stored = await this.#deadline.run(
+        () => pool.query({ ...this.#readRow, values: [storage] }),
+        (result) => result.rows[0] as Omit<CounterRow, 'key'> | undefined,
+      );
+      const outcomes = evaluateCheck(
+        key.policies,
+        [stateOf(policy, stored)],
+        now,
+        cost,
+      ).evaluations;
+      if (!outcomes.some((outcome) => outcome.allowed)) return outcomes.map(outcomeOf);
+      if (attempt === MAX_CHECK_ATTEMPTS)
+        throw new StoreUnavailableError(
+          STORE,
+          new Error('the check kept racing a change of its row'),
+        );
+    }
   }
 
   async peek({ key, cost, now }: RateLimitCheck): Promise<readonly PolicyOutcome[]> {
