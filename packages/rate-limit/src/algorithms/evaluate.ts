@@ -5,6 +5,7 @@ import { adjustSlidingWindow, checkSlidingWindow, slidingWindowEnd } from './sli
 import {
   type CounterState,
   copyState,
+  expiryOf,
   newEvaluation,
   type PolicyEvaluation,
   stateFor,
@@ -40,7 +41,7 @@ export function evaluatePolicy(
       checkGcra(policy, stateFor(policy.algorithm, state), now, cost, into);
       break;
   }
-  if (into.next.blockedUntil > now) refuseBlocked(state as CounterState, now, into);
+  if (into.next.blockedUntil > now) refuseBlocked(policy, state as CounterState, now, into);
   return into;
 }
 
@@ -48,7 +49,12 @@ export function evaluatePolicy(
  * A blocked client is refused and counted nowhere (its state stays as stored); the block
  * outlasts any window. A running block implies a stored `state` of the policy's algorithm.
  */
-function refuseBlocked(state: CounterState, now: number, into: PolicyEvaluation): void {
+function refuseBlocked(
+  policy: ResolvedPolicy,
+  state: CounterState,
+  now: number,
+  into: PolicyEvaluation,
+): void {
   const wait = into.next.blockedUntil - now;
   into.allowed = false;
   into.remaining = 0;
@@ -57,6 +63,7 @@ function refuseBlocked(state: CounterState, now: number, into: PolicyEvaluation)
   into.blocked = true;
   // The state as stored, in `into.next` (of the same algorithm), which the check wrote.
   copyState(state, into.next as WritableState);
+  into.expiresAt = stateExpiresAt(policy, into.next, now);
 }
 
 /** One check of every policy of a key: what the store answers, and what it stores. */
@@ -117,6 +124,7 @@ export function startBlock(
   evaluation.resetMs = Math.max(evaluation.resetMs, blockMs);
   evaluation.retryAfterMs = Math.max(evaluation.retryAfterMs, blockMs);
   (evaluation.next as WritableState).blockedUntil = now + blockMs;
+  evaluation.expiresAt = stateExpiresAt(policy, evaluation.next, now);
   evaluation.startedBlock = true;
 }
 
@@ -166,5 +174,5 @@ export function stateExpiresAt(policy: ResolvedPolicy, state: CounterState, now:
       end = gcraEnd(state);
       break;
   }
-  return Math.max(now + 1, Math.ceil(Math.max(end, state.blockedUntil)));
+  return expiryOf(end, state.blockedUntil, now);
 }

@@ -1,5 +1,11 @@
 import type { FixedWindowPolicy } from '../policy.js';
-import { activeBlock, type FixedWindowState, nextState, type PolicyEvaluation } from './state.js';
+import {
+  activeBlock,
+  expiryOf,
+  type FixedWindowState,
+  nextState,
+  type PolicyEvaluation,
+} from './state.js';
 import { windowStart } from './window.js';
 
 /**
@@ -27,6 +33,7 @@ export function checkFixedWindow(
   next.windowStart = start;
   next.count = counted;
   next.blockedUntil = activeBlock(state, now);
+  into.expiresAt = expiryOf(fixedWindowEnd(next, policy.windowMs), next.blockedUntil, now);
 }
 
 /** Spends (`delta > 0`) or gives back (`delta < 0`) cost units in the current window. */

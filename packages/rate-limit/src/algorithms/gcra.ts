@@ -1,5 +1,11 @@
 import type { GcraPolicy } from '../policy.js';
-import { activeBlock, type GcraState, nextState, type PolicyEvaluation } from './state.js';
+import {
+  activeBlock,
+  expiryOf,
+  type GcraState,
+  nextState,
+  type PolicyEvaluation,
+} from './state.js';
 
 /** Float slack: TAT arithmetic on epoch ms in doubles drifts by ~1e-4 ms. */
 const EPSILON_MS = 1e-3;
@@ -37,6 +43,7 @@ export function checkGcra(
   const next = nextState(into, 'gcra');
   next.theoreticalArrival = kept;
   next.blockedUntil = activeBlock(state, now);
+  into.expiresAt = expiryOf(gcraEnd(next), next.blockedUntil, now);
 }
 
 /** Moves the TAT by `delta` requests: later spends (`delta > 0`), earlier gives back, never before now. */

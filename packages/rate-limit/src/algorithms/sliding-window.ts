@@ -1,5 +1,11 @@
 import type { SlidingWindowPolicy } from '../policy.js';
-import { activeBlock, nextState, type PolicyEvaluation, type SlidingWindowState } from './state.js';
+import {
+  activeBlock,
+  expiryOf,
+  nextState,
+  type PolicyEvaluation,
+  type SlidingWindowState,
+} from './state.js';
 import { windowStart } from './window.js';
 
 /**
@@ -28,6 +34,7 @@ export function checkSlidingWindow(
   next.count = allowed ? current + cost : current;
   next.previousCount = previous;
   next.blockedUntil = activeBlock(state, now);
+  into.expiresAt = expiryOf(slidingWindowEnd(next, windowMs), next.blockedUntil, now);
 }
 
 /** Spends (`delta > 0`) or gives back (`delta < 0`) cost units in the current window. */

@@ -63,6 +63,11 @@ export interface PolicyEvaluation extends PolicyOutcome {
   startedBlock: boolean;
   /** The state to store if every policy of the check admits the request (or it starts a block). */
   next: CounterState;
+  /**
+   * Epoch ms after which `next` no longer matters (`stateExpiresAt` of it), written with it: a
+   * store keeps both by copying numbers.
+   */
+  expiresAt: number;
 }
 
 /** An evaluation to write into (`next` is written on first use). */
@@ -75,6 +80,7 @@ export function newEvaluation(): PolicyEvaluation {
     blocked: false,
     startedBlock: false,
     next: UNWRITTEN,
+    expiresAt: 0,
   };
 }
 
@@ -161,6 +167,14 @@ export function stateFor<Algorithm extends CounterState['algorithm']>(
   state: CounterState | undefined,
 ): StateOf<Algorithm> | undefined {
   return state?.algorithm === algorithm ? (state as StateOf<Algorithm>) : undefined;
+}
+
+/**
+ * Epoch ms after which a state whose counters stop mattering at `end` and whose block runs until
+ * `blockedUntil` may be dropped: whole milliseconds, at least `now + 1`.
+ */
+export function expiryOf(end: number, blockedUntil: number, now: number): number {
+  return Math.max(now + 1, Math.ceil(Math.max(end, blockedUntil)));
 }
 
 /** The block still running at `now` in `state`, else 0. */
