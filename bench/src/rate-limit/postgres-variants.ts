@@ -29,6 +29,8 @@ import type { Variant } from '../harness/runner.js';
 export const POSTGRES_UPSERT =
   'bare upsert of 1 counter (INSERT … ON CONFLICT DO UPDATE … RETURNING, prepared)';
 export const POSTGRES_STATEMENT = "the store's statement alone (raw pg, prepared), 2 policies";
+export const POSTGRES_SHARED_ROW =
+  "one upsert of a row holding both policies' states (a layout the store does not use; prepared)";
 export const POSTGRES_FLEXIBLE = 'rate-limiter-flexible RateLimiterPostgres, 1 policy';
 export const POSTGRES_OURS_ONE = '@rampart/rate-limit PostgresRateLimitStore, 1 policy';
 export const POSTGRES_OURS = '@rampart/rate-limit PostgresRateLimitStore, 2 policies';
@@ -46,6 +48,12 @@ export async function preparePostgres(bench: BenchPostgres, schema: string): Pro
   await migrate(bench.db, [rateLimitMigrations], { schema });
   await bench.pool.query(
     `create unlogged table "${schema}".upsert_counters (key text primary key, b bigint not null)`,
+  );
+  // What a check of two policies would cost if they shared a row (a layout the store does not
+  // use: see docs/rate-limit.md, "Postgres"): GCRA's state in a, k and a fixed window's in a2,
+  // b2, k2, with the previous state kept for RETURNING as the store's rows do.
+  await bench.pool.query(
+    `create unlogged table "${schema}".shared_counters (key text primary key, a float8 not null, k float8 not null, a2 float8 not null, b2 float8 not null, k2 float8 not null, expires_at float8 not null, pa float8, pk float8, pa2 float8, pb2 float8, pk2 float8) with (fillfactor = 70)`,
   );
   // RateLimiterPostgres's own table (its _getCreateTableStmt), UNLOGGED.
   await bench.pool.query(
@@ -139,6 +147,17 @@ export async function postgresVariants(bench: BenchPostgres, schema: string): Pr
     prefixes.map((prefix) => prefix + identityOf(request)),
   );
   const upsert = `insert into "${schema}".upsert_counters (key, b) values ($1, 1) on conflict (key) do update set b = upsert_counters.b + 1 returning b`;
+  // Both policies decided in the update's WHERE (every policy moves or none does), as the
+  // store's one-policy upsert decides its one (`admitOnlyUpsert`): burst (GCRA), hour (fixed).
+  const shared = `insert into "${schema}".shared_counters as t (key, a, k, a2, b2, k2, expires_at)
+    values ($1, $2::float8 + $5::float8, 0, $3::float8, 1, 0, $4::float8)
+    on conflict (key) do update set a = greatest(t.a, $2::float8) + $5::float8, k = 0,
+      a2 = $3::float8, b2 = (case when t.a2 = $3::float8 then t.b2 else 0 end) + 1, k2 = 0,
+      expires_at = greatest($4::float8, ceil(greatest(t.a, $2::float8) + $5::float8)),
+      pa = t.a, pk = t.k, pa2 = t.a2, pb2 = t.b2, pk2 = t.k2
+    where t.k <= $2::float8 and greatest(t.a, $2::float8) + $5::float8 - $5::float8 * $6::float8 <= $2::float8 + 0.001
+      and t.k2 <= $2::float8 and (case when t.a2 = $3::float8 then t.b2 else 0 end) + 1 <= $6::float8
+    returning pa, pk, pa2, pb2, pk2`;
   const passes = async (target: RateLimiter, i: number) =>
     (await target.check(requests[i % CLIENTS] as RateLimitRequest)).allowed;
   return [
@@ -167,6 +186,26 @@ export async function postgresVariants(bench: BenchPostgres, schema: string): Pr
           values,
         });
         return rows[0]?.s.length === 4 * prefixes.length;
+      },
+    },
+    {
+      name: POSTGRES_SHARED_ROW,
+      baseline: POSTGRES_UPSERT,
+      op: async (i) => {
+        const now = Date.now();
+        const { rowCount } = await bench.pool.query({
+          name: 'bench-shared-row',
+          text: shared,
+          values: [
+            `burst,hour:${requests[i % CLIENTS]?.ip}`,
+            now,
+            now - (now % HOUR_MS),
+            now - (now % HOUR_MS) + HOUR_MS,
+            1000 / NEVER,
+            NEVER,
+          ],
+        });
+        return rowCount === 1;
       },
     },
     {
