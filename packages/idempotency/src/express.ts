@@ -5,7 +5,7 @@ import { forwardErrorsSchema, parseOptions, type SyncAnswer, syncTwinOf } from '
 import { sendProblem, toSecurityRequest } from '@rampart/core/express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
-import { BodyCollector } from './body-collector.js';
+import { captureResponse } from './express-capture.js';
 import type { Idempotency, IdempotencyLease, IdempotencyStart } from './idempotency.js';
 import { IDEMPOTENCY_KEY_HEADER } from './key-header.js';
 import { rawBodyOf } from './raw-body.js';
@@ -46,36 +46,6 @@ function sendReplay(res: Response, replay: ReplayResponse): void {
     res.setHeader(name, values.length === 1 ? (values[0] as string) : values);
   res.setHeader('Content-Length', Buffer.byteLength(replay.body));
   res.end(replay.body);
-}
-
-type WriteArguments = Parameters<Response['write']>;
-type EndArguments = Parameters<Response['end']>;
-
-/**
- * Keeps a copy of what the route sends (`res.json`, `res.send`, `res.write`, `res.end`, a piped
- * stream: all end in this response's `write` and `end`), up to `limit` bytes, and completes the
- * lease before the response ends. The two methods are replaced on this response object only, as
- * the `compression` middleware does; the bytes go to the client unchanged.
- */
-function captureResponse(res: Response, lease: IdempotencyLease, limit: number): void {
-  const collector = new BodyCollector(limit);
-  const write = res.write;
-  const end = res.end;
-  res.write = function writeAndKeep(this: Response, ...args: WriteArguments): boolean {
-    collector.add(args[0], typeof args[1] === 'string' ? args[1] : undefined);
-    return write.apply(this, args);
-  } as Response['write'];
-  res.end = function endAndKeep(this: Response, ...args: EndArguments): Response {
-    if (typeof args[0] !== 'function') {
-      collector.add(args[0], typeof args[1] === 'string' ? (args[1] as BufferEncoding) : undefined);
-    }
-    // Kept before the response ends: a client retrying the moment it arrives gets the replay, not 409.
-    const send = () => end.apply(this, args);
-    lease
-      .complete({ status: this.statusCode, headers: this.getHeaders(), body: collector.body() })
-      .then(send, send);
-    return this;
-  } as Response['end'];
 }
 
 /**

@@ -23,6 +23,7 @@ import type {
 import fp from 'fastify-plugin';
 import { z } from 'zod';
 import { BodyCollector } from './body-collector.js';
+import { completeThenSend } from './complete-then.js';
 import type {
   Idempotency,
   IdempotencyLease,
@@ -81,14 +82,27 @@ function appendHook(
   (routeOptions as unknown as Record<string, unknown>)[phase] = [...list, hook];
 }
 
-/** The leases of requests in flight, by request: nothing is added to the request object. */
-type Leases = WeakMap<FastifyRequest, IdempotencyLease>;
+/**
+ * Where a request in flight holds its lease: a request decorator under a symbol of this
+ * registration's own (initialised to `null`, as Fastify's own plugins do), so no name is taken from
+ * the request and two registrations never meet. Cheaper than the WeakMap it replaces, whose
+ * entries the garbage collector traces as ephemerons.
+ */
+type LeaseSlot = symbol;
+
+function leaseOf(request: FastifyRequest, slot: LeaseSlot): IdempotencyLease | null {
+  return (request as unknown as Record<LeaseSlot, IdempotencyLease | null>)[slot] ?? null;
+}
+
+function holdLease(request: FastifyRequest, slot: LeaseSlot, lease: IdempotencyLease | null): void {
+  (request as unknown as Record<LeaseSlot, IdempotencyLease | null>)[slot] = lease;
+}
 
 function createPreHandler(
   idempotency: Idempotency,
   route: IdempotencyRouteOptions,
   routeUrl: string,
-  leases: Leases,
+  slot: LeaseSlot,
 ): preHandlerHookHandler {
   // The service's synchronous `begin` (core's fast path): a memory store answers without a promise.
   const beginNow = syncTwinOf(idempotency, 'begin');
@@ -107,7 +121,7 @@ function createPreHandler(
         sendReplay(reply, start.response);
         return;
       }
-      if (start.lease !== undefined) leases.set(request, start.lease);
+      if (start.lease !== undefined) holdLease(request, slot, start.lease);
       done();
     }
     let started: SyncAnswer<IdempotencyStart>;
@@ -159,11 +173,13 @@ function teeStream(
       callback(null, chunk);
     },
     flush(callback: TransformCallback): void {
-      const end = () => callback();
+      const captured = {
+        status: reply.statusCode,
+        headers: reply.getHeaders(),
+        body: collector.body(),
+      };
       // Kept before the stream ends: a retry the moment it has arrived gets the replay.
-      lease
-        .complete({ status: reply.statusCode, headers: reply.getHeaders(), body: collector.body() })
-        .then(end, end);
+      completeThenSend(lease, captured, () => callback());
     },
   });
   payload.on('error', (error: Error) => {
@@ -174,19 +190,19 @@ function teeStream(
   return tee;
 }
 
-function createOnSend(leases: Leases, limit: number): onSendHookHandler {
+function createOnSend(slot: LeaseSlot, limit: number): onSendHookHandler {
   return function idempotencyOnSend(
     request: FastifyRequest,
     reply: FastifyReply,
     payload: unknown,
     done: (error: Error | null, payload?: unknown) => void,
   ): void {
-    const lease = leases.get(request);
-    if (lease === undefined) {
+    const lease = leaseOf(request, slot);
+    if (lease === null) {
       done(null, payload);
       return;
     }
-    leases.delete(request);
+    holdLease(request, slot, null);
     if (
       payload !== null &&
       typeof payload === 'object' &&
@@ -197,11 +213,12 @@ function createOnSend(leases: Leases, limit: number): onSendHookHandler {
     }
     const collector = new BodyCollector(limit);
     collector.add(payload);
-    const send = () => done(null, payload);
-    // Kept before it is sent: a client retrying the moment it arrives gets the replay, not 409.
-    lease
-      .complete({ status: reply.statusCode, headers: reply.getHeaders(), body: collector.body() })
-      .then(send, send);
+    const captured = {
+      status: reply.statusCode,
+      headers: reply.getHeaders(),
+      body: collector.body(),
+    };
+    completeThenSend(lease, captured, () => done(null, payload));
   } as onSendHookHandler;
 }
 
@@ -210,8 +227,9 @@ async function idempotencyPlugin(
   options: FastifyIdempotencyOptions,
 ): Promise<void> {
   const { idempotency } = parseOptions('fastifyIdempotency', pluginSchema, options);
-  const leases: Leases = new WeakMap();
-  const onSend = createOnSend(leases, idempotency.maxResponseBytes);
+  const slot: LeaseSlot = Symbol('@rampart/idempotency lease');
+  fastify.decorateRequest(slot, null);
+  const onSend = createOnSend(slot, idempotency.maxResponseBytes);
   fastify.addHook('onRoute', function attachIdempotency(routeOptions: RouteOptions): void {
     const value: unknown = (routeOptions.config as { idempotency?: unknown } | undefined)
       ?.idempotency;
@@ -230,7 +248,7 @@ async function idempotencyPlugin(
     appendHook(
       routeOptions,
       'preHandler',
-      createPreHandler(idempotency, route, routeOptions.url, leases),
+      createPreHandler(idempotency, route, routeOptions.url, slot),
     );
     appendHook(routeOptions, 'onSend', onSend);
   });

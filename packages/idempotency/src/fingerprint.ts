@@ -88,3 +88,46 @@ export function requestFingerprint(input: FingerprintInput): string {
 export function recordKey(principal: string, scope: string, idempotencyKey: string): string {
   return digestFields(['rampart-idempotency-record/1', principal, scope, idempotencyKey]);
 }
+
+/**
+ * The fields one after another, each preceded by its length in UTF-16 code units and a colon: no
+ * two lists of fields write alike, and no encoding is involved, so no two strings meet (an unpaired
+ * surrogate stays itself).
+ */
+function joinFields(fields: readonly string[]): string {
+  const parts: string[] = [];
+  for (const field of fields) parts.push(`${field.length}:`, field);
+  // join() writes one flat string; `+=` would keep a tree of cons strings in every record.
+  return parts.join('');
+}
+
+/**
+ * The memory store's key of a record: the principal, the scope and the client's key, joined
+ * without a hash. The memory store never shows its keys to anyone and loses them with the process,
+ * so they need not be digests; this spares a SHA-256 on every request with a key. Redis and
+ * Postgres keep {@link recordKey}.
+ */
+export function inProcessRecordKey(
+  principal: string,
+  scope: string,
+  idempotencyKey: string,
+): string {
+  return joinFields([principal, scope, idempotencyKey]);
+}
+
+/**
+ * The memory store's fingerprint of a request: the method, the matched route, the request target
+ * and the SHA-256 of the raw body bytes (base64url, last), joined as {@link inProcessRecordKey}
+ * joins them. The principal is left out because it is already in the record's key: a record is
+ * only ever compared with requests of its own principal. One digest of the body bytes alone, rather
+ * than of a buffer every field is copied into; two requests still match only when method, route,
+ * target, principal and every body byte are equal.
+ */
+export function inProcessFingerprint(input: FingerprintInput): string {
+  return joinFields([
+    input.method,
+    input.route,
+    input.target,
+    hash('sha256', input.body, 'base64url'),
+  ]);
+}
