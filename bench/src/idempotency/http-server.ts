@@ -8,13 +8,30 @@
 import { type Authenticator, createAuthContext } from '@rampart/core';
 import { authenticate, rampartCore as expressCore, jsonBody } from '@rampart/core/express';
 import { authenticate as fastifyAuthenticate, rampartCore } from '@rampart/core/fastify';
-import { createIdempotency, MemoryIdempotencyStore } from '@rampart/idempotency';
-import { idempotent } from '@rampart/idempotency/express';
-import { fastifyIdempotency } from '@rampart/idempotency/fastify';
 import express from 'express';
 import Fastify from 'fastify';
 
 const variant = process.argv[2] ?? '';
+
+/**
+ * Another build of the package to serve (`BENCH_IDEMPOTENCY_DIST=/path/to/dist`), for an A/B of two
+ * versions in one run; by default the workspace's.
+ */
+const dist = process.env.BENCH_IDEMPOTENCY_DIST;
+const [{ createIdempotency, MemoryIdempotencyStore }, { idempotent }, { fastifyIdempotency }] =
+  (await Promise.all(
+    dist === undefined
+      ? [
+          import('@rampart/idempotency'),
+          import('@rampart/idempotency/express'),
+          import('@rampart/idempotency/fastify'),
+        ]
+      : [import(`${dist}/index.js`), import(`${dist}/express.js`), import(`${dist}/fastify.js`)],
+  )) as [
+    typeof import('@rampart/idempotency'),
+    typeof import('@rampart/idempotency/express'),
+    typeof import('@rampart/idempotency/fastify'),
+  ];
 
 /** Every request is the same user's: the cost measured is idempotency's, not a token check's. */
 const AUTH = createAuthContext({ userId: 'bench-user', method: 'api-key', credentialId: 'bench' });

@@ -23,9 +23,11 @@ export async function startServer(
   variant: string,
   serverCpu: number | undefined,
   nodeArgs: readonly string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<PostServer> {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', serverScript, variant], {
     cwd: benchDir,
+    env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve, reject) => {
