@@ -11,6 +11,10 @@
  *
  * The first build is the reference: every row of a later build shows its time per op against
  * the same row of the first, paired by round. Nothing is written to docs/benchmarks.md.
+ *
+ * The order is not neutral: two builds with the same memory hot path came out 4-5 % apart on
+ * the memory rows, the later one faster, whichever it was (load 5-6). Run both orders
+ * (`a=…,b=…` and `b=…,a=…`) and take the geometric mean of the two ratios.
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
