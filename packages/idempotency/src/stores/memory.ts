@@ -110,10 +110,11 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly #records: BoundedExpiringMap<MemoryRecord>;
   /**
    * The record keys of each user, for `purgeUser`. Keys whose records expired stay until the
-   * user's set or the whole index is pruned (see `#remember`), so it stays within a small multiple
-   * of `maxEntries`.
+   * user's list or the whole index is pruned (see `#remember`), so it stays within a small multiple
+   * of `maxEntries`. A list, not a set: a key claimed again after its record expired may appear
+   * twice, which costs `purgeUser` a lookup, where a set's has-and-add cost every first request.
    */
-  readonly #keysByUser = new Map<string, Set<string>>();
+  readonly #keysByUser = new Map<string, string[]>();
   #indexSize = 0;
 
   constructor(options: MemoryIdempotencyStoreOptions = {}) {
@@ -185,7 +186,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
         // A key reused by another user after this one's record expired is not this user's.
         if (this.#records.get(key)?.userId === userId) this.#records.delete(key);
       }
-      this.#indexSize -= keys.size;
+      this.#indexSize -= keys.length;
       this.#keysByUser.delete(userId);
     }
     return Promise.resolve();
@@ -272,13 +273,9 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   #remember(userId: string, key: string): void {
-    let keys = this.#keysByUser.get(userId);
-    if (keys === undefined) {
-      keys = new Set();
-      this.#keysByUser.set(userId, keys);
-    }
-    if (keys.has(key)) return;
-    keys.add(key);
+    const keys = this.#keysByUser.get(userId);
+    if (keys === undefined) this.#keysByUser.set(userId, [key]);
+    else keys.push(key);
     this.#indexSize++;
     // Amortised O(1): the index is rebuilt from live records only once it holds twice as many
     // keys as the store may hold records.
@@ -288,11 +285,12 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   #pruneIndex(): void {
     this.#indexSize = 0;
     for (const [userId, keys] of this.#keysByUser) {
-      for (const key of keys) {
-        if (this.#records.get(key)?.userId !== userId) keys.delete(key);
+      const live = [...new Set(keys)].filter((key) => this.#records.get(key)?.userId === userId);
+      if (live.length === 0) this.#keysByUser.delete(userId);
+      else {
+        this.#keysByUser.set(userId, live);
+        this.#indexSize += live.length;
       }
-      if (keys.size === 0) this.#keysByUser.delete(userId);
-      else this.#indexSize += keys.size;
     }
   }
 }
