@@ -50,6 +50,7 @@ function completeThenEnd(res: Response, capture: ResponseCapture, end: () => voi
   completeThenSend(capture.lease, captured, end);
 }
 
+/** Wraps `write` and `end` on an app's response prototype (docs/architecture.md, "Intercepting an Express response"). */
 function wrapPrototype(proto: object): void {
   const write = (proto as { write: Write }).write;
   const end = (proto as { end: End }).end;
@@ -121,6 +122,7 @@ export function captureResponse(res: Response, lease: IdempotencyLease, limit: n
     wrapResponse(res, capture);
     return;
   }
+  // Once per app, not per response: buys ~10 points of the bare route's req/s (81% -> 91%).
   if (!Object.hasOwn(proto, WRAPPED)) wrapPrototype(proto);
   captures.set(res, capture);
 }

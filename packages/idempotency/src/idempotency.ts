@@ -13,13 +13,7 @@ import {
   type UserDataPurger,
 } from '@rampart/core';
 import { inFlightError, keyMissingError, keyReusedError, responseNotKeptError } from './errors.js';
-import {
-  type FingerprintInput,
-  inProcessFingerprint,
-  inProcessRecordKey,
-  recordKey,
-  requestFingerprint,
-} from './fingerprint.js';
+import { recordKey, requestFingerprint } from './fingerprint.js';
 import { idempotencyKeyOf } from './key-header.js';
 import {
   eventOf,
@@ -36,11 +30,7 @@ import {
   type ResponseSealer,
 } from './response.js';
 import type { IdempotencyClaim, IdempotencyClaimResult, IdempotencyStore } from './store.js';
-import {
-  MemoryIdempotencyStore,
-  type TrustedClaimResult,
-  trustedMemoryAccessOf,
-} from './stores/memory.js';
+import { MemoryIdempotencyStore } from './stores/memory.js';
 
 /**
  * What to do with a request: run the handler (holding `lease` when the request carries a key),
@@ -145,33 +135,18 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
       );
     }
     const principal = principalOf(auth, parsed.principal);
-    const scope = routeScoped ? `${request.method} ${request.route}` : '';
-    const described: FingerprintInput = {
-      method: request.method,
-      route: request.route,
-      target: request.url,
-      principal,
-      body: request.rawBody ?? EMPTY,
-    };
-    // randomUUID draws from a cached entropy pool: randomBytes(16) was a fifth of a claim's CPU.
-    const leaseId = randomUUID();
-    const memory = trustedMemoryAccessOf(store);
-    if (memory !== undefined) {
-      // The memory store's keys and fingerprints need no digest but the body's (see fingerprint.ts).
-      const claim: IdempotencyClaim = {
-        key: inProcessRecordKey(principal, scope, key),
-        userId: auth.userId,
-        fingerprint: inProcessFingerprint(described),
-        leaseId,
-        leaseMs,
-      };
-      return startOf(memory.claim(store, claim), claim, request);
-    }
     const claim: IdempotencyClaim = {
-      key: recordKey(principal, scope, key),
+      key: recordKey(principal, routeScoped ? `${request.method} ${request.route}` : '', key),
       userId: auth.userId,
-      fingerprint: requestFingerprint(described),
-      leaseId,
+      fingerprint: requestFingerprint({
+        method: request.method,
+        route: request.route,
+        target: request.url,
+        principal,
+        body: request.rawBody ?? EMPTY,
+      }),
+      // randomUUID draws from a cached entropy pool: randomBytes(16) was a fifth of a claim's CPU.
+      leaseId: randomUUID(),
       leaseMs,
     };
     const claimNow = claimSite.twinOf(store, store.claim);
@@ -184,7 +159,7 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
 
   /** What the store's answer to `claim` means for the request. */
   function startOf(
-    claimed: IdempotencyClaimResult | TrustedClaimResult,
+    claimed: IdempotencyClaimResult,
     claim: IdempotencyClaim,
     request: SecurityRequest,
   ): IdempotencyStart {
@@ -220,10 +195,6 @@ export function createIdempotency(options: IdempotencyOptions = {}): Idempotency
         );
         throw keyReusedError();
       case 'completed': {
-        // The memory store may hold the replay itself (see TrustedMemoryAccess).
-        if (typeof claimed.response !== 'string') {
-          return { action: 'replay', response: claimed.response };
-        }
         const decoded = openResponse(claimed.response, claim.key, sealer);
         if (!decoded.kept) throw responseNotKeptError();
         return { action: 'replay', response: decoded.replay };

@@ -3,16 +3,19 @@ import {
   type SecurityEventInit,
   type SecurityRequest,
   type SyncAnswer,
+  SyncTwinSite,
 } from '@rampart/core';
 import {
   type CapturedResponse,
   encodeResponse,
   isKeptStatus,
   type ResponseSealer,
-  replayOf,
 } from './response.js';
 import type { IdempotencyLeaseRef, IdempotencyStore } from './store.js';
-import { trustedMemoryAccessOf } from './stores/memory.js';
+
+// The store's synchronous complete and release (the memory store's), for every lease alike.
+const completeSite = new SyncTwinSite<IdempotencyStore, 'complete'>('complete');
+const releaseSite = new SyncTwinSite<IdempotencyStore, 'release'>('release');
 
 /**
  * The lease the first request with a key holds while its handler runs. The adapter calls exactly
@@ -91,25 +94,20 @@ export class StoreLease implements IdempotencyLease {
     if (this.#settled) return;
     this.#settled = true;
     if (!isKeptStatus(response.status)) return this.#release();
-    const { store, keptHeaders, sealer, retentionMs } = this.#settings;
+    const { store, retentionMs } = this.#settings;
+    const { key, userId, leaseId } = this.#ref;
     try {
-      const memory = trustedMemoryAccessOf(store);
-      if (memory !== undefined) {
-        // Unsealed, the memory store keeps the replay itself: no JSON to write, nor to parse on
-        // every replay.
-        const kept = sealer === undefined ? replayOf(response, keptHeaders) : undefined;
-        this.#completed(
-          memory.complete(store, this.#ref, kept ?? this.#sealed(response), retentionMs),
-        );
-        return;
-      }
-      const { key, userId, leaseId } = this.#ref;
-      return store
-        .complete({ key, userId, leaseId, response: this.#sealed(response), retentionMs })
-        .then(
-          (completed) => this.#completed(completed),
-          (error: unknown) => this.#storeFailed(error),
-        );
+      const completion = { key, userId, leaseId, response: this.#sealed(response), retentionMs };
+      const completeNow = completeSite.twinOf(store, store.complete);
+      const completed =
+        completeNow === undefined
+          ? store.complete(completion)
+          : completeNow.call(store, completion);
+      if (!(completed instanceof Promise)) return this.#completed(completed);
+      return completed.then(
+        (kept) => this.#completed(kept),
+        (error: unknown) => this.#storeFailed(error),
+      );
     } catch (error) {
       this.#storeFailed(error);
     }
@@ -133,12 +131,11 @@ export class StoreLease implements IdempotencyLease {
   #release(): SyncAnswer<void> {
     const { store } = this.#settings;
     try {
-      const memory = trustedMemoryAccessOf(store);
-      if (memory !== undefined) {
-        memory.release(store, this.#ref);
-        return;
-      }
-      return store.release(this.#ref).then(
+      const releaseNow = releaseSite.twinOf(store, store.release);
+      const released =
+        releaseNow === undefined ? store.release(this.#ref) : releaseNow.call(store, this.#ref);
+      if (!(released instanceof Promise)) return;
+      return released.then(
         () => undefined,
         (error: unknown) => this.#storeFailed(error),
       );

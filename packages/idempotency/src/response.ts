@@ -93,12 +93,12 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** The headers of `response` in `keep`, as name and text pairs, a repeated header once a value. */
-function keptHeaderPairs(
-  response: CapturedResponse,
-  keep: ReadonlySet<string>,
-): Array<readonly [string, string]> {
-  const headers: Array<readonly [string, string]> = [];
+/**
+ * The response as stored. A text body is kept as text unless escaping makes it longer than its
+ * base64 would be, so a record is never larger than with base64 and the store's cap holds.
+ */
+export function encodeResponse(response: CapturedResponse, keep: ReadonlySet<string>): string {
+  const headers: Array<[string, string]> = [];
   // Names from getHeaders() are lower case: look up the few kept ones rather than walk them all.
   for (const name of keep) {
     const value = response.headers[name];
@@ -106,54 +106,12 @@ function keptHeaderPairs(
     if (Array.isArray(value)) for (const item of value) headers.push([name, String(item)]);
     else headers.push([name, String(value)]);
   }
-  return headers;
-}
-
-/** The body as stored: text (`t`) unless escaping makes it longer than base64 (`b`). */
-function encodeBody(encoded: EncodedResponse, body: string | Uint8Array | null): EncodedResponse {
+  const encoded: EncodedResponse = { s: response.status, h: headers };
+  const { body } = response;
   if (body === null) encoded.b = null;
   else if (typeof body === 'string' && fitsAsText(body)) encoded.t = body;
   else encoded.b = base64Of(typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
-  return encoded;
-}
-
-/**
- * The response as stored. A text body is kept as text unless escaping makes it longer than its
- * base64 would be, so a record is never larger than with base64 and the store's cap holds.
- */
-export function encodeResponse(response: CapturedResponse, keep: ReadonlySet<string>): string {
-  const headers = keptHeaderPairs(response, keep) as Array<[string, string]>;
-  return JSON.stringify(encodeBody({ s: response.status, h: headers }, response.body));
-}
-
-const REPLAYED_PAIR: readonly [string, string] = Object.freeze([REPLAYED_HEADER, 'true'] as const);
-
-/**
- * The replay of a kept response as `decodeResponse(encodeResponse(response, keep))` gives it,
- * without the trip through JSON (the memory store keeps it as it is); `undefined` when its body
- * was not kept. Bytes are copied: the caller may reuse its buffer.
- */
-export function replayOf(
-  response: CapturedResponse,
-  keep: ReadonlySet<string>,
-): ReplayResponse | undefined {
-  const { body } = response;
-  if (body === null) return undefined;
-  const headers = keptHeaderPairs(response, keep);
-  headers.push(REPLAYED_PAIR);
-  return {
-    status: response.status,
-    headers,
-    body: typeof body === 'string' ? body : Buffer.from(body),
-  };
-}
-
-/** A replay (from {@link replayOf}) as {@link encodeResponse} stores it. */
-export function encodeReplay(replay: ReplayResponse): string {
-  const headers = replay.headers.filter(([name]) => name !== REPLAYED_HEADER) as Array<
-    [string, string]
-  >;
-  return JSON.stringify(encodeBody({ s: replay.status, h: headers }, replay.body));
+  return JSON.stringify(encoded);
 }
 
 /** Whether `text`, JSON-escaped, is no longer than the base64 of its UTF-8 bytes. */

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { inProcessFingerprint, inProcessRecordKey } from '../src/fingerprint.js';
 import { recordKey, requestFingerprint } from '../src/index.js';
 
 const BODY = Buffer.from('{"a":1}');
@@ -36,38 +35,5 @@ describe('record keys and fingerprints', () => {
         expect(recordKey(a, '', 'key-1')).not.toBe(recordKey(b, '', 'key-1'));
       }),
     );
-  });
-});
-
-describe('the memory store’s record keys and fingerprints', () => {
-  const fingerprint = (method: string, route: string, target: string, body: Uint8Array) =>
-    inProcessFingerprint({ method, route, target, principal: 'user:u', body });
-
-  it('never join two lists of fields alike, whatever their UTF-16 code units', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.string({ unit: 'binary' }), { minLength: 3, maxLength: 3 }),
-        fc.array(fc.string({ unit: 'binary' }), { minLength: 3, maxLength: 3 }),
-        ([a, b, c], [d, e, f]) => {
-          fc.pre(a !== d || b !== e || c !== f);
-          expect(inProcessRecordKey(a as string, b as string, c as string)).not.toBe(
-            inProcessRecordKey(d as string, e as string, f as string),
-          );
-        },
-      ),
-    );
-    expect(inProcessRecordKey('ab', 'c', 'k')).not.toBe(inProcessRecordKey('a', 'bc', 'k'));
-    expect(inProcessRecordKey('user:\ud800', '', 'k')).not.toBe(
-      inProcessRecordKey('user:\ufffd', '', 'k'),
-    );
-  });
-
-  it('tell apart requests that differ in method, route, target or one body byte', () => {
-    const base = fingerprint('POST', '/items/:id', '/items/1', BODY);
-    expect(fingerprint('POST', '/items/:id', '/items/1', Buffer.from(BODY))).toBe(base);
-    expect(fingerprint('PUT', '/items/:id', '/items/1', BODY)).not.toBe(base);
-    expect(fingerprint('POST', '/items/:id/x', '/items/1', BODY)).not.toBe(base);
-    expect(fingerprint('POST', '/items/:id', '/items/2', BODY)).not.toBe(base);
-    expect(fingerprint('POST', '/items/:id', '/items/1', Buffer.from('{"a":2}'))).not.toBe(base);
   });
 });

@@ -5,9 +5,7 @@ import {
   type CapturedResponse,
   DEFAULT_REPLAY_HEADERS,
   decodeResponse,
-  encodeReplay,
   encodeResponse,
-  replayOf as keptReplayOf,
 } from '../src/response.js';
 
 const KEEP = new Set(DEFAULT_REPLAY_HEADERS);
@@ -105,35 +103,5 @@ describe('BodyCollector', () => {
     const collector = new BodyCollector(3);
     collector.add('éé');
     expect(collector.body()).toBeNull();
-  });
-});
-
-describe('replays kept in memory', () => {
-  it('are what a store that keeps the encoded response replays, and encode to it', () => {
-    fc.assert(
-      fc.property(
-        fc.oneof(fc.string({ unit: 'binary' }), fc.uint8Array({ maxLength: 64 })),
-        fc.constantFrom(200, 201, 303, 404, 418),
-        (body, status) => {
-          const captured: CapturedResponse = {
-            status,
-            headers: { ...HEADERS, location: ['/a', '/b'], etag: '"1"' },
-            body,
-          };
-          const encoded = encodeResponse(captured, KEEP);
-          const decoded = decodeResponse(encoded);
-          const kept = keptReplayOf(captured, KEEP);
-          if (!decoded.kept || kept === undefined) throw new Error('not kept');
-          expect(kept.status).toBe(decoded.replay.status);
-          expect(kept.headers).toEqual(decoded.replay.headers);
-          expect(wireBytes(kept.body)).toEqual(wireBytes(decoded.replay.body));
-          expect(encodeReplay(kept)).toBe(encoded);
-        },
-      ),
-    );
-  });
-
-  it('are none for a body that passed the cap', () => {
-    expect(keptReplayOf({ status: 200, headers: HEADERS, body: null }, KEEP)).toBeUndefined();
   });
 });

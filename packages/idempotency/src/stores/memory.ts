@@ -8,7 +8,6 @@ import {
 } from '@rampart/core';
 import { memoryStoreOptionsShape } from '@rampart/core/store';
 import { z } from 'zod';
-import { encodeReplay, type ReplayResponse } from '../response.js';
 import {
   assertClaim,
   assertCompletion,
@@ -47,51 +46,8 @@ interface MemoryRecord {
    * it: a record kept for a day does not carry a string nothing compares again.
    */
   readonly leaseId: string | undefined;
-  /**
-   * `undefined` while the lease runs; the encoded response, or, when `createIdempotency` completed
-   * it without a sealer, the replay itself (see {@link TrustedMemoryAccess}).
-   */
-  readonly response: string | ReplayResponse | undefined;
-}
-
-/** What a claim through {@link TrustedMemoryAccess} answers: a kept response may be the replay. */
-export type TrustedClaimResult =
-  | Exclude<IdempotencyClaimResult, { readonly outcome: 'completed' }>
-  | { readonly outcome: 'completed'; readonly response: string | ReplayResponse };
-
-/**
- * `createIdempotency`'s own way into a memory store (not exported by the package): claims,
- * completions and releases of values it made itself (record keys and fingerprints, a `randomUUID`,
- * durations it validated with its options), so they are not checked again, and a response kept as the replay object itself
- * rather than as JSON to parse again on every replay. The store's public methods, which anyone may
- * call, check every argument as before. Used only while the store's own methods are in place: an
- * override (a subclass, a spy) is never skipped.
- */
-export interface TrustedMemoryAccess {
-  claim(store: IdempotencyStore, claim: IdempotencyClaim): TrustedClaimResult;
-  complete(
-    store: IdempotencyStore,
-    lease: IdempotencyLeaseRef,
-    response: string | ReplayResponse,
-    retentionMs: number,
-  ): boolean;
-  release(store: IdempotencyStore, lease: IdempotencyLeaseRef): boolean;
-}
-
-let trusted: TrustedMemoryAccess | undefined;
-
-/**
- * The trusted access to `store` while it is a memory store whose `claim`, `complete` and `release`
- * are this class's own; `undefined` otherwise. Call its methods with that same `store`.
- */
-export function trustedMemoryAccessOf(store: IdempotencyStore): TrustedMemoryAccess | undefined {
-  if (!(store instanceof MemoryIdempotencyStore)) return undefined;
-  const own = MemoryIdempotencyStore.prototype;
-  return store.claim === own.claim &&
-    store.complete === own.complete &&
-    store.release === own.release
-    ? trusted
-    : undefined;
+  /** `undefined` while the lease runs. */
+  readonly response: string | undefined;
 }
 
 const ACQUIRED: IdempotencyClaimResult = Object.freeze({ outcome: 'acquired' });
@@ -99,8 +55,8 @@ const MISMATCH: IdempotencyClaimResult = Object.freeze({ outcome: 'mismatch' });
 
 /**
  * The embedded `IdempotencyStore`: one process, no server. Every operation is a synchronous map
- * operation, so a claim is atomic within the process; `claim` has a synchronous twin (core's
- * fast path, `syncTwinOf(store, 'claim')`). Use the Redis or Postgres store when several
+ * operation, so a claim is atomic within the process; `claim`, `complete` and `release` have
+ * synchronous twins (core's fast path, `syncTwinOf(store, 'claim')`). Use the Redis or Postgres store when several
  * processes serve the same clients.
  *
  * @example
@@ -136,28 +92,10 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     }
   }
 
-  static {
-    // Saves the promise, and the microtask awaiting it, on every request with a key.
-    defineSyncTwin(MemoryIdempotencyStore.prototype, 'claim', function claimNow(claim) {
-      return this.#claim(claim);
-    });
-    // Only ever handed out by trustedMemoryAccessOf, for the store it was asked about.
-    const memory = (store: IdempotencyStore) => store as MemoryIdempotencyStore;
-    trusted = Object.freeze({
-      claim: (store, claim) => memory(store).#claimChecked(claim),
-      complete: (store, lease, response, retentionMs) =>
-        memory(store).#complete(lease, response, retentionMs),
-      release: (store, lease) => memory(store).#release(lease),
-    } satisfies TrustedMemoryAccess);
-  }
-
   /** See `IdempotencyStore.complete`. */
   complete(completion: IdempotencyCompletion): Promise<boolean> {
     try {
-      assertCompletion(completion);
-      return Promise.resolve(
-        this.#complete(completion, completion.response, completion.retentionMs),
-      );
+      return Promise.resolve(this.#complete(completion));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -166,11 +104,24 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   /** See `IdempotencyStore.release`. */
   release(lease: IdempotencyLeaseRef): Promise<boolean> {
     try {
-      assertLeaseRef(lease);
       return Promise.resolve(this.#release(lease));
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  static {
+    // Saves the promise, and the microtask awaiting it, on every request with a key; a lease
+    // completes or frees its key at once, so the adapters send the response as soon as it is kept.
+    defineSyncTwin(MemoryIdempotencyStore.prototype, 'claim', function claimNow(claim) {
+      return this.#claim(claim);
+    });
+    defineSyncTwin(MemoryIdempotencyStore.prototype, 'complete', function completeNow(completion) {
+      return this.#complete(completion);
+    });
+    defineSyncTwin(MemoryIdempotencyStore.prototype, 'release', function releaseNow(lease) {
+      return this.#release(lease);
+    });
   }
 
   /** See `IdempotencyStore.purgeUser`. */
@@ -216,41 +167,33 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return record;
   }
 
-  #claim(claim: IdempotencyClaim): IdempotencyClaimResult {
-    assertClaim(claim);
-    const claimed = this.#claimChecked(claim);
-    // A replay object is kept only under an in-process key, which is never a digest, so a public
-    // claim never meets one; it would get the encoded response all the same.
-    if (claimed.outcome !== 'completed' || typeof claimed.response === 'string') {
-      return claimed as IdempotencyClaimResult;
-    }
-    return { outcome: 'completed', response: encodeReplay(claimed.response) };
-  }
-
-  #complete(
-    lease: IdempotencyLeaseRef,
-    response: string | ReplayResponse,
-    retentionMs: number,
-  ): boolean {
-    const record = this.#holds(lease);
+  #complete(completion: IdempotencyCompletion): boolean {
+    assertCompletion(completion);
+    const record = this.#holds(completion);
     if (record === undefined) return false;
     // Replacing an existing key never needs room, so this cannot be refused.
     this.#records.set(
-      lease.key,
-      { userId: record.userId, fingerprint: record.fingerprint, leaseId: undefined, response },
-      retentionMs,
+      completion.key,
+      {
+        userId: record.userId,
+        fingerprint: record.fingerprint,
+        leaseId: undefined,
+        response: completion.response,
+      },
+      completion.retentionMs,
     );
     return true;
   }
 
   #release(lease: IdempotencyLeaseRef): boolean {
+    assertLeaseRef(lease);
     if (!this.#holds(lease)) return false;
     this.#records.delete(lease.key);
     return true;
   }
 
-  /** The claim of arguments already checked (by `#claim`, or made by `createIdempotency`). */
-  #claimChecked(claim: IdempotencyClaim): TrustedClaimResult {
+  #claim(claim: IdempotencyClaim): IdempotencyClaimResult {
+    assertClaim(claim);
     const existing = this.#records.get(claim.key);
     if (existing !== undefined) {
       if (existing.fingerprint !== claim.fingerprint) return MISMATCH;
