@@ -2,7 +2,7 @@ import type { Clock, SecurityEventHandler } from '@rampart/core';
 import { clockSchema } from '@rampart/core';
 import { z } from 'zod';
 import { NEVER_REPLAYED_HEADERS, type ResponseSealer } from './response.js';
-import { type IdempotencyStore, MAX_IDEMPOTENCY_TTL_MS } from './store.js';
+import { type IdempotencyStore, MAX_IDEMPOTENCY_TTL_MS, MAX_RESPONSE_BYTES } from './store.js';
 
 /** Options of `createIdempotency`. */
 export interface IdempotencyOptions {
@@ -78,7 +78,7 @@ export const idempotencyOptionsSchema = z.strictObject({
     .number()
     .int()
     .min(0)
-    .max(16 * 1024 * 1024)
+    .max(MAX_RESPONSE_BYTES)
     .default(1024 * 1024),
   scope: z.enum(['principal', 'route']).default('principal'),
   principal: z.enum(['user', 'credential']).default('user'),

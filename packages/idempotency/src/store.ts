@@ -81,8 +81,17 @@ const LEASE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-
 export const MAX_IDEMPOTENCY_TTL_MS = 30 * 86_400_000;
 /** Longest user id a store accepts. */
 export const MAX_USER_ID_LENGTH = 256;
-/** Longest encoded response a store accepts (a 16 MiB body, base64 and sealed, and headers). */
-export const MAX_ENCODED_RESPONSE_LENGTH = 24 * 1024 * 1024;
+/** The largest `maxResponseBytes` `createIdempotency` accepts: 16 MiB. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** Room for the status and the kept headers in an encoded response. */
+const ENCODED_HEADERS_ROOM = 1024 * 1024;
+/**
+ * Longest encoded response a store accepts: the largest body in base64 with room for its headers,
+ * then sealed (the base64url of it with an IV and a tag grows it by a third, plus the sealed text's
+ * prefix), so any response `maxResponseBytes` allows is kept, sealed or not (~29.8 MiB).
+ */
+export const MAX_ENCODED_RESPONSE_LENGTH =
+  Math.ceil(((4 * Math.ceil(MAX_RESPONSE_BYTES / 3) + ENCODED_HEADERS_ROOM + 64) * 4) / 3) + 256;
 
 function invalid(detail: string): RampartError {
   return badRequest('ERR_IDEMPOTENCY_STORE_ARGUMENT', detail);
