@@ -2,25 +2,16 @@ import {
   createAuthContext,
   createFakeClock,
   type SecurityEvent,
-  type SecurityRequest,
   StoreUnavailableError,
 } from '@rampart/core';
 import { describe, expect, it } from 'vitest';
 import { createIdempotency, type IdempotencyStore, MemoryIdempotencyStore } from '../src/index.js';
+import { keyedRequest } from './helpers/keyed-request.js';
 
 const auth = createAuthContext({ userId: 'user-7', method: 'jwt', credentialId: 'family-1' });
 const KEY = 'secret-looking-key-0123456789';
 
-function request(body = '{"a":1}'): SecurityRequest {
-  return {
-    method: 'POST',
-    route: '/orders/:id',
-    url: '/orders/1',
-    headers: { 'idempotency-key': `"${KEY}"` },
-    ip: '203.0.113.9',
-    rawBody: Buffer.from(body),
-  };
-}
+const request = (body?: string) => keyedRequest({ key: KEY, body });
 
 const created = { status: 201, headers: {}, body: Buffer.from('{}') };
 

@@ -11,20 +11,13 @@ import {
   MemoryIdempotencyStore,
   type ResponseSealer,
 } from '../src/index.js';
+import { keyedRequest } from './helpers/keyed-request.js';
 
 const auth = (userId: string, credentialId = 'cred-1') =>
   createAuthContext({ userId, method: 'api-key', credentialId });
 
-function request(route: string, url: string, key = 'k'): SecurityRequest {
-  return {
-    method: 'POST',
-    route,
-    url,
-    headers: { 'idempotency-key': `"${key}"` },
-    ip: '127.0.0.1',
-    rawBody: Buffer.from('{}'),
-  };
-}
+const request = (route: string, url: string, key = 'k') =>
+  keyedRequest({ key, route, url, body: '{}', ip: '127.0.0.1' });
 
 async function firstThenRetry(
   options: IdempotencyOptions,

@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { createAuthContext, type SecurityRequest } from '@rampart/core';
+import { createAuthContext } from '@rampart/core';
 import { describe, expect, it } from 'vitest';
 import { createIdempotency, MemoryIdempotencyStore, type ResponseSealer } from '../src/index.js';
+import { keyedRequest } from './helpers/keyed-request.js';
 
 const auth = createAuthContext({ userId: 'user-7', method: 'jwt', credentialId: 'family-1' });
 
@@ -36,16 +37,7 @@ function testSealer(): ResponseSealer {
   };
 }
 
-function request(key: string): SecurityRequest {
-  return {
-    method: 'POST',
-    route: '/exports',
-    url: '/exports',
-    headers: { 'idempotency-key': `"${key}"` },
-    ip: '203.0.113.9',
-    rawBody: Buffer.from('{}'),
-  };
-}
+const request = (key: string) => keyedRequest({ key, route: '/exports', url: '/exports' });
 
 describe('sealed responses', () => {
   it('keeps and replays a binary body of maxResponseBytes at its largest (16 MiB), sealed', async () => {

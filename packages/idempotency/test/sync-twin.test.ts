@@ -1,10 +1,4 @@
-import {
-  createAuthContext,
-  isRampartError,
-  type SecurityRequest,
-  type SyncAnswer,
-  syncTwinOf,
-} from '@rampart/core';
+import { createAuthContext, isRampartError, type SyncAnswer, syncTwinOf } from '@rampart/core';
 import { describe, expect, it } from 'vitest';
 import {
   createIdempotency,
@@ -13,19 +7,11 @@ import {
   type IdempotencyStart,
   MemoryIdempotencyStore,
 } from '../src/index.js';
+import { keyedRequest } from './helpers/keyed-request.js';
 
 const auth = createAuthContext({ userId: 'user-7', method: 'jwt', credentialId: 'family-1' });
 
-function request(key: string): SecurityRequest {
-  return {
-    method: 'POST',
-    route: '/orders/:id',
-    url: '/orders/1',
-    headers: { 'idempotency-key': `"${key}"` },
-    ip: '203.0.113.9',
-    rawBody: Buffer.from('{"a":1}'),
-  };
-}
+const request = (key: string) => keyedRequest({ key });
 
 function settled(answer: SyncAnswer<IdempotencyStart>): IdempotencyStart {
   if (answer instanceof Promise) throw new Error('answered with a promise');

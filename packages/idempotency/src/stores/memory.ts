@@ -56,8 +56,8 @@ const MISMATCH: IdempotencyClaimResult = Object.freeze({ outcome: 'mismatch' });
 /**
  * The embedded `IdempotencyStore`: one process, no server. Every operation is a synchronous map
  * operation, so a claim is atomic within the process; `claim`, `complete` and `release` have
- * synchronous twins (core's fast path, `syncTwinOf(store, 'claim')`). Use the Redis or Postgres store when several
- * processes serve the same clients.
+ * synchronous twins (core's fast path, `syncTwinOf(store, 'claim')`). Use the Redis or Postgres
+ * store when several processes serve the same clients.
  *
  * @example
  * const idempotency = createIdempotency({ store: new MemoryIdempotencyStore({ maxEntries: 50_000 }) });
