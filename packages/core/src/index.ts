@@ -87,12 +87,18 @@ export {
 export { assertJsonBodyHeaders, isJsonContentType } from './http/content-type.js';
 export { type MappedError, mapError } from './http/error-mapping.js';
 export {
+  type CheckExpectationListener,
+  type ProblemExpectationsOptions,
+  problemExpectations,
+} from './http/expectations.js';
+export {
   type HeaderRecord,
   HTTP_TOKEN,
   headersFromRaw,
   headerValues,
   singleHeader,
 } from './http/headers.js';
+export { checkHostHeader } from './http/host-header.js';
 export {
   DEFAULT_BODY_LIMIT,
   findPoisonedKey,
@@ -102,10 +108,12 @@ export {
 export { checkPathEncoding } from './http/path-encoding.js';
 export {
   clientError,
+  expectationFailedError,
   headersTooLargeError,
   invalidPathError,
   malformedJsonError,
   malformedRequestError,
+  missingHostError,
   notFoundError,
   payloadTooLargeError,
   repeatedHeaderError,

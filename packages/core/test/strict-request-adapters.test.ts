@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type RawHttpResponse, rawHttp, rawRequestText as request } from '@rampart/test-utils';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -14,12 +14,14 @@ import {
 } from '../src/express.js';
 import { problemFrameworkErrors, rampartCore } from '../src/fastify.js';
 import { problemClientErrors } from '../src/http/client-errors.js';
+import { problemExpectations } from '../src/http/expectations.js';
 import { DEFAULT_REQUEST_METHODS } from '../src/http/strict-request.js';
 
 /**
  * The same small app on both frameworks, wired as the READMEs say: Express with strictRequest()
  * first, Fastify with rampartCore (its strictRequest hook on by default) and
- * problemFrameworkErrors; both servers with problemClientErrors.
+ * problemFrameworkErrors; both servers with problemClientErrors and problemExpectations, and
+ * `requireHostHeader: false` (the strict check refuses an HTTP/1.1 request without Host).
  */
 function expressApp() {
   const app = express();
@@ -42,9 +44,11 @@ async function fastifyApp(
   options: Parameters<typeof rampartCore>[1] = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
+    http: { requireHostHeader: false },
     frameworkErrors: problemFrameworkErrors,
     clientErrorHandler: problemClientErrors(),
   });
+  app.server.on('checkExpectation', problemExpectations());
   await app.register(rampartCore, options);
   app.post('/api/login', async (request) => ({ route: 'login', body: request.body ?? null }));
   app.get('/items/:itemId', async (request) => ({
@@ -56,11 +60,14 @@ async function fastifyApp(
 
 function listenExpress(app: ReturnType<typeof express>): Promise<{ port: number; server: Server }> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(0, '127.0.0.1', (error?: Error) => {
-      if (error) reject(error);
-      else resolve({ port: (server.address() as AddressInfo).port, server });
-    });
+    const server = createServer({ requireHostHeader: false }, app);
     server.on('clientError', problemClientErrors());
+    server.on('checkExpectation', problemExpectations());
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve({ port: (server.address() as AddressInfo).port, server });
+    });
   });
 }
 
@@ -174,6 +181,20 @@ const CASES: ReadonlyArray<readonly [string, string, number, string]> = [
   ],
   ['an unknown method', request('BREW', '/items/x'), 400, 'ERR_MALFORMED_REQUEST'],
   ['a space in the path', request('GET', '/items/a b'), 400, 'ERR_MALFORMED_REQUEST'],
+  [
+    'HTTP/1.1 without Host',
+    'GET /items/x HTTP/1.1\r\nConnection: close\r\n\r\n',
+    400,
+    'ERR_MALFORMED_REQUEST',
+  ],
+  [
+    'HTTP/1.1 without Host, with a malformed escape (the path first, as Fastify meets it)',
+    'GET /items/%zz HTTP/1.1\r\nConnection: close\r\n\r\n',
+    400,
+    'ERR_INVALID_PATH',
+  ],
+  ['HTTP/1.0 without Host', 'GET /items/x HTTP/1.0\r\n\r\n', 200, 'items'],
+  ['Expect: foo', request('GET', '/items/x', ['Expect: foo']), 417, 'ERR_EXPECTATION_FAILED'],
 ];
 
 function summary(response: RawHttpResponse) {

@@ -25,7 +25,9 @@ const optionsSchema = z.strictObject({
  * percent-escape (`/%zz`, `/api/%6cogin` → `ERR_INVALID_PATH`), a method outside `methods`
  * (`QUERY`, `TRACE` → `ERR_METHOD_NOT_SUPPORTED`), and a repeated `Host`, `Content-Length`,
  * `Content-Type`, `Authorization` or `X-Api-Key` (`ERR_HEADER_REPEATED`, read from
- * `req.rawHeaders`, since `req.headers` keeps only the first). See `createStrictRequestCheck`.
+ * `req.rawHeaders`, since `req.headers` keeps only the first), and an HTTP/1.1 request without
+ * `Host` (`ERR_MALFORMED_REQUEST`; Node answers it first, with an empty 400, unless the server is
+ * created with `requireHostHeader: false`). See `createStrictRequestCheck`.
  *
  * @example
  * app.use(strictRequest());
@@ -37,7 +39,7 @@ export function strictRequest(options: StrictRequestMiddlewareOptions = {}): Req
 
   return function strictRequestMiddleware(req: Request, res: Response, next: NextFunction): void {
     // `originalUrl`: a router mounted on a path rewrites `req.url`.
-    const refusal = check(req.method, req.originalUrl ?? req.url, req.rawHeaders);
+    const refusal = check(req.method, req.originalUrl ?? req.url, req.rawHeaders, req.httpVersion);
     if (refusal === undefined) next();
     else if (forwardErrors) next(refusal);
     else sendProblem(res, refusal);

@@ -33,7 +33,9 @@ export interface RampartCoreOptions {
   /**
    * Refuse, before any other hook, what the Express middleware `strictRequest()` refuses: a
    * malformed or needless percent-escape in the path, a method outside `methods`, a repeated
-   * singleton header. Options as `strictRequest()`'s; `false` turns the check off. Default `{}`.
+   * singleton header, an HTTP/1.1 request without `Host` (reaching the app only with
+   * `http: { requireHostHeader: false }`). Options as `strictRequest()`'s; `false` turns the
+   * check off. Default `{}`.
    */
   strictRequest?: StrictRequestOptions | false;
 }
@@ -103,7 +105,8 @@ async function rampartCorePlugin(
         _reply: FastifyReply,
         done: HookHandlerDoneFunction,
       ): void {
-        done(check(request.method, request.url, request.raw.rawHeaders));
+        const { rawHeaders, httpVersion } = request.raw;
+        done(check(request.method, request.url, rawHeaders, httpVersion));
       },
     );
   }

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import { parseOptions } from '../config.js';
 import { PROBLEM_CONTENT_TYPE, type RampartError } from '../errors/rampart-error.js';
-import { HTTP_TOKEN } from './headers.js';
+import { answerHeadersSchema } from './answer-headers.js';
 import {
   headersTooLargeError,
   malformedRequestError,
@@ -30,10 +30,6 @@ export type ClientErrorListener = (error: Error, socket: Duplex) => void;
  * unread data makes the kernel send a reset, which can reach the client before the answer does.
  */
 const CLOSE_GRACE_MS = 5000;
-
-/** Printable text and tabs: no CR or LF, which would let a value start a header of its own. */
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'connection']);
 
 /** Node's error codes for what the parser refused, and the problem each one gets. */
 const PROBLEMS_BY_CODE: ReadonlyArray<readonly [string, () => RampartError]> = [
@@ -102,28 +98,7 @@ function responseOnTheWire(socket: Duplex): boolean {
   return inFlight?.headersSent === true;
 }
 
-const optionsSchema = z.strictObject({
-  headers: z
-    .record(
-      z.string(),
-      z
-        .string({ error: 'must be a string of printable characters (no CR or LF).' })
-        .regex(FIELD_VALUE, { error: 'must be a string of printable characters (no CR or LF).' }),
-      { error: 'must be an object of strings.' },
-    )
-    .superRefine((headers, context) => {
-      for (const name of Object.keys(headers)) {
-        if (HTTP_TOKEN.test(name) && !RESERVED_HEADERS.has(name.toLowerCase())) continue;
-        context.addIssue({
-          code: 'custom',
-          path: [name],
-          message:
-            'is not a header name it may set (an RFC 9110 token other than Content-Type, Content-Length or Connection).',
-        });
-      }
-    })
-    .default({}),
-});
+const optionsSchema = z.strictObject({ headers: answerHeadersSchema });
 
 function headerLines(headers: Readonly<Record<string, string>>): string {
   let lines = '';

@@ -147,6 +147,38 @@ export function malformedRequestError(): RampartError {
   });
 }
 
+/**
+ * 400: an HTTP/1.1 request without a `Host` header, which RFC 9112 (section 3.2) requires. Node
+ * refuses it itself with an empty 400 unless the server has `requireHostHeader: false`; the
+ * strict request check and `problemExpectations` refuse it instead, as a problem. Same code as
+ * the parser's refusals: the request is not valid HTTP/1.1.
+ */
+export function missingHostError(): RampartError {
+  return new RampartError({
+    status: 400,
+    code: 'ERR_MALFORMED_REQUEST',
+    title: 'Bad request',
+    detail:
+      'An HTTP/1.1 request must carry a Host header. Send Host with the name (and port) of ' +
+      'the server, as every HTTP/1.1 client does.',
+  });
+}
+
+/**
+ * 417: an `Expect` header other than `100-continue`, the only expectation HTTP defines. Sent by
+ * `problemExpectations` where Node would send an empty 417.
+ */
+export function expectationFailedError(): RampartError {
+  return new RampartError({
+    status: 417,
+    code: 'ERR_EXPECTATION_FAILED',
+    title: 'Expectation failed',
+    detail:
+      'This server meets no expectation but 100-continue. Send the request without Expect, ' +
+      'or with Expect: 100-continue.',
+  });
+}
+
 /** 431: the request line and headers together exceed the server's limit (16 KiB by default). */
 export function headersTooLargeError(): RampartError {
   return new RampartError({

@@ -129,13 +129,14 @@ describe('findRepeatedSingleton', () => {
 });
 
 describe('createStrictRequestCheck', () => {
-  const check = createStrictRequestCheck();
+  const strict = createStrictRequestCheck();
+  /** An HTTP/1.1 request with one Host header and `raw` after it. */
+  const check = (method: string, url: string, raw: readonly string[]) =>
+    strict(method, url, ['Host', 'h', ...raw], '1.1');
   const duplicateType = ['Content-Type', 'application/json', 'Content-Type', 'text/plain'];
 
   it('passes an ordinary request', () => {
-    expect(
-      check('POST', '/api/v1/auth/login?x=1', ['Host', 'h', ...duplicateType.slice(0, 2)]),
-    ).toBeUndefined();
+    expect(check('POST', '/api/v1/auth/login?x=1', duplicateType.slice(0, 2))).toBeUndefined();
   });
 
   it.each(['QUERY', 'TRACE', 'CONNECT', 'PROPFIND', 'M-SEARCH'])(
@@ -151,18 +152,35 @@ describe('createStrictRequestCheck', () => {
     expect(check(method, '/health', [])).toBeUndefined();
   });
 
-  it('answers the path first, then the method, then the headers, as Fastify meets them', () => {
+  it('refuses an HTTP/1.1 request without Host with 400 ERR_MALFORMED_REQUEST naming Host', () => {
+    const refusal = strict('GET', '/health', ['Accept', '*/*'], '1.1');
+    expect(refusal).toMatchObject({ status: 400, code: 'ERR_MALFORMED_REQUEST' });
+    expect(refusal?.detail).toContain('Host');
+  });
+
+  it.each([
+    ['HTTP/1.0 without Host', [], '1.0'],
+    ['HTTP/0.9', [], '0.9'],
+    ['an empty Host (allowed by RFC 9112)', ['Host', ''], '1.1'],
+    ['a Host in another case', ['hOsT', 'h'], '1.1'],
+  ] as const)('passes %s', (_name, raw, version) => {
+    expect(strict('GET', '/health', raw, version)).toBeUndefined();
+  });
+
+  it('answers the path first, then Host, then the method, then the headers, as Fastify meets them', () => {
     expect(check('QUERY', '/%zz', duplicateType)?.code).toBe('ERR_INVALID_PATH');
     expect(check('QUERY', '/%6c', duplicateType)?.code).toBe('ERR_INVALID_PATH');
+    expect(strict('QUERY', '/%zz', duplicateType, '1.1')?.code).toBe('ERR_INVALID_PATH');
+    expect(strict('QUERY', '/ok', duplicateType, '1.1')?.detail).toContain('Host');
     expect(check('QUERY', '/ok', duplicateType)?.code).toBe('ERR_METHOD_NOT_SUPPORTED');
     expect(check('POST', '/ok', duplicateType)?.code).toBe('ERR_HEADER_REPEATED');
   });
 
   it('serves the methods given instead', () => {
     const withQuery = createStrictRequestCheck({ methods: [...DEFAULT_REQUEST_METHODS, 'QUERY'] });
-    expect(withQuery('QUERY', '/search', [])).toBeUndefined();
+    expect(withQuery('QUERY', '/search', ['Host', 'h'], '1.1')).toBeUndefined();
     const getOnly = createStrictRequestCheck({ methods: ['GET'] });
-    expect(getOnly('POST', '/x', [])?.detail).toContain('Use one of GET.');
+    expect(getOnly('POST', '/x', ['Host', 'h'], '1.1')?.detail).toContain('Use one of GET.');
   });
 
   it.each([

@@ -2,6 +2,7 @@ import { METHODS } from 'node:http';
 import { z } from 'zod';
 import { parseOptions } from '../config.js';
 import type { RampartError } from '../errors/rampart-error.js';
+import { checkHostHeader } from './host-header.js';
 import { checkPathEncoding } from './path-encoding.js';
 import { unsupportedMethodError } from './problems.js';
 import { checkRequestTarget } from './request-target.js';
@@ -33,11 +34,12 @@ export const DEFAULT_REQUEST_METHODS: readonly string[] = Object.freeze([
   'OPTIONS',
 ]);
 
-/** The request's method, target as received and Node's `rawHeaders`. */
+/** The request's method, target as received, Node's `rawHeaders` and `httpVersion` (`'1.1'`). */
 export type StrictRequestCheck = (
   method: string,
   url: string,
   rawHeaders: readonly string[],
+  httpVersion: string,
 ) => RampartError | undefined;
 
 /** The options of the strict check, shared with the Express middleware's schema. */
@@ -62,14 +64,17 @@ const strictRequestOptionsSchema = z.strictObject(strictRequestOptionsShape);
  * 1. an absolute-form target Fastify's router would not route, and the path's
  *    percent-encoding (400 `ERR_INVALID_PATH`, see `checkRequestTarget` and
  *    `checkPathEncoding`): first, because Fastify's router refuses both before any hook;
- * 2. the method (400 `ERR_METHOD_NOT_SUPPORTED` outside `methods`);
- * 3. a repeated singleton header (400 `ERR_HEADER_REPEATED`, see `SINGLETON_HEADERS`).
+ * 2. an HTTP/1.1 request without `Host` (400 `ERR_MALFORMED_REQUEST`, see `checkHostHeader`):
+ *    Node refuses it itself, with an empty 400, unless the server is created with
+ *    `requireHostHeader: false`, which lets this check answer it as a problem;
+ * 3. the method (400 `ERR_METHOD_NOT_SUPPORTED` outside `methods`);
+ * 4. a repeated singleton header (400 `ERR_HEADER_REPEATED`, see `SINGLETON_HEADERS`).
  *
  * `name` prefixes the option names in configuration errors.
  *
  * @example
  * const check = createStrictRequestCheck({ methods: [...DEFAULT_REQUEST_METHODS, 'QUERY'] });
- * const refusal = check(req.method, req.url, req.rawHeaders);
+ * const refusal = check(req.method, req.url, req.rawHeaders, req.httpVersion);
  */
 export function createStrictRequestCheck(
   options: StrictRequestOptions = {},
@@ -79,10 +84,11 @@ export function createStrictRequestCheck(
   const allowed: ReadonlySet<string> = new Set(methods);
   const allowedList = Object.freeze([...allowed]);
 
-  return function strictRequestCheck(method, url, rawHeaders) {
+  return function strictRequestCheck(method, url, rawHeaders, httpVersion) {
     return (
       checkRequestTarget(url) ??
       checkPathEncoding(url) ??
+      checkHostHeader(httpVersion, rawHeaders) ??
       (allowed.has(method) ? undefined : unsupportedMethodError(allowedList)) ??
       findRepeatedSingleton(rawHeaders)
     );
