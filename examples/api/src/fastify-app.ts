@@ -1,4 +1,4 @@
-import { problemClientErrors } from '@rampart/core';
+import { problemClientErrors, problemExpectations } from '@rampart/core';
 import { rampartCore, sendProblem } from '@rampart/core/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerFastifyAccess, registerSettingsSync } from './access/fastify.js';
@@ -35,7 +35,13 @@ export function buildFastifyApp(ctx: AppContext): FastifyInstance {
     // What Node's parser refuses (a 431 for oversized headers, a malformed request line): a
     // complete problem that clients can read, the same as server.ts installs for Express.
     clientErrorHandler: problemClientErrors({ headers: API_SECURITY_HEADERS }),
+    // Node's own answer to an HTTP/1.1 request without Host is an empty 400; off here,
+    // rampartCore's strictRequest hook refuses it as a problem, as strictRequest() on Express.
+    http: { requireHostHeader: false },
   });
+  // Node's own answer to `Expect: foo` is an empty 417 (100-continue still goes to the app); the
+  // same listener as server.ts installs for Express.
+  app.server.on('checkExpectation', problemExpectations({ headers: API_SECURITY_HEADERS }));
 
   // @rampart/headers' api preset and CORS (CORS_ORIGINS) first: their onRequest hooks run before
   // rampartCore's, so its refusals, 404s, problems and preflights carry the headers.

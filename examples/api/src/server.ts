@@ -1,6 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createStrictRequestCheck, notFoundError, problemClientErrors } from '@rampart/core';
+import {
+  createStrictRequestCheck,
+  notFoundError,
+  problemClientErrors,
+  problemExpectations,
+} from '@rampart/core';
 import { sendProblem } from '@rampart/core/express';
 import type { Request, Response } from 'express';
 import { type AppContext, REQUEST_TIMEOUT_MS } from './context.js';
@@ -39,14 +44,18 @@ export async function startServer(ctx: AppContext): Promise<RunningServer> {
   const { buildExpressApp } = await import('./express-app.js');
   const app = buildExpressApp(ctx);
   const strictCheck = createStrictRequestCheck();
-  const server = createServer((req, res) => {
+  // Node's own answer to an HTTP/1.1 request without Host is an empty 400; off here, the
+  // strictRequest() middleware refuses it as a problem (and so does the fallback below).
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
     // Express's router skips every middleware for a target url.parse rejects (`GET http://[::1/x`)
     // and hands it to finalhandler, which sends HTML; this answers it as Fastify does.
     app(req as Request, res as Response, (error?: unknown) => {
       for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) res.setHeader(name, value);
       sendProblem(
         res as Response,
-        error ?? strictCheck(req.method ?? '', req.url ?? '/', req.rawHeaders) ?? notFoundError(),
+        error ??
+          strictCheck(req.method ?? '', req.url ?? '/', req.rawHeaders, req.httpVersion) ??
+          notFoundError(),
       );
     });
   });
@@ -54,6 +63,8 @@ export async function startServer(ctx: AppContext): Promise<RunningServer> {
   // Node's own answer to a 100 KB header is a bare 431 and a destroyed socket (often read as a
   // reset); this one is a complete problem+json, as Fastify's clientErrorHandler sends.
   server.on('clientError', problemClientErrors({ headers: API_SECURITY_HEADERS }));
+  // Node's own answer to `Expect: foo` is an empty 417 (100-continue still goes to the app).
+  server.on('checkExpectation', problemExpectations({ headers: API_SECURITY_HEADERS }));
   await listen(server, host, port);
   const bound = (server.address() as AddressInfo).port;
   return { url: formatUrl(host, bound), close: () => closeServer(server) };

@@ -1,8 +1,9 @@
+import { request as httpRequest } from 'node:http';
 import { type RawHttpResponse, rawHttp, rawRequestText } from '@rampart/test-utils';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FRAMEWORKS, type Framework } from '../src/config.js';
 import { type AppProcess, startApp } from '../src/demo/app-process.js';
-import { testSecrets } from './api-client.js';
+import { ApiClient, newAccount, testSecrets } from './api-client.js';
 
 // The apps run as child processes (tsx compiling on the fly): seconds on a loaded 2-core machine.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
@@ -160,17 +161,45 @@ const CASES: readonly Case[] = [
     200,
     'health',
   ],
+  // Node answered these two itself, below both frameworks: an empty 400 and an empty 417.
+  [
+    'HTTP/1.1 without Host',
+    'GET /health HTTP/1.1\r\nConnection: close\r\n\r\n',
+    400,
+    'ERR_MALFORMED_REQUEST',
+  ],
+  ['HTTP/1.0 without Host (allowed)', 'GET /health HTTP/1.0\r\n\r\n', 200, 'health'],
+  [
+    'Expect: foo (an expectation the server cannot meet)',
+    request('GET', '/health', ['Expect: foo']),
+    417,
+    'ERR_EXPECTATION_FAILED',
+  ],
+  [
+    'Expect: foo without Host (Host is checked first, as Node does)',
+    'GET /health HTTP/1.1\r\nExpect: foo\r\nConnection: close\r\n\r\n',
+    400,
+    'ERR_MALFORMED_REQUEST',
+  ],
+  [
+    'Expect: foo on HTTP/1.0 (ignored, as Node does)',
+    'GET /health HTTP/1.0\r\nExpect: foo\r\n\r\n',
+    200,
+    'health',
+  ],
 ];
 
 const apps = {} as Record<Framework, AppProcess>;
 const ports = {} as Record<Framework, number>;
+const secrets = {} as Record<Framework, Record<string, string>>;
 
 beforeAll(async () => {
   await Promise.all(
     FRAMEWORKS.map(async (framework) => {
+      secrets[framework] = testSecrets();
       const app = await startApp({
         args: ['--port', '0', '--framework', framework],
-        env: testSecrets(),
+        env: secrets[framework],
       });
       apps[framework] = app;
       ports[framework] = Number(new URL(app.url).port);
@@ -183,6 +212,45 @@ afterAll(async () => {
 
 function body(response: RawHttpResponse): Record<string, unknown> {
   return JSON.parse(response.body) as Record<string, unknown>;
+}
+
+interface ContinuedAnswer {
+  /** Whether the server sent `100 Continue` before the client sent its body. */
+  continued: boolean;
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** A JSON POST that sends `Expect: 100-continue` and holds its body until the server asks. */
+function postAfterContinue(url: URL, text: string): Promise<ContinuedAnswer> {
+  return new Promise((resolve, reject) => {
+    let continued = false;
+    const outgoing = httpRequest(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(text),
+        expect: '100-continue',
+      },
+    });
+    outgoing.on('continue', () => {
+      continued = true;
+      outgoing.end(text);
+    });
+    outgoing.on('response', (response) => {
+      let received = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        received += chunk;
+      });
+      response.on('end', () => {
+        if (!continued) outgoing.destroy();
+        resolve({ continued, status: response.statusCode ?? 0, body: JSON.parse(received) });
+      });
+    });
+    outgoing.on('error', reject);
+    outgoing.flushHeaders();
+  });
 }
 
 describe(`odd requests answer alike on ${FRAMEWORKS.join(' and ')}`, () => {
@@ -209,6 +277,20 @@ describe(`odd requests answer alike on ${FRAMEWORKS.join(' and ')}`, () => {
     const [first, ...others] = answers.map(body);
     for (const other of others) expect(other).toEqual(first);
   });
+
+  it.each(FRAMEWORKS)(
+    'a login POST with Expect: 100-continue gets 100 Continue, then logs in, on %s',
+    async (framework) => {
+      const account = newAccount('continue');
+      await new ApiClient(apps[framework].url, secrets[framework]).register(account);
+      const answer = await postAfterContinue(
+        new URL('/api/v1/auth/login', apps[framework].url),
+        JSON.stringify(account),
+      );
+      expect(answer, JSON.stringify(answer.body)).toMatchObject({ continued: true, status: 200 });
+      expect(typeof answer.body.accessToken).toBe('string');
+    },
+  );
 
   it.each(FRAMEWORKS)(
     'a 100 KB header → a 431 problem that fetch reads as a status on %s',
