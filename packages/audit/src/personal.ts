@@ -61,6 +61,12 @@ export class PersonalSealer {
   readonly #clock: Clock;
   /** Writer-side cache (user id → subject, ring and the AAD of their fields), least recently used first. */
   readonly #cache = new Map<string, CachedUserKey>();
+  /**
+   * Subjects whose keys this writer no longer seals with, told to the store after the next
+   * commit ({@link PersonalSealer.releaseLetGo}): not at once, since a batch sealed before the
+   * user went idle may still be on its way to the store.
+   */
+  #letGo: string[] = [];
 
   constructor(keyRing: KeyRing, keys: ChainKeys, store: AuditStore, clock: Clock) {
     this.#keyRing = keyRing;
@@ -97,6 +103,7 @@ export class PersonalSealer {
     for (const [userId, candidate] of missing) {
       const entry = byRef.get(candidate.userRef);
       if (entry === undefined) continue;
+      this.#remember(userId, undefined); // a key cached for them meanwhile is replaced
       try {
         const ring = userRing(this.#keyRing, entry.subject, entry.sealedKey);
         const aad = Buffer.from(fieldsAad(entry.subject), 'utf8');
@@ -105,6 +112,7 @@ export class PersonalSealer {
         // A stored key the ring cannot open (its ring key retired too early, a changed row):
         // this user's events are recorded without personal fields rather than block the trail.
         unopened = error;
+        this.#letGo.push(entry.subject);
       }
     }
     return unopened;
@@ -151,6 +159,25 @@ export class PersonalSealer {
     return (await this.#store.findUserKey(this.#keys.userRef(userId)))?.subject;
   }
 
+  /**
+   * Tells the store which keys this writer let go of (idle, least recently used, unopenable),
+   * so a store bounded by its records can drop them. The trail calls it after each commit, when
+   * every batch sealed before they were let go of has been written.
+   */
+  releaseLetGo(): void {
+    if (this.#letGo.length === 0) return;
+    const subjects = this.#letGo;
+    this.#letGo = [];
+    this.#store.releaseUserKeys?.(subjects);
+  }
+
+  /** Lets go of every cached key (the trail closed, with nothing left to write). */
+  releaseAll(): void {
+    for (const cached of this.#cache.values()) this.#letGo.push(cached.subject);
+    this.#cache.clear();
+    this.releaseLetGo();
+  }
+
   /** Destroys a user's key, here and in the store. */
   async forget(userId: string): Promise<void> {
     this.#cache.delete(userId);
@@ -169,15 +196,25 @@ export class PersonalSealer {
     for (const [userId, cached] of this.#cache) {
       if (now - cached.usedAt <= USER_KEY_IDLE_MS) return;
       this.#cache.delete(userId);
+      this.#letGo.push(cached.subject);
     }
   }
 
-  #remember(userId: string, value: CachedUserKey): void {
-    this.#cache.delete(userId);
+  /** Caches a user's key (or only drops the one cached, given `undefined`), least recent out past the cap. */
+  #remember(userId: string, value: CachedUserKey | undefined): void {
+    const replaced = this.#cache.get(userId);
+    if (replaced !== undefined) {
+      this.#cache.delete(userId);
+      this.#letGo.push(replaced.subject);
+    }
+    if (value === undefined) return;
     this.#cache.set(userId, value);
     if (this.#cache.size > MAX_CACHED_USERS) {
-      const oldest = this.#cache.keys().next().value;
-      if (oldest !== undefined) this.#cache.delete(oldest);
+      const [oldest, evicted] = this.#cache.entries().next().value ?? [];
+      if (oldest !== undefined && evicted !== undefined) {
+        this.#cache.delete(oldest);
+        this.#letGo.push(evicted.subject);
+      }
     }
   }
 }

@@ -110,6 +110,13 @@ export interface AuditStore {
   counts(since: number, until: number): Promise<AuditCount[]>;
   /** Stores the entries whose `userRef` has none yet; returns every ref's entry (the stored one wins). */
   ensureUserKeys(entries: readonly UserKeyEntry[]): Promise<UserKeyEntry[]>;
+  /**
+   * Optional, for a store that drops the keys no record needs (the memory store, bounded by its
+   * records): the writer no longer seals with these subjects' keys, one release per entry
+   * `ensureUserKeys` answered. Until then such a store keeps the key, even with none of its
+   * records held, so a record the writer seals next can still be opened. In the process only.
+   */
+  releaseUserKeys?(subjects: readonly string[]): void;
   /** The entry of one user, if they have one. */
   findUserKey(userRef: string): Promise<UserKeyEntry | undefined>;
   /** The sealed keys of the subjects that still have one. */

@@ -333,6 +333,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
         preparing =
           upcoming === undefined ? undefined : nextTurn().then(() => prepareBatch(upcoming, after));
         await committing;
+        sealer.releaseLetGo();
         retryDelay = 0;
       } catch (error) {
         preparing?.catch(() => {}); // its events go back to the queue below
@@ -383,6 +384,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
       sinceCheckpoint = 0;
       config.onCheckpoint?.(checkpoint);
     }
+    sealer.releaseAll();
     for (const mirror of config.mirrors) await mirror.close?.();
   }
 

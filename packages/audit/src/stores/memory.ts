@@ -24,6 +24,16 @@ const optionsSchema = z.strictObject({
   maxRecords: z.number().int().min(1).max(10_000_000).default(100_000),
 });
 
+/**
+ * A user's key and what still needs it: the records held that are sealed with it, and the
+ * writers that may still seal with it (each `ensureUserKeys` answer, until released).
+ */
+interface HeldUserKey {
+  readonly entry: UserKeyEntry;
+  records: number;
+  writers: number;
+}
+
 interface MemoryChain {
   /** Records in sequence order; `first` is the index of the oldest still held. */
   rows: StoredAuditRow[];
@@ -34,7 +44,9 @@ interface MemoryChain {
 
 /**
  * The trail's store in this process's memory: for development, tests, and an app that keeps its
- * trail elsewhere (a JSON-lines mirror). Bounded by `maxRecords`: the oldest records go first.
+ * trail elsewhere (a JSON-lines mirror). Bounded by `maxRecords`: the oldest records go first,
+ * and a user's key goes with the last held record sealed with it, once the writer has let go of
+ * it too (`releaseUserKeys`).
  */
 export class MemoryAuditStore implements AuditStore {
   readonly #maxRecords: number;
@@ -43,8 +55,13 @@ export class MemoryAuditStore implements AuditStore {
   #all: StoredAuditRow[] = [];
   #allFirst = 0;
   #nextId = 1;
-  readonly #userKeys = new Map<string, UserKeyEntry>();
-  readonly #bySubject = new Map<string, UserKeyEntry>();
+  /**
+   * Users' keys by `userRef` and by subject. A key goes once no held record and no writer needs
+   * it, so the map is bounded by the records held (plus the users the writers cache), not by
+   * every user the process ever saw.
+   */
+  readonly #userKeys = new Map<string, HeldUserKey>();
+  readonly #bySubject = new Map<string, HeldUserKey>();
 
   constructor(options: MemoryAuditStoreOptions = {}) {
     this.#maxRecords = parseOptions('MemoryAuditStore', optionsSchema, options).maxRecords;
@@ -97,6 +114,11 @@ export class MemoryAuditStore implements AuditStore {
       });
       chain.rows.push(stored);
       this.#all.push(stored);
+      // A subject without a key (erased) stays without one: the record is unreadable by design.
+      if (row.subject !== null) {
+        const held = this.#bySubject.get(row.subject);
+        if (held !== undefined) held.records++;
+      }
     }
     if (checkpoint !== undefined) chain.checkpoints.push(Object.freeze({ ...checkpoint }));
     this.#evict();
@@ -105,6 +127,7 @@ export class MemoryAuditStore implements AuditStore {
   #evict(): void {
     while (this.#all.length - this.#allFirst > this.#maxRecords) {
       const oldest = this.#all[this.#allFirst++] as StoredAuditRow;
+      this.#letGoOfRecord(oldest);
       const chain = this.#chain(oldest.chain);
       chain.first++;
       chain.evicted = { seq: oldest.seq, hash: oldest.hash };
@@ -183,35 +206,67 @@ export class MemoryAuditStore implements AuditStore {
     return [...counts.values()];
   }
 
+  /** Each entry answered is held for the writer until it releases the subject. */
   async ensureUserKeys(entries: readonly UserKeyEntry[]): Promise<UserKeyEntry[]> {
     return entries.map((entry) => {
-      const existing = this.#userKeys.get(entry.userRef);
-      if (existing !== undefined) return existing;
-      const stored = Object.freeze({ ...entry });
-      this.#userKeys.set(entry.userRef, stored);
-      this.#bySubject.set(entry.subject, stored);
-      return stored;
+      let held = this.#userKeys.get(entry.userRef);
+      if (held === undefined) {
+        held = { entry: Object.freeze({ ...entry }), records: 0, writers: 0 };
+        this.#userKeys.set(entry.userRef, held);
+        this.#bySubject.set(entry.subject, held);
+      }
+      held.writers++;
+      return held.entry;
     });
   }
 
+  releaseUserKeys(subjects: readonly string[]): void {
+    for (const subject of subjects) {
+      const held = this.#bySubject.get(subject);
+      if (held === undefined) continue; // erased, or already gone
+      if (held.writers > 0) held.writers--;
+      this.#dropIfUnneeded(held);
+    }
+  }
+
   async findUserKey(userRef: string): Promise<UserKeyEntry | undefined> {
-    return this.#userKeys.get(userRef);
+    return this.#userKeys.get(userRef)?.entry;
   }
 
   async subjectKeys(subjects: readonly string[]): Promise<Map<string, string>> {
     const keys = new Map<string, string>();
     for (const subject of subjects) {
-      const entry = this.#bySubject.get(subject);
-      if (entry !== undefined) keys.set(subject, entry.sealedKey);
+      const held = this.#bySubject.get(subject);
+      if (held !== undefined) keys.set(subject, held.entry.sealedKey);
     }
     return keys;
   }
 
   async deleteUserKey(userRef: string): Promise<void> {
-    const entry = this.#userKeys.get(userRef);
-    if (entry === undefined) return;
+    const held = this.#userKeys.get(userRef);
+    if (held === undefined) return;
     this.#userKeys.delete(userRef);
-    this.#bySubject.delete(entry.subject);
+    this.#bySubject.delete(held.entry.subject);
+  }
+
+  /** Users' keys held now: those of held records and those a writer still uses. */
+  get userKeyCount(): number {
+    return this.#userKeys.size;
+  }
+
+  /** A record leaves the store: its user's key goes with it if nothing else needs it. */
+  #letGoOfRecord(row: StoredAuditRow): void {
+    if (row.subject === null) return;
+    const held = this.#bySubject.get(row.subject);
+    if (held === undefined) return;
+    held.records--;
+    this.#dropIfUnneeded(held);
+  }
+
+  #dropIfUnneeded(held: HeldUserKey): void {
+    if (held.records > 0 || held.writers > 0) return;
+    this.#userKeys.delete(held.entry.userRef);
+    this.#bySubject.delete(held.entry.subject);
   }
 
   async deleteThrough(name: string, throughSeq: number): Promise<number> {
@@ -222,7 +277,9 @@ export class MemoryAuditStore implements AuditStore {
       chain.first < chain.rows.length &&
       (chain.rows[chain.first] as StoredAuditRow).seq <= throughSeq
     ) {
-      gone.add(chain.rows[chain.first++] as StoredAuditRow);
+      const row = chain.rows[chain.first++] as StoredAuditRow;
+      gone.add(row);
+      this.#letGoOfRecord(row);
     }
     if (gone.size > 0) {
       this.#all = this.#all.slice(this.#allFirst).filter((row) => !gone.has(row));
