@@ -73,7 +73,7 @@ function middlewareFor(
 
   function apply(req: Request, res: Response, next: NextFunction, decision: RateLimitDecision) {
     req.rateLimit = decision;
-    writeRateLimitHeaders(decision, config.headers, res, setResponseHeader);
+    writeRateLimitHeaders(decision, config.headers, res, setResponseHeader, getResponseHeader);
     if (decision.allowed) next();
     else fail(res, next, limiter.exceededError(decision));
   }
@@ -100,6 +100,11 @@ function middlewareFor(
 
 function setResponseHeader(res: Response, name: string, value: string): void {
   res.setHeader(name, value);
+}
+
+/** What an earlier limiter of the route wrote, merged with this one's (several limiters). */
+function getResponseHeader(res: Response, name: string): unknown {
+  return res.getHeader(name);
 }
 
 /**

@@ -97,6 +97,11 @@ function setReplyHeader(reply: FastifyReply, name: string, value: string): void 
   reply.header(name, value);
 }
 
+/** What an earlier limiter of the route wrote, merged with this one's (a list of limiters). */
+function getReplyHeader(reply: FastifyReply, name: string): unknown {
+  return reply.getHeader(name);
+}
+
 type Hook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
 
 /**
@@ -122,7 +127,7 @@ function hooksFor(options: z.output<typeof routeLimiterSchema>): (route: string)
     decision: RateLimitDecision,
   ): void {
     request.rateLimit = decision;
-    writeRateLimitHeaders(decision, config.headers, reply, setReplyHeader);
+    writeRateLimitHeaders(decision, config.headers, reply, setReplyHeader, getReplyHeader);
     if (decision.allowed) done();
     else sendProblem(reply, limiter.exceededError(decision));
   }
@@ -206,8 +211,10 @@ async function rateLimitPlugin(
  * route (each route and method has its own buckets, keyed on the registered pattern); a route's
  * `config.rateLimit` replaces them (inheriting `store`, `key`, `headers` … from the plugin), and
  * `config: { rateLimit: false }` exempts it. A list of limiters checks each in turn: the first
- * that refuses answers the 429 and the later ones count nothing; an allowed request carries the
- * headers of the last one. The decision is on `request.rateLimit` (the last limiter's).
+ * that refuses answers the 429 and the later ones count nothing; the response's `RateLimit-Policy`
+ * and `RateLimit` list the policies of every limiter checked, `X-RateLimit-*` the tightest (or
+ * the refusing one), `Retry-After` the refusing one's. The decision is on `request.rateLimit`
+ * (the last limiter's).
  *
  * @example
  * await app.register(fastifyRateLimit, { store, policies: { minute: { limit: 100, windowMs: 60_000 } } });

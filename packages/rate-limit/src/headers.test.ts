@@ -104,3 +104,32 @@ describe('RateLimit-Policy and RateLimit fields (draft-ietf-httpapi-ratelimit-he
     expect(headers).toEqual({ 'ratelimit-policy': '"one";q=2;w=60', ratelimit: '"one";r=1;t=60' });
   });
 });
+
+describe('several limiters on one response', () => {
+  const policies = (limit: number) => ({
+    one: { algorithm: 'fixed-window' as const, limit, windowMs: 60_000 },
+  });
+
+  it("appends a second limiter's items, and replaces an item of the same name", async () => {
+    const clock = createFakeClock(Date.UTC(2026, 0, 1));
+    const first = createRateLimiter({ clock, headers: { legacy: true }, policies: policies(5) });
+    const second = createRateLimiter({
+      clock,
+      headers: { legacy: true },
+      policies: { two: { algorithm: 'fixed-window', limit: 2, windowMs: 10_000 } },
+    });
+    const headers: Record<string, string> = {};
+    const set = (name: string, value: string) => (headers[name] = value);
+    const get = (name: string) => headers[name];
+    first.writeHeaders(await first.check(request), set, get);
+    second.writeHeaders(await second.check(request), set, get);
+    first.writeHeaders(await first.check(request), set, get);
+    expect(headers).toEqual({
+      'ratelimit-policy': '"two";q=2;w=10,"one";q=5;w=60',
+      ratelimit: '"two";r=1;t=10,"one";r=3;t=60',
+      'x-ratelimit-limit': '2',
+      'x-ratelimit-remaining': '1',
+      'x-ratelimit-reset': '10',
+    });
+  });
+});

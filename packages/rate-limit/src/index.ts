@@ -7,6 +7,7 @@ export type { PolicyOutcome } from './algorithms/state.js';
 export type { PolicyResult, RateLimitDecision } from './decision.js';
 export { RATE_LIMIT_EXCEEDED } from './errors.js';
 export {
+  type GetHeader,
   type RateLimitHeaderOptions,
   type SetHeader,
   writeRateLimitHeaders,

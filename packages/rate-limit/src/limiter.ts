@@ -36,6 +36,20 @@ import {
   StoreFailover,
 } from './store-failover.js';
 
+/** `writeHeaders`' setter and getter, as the target of `writeRateLimitHeaders`. */
+interface HeaderAccess {
+  set: SetHeader;
+  get: (name: string) => unknown;
+}
+
+function callSet(access: HeaderAccess, name: string, value: string): unknown {
+  return access.set(name, value);
+}
+
+function callGet(access: HeaderAccess, name: string): unknown {
+  return access.get(name);
+}
+
 /** A configured limiter: several named policies checked together, per route and client. */
 export interface RateLimiter {
   /**
@@ -54,8 +68,11 @@ export interface RateLimiter {
   reward(key: RateLimitKey, cost?: number): Promise<void>;
   /** Spends `cost` units (default 1) without a request, and/or blocks the client for `blockMs`. */
   penalty(key: RateLimitKey, options?: { cost?: number; blockMs?: number }): Promise<void>;
-  /** Writes the decision's headers as configured (`headers` option). */
-  writeHeaders(decision: RateLimitDecision, set: SetHeader): void;
+  /**
+   * Writes the decision's headers as configured (`headers` option). With `get` (reading the
+   * response's headers), another limiter's already there are merged, as the adapters do.
+   */
+  writeHeaders(decision: RateLimitDecision, set: SetHeader, get?: (name: string) => unknown): void;
   /** The 429 problem of a refused decision. */
   exceededError(decision: RateLimitDecision): RampartError;
 }
@@ -159,8 +176,10 @@ class Limiter implements RateLimiter {
     });
   }
 
-  writeHeaders(decision: RateLimitDecision, set: SetHeader): void {
-    writeRateLimitHeaders(decision, this.#config.headers, set, callSetHeader);
+  writeHeaders(decision: RateLimitDecision, set: SetHeader, get?: (name: string) => unknown): void {
+    if (get === undefined)
+      writeRateLimitHeaders(decision, this.#config.headers, set, callSetHeader);
+    else writeRateLimitHeaders(decision, this.#config.headers, { set, get }, callSet, callGet);
   }
 
   exceededError(decision: RateLimitDecision): RampartError {
