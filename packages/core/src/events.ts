@@ -43,6 +43,11 @@ export const SECURITY_EVENT_TYPES = [
   'STORE_UNAVAILABLE',
   'STORE_RECOVERED',
   'STORE_FULL',
+  /**
+   * Costly work refused at capacity (503 `ERR_BUSY`): @rampart/passwords' hashing queue was full,
+   * so a login or registration was turned away. One per refusal; a flood is a login flood.
+   */
+  'CAPACITY_EXCEEDED',
   'CONFIG_WARNING',
 ] as const;
 
