@@ -8,13 +8,8 @@ import {
 import type { RateLimitDecision } from '@rampart/rate-limit';
 import { z } from 'zod';
 import type { ApiKeys } from './api.js';
-import {
-  ApiKeyRateLimitedError,
-  InvalidApiKeyError,
-  KEY_POLICY_NAME,
-  keyRateLimitHeaders,
-} from './errors.js';
-import { keyLimitDecision } from './key-policy.js';
+import { ApiKeyRateLimitedError, InvalidApiKeyError } from './errors.js';
+import { keyLimitDecision, keyRateLimitHeaders } from './key-policy.js';
 import type { VerifiedApiKey } from './verified-key.js';
 
 /** Options of {@link apiKeyAuthenticator}. */
@@ -130,8 +125,10 @@ export function apiKeyRateLimitHeaders(auth: AuthContext | undefined): Record<st
 
 /**
  * The key's own limit as a rate-limit decision, for rate-limit's header writer: after a request
- * the key authenticated (`auth`, its counter after this request), or of the 429 refusing a key
- * over its limit (`failure`). `undefined` for any other context or error, or a key without limit.
+ * the key authenticated (`auth`, its counter after this request), or of a 429 this package
+ * refused with (`failure`): a key over its limit (`"api-key"`), or a client address over its
+ * budget of failed guesses (`"api-key-failures"`). `undefined` for any other context or error, or
+ * a key without limit.
  *
  * @example
  * const decision = apiKeyRateLimitDecision(req.auth); // then limiter.writeHeaders(decision, set)
@@ -140,9 +137,10 @@ export function apiKeyRateLimitDecision(
   auth: AuthContext | undefined,
   failure?: unknown,
 ): RateLimitDecision | undefined {
-  const limit =
-    failure instanceof ApiKeyRateLimitedError && failure.policy === KEY_POLICY_NAME
-      ? failure.rateLimit
-      : apiKeyOf(auth)?.rateLimit;
+  if (failure instanceof ApiKeyRateLimitedError) {
+    const refused = failure.rateLimit;
+    return refused === undefined ? undefined : keyLimitDecision(refused, failure.policy);
+  }
+  const limit = apiKeyOf(auth)?.rateLimit;
   return limit === undefined ? undefined : keyLimitDecision(limit);
 }

@@ -100,17 +100,6 @@ export function retryAfterSeconds(ms: number): number {
 }
 
 /**
- * The IETF rate-limit fields of a key's counter (`RateLimit-Policy: "api-key";q=1000;w=3600`,
- * `RateLimit: "api-key";r=999;t=1800`), as rate-limit's headers write them.
- */
-export function keyRateLimitHeaders(outcome: ApiKeyRateLimitOutcome): Record<string, string> {
-  return {
-    'RateLimit-Policy': `"${KEY_POLICY_NAME}";q=${outcome.limit};w=${outcome.windowMs / 1000}`,
-    RateLimit: `"${KEY_POLICY_NAME}";r=${outcome.remaining};t=${Math.ceil(outcome.resetMs / 1000)}`,
-  };
-}
-
-/**
  * 429 `ERR_RATE_LIMIT_EXCEEDED` (rate-limit's code) with `Retry-After`: a valid key over its own
  * limit (`policy: "api-key"`), or a client address over its budget of failed guesses
  * (`policy: "api-key-failures"`). Never a 401: the client is told to wait, not that its key is bad.
@@ -119,7 +108,10 @@ export class ApiKeyRateLimitedError extends RampartError {
   override readonly name = 'RampartError';
   readonly policy: string;
   readonly retryAfterMs: number;
-  /** The key's counter when its own limit refused (`policy: "api-key"`), for the headers. */
+  /**
+   * The counter that refused: the key's own (`policy: "api-key"`) or the client address's failed
+   * guesses (`policy: "api-key-failures"`), for the headers (`apiKeyRateLimitDecision`).
+   */
   readonly rateLimit: ApiKeyRateLimitOutcome | undefined;
 
   constructor(

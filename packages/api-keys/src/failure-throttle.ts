@@ -2,7 +2,8 @@ import { BoundedExpiringMap, type Clock } from '@rampart/core';
 import { MemoryRateLimitStore, type RateLimitStore } from '@rampart/rate-limit';
 import type { RateLimitKey } from '@rampart/rate-limit/store';
 import { resolvePolicy } from '@rampart/rate-limit/store';
-import { FAILURE_POLICY_NAME } from './errors.js';
+import { ApiKeyRateLimitedError, FAILURE_POLICY_NAME } from './errors.js';
+import { keyRateLimitHeaders } from './key-policy.js';
 
 /** Options of the pre-authentication throttle (`failureThrottle` of `createApiKeys`). */
 export interface FailureThrottleOptions {
@@ -39,15 +40,19 @@ export class FailureThrottle {
   readonly #blocked: BoundedExpiringMap<true>;
   readonly #policies: RateLimitKey['policies'];
   readonly #clock: Clock;
+  readonly #limit: number;
+  readonly #windowMs: number;
 
   constructor(options: FailureThrottleOptions, clock: Clock) {
     this.#store = options.store ?? new MemoryRateLimitStore({ clock });
     this.#clock = clock;
+    this.#limit = options.limit ?? 20;
+    this.#windowMs = options.windowMs ?? 60_000;
     this.#policies = Object.freeze([
       resolvePolicy(FAILURE_POLICY_NAME, {
         algorithm: 'fixed-window',
-        limit: options.limit ?? 20,
-        windowMs: options.windowMs ?? 60_000,
+        limit: this.#limit,
+        windowMs: this.#windowMs,
       }),
     ]);
     this.#blocked = new BoundedExpiringMap({
@@ -75,6 +80,23 @@ export class FailureThrottle {
     if (outcome === undefined || outcome.allowed) return 0;
     this.#blocked.set(ip, true, outcome.retryAfterMs);
     return outcome.retryAfterMs;
+  }
+
+  /**
+   * The 429 of an address that must wait `waitMs`: `Retry-After`, and the throttle's policy in
+   * `RateLimit-Policy` and `RateLimit` (none left; a fixed window's quota is back when a retry
+   * passes), as a rate limiter's 429 carries them.
+   */
+  refusal(waitMs: number): ApiKeyRateLimitedError {
+    const outcome = {
+      limit: this.#limit,
+      windowMs: this.#windowMs,
+      remaining: 0,
+      resetMs: waitMs,
+      retryAfterMs: waitMs,
+    };
+    const headers = keyRateLimitHeaders(outcome, FAILURE_POLICY_NAME);
+    return new ApiKeyRateLimitedError(FAILURE_POLICY_NAME, waitMs, headers, outcome);
   }
 
   /** Stops the memory map's sweep timer. */

@@ -1,4 +1,8 @@
-import type { PolicyResult, RateLimitDecision } from '@rampart/rate-limit';
+import {
+  type PolicyResult,
+  type RateLimitDecision,
+  writeRateLimitHeaders,
+} from '@rampart/rate-limit';
 import {
   evaluatePolicy,
   type FixedWindowState,
@@ -16,12 +20,15 @@ import type { ApiKeyRateLimit, ApiKeyRateLimitOutcome } from './store.js';
  */
 const policies = new Map<string, ResolvedPolicy>();
 
-/** The validated policy of a limit (cached per limit and window). Throws `RampartConfigError`. */
-export function keyPolicy(rateLimit: ApiKeyRateLimit): ResolvedPolicy {
-  const cacheKey = `${rateLimit.limit}/${rateLimit.windowMs}`;
+/**
+ * The validated policy of a limit (cached per name, limit and window), named `"api-key"` unless
+ * told (the failure throttle's is `"api-key-failures"`). Throws `RampartConfigError`.
+ */
+export function keyPolicy(rateLimit: ApiKeyRateLimit, name = KEY_POLICY_NAME): ResolvedPolicy {
+  const cacheKey = `${name}/${rateLimit.limit}/${rateLimit.windowMs}`;
   let policy = policies.get(cacheKey);
   if (policy === undefined) {
-    policy = resolvePolicy(KEY_POLICY_NAME, {
+    policy = resolvePolicy(name, {
       algorithm: 'fixed-window',
       limit: rateLimit.limit,
       windowMs: rateLimit.windowMs,
@@ -56,12 +63,16 @@ export function checkKeyLimit(
 }
 
 /**
- * A key's counter as rate-limit's decision (one policy, `"api-key"`), so rate-limit's header
- * writer, not a second formatter, turns it into `RateLimit-Policy`, `RateLimit`, `X-RateLimit-*`
- * and `Retry-After`. Refused when the outcome asks the client to wait.
+ * A key's counter as rate-limit's decision (one policy, `"api-key"`, or `name`: the failure
+ * throttle's `"api-key-failures"`), so rate-limit's header writer, not a second formatter, turns
+ * it into `RateLimit-Policy`, `RateLimit`, `X-RateLimit-*` and `Retry-After`. Refused when the
+ * outcome asks the client to wait.
  */
-export function keyLimitDecision(outcome: ApiKeyRateLimitOutcome): RateLimitDecision {
-  const policy = keyPolicy({ limit: outcome.limit, windowMs: outcome.windowMs });
+export function keyLimitDecision(
+  outcome: ApiKeyRateLimitOutcome,
+  name = KEY_POLICY_NAME,
+): RateLimitDecision {
+  const policy = keyPolicy({ limit: outcome.limit, windowMs: outcome.windowMs }, name);
   const allowed = outcome.retryAfterMs === 0;
   const result: PolicyResult = {
     policy,
@@ -82,4 +93,31 @@ export function keyLimitDecision(outcome: ApiKeyRateLimitOutcome): RateLimitDeci
     policyField: policy.policyItem,
     key: undefined,
   };
+}
+
+/** The draft's two fields only: the package's 429s add their own `Retry-After`. */
+const DRAFT_FIELDS = Object.freeze({ standard: true, legacy: false, retryAfter: false });
+
+/** rate-limit writes lower-case names; this package's error headers keep their usual spelling. */
+const SPELLING: Readonly<Record<string, string>> = Object.freeze({
+  'ratelimit-policy': 'RateLimit-Policy',
+  ratelimit: 'RateLimit',
+});
+
+function setSpelled(record: Record<string, string>, name: string, value: string): void {
+  record[SPELLING[name] ?? name] = value;
+}
+
+/**
+ * The IETF rate-limit fields of a counter (`RateLimit-Policy: "api-key";q=1000;w=3600`,
+ * `RateLimit: "api-key";r=999;t=1800`), written by rate-limit's writer from
+ * {@link keyLimitDecision}.
+ */
+export function keyRateLimitHeaders(
+  outcome: ApiKeyRateLimitOutcome,
+  name = KEY_POLICY_NAME,
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  writeRateLimitHeaders(keyLimitDecision(outcome, name), DRAFT_FIELDS, headers, setSpelled);
+  return headers;
 }

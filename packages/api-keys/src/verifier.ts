@@ -13,15 +13,14 @@ import {
   ApiKeyRateLimitedError,
   DisabledApiKeyError,
   ExpiredApiKeyError,
-  FAILURE_POLICY_NAME,
   InsufficientScopeError,
   InvalidApiKeyError,
   type InvalidApiKeyReason,
   KEY_POLICY_NAME,
-  keyRateLimitHeaders,
 } from './errors.js';
 import type { FailureThrottle } from './failure-throttle.js';
 import type { ApiKeyFormat } from './format.js';
+import { keyRateLimitHeaders } from './key-policy.js';
 import type { LastUsedWriter } from './last-used.js';
 import type { ApiKeyCheck, ApiKeyLookup, ApiKeyStore } from './store.js';
 import type { ApiKeyVerification, VerifiedApiKey, VerifyApiKeyOptions } from './verified-key.js';
@@ -112,7 +111,7 @@ export function createVerifier(parts: VerifierParts): VerifyKey {
         .recordFailure(ip)
         .then((wait) =>
           wait > 0
-            ? refuse(new ApiKeyRateLimitedError(FAILURE_POLICY_NAME, wait), keyId, options, reason)
+            ? refuse(throttle.refusal(wait), keyId, options, reason)
             : refuse(new InvalidApiKeyError(reason), keyId, options, reason, ownerId),
         );
     }
@@ -198,12 +197,7 @@ export function createVerifier(parts: VerifierParts): VerifyKey {
     if (throttle !== undefined && ip !== undefined) {
       const wait = throttle.blockedFor(ip);
       if (wait > 0) {
-        return refuse(
-          new ApiKeyRateLimitedError(FAILURE_POLICY_NAME, wait),
-          id,
-          options,
-          'blocked',
-        );
+        return refuse(throttle.refusal(wait), id, options, 'blocked');
       }
     }
     // The whole key is hashed, so the stored hash binds the environment and id to the secret.

@@ -1,7 +1,11 @@
 import * as crypto from '@rampart/crypto';
 import { MemoryRateLimitStore } from '@rampart/rate-limit';
 import { describe, expect, it, vi } from 'vitest';
-import { MemoryApiKeyStore } from '../src/index.js';
+import {
+  type ApiKeyVerification,
+  apiKeyRateLimitDecision,
+  MemoryApiKeyStore,
+} from '../src/index.js';
 import { newKey, serviceOn } from './helpers/service.js';
 
 vi.mock('@rampart/crypto', async (importOriginal) => {
@@ -51,6 +55,26 @@ describe('timing of a verification', () => {
   });
 });
 
+/**
+ * A throttled address's 429 names the throttle's policy in the draft's fields (rate-limit's
+ * writer), as a limiter's 429 does, and rate-limit's decision of it is at hand for the rest.
+ */
+function expectThrottleHeaders(result: ApiKeyVerification): void {
+  expect(result.valid).toBe(false);
+  if (result.valid) return;
+  const retryAfter = result.error.headers['Retry-After'];
+  expect(result.error.headers).toMatchObject({
+    'RateLimit-Policy': '"api-key-failures";q=3;w=60',
+    RateLimit: `"api-key-failures";r=0;t=${retryAfter}`,
+  });
+  expect(apiKeyRateLimitDecision(undefined, result.error)).toMatchObject({
+    allowed: false,
+    policy: 'api-key-failures',
+    policyField: '"api-key-failures";q=3;w=60',
+    tightest: { quota: 3, remaining: 0 },
+  });
+}
+
 describe('the pre-authentication throttle', () => {
   it('blocks an address after its failed guesses, before any store I/O, and never the holder elsewhere', async () => {
     const store = new MemoryApiKeyStore();
@@ -72,11 +96,13 @@ describe('the pre-authentication throttle', () => {
     }
     const fourth = await apiKeys.verify(guess(), attacker);
     expect(fourth).toMatchObject({ valid: false, code: 'ERR_RATE_LIMIT_EXCEEDED' });
+    expectThrottleHeaders(fourth);
     const spy = vi.spyOn(store, 'verify');
     const blocked = await apiKeys.verify(guess(), attacker);
     expect(blocked.valid).toBe(false);
     expect(!blocked.valid && blocked.error.status).toBe(429);
     expect(!blocked.valid && blocked.error.headers['Retry-After']).toBe('59');
+    expectThrottleHeaders(blocked);
     expect(spy).not.toHaveBeenCalled();
     // The holder, from its own address, is untouched; its key's own counter saw no failure.
     const holder = await apiKeys.verify(key, { ip: '198.51.100.7' });
