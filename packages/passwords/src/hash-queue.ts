@@ -1,7 +1,10 @@
 import { BusyError } from '@rampart/core';
 
-/** Names the queue in the `BusyError` it throws (server-side only; never sent to a client). */
-const RESOURCE = 'password-hasher';
+/** Names the queue in the `BusyError` it throws and its event (server-side only; never sent to a client). */
+export const HASH_QUEUE_RESOURCE = 'password-hasher';
+
+/** What a task is, for the event of its refusal. */
+export type HashOperation = 'hash' | 'verify';
 
 /** Once per process: a flood of refusals must not write a line each (the adapters log none). */
 let reportedBusy = false;
@@ -23,9 +26,10 @@ export interface HashQueue {
   /**
    * Runs `task` when a slot is free, in arrival order, and settles as it does. Rejects with a
    * `BusyError` (503 `ERR_BUSY`, `Retry-After`) without calling `task` when `maxQueued` tasks
-   * already wait. A task's slot is freed however it ends: resolved, rejected or thrown.
+   * already wait (and calls `onRefused` with `operation`). A task's slot is freed however it
+   * ends: resolved, rejected or thrown.
    */
-  run<T>(task: () => Promise<T>): Promise<T>;
+  run<T>(task: () => Promise<T>, operation?: HashOperation): Promise<T>;
   /** Tasks running now. */
   readonly running: number;
   /** Tasks waiting for a slot. */
@@ -38,7 +42,11 @@ export interface HashQueue {
  * share, and every request waits behind all of them until clients time out. Bounded, the excess
  * is told to come back (`Retry-After`) in microseconds, and the work in flight finishes on time.
  */
-export function createHashQueue(concurrency: number, maxQueued: number): HashQueue {
+export function createHashQueue(
+  concurrency: number,
+  maxQueued: number,
+  onRefused: (operation: HashOperation | undefined) => void = () => {},
+): HashQueue {
   let running = 0;
   const waiting: Array<() => void> = [];
 
@@ -58,14 +66,15 @@ export function createHashQueue(concurrency: number, maxQueued: number): HashQue
   }
 
   return {
-    run<T>(task: () => Promise<T>): Promise<T> {
+    run<T>(task: () => Promise<T>, operation?: HashOperation): Promise<T> {
       if (running < concurrency) {
         running++;
         return runInSlot(task);
       }
       if (waiting.length >= maxQueued) {
         reportBusy(concurrency, maxQueued);
-        return Promise.reject(new BusyError(RESOURCE));
+        onRefused(operation);
+        return Promise.reject(new BusyError(HASH_QUEUE_RESOURCE));
       }
       return new Promise<T>((resolve, reject) => {
         waiting.push(() => {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { hash, type Options, parseOptions as parseHash, verify } from '@node-rs/argon2';
-import { parseOptions } from '@rampart/core';
+import { createEventEmitter, parseOptions, type SecurityEventHandler } from '@rampart/core';
 import { z } from 'zod';
-import { createHashQueue } from './hash-queue.js';
+import { createHashQueue, HASH_QUEUE_RESOURCE, type HashOperation } from './hash-queue.js';
 import { DEFAULT_MAX_PASSWORD_BYTES, normalizePassword } from './password-input.js';
 
 /** `Algorithm.Argon2id` of @node-rs/argon2 (a `const enum`, which isolated modules cannot import). */
@@ -31,7 +31,16 @@ export interface PasswordHasherOptions {
    * refuses whatever finds every slot taken.
    */
   maxQueued?: number;
+  /**
+   * Security events: `CAPACITY_EXCEEDED` (warning, code `ERR_BUSY`) for each call refused
+   * because the queue was full, so a login flood that saturates the hasher reaches the audit
+   * trail. It names the operation and the bounds, never the password or who asked.
+   */
+  onEvent?: SecurityEventHandler | undefined;
 }
+
+/** The parameters in use, as {@link PasswordHasher.options} reports them. */
+export type PasswordHasherParameters = Readonly<Required<Omit<PasswordHasherOptions, 'onEvent'>>>;
 
 /** The two calls of @node-rs/argon2 that cost a hash; tests pass controllable fakes. */
 export interface Argon2Backend {
@@ -52,7 +61,7 @@ export interface PasswordHasher {
   /** True when `storedHash` is not argon2id with the current parameters: rehash after login. */
   needsRehash(storedHash: string): boolean;
   /** The parameters in use. */
-  readonly options: Readonly<Required<PasswordHasherOptions>>;
+  readonly options: PasswordHasherParameters;
 }
 
 /** Queued tasks per unit of concurrency by default: at ~10 ms a hash, a wait of ~0.3 s at most. */
@@ -66,8 +75,9 @@ const optionsSchema = z
     maxPasswordBytes: z.number().int().min(64).max(65_536).default(DEFAULT_MAX_PASSWORD_BYTES),
     concurrency: z.number().int().min(1).max(1024).optional(),
     maxQueued: z.number().int().min(0).max(1_000_000).optional(),
+    onEvent: z.custom<SecurityEventHandler>((value) => typeof value === 'function').optional(),
   })
-  .transform(({ concurrency = availableParallelism(), maxQueued, ...rest }) => ({
+  .transform(({ concurrency = availableParallelism(), maxQueued, onEvent: _onEvent, ...rest }) => ({
     ...rest,
     concurrency,
     maxQueued: maxQueued ?? QUEUED_PER_SLOT * concurrency,
@@ -94,14 +104,29 @@ export function createPasswordHasherOn(
   options: PasswordHasherOptions = {},
 ): PasswordHasher {
   const parsed = parseOptions('createPasswordHasher', optionsSchema, options);
+  const emit = createEventEmitter({ source: '@rampart/passwords', onEvent: options.onEvent });
+  const refused = (operation: HashOperation | undefined) =>
+    emit({
+      type: 'CAPACITY_EXCEEDED',
+      severity: 'warning',
+      code: 'ERR_BUSY',
+      reason: 'hash queue full',
+      detail: {
+        resource: HASH_QUEUE_RESOURCE,
+        ...(operation === undefined ? {} : { operation }),
+        concurrency: parsed.concurrency,
+        maxQueued: parsed.maxQueued,
+      },
+    });
   const argonOptions: Options = {
     algorithm: ARGON2ID as Options['algorithm'],
     memoryCost: parsed.memoryCost,
     timeCost: parsed.timeCost,
     parallelism: parsed.parallelism,
   };
-  const queue = createHashQueue(parsed.concurrency, parsed.maxQueued);
-  const hashNow = (password: string) => queue.run(() => backend.hash(password, argonOptions));
+  const queue = createHashQueue(parsed.concurrency, parsed.maxQueued, refused);
+  const hashNow = (password: string) =>
+    queue.run(() => backend.hash(password, argonOptions), 'hash');
   // A stored hash that does not parse verifies as `false`; ERR_BUSY (thrown by the queue, outside
   // the task) still reaches the caller.
   const verifyNow = (stored: string, password: string) =>
@@ -111,7 +136,7 @@ export function createPasswordHasherOn(
       } catch {
         return false;
       }
-    });
+    }, 'verify');
 
   // Made now, in the background, with the current parameters, from a password nobody knows: the
   // first unknown user must not pay for making it (that would be a timing signal of its own).

@@ -12,6 +12,7 @@ export {
   createPasswordHasher,
   type PasswordHasher,
   type PasswordHasherOptions,
+  type PasswordHasherParameters,
 } from './hasher.js';
 export { DEFAULT_MAX_PASSWORD_BYTES, normalizePassword } from './password-input.js';
 export {

@@ -3,7 +3,7 @@
  * package name, resolved to the sources), pinned. A changed option, result or signature fails
  * `pnpm vitest run --project passwords`, which runs tsc over this file.
  */
-import type { RampartError } from '@rampart/core';
+import type { RampartError, SecurityEventHandler } from '@rampart/core';
 import * as root from '@rampart/passwords';
 import {
   breachCheckUnavailableError,
@@ -16,6 +16,7 @@ import {
   type PasswordContext,
   type PasswordHasher,
   type PasswordHasherOptions,
+  type PasswordHasherParameters,
   type PasswordPolicy,
   type PasswordPolicyOptions,
   type PasswordPolicyResult,
@@ -39,6 +40,7 @@ describe('createPasswordHasher', () => {
       maxPasswordBytes?: number;
       concurrency?: number;
       maxQueued?: number;
+      onEvent?: SecurityEventHandler | undefined;
     }>();
     createPasswordHasher();
     createPasswordHasher({ concurrency: 2, maxQueued: 0 });
@@ -57,9 +59,15 @@ describe('createPasswordHasher', () => {
   });
 
   it('reports every parameter in use, filled in and read-only', () => {
-    expectTypeOf<PasswordHasher['options']>().toEqualTypeOf<
-      Readonly<Required<PasswordHasherOptions>>
-    >();
+    expectTypeOf<PasswordHasher['options']>().toEqualTypeOf<PasswordHasherParameters>();
+    expectTypeOf<PasswordHasherParameters>().toEqualTypeOf<{
+      readonly memoryCost: number;
+      readonly timeCost: number;
+      readonly parallelism: number;
+      readonly maxPasswordBytes: number;
+      readonly concurrency: number;
+      readonly maxQueued: number;
+    }>();
     const hasher = createPasswordHasher();
     expectTypeOf(hasher.options.concurrency).toEqualTypeOf<number>();
     // @ts-expect-error the parameters are fixed at construction
