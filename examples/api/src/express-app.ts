@@ -5,10 +5,11 @@ import {
   rampartCore,
   strictRequest,
 } from '@rampart/core/express';
-import express, { type Express, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { appExpressGuards, expressIpFilter, expressSyncSettings } from './access/express.js';
 import { auditRequestFacts } from './audit/express-routes.js';
 import { type AppContext, BODY_LIMIT_BYTES } from './context.js';
+import { createEarlyRefusalLimits } from './early-refusal-limits.js';
 import { registerExpressRoutes } from './express-routes.js';
 import { expressSecurityLayers } from './headers/express.js';
 import { checkHealth } from './health.js';
@@ -47,7 +48,25 @@ export function buildExpressApp(ctx: AppContext): Express {
   // Every event a request emits carries its IP, user agent and request id into the audit trail.
   app.use(auditRequestFacts(ctx.services.audit));
   // Before the routes, so every request with a body gets the same 400/413/415 as on Fastify.
-  app.use(jsonBody({ limit: BODY_LIMIT_BYTES, rawBody: true }));
+  // Its refusals (400/413/415) go on to the next error middleware, then problemErrorHandler.
+  app.use(jsonBody({ limit: BODY_LIMIT_BYTES, rawBody: true, forwardErrors: true }));
+  // A body it refused never reached a route's limits: the per-IP ones are peeked for the headers.
+  const earlyLimits = createEarlyRefusalLimits(ctx);
+  app.use(function bodyRefusal(error: unknown, req: Request, res: Response, next: NextFunction) {
+    const status = (error as { status?: unknown } | null)?.status;
+    const request = {
+      method: req.method,
+      // No route is matched yet: the path, as the routes spell it, stands for it.
+      route: req.path,
+      socketAddress: req.socket.remoteAddress,
+      forwardedFor: req.headers['x-forwarded-for'],
+    };
+    // On to problemErrorHandler, as every other error (an earlier middleware's too).
+    const answer = () => next(error);
+    if (typeof status !== 'number') answer();
+    else
+      earlyLimits(status, request, res, setResponseHeader, getResponseHeader).then(answer, answer);
+  });
 
   const access = appExpressGuards(ctx.services.access);
   app.get('/health', access.publicRoute(), async function health(_req: Request, res: Response) {
@@ -62,4 +81,12 @@ export function buildExpressApp(ctx: AppContext): Express {
   // Its default log prints the cause of a 5xx to stderr with the method and path.
   app.use(problemErrorHandler());
   return app;
+}
+
+function setResponseHeader(res: Response, name: string, value: string): void {
+  res.setHeader(name, value);
+}
+
+function getResponseHeader(res: Response, name: string): unknown {
+  return res.getHeader(name);
 }

@@ -37,6 +37,10 @@ function setResponseHeader(res: Response, name: string, value: string): void {
   res.setHeader(name, value);
 }
 
+function getResponseHeader(res: Response, name: string): unknown {
+  return res.getHeader(name);
+}
+
 /**
  * The auth and entities routes on Express, in the order of `registerFastifyRoutes`. Each guard
  * sits in its route's own chain, so the limits key on the matched route, never the raw path.
@@ -49,13 +53,14 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
   // A key's own hourly limit counts on every route it authenticates: its headers on each answer.
   function guard(req: Request, res: Response, next: NextFunction): void {
     authenticateCaller(req, res, (error?: unknown) => {
-      if (error === undefined) writeKeyLimitHeaders(req.auth, undefined, res, setResponseHeader);
+      if (error === undefined)
+        writeKeyLimitHeaders(req.auth, res, setResponseHeader, getResponseHeader);
       next(error);
     });
   }
-  // After a route's own limit, which rewrote them: the more restrictive of it and the key's.
-  function keyOrRouteLimitHeaders(req: Request, res: Response, next: NextFunction): void {
-    writeKeyLimitHeaders(req.auth, req.rateLimit, res, setResponseHeader);
+  // After a route's own limit: the key's joins its lists, in the order Fastify's onSend gives.
+  function keyAndRouteLimitHeaders(req: Request, res: Response, next: NextFunction): void {
+    writeKeyLimitHeaders(req.auth, res, setResponseHeader, getResponseHeader);
     next();
   }
   const guards = appExpressGuards(ctx.services.access);
@@ -119,7 +124,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
       key: ['ip', 'principal'],
       policies: LOGIN_POLICIES,
     }),
-    keyOrRouteLimitHeaders,
+    keyAndRouteLimitHeaders,
     async (req: Request, res: Response) => {
       const { body, setCookies } = await ctx.services.changePassword(
         req.auth!,
@@ -157,7 +162,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
   }
   function requireCaller(req: Request, res: Response, next: NextFunction): void {
     if (req.auth === undefined) next(res.locals.authFailure ?? authRequiredError());
-    else keyOrRouteLimitHeaders(req, res, next);
+    else keyAndRouteLimitHeaders(req, res, next);
   }
   const limit = rateLimit({
     ...common,

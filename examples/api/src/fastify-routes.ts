@@ -15,6 +15,7 @@ import { writeKeyLimitHeaders } from './api-keys/key-limit-headers.js';
 import { registerAuditFastifyRoutes } from './audit/fastify-routes.js';
 import { callerPrincipal, createIdentify } from './auth/identify.js';
 import type { AppContext } from './context.js';
+import { createEarlyRefusalLimits } from './early-refusal-limits.js';
 import { IDEMPOTENT_ROUTE, registerIdempotency } from './idempotency/fastify.js';
 import { registerMfaFastifyRoutes } from './mfa/fastify-routes.js';
 import { registerOAuthFastifyRoutes } from './oauth/fastify-routes.js';
@@ -41,6 +42,10 @@ const ENTITY_RECORDS = '/api/v1/entities/:entityId/records';
 
 function setReplyHeader(reply: FastifyReply, name: string, value: string): void {
   reply.header(name, value);
+}
+
+function getReplyHeader(reply: FastifyReply, name: string): unknown {
+  return reply.getHeader(name);
 }
 
 /**
@@ -80,12 +85,23 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
       policies: LOGIN_POLICIES,
     },
   ];
+  const earlyLimits = createEarlyRefusalLimits(ctx);
   app.register(async function routes(scope: FastifyInstance) {
     scope.decorateRequest('authFailure', null);
-    // A key's own hourly limit counts on every route it authenticates: its headers on each
-    // answer, or the route's own limit's when that one is more restrictive.
+    // A key's own hourly limit counts on every route it authenticates: its policy joins the
+    // rate-limit lists of each answer (after a route's own limit's), X-RateLimit-* the tightest.
     scope.addHook('onSend', async (request, reply, payload) => {
-      writeKeyLimitHeaders(request.auth, request.rateLimit, reply, setReplyHeader);
+      writeKeyLimitHeaders(request.auth, reply, setReplyHeader, getReplyHeader);
+      // A body refused before the route's limits ran (400/413/415): the per-IP ones, peeked.
+      if (request.rateLimit === null) {
+        const early = {
+          method: request.method,
+          route: request.routeOptions.url,
+          socketAddress: request.socket.remoteAddress,
+          forwardedFor: request.headers['x-forwarded-for'],
+        };
+        await earlyLimits(reply.statusCode, early, reply, setReplyHeader, getReplyHeader);
+      }
       return payload;
     });
     // Declared by @rampart/request-signing/fastify; its plugin would decorate it, but the app

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { createApiKeyFormat } from '@rampart/api-keys';
+import { parseList } from 'structured-headers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FRAMEWORKS } from '../src/config.js';
 import { type AppProcess, startApp } from '../src/demo/app-process.js';
@@ -17,6 +20,26 @@ function limitItem(response: ApiResponse, policy: string): { r: number; t: numbe
   expect(match, `RateLimit: ${field}`).not.toBeNull();
   return { r: Number(match?.[1]), t: Number(match?.[2]) };
 }
+
+/**
+ * A list field as `[name, params]` items, parsed by an independent Structured Fields parser
+ * (draft-ietf-httpapi-ratelimit-headers: one list item per policy, every limiter's in one field).
+ */
+function listOf(response: ApiResponse, field: string): Array<[string, Record<string, unknown>]> {
+  const value = response.headers.get(field);
+  expect(value, field).not.toBeNull();
+  return parseList(value as string).map(([name, params]) => [
+    name as string,
+    Object.fromEntries(params),
+  ]);
+}
+
+/** A key id (16 base62 characters) no key has. */
+const unknownKeyId = () => randomUUID().replaceAll('-', '').slice(0, 16);
+
+/** The policy names of a list field, in order. */
+const namesOf = (response: ApiResponse, field: string) =>
+  listOf(response, field).map(([name]) => name);
 
 function retryAfter(response: ApiResponse): number {
   const value = response.headers.get('retry-after') ?? '';
@@ -75,11 +98,16 @@ describe.each(cases)('rate-limit headers on %s with the %s store', (framework, s
       expect(me.headers.get('ratelimit-policy')).toBe('"api-key";q=3;w=3600');
       expect(limitItem(me, 'api-key').r).toBe(2);
       expect(me.headers.get('x-ratelimit-remaining')).toBe('2');
-      // The key's 3 an hour is more restrictive than the route's 100 a minute: its headers win.
+      // Both limits, one list each (the route's, then the key's); the key's 3 an hour is the
+      // tightest, so X-RateLimit-* are its.
       for (const left of [1, 0]) {
         const read = await api.get(READ, withKey);
         expect(read.status, JSON.stringify(read.body)).toBe(200);
-        expect(read.headers.get('ratelimit-policy')).toBe('"api-key";q=3;w=3600');
+        expect(listOf(read, 'ratelimit-policy')).toEqual([
+          ['entities', { q: 100, w: 60 }],
+          ['api-key', { q: 3, w: 3600 }],
+        ]);
+        expect(namesOf(read, 'ratelimit')).toEqual(['entities', 'api-key']);
         expect(limitItem(read, 'api-key').r).toBe(left);
         expect(read.headers.get('x-ratelimit-limit')).toBe('3');
         expect(read.headers.get('x-ratelimit-remaining')).toBe(String(left));
@@ -109,6 +137,102 @@ describe.each(cases)('rate-limit headers on %s with the %s store', (framework, s
       // The draft's t: when the named policy's quota is back; Retry-After: when a retry passes.
       expect(login.t).toBeGreaterThanOrEqual(retryAfter(refused));
       expect(refused.headers.get('x-ratelimit-reset')).toBe(String(login.t));
+    },
+  );
+
+  it.skipIf(!available[store])(
+    "a login lists both of its limiters' policies; X-RateLimit-* and Retry-After are the per-email one's",
+    async () => {
+      const client = from();
+      const attempt = { email: newAccount('both').email, password: 'wrong-password-1' };
+      const first = await api.post('/api/v1/auth/login', attempt, client);
+      expect(first.status).toBe(401);
+      expect(listOf(first, 'ratelimit-policy')).toEqual([
+        ['login-ip', { q: 1000, w: 900 }],
+        ['login', { q: 5, w: 900 }],
+      ]);
+      expect(namesOf(first, 'ratelimit')).toEqual(['login-ip', 'login']);
+      expect(limitItem(first, 'login-ip').r).toBe(999);
+      expect(limitItem(first, 'login').r).toBe(4);
+      // The tightest of the two: 4 of 5 left per (IP, email) against 999 of 1000 per IP.
+      expect(first.headers.get('x-ratelimit-limit')).toBe('5');
+      expect(first.headers.get('x-ratelimit-remaining')).toBe('4');
+      for (let i = 0; i < 4; i++) await api.post('/api/v1/auth/login', attempt, client);
+      const refused = await api.post('/api/v1/auth/login', attempt, client);
+      expect(refused.status).toBe(429);
+      expect(refused.body).toMatchObject({ policy: 'login' });
+      expect(namesOf(refused, 'ratelimit-policy')).toEqual(['login-ip', 'login']);
+      expect(namesOf(refused, 'ratelimit')).toEqual(['login-ip', 'login']);
+      expect(limitItem(refused, 'login-ip').r).toBe(994);
+      const login = limitItem(refused, 'login');
+      expect(login.r).toBe(0);
+      expect(login.t).toBeGreaterThanOrEqual(retryAfter(refused));
+      expect(refused.headers.get('x-ratelimit-limit')).toBe('5');
+      expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+      expect(refused.headers.get('x-ratelimit-reset')).toBe(String(login.t));
+    },
+  );
+
+  it.skipIf(!available[store])(
+    "the API-key failure throttle's 429 carries its policy in every rate-limit header",
+    async () => {
+      const client = from();
+      // Well-formed keys (the checksum holds) of no stored id: each is a failed verification.
+      const guess = () => ({
+        headers: {
+          ...client.headers,
+          'x-api-key': createApiKeyFormat().generate('live', unknownKeyId()),
+        },
+      });
+      for (let i = 0; i < 20; i++) expect((await api.get('/api/v1/me', guess())).status).toBe(401);
+      for (const refused of [
+        await api.get('/api/v1/me', guess()), // the 21st failure, counted and refused
+        await api.get('/api/v1/me', guess()), // refused from memory, before the store
+      ]) {
+        expect(refused.status).toBe(429);
+        expect(refused.body).toMatchObject({ policy: 'api-key-failures' });
+        expect(listOf(refused, 'ratelimit-policy')).toEqual([
+          ['api-key-failures', { q: 20, w: 60 }],
+        ]);
+        const item = limitItem(refused, 'api-key-failures');
+        expect(item.r).toBe(0);
+        expect(item.t).toBeGreaterThanOrEqual(retryAfter(refused));
+        expect(refused.headers.get('x-ratelimit-limit')).toBe('20');
+        expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+        expect(refused.headers.get('x-ratelimit-reset')).toBe(String(item.t));
+      }
+    },
+  );
+
+  it.skipIf(!available[store])(
+    'a body refused before the limits ran (400, 415) gets the per-IP limits, peeked, not counted',
+    async () => {
+      const client = from();
+      const attempt = { email: newAccount('early').email, password: 'wrong-password-1' };
+      expect((await api.post('/api/v1/auth/login', attempt, client)).status).toBe(401);
+      for (const [path, options, status] of [
+        ['/api/v1/auth/login', { ...client, raw: '{"email":' }, 400],
+        [
+          '/api/v1/auth/login',
+          { headers: { ...client.headers, 'content-type': 'text/plain' }, raw: 'x' },
+          415,
+        ],
+      ] as const) {
+        const early = await api.post(path, undefined, options);
+        expect(early.status).toBe(status);
+        // Only the per-IP limit can answer: the per-(IP, email) one needs the body's email.
+        expect(listOf(early, 'ratelimit-policy')).toEqual([['login-ip', { q: 1000, w: 900 }]]);
+        expect(limitItem(early, 'login-ip').r).toBe(999);
+        expect(early.headers.get('x-ratelimit-limit')).toBe('1000');
+        expect(early.headers.get('x-ratelimit-remaining')).toBe('999');
+        expect(early.headers.get('retry-after')).toBeNull();
+      }
+      const next = await api.post('/api/v1/auth/login', attempt, client);
+      expect(limitItem(next, 'login-ip').r).toBe(998);
+      const register = await api.post('/api/v1/auth/register', undefined, { ...client, raw: '[' });
+      expect(register.status).toBe(400);
+      expect(listOf(register, 'ratelimit-policy')).toEqual([['register', { q: 3, w: 3600 }]]);
+      expect(limitItem(register, 'register').r).toBe(3);
     },
   );
 

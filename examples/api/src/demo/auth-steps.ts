@@ -12,7 +12,8 @@ const login = (tour: Tour) => jsonRequest('POST', LOGIN, account(tour, 'demo'));
 const pairOk = {
   status: 200,
   json: { tokenType: 'Bearer', expiresIn: 900 },
-  headers: { 'RateLimit-Policy': '"login";q=5;w=900' },
+  // Both login limiters' policies, one list (per IP first, then per (IP, email)).
+  headers: { 'RateLimit-Policy': '"login-ip";q=1000;w=900,"login";q=5;w=900' },
 };
 
 /**
@@ -44,7 +45,10 @@ export const authSteps: readonly Step[] = [
   {
     name: 'login',
     request: login,
-    expect: { ...pairOk, headers: { ...pairOk.headers, RateLimit: /^"login";r=4;t=\d+$/ } },
+    expect: {
+      ...pairOk,
+      headers: { ...pairOk.headers, RateLimit: /^"login-ip";r=\d+;t=\d+,"login";r=4;t=\d+$/ },
+    },
     save: keep('first', 'accessToken'),
   },
   {
@@ -129,7 +133,9 @@ const wrongPassword = (tour: Tour) =>
 /** Attempt `n` of the demo account, within its budget: the remaining quota counting down. */
 function attempt(n: number, right: boolean): Step {
   const left = LOGIN_BUDGET - n;
-  const remaining = { RateLimit: new RegExp(`^"login";r=${left};t=\\d+$`) };
+  const remaining = {
+    RateLimit: new RegExp(`^"login-ip";r=\\d+;t=\\d+,"login";r=${left};t=\\d+$`),
+  };
   return {
     name: `login limit: attempt ${n}, ${right ? 'right' : 'wrong'}, ${left} left`,
     request: right ? login : wrongPassword,
