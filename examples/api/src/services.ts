@@ -11,6 +11,7 @@ import {
   createPasswordHasher,
   createPasswordPolicy,
   type PasswordHasher,
+  type PasswordHasherOptions,
 } from '@rampart/passwords';
 import { createRequestVerifier, type RequestVerifier } from '@rampart/request-signing';
 import { type AdminService, createAdminService } from './access/admin-service.js';
@@ -85,6 +86,17 @@ export interface AppServices {
 const JWT_KEY_ID = 'example-hs256';
 
 /**
+ * The hasher of login and register: argon2id with OWASP's parameters (or `options`, which tests
+ * shrink), its refusals at capacity (503 `ERR_BUSY`) recorded by the audit as `CAPACITY_EXCEEDED`.
+ */
+export function createAppHasher(
+  onEvent: (event: SecurityEvent) => void,
+  options: PasswordHasherOptions = {},
+): PasswordHasher {
+  return createPasswordHasher({ ...options, onEvent });
+}
+
+/**
  * Builds every service. Misconfiguration (a secret the packages refuse) throws a
  * `RampartConfigError` naming the option, before the app listens.
  */
@@ -98,7 +110,7 @@ export function createServices(config: AppConfig, stores: AppStores): AppService
     store: stores.tokens,
     onEvent,
   });
-  const hasher = createPasswordHasher();
+  const hasher = createAppHasher(onEvent);
   // NIST SP 800-63B defaults: 15+ characters, no composition rules, no common passwords.
   const policy = createPasswordPolicy();
   // One key ring for everything the app seals (ENCRYPTION_KEYS); idempotency has its own size.
