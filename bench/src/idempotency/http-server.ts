@@ -3,13 +3,14 @@
  * core: `node --import tsx src/idempotency/http-server.ts <variant>`. Prints the port it listens
  * on. Every variant answers `POST /items/:id` (a small JSON body) with 201 and a small JSON, behind
  * the same core middleware and the same stub authenticator; `-ours` adds the idempotency adapter
- * on a memory store.
+ * on a memory store, `-floor` only the work no implementation can skip (floor.ts).
  */
 import { type Authenticator, createAuthContext } from '@rampart/core';
 import { authenticate, rampartCore as expressCore, jsonBody } from '@rampart/core/express';
 import { authenticate as fastifyAuthenticate, rampartCore } from '@rampart/core/fastify';
 import express from 'express';
 import Fastify from 'fastify';
+import { expressFloor, fastifyFloorHooks } from './floor.js';
 
 const variant = process.argv[2] ?? '';
 
@@ -32,6 +33,10 @@ const [{ createIdempotency, MemoryIdempotencyStore }, { idempotent }, { fastifyI
     typeof import('@rampart/idempotency/express'),
     typeof import('@rampart/idempotency/fastify'),
   ];
+
+const ROUTE = '/items/:id';
+/** The floor's principal, as the adapters name the stub's user. */
+const PRINCIPAL = 'user:bench-user';
 
 /** Every request is the same user's: the cost measured is idempotency's, not a token check's. */
 const AUTH = createAuthContext({ userId: 'bench-user', method: 'api-key', credentialId: 'bench' });
@@ -56,9 +61,14 @@ async function start(): Promise<number> {
     await app.register(rampartCore);
     const ours = variant === 'fastify-ours';
     if (ours) await app.register(fastifyIdempotency, { idempotency: idempotency() });
+    const auth = fastifyAuthenticate([stubAuthenticator]);
+    const floor =
+      variant === 'fastify-floor' ? fastifyFloorHooks(app, ROUTE, PRINCIPAL) : undefined;
     app.post(
-      '/items/:id',
-      { preHandler: [fastifyAuthenticate([stubAuthenticator])], config: { idempotency: ours } },
+      ROUTE,
+      floor === undefined
+        ? { preHandler: [auth], config: { idempotency: ours } }
+        : { preHandler: [auth, floor.preHandler], onSend: floor.onSend },
       async (request, reply) => reply.code(201).send({ id: (request.params as { id: string }).id }),
     );
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -73,9 +83,11 @@ async function start(): Promise<number> {
   const handler: express.RequestHandler = (req, res) => {
     res.status(201).json({ id: req.params.id });
   };
-  if (variant === 'express-bare') app.post('/items/:id', auth, handler);
+  if (variant === 'express-bare') app.post(ROUTE, auth, handler);
   else if (variant === 'express-ours')
-    app.post('/items/:id', auth, idempotent({ idempotency: idempotency() }), handler);
+    app.post(ROUTE, auth, idempotent({ idempotency: idempotency() }), handler);
+  else if (variant === 'express-floor')
+    app.post(ROUTE, auth, expressFloor(app, ROUTE, PRINCIPAL), handler);
   else throw new Error(`unknown variant ${variant}`);
   return new Promise((resolve) => {
     const server = app.listen(0, '127.0.0.1', () =>

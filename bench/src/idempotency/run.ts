@@ -64,13 +64,15 @@ async function main(): Promise<void> {
       if (!wanted(framework)) continue;
       const bare = await startServer(`${framework}-bare`, serverCpu);
       const ours = await startServer(`${framework}-ours`, serverCpu);
-      servers.push(bare, ours);
-      for (const server of [bare, ours]) if (server.pinned) pinned.push(server.pinned);
+      const floor = await startServer(`${framework}-floor`, serverCpu);
+      servers.push(bare, ours, floor);
+      for (const server of [bare, ours, floor]) if (server.pinned) pinned.push(server.pinned);
       pinning.push(`${framework} servers → cpu ${serverCpu ?? 'unpinned'}`);
       const bareName = `${framework}, the route without idempotency`;
       const firstName = `${framework} + idempotency (memory), a new key per request`;
       const replayName = `${framework} + idempotency (memory), replays of one key`;
       const noKeyName = `${framework} + idempotency (memory), no key`;
+      const floorName = `${framework} + the floor (two SHA-256, a Map, the response kept), a new key per request`;
       const variantOf = async (
         name: string,
         server: PostServer,
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
         await variantOf(firstName, ours, 'fresh', 201),
         await variantOf(replayName, ours, 'same', 201),
         await variantOf(noKeyName, ours, 'none', 201),
+        await variantOf(floorName, floor, 'fresh', 201),
       ];
       const title = `HTTP, ${framework}, server on one core`;
       console.log(`\n${title}: ${describeMode(HTTP)}`);
@@ -102,7 +105,7 @@ async function main(): Promise<void> {
           roundMs: lengths.roundMs * HTTP_ROUND_FACTOR,
           warmupMs: lengths.warmupMs * HTTP_ROUND_FACTOR,
           mode: HTTP,
-          serverCpuNs: serversCpuNs([bare, ours]),
+          serverCpuNs: serversCpuNs([bare, ours, floor]),
         }),
       );
       const { header, body } = rowsToTable(rows);
@@ -114,9 +117,9 @@ async function main(): Promise<void> {
       const medians = (name: string) =>
         ((100 * rowOf(name).opsPerSec) / rowOf(bareName).opsPerSec).toFixed(1);
       notes.push(
-        `- ${framework === 'express' ? 'Express' : 'Fastify'}, memory store: first requests (a new key each: claim, handler, capture, complete) at **${share(firstName)}%** of the bare route's req/s, paired by round (target ≥ 90%; ${medians(firstName)}% from the medians); replays ${share(replayName)}% (${medians(replayName)}%); requests without a key ${share(noKeyName)}% (${medians(noKeyName)}%).`,
+        `- ${framework === 'express' ? 'Express' : 'Fastify'}, memory store: first requests (a new key each: claim, handler, capture, complete) at **${share(firstName)}%** of the bare route's req/s, paired by round (target ≥ 90%; ${medians(firstName)}% from the medians); replays ${share(replayName)}% (${medians(replayName)}%); requests without a key ${share(noKeyName)}% (${medians(noKeyName)}%). The floor (floor.ts: the two digests, a claim in a Map and the response kept, no validation, expiry or encoding; a lower bound of any implementation's cost) at ${share(floorName)}% (${medians(floorName)}%).`,
       );
-      stopServers([bare, ours]);
+      stopServers([bare, ours, floor]);
     }
     const section = [
       '## Idempotency',
