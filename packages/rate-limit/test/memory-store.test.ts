@@ -55,6 +55,24 @@ describe('MemoryRateLimitStore when full', () => {
     expect((await store.hit({ key: both, cost: 1, now })).map((o) => o.remaining)).toEqual([3, 4]);
   });
 
+  it('replaces the state of a policy name another limiter counted with another algorithm', async () => {
+    // Two limiters on one store and scope, one policy name, two algorithms: each one's state
+    // counts as none for the other, and the slot holds the one written last.
+    const fixed = [resolvePolicy('p', { algorithm: 'fixed-window', limit: 2, windowMs: 60_000 })];
+    const gcra = [resolvePolicy('p', { algorithm: 'gcra', limit: 3, windowMs: 60_000 })];
+    const store = new MemoryRateLimitStore();
+    const hit = (policies: readonly ResolvedPolicy[]) =>
+      store.hit({ key: { scope: 's', identity: 'a', policies }, cost: 1, now });
+    expect((await hit(fixed))[0]?.remaining).toBe(1);
+    expect((await hit(gcra))[0]?.remaining).toBe(2);
+    expect((await hit(gcra))[0]?.remaining).toBe(1);
+    // The fixed window starts again: its count of 1 was replaced by GCRA's state.
+    expect((await hit(fixed))[0]?.remaining).toBe(1);
+    expect((await hit(fixed))[0]?.remaining).toBe(0);
+    expect((await hit(fixed))[0]?.allowed).toBe(false);
+    expect(store.size).toBe(1);
+  });
+
   it('makes room once counters expire', async () => {
     const store = new MemoryRateLimitStore({ maxEntries: 1 });
     await store.hit({ key: { scope: 's', identity: 'a', policies }, cost: 1, now });

@@ -20,7 +20,7 @@ import {
   newEvaluation,
   type PolicyEvaluation,
   type PolicyOutcome,
-  releaseNext,
+  type WritableState,
 } from '../algorithms/state.js';
 import { rememberStoreRecord, type StoreRecord, storeRecordOf } from '../key-record.js';
 import type { ResolvedPolicy } from '../policy.js';
@@ -56,13 +56,20 @@ const STORE = 'memory-rate-limit-store';
 /** A full store sweeps everything at most this often, so a flood of refused clients stays O(1). */
 const FULL_SWEEP_MIN_INTERVAL_MS = 250;
 
-/** A policy's state in an entry, and when it stops mattering. */
-interface Slot {
+/** Where a slot keeps its policy's state, beside its counters. */
+interface SlotInfo {
   readonly policy: string;
-  /** Held by this slot alone: a check's new counters are copied into it. */
-  state: CounterState;
+  /** When the state stops mattering. */
   expiresAt: number;
 }
+
+/**
+ * A policy's state in an entry: the state's own fields and the slot's in one object, as wave one
+ * kept them, so a check reads its counters from the slot it found, with no state object of their
+ * own to follow (the store alone 1.31x wave one's time before, 1.24x after, in one A/B). A
+ * check's new counters are copied into it.
+ */
+type Slot = WritableState & SlotInfo;
 
 /** The `expiresAt` of an entry taken out of the store: a key remembering it looks again. */
 const REMOVED = Number.NEGATIVE_INFINITY;
@@ -146,7 +153,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
       const evaluation = evaluations[i] as PolicyEvaluation;
       if (!admitted && !evaluation.startedBlock) continue;
       target ??= this.#insert(key, now);
-      this.#keepEvaluated(target, undefined, policies[i] as ResolvedPolicy, evaluation);
+      this.#keep(target, policies[i] as ResolvedPolicy, evaluation.next, evaluation.expiresAt);
     }
     return evaluations;
   }
@@ -160,11 +167,17 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const policy = key.policies[0] as ResolvedPolicy;
     const evaluations = this.#evaluations[1] as [PolicyEvaluation];
     const slot = entry === undefined ? undefined : slotOf(entry, policy.name);
-    const state = slot !== undefined && slot.expiresAt > now ? slot.state : undefined;
+    const state = slot !== undefined && slot.expiresAt > now ? slot : undefined;
     const evaluation = evaluatePolicy(policy, state, now, cost, evaluations[0]);
     if (!evaluation.allowed) startBlock(policy, evaluation, now);
     if (evaluation.allowed || evaluation.startedBlock)
-      this.#keepEvaluated(entry ?? this.#insert(key, now), slot, policy, evaluation);
+      this.#keep(
+        entry ?? this.#insert(key, now),
+        policy,
+        evaluation.next,
+        evaluation.expiresAt,
+        slot,
+      );
     return evaluations;
   }
 
@@ -235,31 +248,16 @@ export class MemoryRateLimitStore implements RateLimitStore {
     for (let i = 0; i < policies.length; i++) {
       const slot =
         entry === undefined ? undefined : slotOf(entry, (policies[i] as ResolvedPolicy).name);
-      states[i] = slot !== undefined && slot.expiresAt > now ? slot.state : undefined;
+      states[i] = slot !== undefined && slot.expiresAt > now ? slot : undefined;
     }
     return states;
   }
 
   /**
-   * Keeps an evaluation's `next` as the policy's state. `slot` is the policy's slot in `entry`
-   * when the caller found it, else it is looked up.
-   */
-  #keepEvaluated(
-    entry: Entry,
-    slot: Slot | undefined,
-    policy: ResolvedPolicy,
-    evaluation: PolicyEvaluation,
-  ): void {
-    if (this.#keep(entry, policy, evaluation.next, evaluation.expiresAt, slot))
-      releaseNext(evaluation);
-  }
-
-  /**
    * Stores `state`, which stops mattering after `expiresAt`, as the policy's state in the
-   * client's entry: copied into the slot's own state when it holds one of the same algorithm
-   * (against handing state objects over between slot and evaluation: a store check 5-15 % less
-   * CPU in interleaved A/Bs, as the hot path then stores numbers only, no pointers), else kept as
-   * it is. Answers whether it kept `state` itself.
+   * client's entry: its numbers copied into the policy's slot when that holds a state of the same
+   * algorithm, else into a new slot. `slot` is the policy's slot in `entry` when the caller found
+   * it, else it is looked up.
    */
   #keep(
     entry: Entry,
@@ -267,19 +265,16 @@ export class MemoryRateLimitStore implements RateLimitStore {
     state: CounterState,
     expiresAt: number,
     slot = slotOf(entry, policy.name),
-  ): boolean {
+  ): void {
     if (expiresAt > entry.expiresAt) entry.expiresAt = expiresAt;
-    if (slot === undefined) {
-      entry.slots.push({ policy: policy.name, state, expiresAt });
-      return true;
+    if (slot !== undefined && slot.algorithm === state.algorithm) {
+      copyState(state, slot);
+      slot.expiresAt = expiresAt;
+      return;
     }
-    slot.expiresAt = expiresAt;
-    if (slot.state.algorithm === state.algorithm) {
-      copyState(state, slot.state);
-      return false;
-    }
-    slot.state = state;
-    return true;
+    const kept = newSlot(policy.name, state, expiresAt);
+    if (slot === undefined) entry.slots.push(kept);
+    else entry.slots[entry.slots.indexOf(slot)] = kept;
   }
 
   /** A new entry for the key (replacing an expired one); throws `StoreFullError` when there is no room. */
@@ -311,6 +306,39 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const entry = identities.get(identity);
     if (entry !== undefined) entry.expiresAt = REMOVED;
     if (identities.delete(identity)) this.#size--;
+  }
+}
+
+/** A slot holding a copy of `state` (one object literal per algorithm: one hidden class each). */
+function newSlot(policy: string, state: CounterState, expiresAt: number): Slot {
+  switch (state.algorithm) {
+    case 'fixed-window':
+      return {
+        policy,
+        expiresAt,
+        algorithm: state.algorithm,
+        windowStart: state.windowStart,
+        count: state.count,
+        blockedUntil: state.blockedUntil,
+      };
+    case 'sliding-window':
+      return {
+        policy,
+        expiresAt,
+        algorithm: state.algorithm,
+        windowStart: state.windowStart,
+        count: state.count,
+        previousCount: state.previousCount,
+        blockedUntil: state.blockedUntil,
+      };
+    case 'gcra':
+      return {
+        policy,
+        expiresAt,
+        algorithm: state.algorithm,
+        theoreticalArrival: state.theoreticalArrival,
+        blockedUntil: state.blockedUntil,
+      };
   }
 }
 
