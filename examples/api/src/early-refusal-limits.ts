@@ -1,7 +1,7 @@
 import { createRateLimiter, type GetHeader, type RateLimiter } from '@rampart/rate-limit';
-import { REPORT_COMPROMISED_POLICIES } from './api-keys/report-limit.js';
+import { REPORT_COMPROMISED_POLICIES, REPORT_COMPROMISED_SCOPE } from './api-keys/report-limit.js';
 import type { AppContext } from './context.js';
-import { LOGIN_IP_POLICIES, LOGIN_SCOPE, registerPolicies } from './rate-limits.js';
+import { LOGIN_IP_POLICIES, LOGIN_SCOPE, REGISTER_SCOPE, registerPolicies } from './rate-limits.js';
 
 /** A body refused before a route's limits ran: it does not parse (400), is too big (413) or is no JSON (415). */
 const BODY_REFUSALS: ReadonlySet<number> = new Set([400, 413, 415]);
@@ -36,7 +36,7 @@ export function createEarlyRefusalLimits(ctx: AppContext) {
     key: 'ip',
     policies: LOGIN_IP_POLICIES,
   });
-  // Scoped as the adapters scope a route without `scope`: `${method} ${route}`.
+  // Each with the scope and policies its route's limiter has (fixed scopes, shared constants).
   const byRoute = new Map<string, RateLimiter>([
     ['POST /api/v1/auth/login', login],
     ['POST /api/v1/sessions', login],
@@ -44,13 +44,19 @@ export function createEarlyRefusalLimits(ctx: AppContext) {
       'POST /api/v1/auth/register',
       createRateLimiter({
         ...common,
+        scope: REGISTER_SCOPE,
         key: 'ip',
         policies: registerPolicies(ctx.config.registerLimitPerHour),
       }),
     ],
     [
       'POST /api/v1/api-keys/report-compromised',
-      createRateLimiter({ ...common, key: 'ip', policies: REPORT_COMPROMISED_POLICIES }),
+      createRateLimiter({
+        ...common,
+        scope: REPORT_COMPROMISED_SCOPE,
+        key: 'ip',
+        policies: REPORT_COMPROMISED_POLICIES,
+      }),
     ],
   ]);
 

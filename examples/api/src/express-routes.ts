@@ -27,6 +27,7 @@ import {
   LOGIN_SCOPE,
   loginEmailKey,
   PASSWORD_CHANGE_SCOPE,
+  REGISTER_SCOPE,
   registerPolicies,
 } from './rate-limits.js';
 import { registerSessionExpressRoutes } from './sessions/express-routes.js';
@@ -89,6 +90,7 @@ export function registerExpressRoutes(app: Express, ctx: AppContext): void {
     // Counted before the handler, so before the hash and the 409 of a taken email.
     rateLimit({
       ...common,
+      scope: REGISTER_SCOPE,
       key: 'ip',
       policies: registerPolicies(ctx.config.registerLimitPerHour),
     }),

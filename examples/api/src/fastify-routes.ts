@@ -27,6 +27,7 @@ import {
   LOGIN_SCOPE,
   loginEmailKey,
   PASSWORD_CHANGE_SCOPE,
+  REGISTER_SCOPE,
   registerPolicies,
 } from './rate-limits.js';
 import { registerSessionFastifyRoutes } from './sessions/fastify-routes.js';
@@ -116,6 +117,7 @@ export function registerFastifyRoutes(app: FastifyInstance, ctx: AppContext): vo
           // hash and the 409 of a taken email; a body that does not parse is a 400 it never sees.
           rateLimit: {
             hook: 'preHandler',
+            scope: REGISTER_SCOPE,
             key: 'ip',
             policies: registerPolicies(ctx.config.registerLimitPerHour),
           },

@@ -55,6 +55,9 @@ export function loginEmailKey(request: RateLimitRequest): string | undefined {
   return EMAIL_PATTERN.test(normalized) ? normalized : undefined;
 }
 
+/** A fixed scope, which the early answer of a body refused before the limit ran reads too. */
+export const REGISTER_SCOPE = 'register';
+
 /**
  * Registrations per client IP and hour (`REGISTER_LIMIT_PER_HOUR`, default 3). Each one costs an
  * argon2id hash, and a taken email answers 409: counted before either, on every request that

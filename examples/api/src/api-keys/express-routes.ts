@@ -2,7 +2,7 @@ import { rateLimit } from '@rampart/rate-limit/express';
 import type { Express, Request, RequestHandler, Response } from 'express';
 import { anyCaller, publicRoute } from '../access/express.js';
 import type { AppContext } from '../context.js';
-import { REPORT_COMPROMISED_POLICIES } from './report-limit.js';
+import { REPORT_COMPROMISED_POLICIES, REPORT_COMPROMISED_SCOPE } from './report-limit.js';
 
 /**
  * The "API keys" routes of EXAMPLE-API.md on Express, as `registerApiKeyFastifyRoutes`. `guard`
@@ -21,6 +21,7 @@ export function registerApiKeyExpressRoutes(
     store: ctx.stores.rateLimits,
     clientIp: ctx.clientIp,
     headers: { legacy: true },
+    scope: REPORT_COMPROMISED_SCOPE,
     key: 'ip',
     policies: REPORT_COMPROMISED_POLICIES,
   });

@@ -1,7 +1,7 @@
 import type { AuthPreHandler } from '@rampart/core/fastify';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
-import { REPORT_COMPROMISED_POLICIES } from './report-limit.js';
+import { REPORT_COMPROMISED_POLICIES, REPORT_COMPROMISED_SCOPE } from './report-limit.js';
 
 /**
  * The "API keys" routes of EXAMPLE-API.md on Fastify, as `registerApiKeyExpressRoutes`. Register
@@ -33,7 +33,12 @@ export function registerApiKeyFastifyRoutes(
     '/api/v1/api-keys/report-compromised',
     {
       config: {
-        rateLimit: { hook: 'preHandler', key: 'ip', policies: REPORT_COMPROMISED_POLICIES },
+        rateLimit: {
+          hook: 'preHandler',
+          scope: REPORT_COMPROMISED_SCOPE,
+          key: 'ip',
+          policies: REPORT_COMPROMISED_POLICIES,
+        },
         access: 'public',
       },
     },

@@ -9,3 +9,6 @@ export const REPORT_COMPROMISED_POLICIES: Readonly<Record<string, RateLimitPolic
     'key-reports': { algorithm: 'fixed-window', limit: 10, windowMs: 60_000 },
   },
 );
+
+/** A fixed scope, which the early answer of a body refused before the limit ran reads too. */
+export const REPORT_COMPROMISED_SCOPE = 'key-reports';
