@@ -40,19 +40,15 @@ export class FailureThrottle {
   readonly #blocked: BoundedExpiringMap<true>;
   readonly #policies: RateLimitKey['policies'];
   readonly #clock: Clock;
-  readonly #limit: number;
-  readonly #windowMs: number;
 
   constructor(options: FailureThrottleOptions, clock: Clock) {
     this.#store = options.store ?? new MemoryRateLimitStore({ clock });
     this.#clock = clock;
-    this.#limit = options.limit ?? 20;
-    this.#windowMs = options.windowMs ?? 60_000;
     this.#policies = Object.freeze([
       resolvePolicy(FAILURE_POLICY_NAME, {
         algorithm: 'fixed-window',
-        limit: this.#limit,
-        windowMs: this.#windowMs,
+        limit: options.limit ?? 20,
+        windowMs: options.windowMs ?? 60_000,
       }),
     ]);
     this.#blocked = new BoundedExpiringMap({
@@ -88,9 +84,10 @@ export class FailureThrottle {
    * passes), as a rate limiter's 429 carries them.
    */
   refusal(waitMs: number): ApiKeyRateLimitedError {
+    const { limit, windowMs } = this.#policies[0] as RateLimitKey['policies'][number];
     const outcome = {
-      limit: this.#limit,
-      windowMs: this.#windowMs,
+      limit,
+      windowMs,
       remaining: 0,
       resetMs: waitMs,
       retryAfterMs: waitMs,
