@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FRAMEWORKS } from '../src/config.js';
 import { type AppProcess, startApp } from '../src/demo/app-process.js';
 import { ApiClient, type ApiResponse, newAccount, testSecrets } from './api-client.js';
-import { available, redisPrefix } from './store-isolation.js';
+import { available, pg, redisPrefix } from './store-isolation.js';
 
 // The app runs as a child process (tsx compiling on the fly): seconds on a loaded 2-core machine.
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
@@ -54,6 +54,7 @@ const from = () => ({ headers: { 'x-forwarded-for': `203.0.113.${nextIp++}` } })
 const cases = [
   ...FRAMEWORKS.map((framework) => [framework, 'memory'] as const),
   ...FRAMEWORKS.map((framework) => [framework, 'redis'] as const),
+  ...FRAMEWORKS.map((framework) => [framework, 'postgres'] as const),
 ];
 
 describe.each(cases)('rate-limit headers on %s with the %s store', (framework, store) => {
@@ -70,6 +71,7 @@ describe.each(cases)('rate-limit headers on %s with the %s store', (framework, s
     };
     if (redisPrefix !== undefined)
       env.RAMPART_KEY_PREFIX = `${redisPrefix.prefix}rlh-${framework}:`;
+    if (pg !== undefined) env.DATABASE_SCHEMA = pg.schema;
     app = await startApp({
       args: ['--port', '0', '--framework', framework, '--store', store, '--fresh'],
       env,
