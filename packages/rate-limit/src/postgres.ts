@@ -7,4 +7,8 @@ export {
   type PostgresRateLimitStoreOptions,
   type PreparedStatementPool,
 } from './stores/postgres.js';
-export { RATE_LIMIT_TABLE, rateLimitMigrations } from './stores/postgres-migrations.js';
+export {
+  RATE_LIMIT_SET_TABLE,
+  RATE_LIMIT_TABLE,
+  rateLimitMigrations,
+} from './stores/postgres-migrations.js';

@@ -173,6 +173,63 @@ export function describeRateLimitStoreConformance(
       expect(pick(await hit(key, T0 + 1))[0]).toMatchObject({ allowed: false, retryAfterMs: 9999 });
     });
 
+    it('peek, reset, reward and penalty cover every policy of a key', async () => {
+      const key = keyOf({
+        minute: { algorithm: 'sliding-window', limit: 3, windowMs: 60_000 },
+        burst: { algorithm: 'gcra', limit: 4, windowMs: 4000 },
+      });
+      await hit(key, T0);
+      const peek = async () =>
+        pick(await harness.store.peek({ key, cost: 1, now: T0 })).map((o) => o.remaining);
+      expect(await peek()).toEqual([1, 2]);
+      await harness.store.adjust({ key, now: T0, delta: 1, blockUntil: 0 });
+      expect(await peek()).toEqual([0, 1]);
+      expect((await hit(key, T0)).map((o) => o.allowed)).toEqual([true, true]);
+      expect((await hit(key, T0)).map((o) => o.allowed)).toEqual([false, true]);
+      await harness.store.adjust({ key, now: T0, delta: -2, blockUntil: 0 });
+      expect(await peek()).toEqual([1, 2]);
+      await harness.store.adjust({ key, now: T0, delta: 0, blockUntil: T0 + 10_000 });
+      expect(pick(await hit(key, T0 + 1)).map((o) => [o.allowed, o.retryAfterMs])).toEqual([
+        [false, 9999],
+        [false, 9999],
+      ]);
+      await harness.store.reset(key);
+      expect(await peek()).toEqual([2, 3]);
+    });
+
+    it('starts the block of only the policies that refused, whatever their algorithm', async () => {
+      const key = keyOf({
+        minute: { algorithm: 'sliding-window', limit: 2, windowMs: 60_000, blockMs: 120_000 },
+        burst: { algorithm: 'gcra', limit: 1, windowMs: 1000, blockMs: 30_000 },
+        daily: { algorithm: 'fixed-window', limit: 100, windowMs: 86_400_000 },
+      });
+      const allowed = async (now: number) => (await hit(key, now)).map((o) => o.allowed);
+      expect(await allowed(T0)).toEqual([true, true, true]);
+      // GCRA refuses (one a second) and blocks 30 s; the sliding window still admits.
+      const refused = pick(await hit(key, T0 + 10));
+      expect(refused.map((o) => [o.allowed, o.retryAfterMs])).toEqual([
+        [true, 0],
+        [false, 30_000],
+        [true, 0],
+      ]);
+      expect(await allowed(T0 + 29_000)).toEqual([true, false, true]);
+      expect(await allowed(T0 + 30_010)).toEqual([true, true, true]);
+      // Two in the minute now: the sliding window refuses and blocks 2 min; nothing was counted.
+      const blocked = pick(await hit(key, T0 + 40_000));
+      expect(blocked.map((o) => [o.allowed, o.retryAfterMs])).toEqual([
+        [false, 120_000],
+        [true, 0],
+        [true, 0],
+      ]);
+      expect(pick(await hit(key, T0 + 100_000))[0]).toMatchObject({
+        allowed: false,
+        retryAfterMs: 60_000,
+      });
+      const after = pick(await hit(key, T0 + 160_000));
+      expect(after.map((o) => o.allowed)).toEqual([true, true, true]);
+      expect(after[2]?.remaining).toBe(97);
+    });
+
     it('keeps scopes and identities apart', async () => {
       const policies = { w: { algorithm: 'fixed-window' as const, limit: 1, windowMs: 60_000 } };
       const a = keyOf(policies, 'GET /a');

@@ -12,7 +12,11 @@ import { createRateLimiter } from '../src/limiter.js';
 import { resolvePolicy } from '../src/policy.js';
 import type { RateLimitKey } from '../src/store.js';
 import { PostgresRateLimitStore, type PreparedStatementPool } from '../src/stores/postgres.js';
-import { RATE_LIMIT_TABLE, rateLimitMigrations } from '../src/stores/postgres-migrations.js';
+import {
+  RATE_LIMIT_SET_TABLE,
+  RATE_LIMIT_TABLE,
+  rateLimitMigrations,
+} from '../src/stores/postgres-migrations.js';
 import { describeRateLimitStoreConformance } from '../src/testing.js';
 
 const hasPostgres = await serviceAvailable('postgres');
@@ -196,7 +200,7 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
     }
   });
 
-  it("keeps a policy's count while a check names other policies of the client", async () => {
+  it("keeps a policy list's counters apart from another list that names some of the same policies", async () => {
     await onMigratedStore({ connections: 2 }, async ({ store }) => {
       const client = { scope: 'GET /items/:id', identity: '203.0.113.8' };
       const both: RateLimitKey = { ...client, policies: [fixed('burst', 10), fixed('daily', 1)] };
@@ -204,10 +208,12 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
       const allowed = async (key: RateLimitKey, now: number) =>
         (await store.hit({ key, cost: 1, now })).map((outcome) => outcome.allowed);
       expect(await allowed(both, T0)).toEqual([true, true]);
-      expect(await allowed(burstOnly, T0 + 1)).toEqual([true]);
-      // `daily` was not named by the last check: its count of 1 is still there.
+      for (let i = 0; i < 10; i++) expect(await allowed(burstOnly, T0 + 1)).toEqual([true]);
+      expect(await allowed(burstOnly, T0 + 1)).toEqual([false]);
+      // The list's `burst` counted 1 request, not burstOnly's 10; its `daily` still holds 1.
       expect(await allowed(both, T0 + 2)).toEqual([true, false]);
       await store.reset(burstOnly);
+      expect(await allowed(burstOnly, T0 + 3)).toEqual([true]);
       expect(await allowed(both, T0 + 3)).toEqual([true, false]);
       await store.reset(both);
       expect(await allowed(both, T0 + 4)).toEqual([true, true]);
@@ -231,9 +237,8 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
     });
   });
 
-  it("puts back the counts of a check's other policies when one refuses, and drops a row it only just inserted", async () => {
+  it('writes nothing for a refused check of several policies, nor for a fresh client it refuses', async () => {
     await onMigratedStore({ connections: 2 }, async ({ store, pg }) => {
-      // `a_burst` comes first in key order, so its upsert counts before `z_hour` refuses.
       const key: RateLimitKey = {
         scope: 'POST /login',
         identity: '203.0.113.30',
@@ -243,26 +248,24 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
         (
           await sql<{
             key: string;
-            b: number;
-          }>`select key, b from ${sql.id(pg.schema, RATE_LIMIT_TABLE)} order by key`.execute(pg.db)
-        ).rows.map((row) => [row.key.split(':')[0], row.b]);
-      // A fresh client asking for 3: `a_burst` alone admits and inserts its row, `z_hour` refuses.
+            s: number[];
+          }>`select key, s from ${sql.id(pg.schema, RATE_LIMIT_SET_TABLE)}`.execute(pg.db)
+        ).rows.map((row) => [row.key.split(':')[0], row.s.filter((_, i) => i % 4 === 1)]);
+      // A fresh client asking for 3: `a_burst` alone would admit it, `z_hour` refuses.
       const first = await store.hit({ key, cost: 3, now: T0 });
       expect(first.map((o) => o.allowed)).toEqual([false, true]);
-      expect(await rows()).toEqual([['z_hour', 0]]);
+      expect(await rows()).toEqual([]);
       expect((await store.hit({ key, cost: 2, now: T0 + 1 })).map((o) => o.allowed)).toEqual([
         true,
         true,
       ]);
-      // Both rows exist now: the refusal puts `a_burst`'s count back to 2.
+      // The row's counts in the order of the names: a_burst, then z_hour.
+      expect(await rows()).toEqual([['a_burst,z_hour', [2, 2]]]);
       expect((await store.hit({ key, cost: 1, now: T0 + 2 })).map((o) => o.allowed)).toEqual([
         false,
         true,
       ]);
-      expect(await rows()).toEqual([
-        ['a_burst', 2],
-        ['z_hour', 2],
-      ]);
+      expect(await rows()).toEqual([['a_burst,z_hour', [2, 2]]]);
     });
   });
 
@@ -318,7 +321,7 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
     }
   });
 
-  it('purges expired counters, a row a policy: a longer-lived policy of a client stays', async () => {
+  it("purges expired rows of both tables: a policy list's row lives as long as its longest-lived policy", async () => {
     await onMigratedStore({ connections: 2 }, async ({ store }) => {
       const key = (identity: string, policies = [fixed('burst', 10)]): RateLimitKey => ({
         scope: 'GET /items/:id',
@@ -327,21 +330,23 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
       });
       await store.hit({ key: key('203.0.113.1'), cost: 1, now: T0 });
       await store.hit({ key: key('203.0.113.2'), cost: 1, now: T0 });
-      // A second policy of one client lives a day: its row stays, the client's burst row goes.
+      // Two lists: one of minute windows, which goes, and one with a day's window, which stays.
+      await store.hit({
+        key: key('203.0.113.4', [fixed('burst', 10), fixed('minute', 5)]),
+        cost: 1,
+        now: T0,
+      });
       const daily = resolvePolicy('daily', {
         algorithm: 'fixed-window',
         limit: 5,
         windowMs: 86_400_000,
       });
-      await store.hit({ key: key('203.0.113.3', [fixed('burst', 10), daily]), cost: 1, now: T0 });
+      const dayList = key('203.0.113.3', [fixed('burst', 10), daily]);
+      await store.hit({ key: dayList, cost: 1, now: T0 });
       expect(await store.purgeExpired(T0 + 120_000)).toBe(3);
       expect(await store.purgeExpired(T0 + 120_000)).toBe(0);
-      const [left] = await store.peek({
-        key: key('203.0.113.3', [daily]),
-        cost: 1,
-        now: T0 + 120_000,
-      });
-      expect(left?.remaining).toBe(3);
+      const [burst, left] = await store.peek({ key: dayList, cost: 1, now: T0 + 120_000 });
+      expect([burst?.remaining, left?.remaining]).toEqual([9, 3]);
     });
   });
 

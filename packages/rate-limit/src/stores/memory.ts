@@ -270,11 +270,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
     if (slot !== undefined && slot.algorithm === state.algorithm) {
       copyState(state, slot);
       slot.expiresAt = expiresAt;
-      return;
-    }
-    const kept = newSlot(policy.name, state, expiresAt);
-    if (slot === undefined) entry.slots.push(kept);
-    else entry.slots[entry.slots.indexOf(slot)] = kept;
+    } else putSlot(entry, slot, newSlot(policy.name, state, expiresAt));
   }
 
   /** A new entry for the key (replacing an expired one); throws `StoreFullError` when there is no room. */
@@ -340,6 +336,12 @@ function newSlot(policy: string, state: CounterState, expiresAt: number): Slot {
         blockedUntil: state.blockedUntil,
       };
   }
+}
+
+/** Puts `kept` in `entry` in the place of `replaced`, or beside its slots when it replaces none. */
+function putSlot(entry: Entry, replaced: Slot | undefined, kept: Slot): void {
+  if (replaced === undefined) entry.slots.push(kept);
+  else entry.slots[entry.slots.indexOf(replaced)] = kept;
 }
 
 function slotOf(entry: Entry, policy: string): Slot | undefined {

@@ -247,9 +247,53 @@ const upsertPerPolicy: PostgresMigration = {
   },
 };
 
+/** The table of 0005: one row per client, route and policy list of several policies. */
+export const RATE_LIMIT_SET_TABLE = 'rampart_rate_limit_policy_sets';
+
+const rowPerPolicySet: PostgresMigration = {
+  name: '0005_row_per_policy_set',
+  async up(db, { schema }) {
+    // A check of several policies upserts this one row (postgres-policy-set.ts): `s` holds four
+    // numbers a policy, `ps` the state before the last check of a list with blockMs. Unlogged and
+    // with free space on each page, as 0003's table (see there), and no index on expires_at.
+    await sql`
+      create unlogged table ${sql.id(schema, RATE_LIMIT_SET_TABLE)} (
+        key text primary key,
+        s double precision[] not null,
+        ps double precision[],
+        expires_at double precision not null)
+      with (fillfactor = 70)
+    `.execute(db);
+    // 0003's rows `policy:scopeLength:scope:identity` of one client and scope, two or more, are
+    // taken for one limiter's policy list: its row `names:scopeLength:scope:identity` gets their
+    // states, in the order of `name:` (the store's, code points), so a deploy lifts no block and
+    // forgets no count of a client whose rows all still exist. (A client whose list has rows
+    // missing, or whose scope two limiters share, starts that list afresh.) 0003's rows stay for
+    // one-policy limiters, and 0004's function for one policy without a pool and for processes of
+    // the previous release until a rolling deploy replaces them.
+    const counters = sql.id(schema, RATE_LIMIT_TABLE);
+    await sql`
+      insert into ${sql.id(schema, RATE_LIMIT_SET_TABLE)} (key, s, expires_at)
+      select string_agg(r.name, ',' order by r.name || ':' collate "C") filter (where u.i = 1)
+          || ':' || r.client,
+        array_agg(u.v order by r.name || ':' collate "C", u.i),
+        max(r.expires_at)
+      from (select left(key, strpos(key, ':') - 1) as name, substr(key, strpos(key, ':') + 1) as client,
+          a, b, c, k, expires_at from ${counters}) r
+      cross join lateral unnest(array[r.a, r.b, r.c, r.k]) with ordinality as u(v, i)
+      group by r.client
+      having count(*) >= 8
+    `.execute(db);
+  },
+  async down(db, { schema }) {
+    await db.schema.withSchema(schema).dropTable(RATE_LIMIT_SET_TABLE).execute();
+  },
+};
+
 /**
- * The migrations of `PostgresRateLimitStore`, for core's `migrate()`: an `UNLOGGED` table of
- * counters, one row per client, route and policy.
+ * The migrations of `PostgresRateLimitStore`, for core's `migrate()`: `UNLOGGED` tables of
+ * counters, one row per client, route and policy for a one-policy limiter, one per client, route
+ * and policy list for several.
  *
  * @example
  * await migrate(db, [rateLimitMigrations], { schema: 'security' });
@@ -261,5 +305,6 @@ export const rateLimitMigrations: PostgresMigrations = Object.freeze({
     Object.freeze(oneRowPerClient),
     Object.freeze(rowPerPolicy),
     Object.freeze(upsertPerPolicy),
+    Object.freeze(rowPerPolicySet),
   ]),
 });

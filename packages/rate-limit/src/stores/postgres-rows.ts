@@ -108,20 +108,6 @@ export function columnsOf(state: CounterState): Omit<CounterRow, 'key'> {
   }
 }
 
-/** Each policy's stored state, in policy order, from rows in any order. */
-export function statesOf(
-  policies: readonly ResolvedPolicy[],
-  keys: readonly string[],
-  rows: readonly CounterRow[],
-): (CounterState | undefined)[] {
-  return policies.map((policy, i) =>
-    stateOf(
-      policy,
-      rows.find((row) => row.key === keys[i]),
-    ),
-  );
-}
-
 /** An outcome alone, without the evaluation's state. */
 export function outcomeOf({
   allowed,
@@ -142,6 +128,12 @@ export function freshRow(policy: ResolvedPolicy, now: number, cost: number): num
   const { a, b, c, k } = columnsOf(evaluation.next);
   return [a, b, c, k, stateExpiresAt(policy, evaluation.next, now), evaluation.allowed ? 1 : 0];
 }
+
+/**
+ * A refused check whose row admits by the time the store reads it (a reset, a reward or the purge
+ * came in between) runs again, at most this many times in all, then fails.
+ */
+export const MAX_CHECK_ATTEMPTS = 3;
 
 /** A statement pg prepares once per connection of the pool, under `name`. */
 export interface PreparedStatement {

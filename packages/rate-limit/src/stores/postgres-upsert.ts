@@ -26,7 +26,7 @@ import type { ResolvedPolicy } from '../policy.js';
  */
 
 /** Column names of a row's state: the stored one (`t.a`..), or the previous one an upsert kept. */
-interface StateColumns {
+export interface StateColumns {
   readonly a: string;
   readonly b: string;
   readonly c: string;
@@ -41,7 +41,7 @@ const PREVIOUS: StateColumns = { a: 'pa', b: 'pb', c: 'pc', k: 'pk' };
 // `v_iv` (GCRA's emission interval), the fresh client's row `f_a`..`f_e` and verdict `f_ok`.
 
 /** The current window's count and the previous window's, read from `s`. */
-function counts(s: StateColumns): { cur: string; prev: string } {
+export function counts(s: StateColumns): { cur: string; prev: string } {
   return {
     cur: `(case when ${s.a} = v_start then ${s.b} else 0 end)`,
     prev: `(case when ${s.a} = v_start then ${s.c} when ${s.a} = v_start - v_w then ${s.b} else 0 end)`,
@@ -49,7 +49,7 @@ function counts(s: StateColumns): { cur: string; prev: string } {
 }
 
 /** The policy's own verdict on state `s`, before a block (evaluate.ts's, the same float operations). */
-function fits(algorithm: ResolvedPolicy['algorithm'], s: StateColumns): string {
+export function fits(algorithm: ResolvedPolicy['algorithm'], s: StateColumns): string {
   const { cur, prev } = counts(s);
   switch (algorithm) {
     case 'fixed-window':
@@ -110,15 +110,24 @@ function policyUpsert(
  * A one-policy check of a policy without `blockMs`, on the pool: the upsert whose update runs
  * only when the policy admits (`on conflict … do update … where`), so the verdict is one
  * expression instead of one `case` a column, and the written values are plain: about a fifth
- * less server CPU a check than `policyUpsert`'s form (docs/rate-limit.md, "Postgres"). A refused
- * check writes nothing and returns NO row (the conflict still locks the row while it decides);
- * the store then reads the state to answer. An admit returns the previous state (`pa`..`pk`,
- * nulls when it inserted); the insert is the store's fresh row, as in `policyUpsert`.
+ * less server CPU a check than `policyUpsert`'s form (docs/rate-limit.md, "Postgres"). An admit
+ * returns the state it stored (`a`, `b`, `c`), from which the store computes the outcome
+ * (`admittedOutcome`); it keeps no previous state (`pa`..`pk` stay as they were), which saves
+ * the server writing four more columns. A refused check writes nothing and returns NO row (the
+ * conflict still locks the row while it decides); the store then reads the state to answer. The
+ * insert is a fresh client's admitted state, in the same float operations as evaluate.ts's (the
+ * store sends the statement only when a fresh client would be admitted).
  */
 function admitOnlyUpsert(table: string, algorithm: ResolvedPolicy['algorithm']): string {
   const { cur, prev } = counts(STORED);
   const arrival = 'greatest(t.a, p_now) + v_iv * p_cost';
+  const firstArrival = 'p_now + v_iv * p_cost';
   // A window's expiry does not depend on its count: an admit's is the fresh row's (`f_e`).
+  const inserted = {
+    'fixed-window': ['v_start', 'p_cost', '0', '0', 'f_e'],
+    'sliding-window': ['v_start', 'p_cost', '0', '0', 'f_e'],
+    gcra: [firstArrival, '0', '0', '0', `greatest(p_now + 1, ceil(${firstArrival}))`],
+  }[algorithm];
   const [na, nb, nc, expiresAt] = (
     {
       'fixed-window': ['v_start', `${cur} + p_cost`, '0', 'f_e'],
@@ -127,11 +136,11 @@ function admitOnlyUpsert(table: string, algorithm: ResolvedPolicy['algorithm']):
     } satisfies Record<ResolvedPolicy['algorithm'], [string, string, string, string]>
   )[algorithm];
   return `insert into ${table} as t (key, a, b, c, k, expires_at)
-      values (v_key, f_a, f_b, f_c, f_k, f_e)
+      values (v_key, ${inserted.join(', ')})
       on conflict (key) do update set a = ${na}, b = ${nb}, c = ${nc}, k = 0,
-        expires_at = ${expiresAt}, pa = t.a, pb = t.b, pc = t.c, pk = t.k
+        expires_at = ${expiresAt}
       where t.k <= p_now and ${fits(algorithm, STORED)}
-      returning pa, pb, pc, pk`;
+      returning a, b, c`;
 }
 
 /** A variable of a policy's upsert, as `plainPolicyUpsert` numbers it. */
@@ -157,8 +166,9 @@ const VARIABLE_TYPES = {
 /**
  * A policy's upsert as one plain statement (a check of one policy, prepared on a pg pool): its
  * variables become `$1`.. in order of first use, `variables` says which is which (a parameter
- * the statement does not use would have no type, which Postgres refuses). Returns `pa`..`pk`;
- * without `blocks` (`admitOnlyUpsert`) a refusal returns no row.
+ * the statement does not use would have no type, which Postgres refuses). With `blocks` it
+ * returns the previous state `pa`..`pk`; without (`admitOnlyUpsert`) an admit returns the stored
+ * state `a`..`c` and a refusal no row.
  */
 export function plainPolicyUpsert(
   table: string,

@@ -1,0 +1,309 @@
+import { StoreUnavailableError } from '@rampart/core';
+import type { StoreDeadline } from '@rampart/core/postgres';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { admittedOutcome } from '../algorithms/admitted.js';
+import {
+  adjustState,
+  evaluateCheck,
+  evaluatePolicy,
+  stateExpiresAt,
+} from '../algorithms/evaluate.js';
+import type { CounterState, PolicyEvaluation, PolicyOutcome } from '../algorithms/state.js';
+import { windowStart } from '../algorithms/window.js';
+import type { ResolvedPolicy } from '../policy.js';
+import type { RateLimitKey } from '../store.js';
+import type { PreparedStatementPool } from './postgres.js';
+import {
+  type CheckVariable,
+  type PolicyVariable,
+  policySetStatement,
+  type SetVariable,
+} from './postgres-policy-set.js';
+import {
+  type CounterRow,
+  columnsOf,
+  MAX_CHECK_ATTEMPTS,
+  outcomeOf,
+  type PolicyColumns,
+  type PreparedStatement,
+  policyColumns,
+  prepared,
+  stateOf,
+} from './postgres-rows.js';
+
+/** A policy list's statement, prepared, with what each of its parameters takes. */
+interface SetStatement extends PreparedStatement {
+  readonly variables: readonly SetVariable[];
+  readonly admitOnly: boolean;
+}
+
+/** What `PolicySetRows` needs of its store. */
+export interface PolicySetRowsOptions {
+  // biome-ignore lint/suspicious/noExplicitAny: the user's database type does not include our table
+  readonly db: Kysely<any>;
+  readonly pool: PreparedStatementPool | undefined;
+  /** The schema-qualified table (`"schema".rampart_rate_limit_policy_sets`). */
+  readonly table: string;
+  readonly deadline: StoreDeadline;
+  readonly store: string;
+}
+
+/**
+ * The Postgres store's checks of SEVERAL policies (since migration 0005): one row per client
+ * and policy list, `s` four numbers a policy in the order of their names, checked by one upsert
+ * (`postgres-policy-set.ts`). A key's row is `names:scopeLength:scope:identity` (`setKey`).
+ */
+export class PolicySetRows {
+  readonly #options: PolicySetRowsOptions;
+  /** A statement per policy list shape (algorithms, blocks), built and named once. */
+  readonly #statements = new Map<string, SetStatement>();
+  readonly #readRow: PreparedStatement;
+
+  constructor(options: PolicySetRowsOptions) {
+    this.#options = options;
+    this.#readRow = prepared(`select s from ${options.table} where key = $1::text`);
+  }
+
+  async hit(key: RateLimitKey, cost: number, now: number): Promise<readonly PolicyOutcome[]> {
+    const columns = policyColumns(key.policies);
+    const { sorted } = columns;
+    const statement = this.#statement(sorted);
+    const rowKey = setKey(key, sorted);
+    const fresh = evaluateCheck(sorted, [], now, cost);
+    // Refused even for a client without state: an admit-only upsert would write nothing, and the
+    // answer comes from the row as it is.
+    const refusedFresh = statement.admitOnly && !fresh.admitted;
+    const checkValue = (name: CheckVariable): unknown => {
+      switch (name) {
+        case 'v_key':
+          return rowKey;
+        case 'p_now':
+          return now;
+        case 'p_cost':
+          return cost;
+        case 'f_s':
+          return fresh.evaluations.flatMap((evaluation) => {
+            const { a, b, c, k } =
+              fresh.admitted || evaluation.startedBlock
+                ? columnsOf(evaluation.next)
+                : EMPTY_COLUMNS;
+            return [a, b, c, k];
+          });
+        case 'f_e':
+          return Math.max(now + 1, ...fresh.evaluations.map((evaluation) => evaluation.expiresAt));
+        case 'p_window_expiry':
+          return windowExpiry(sorted, fresh.evaluations, now);
+      }
+    };
+    const values = statement.variables.map((variable) =>
+      variable.of === 'check'
+        ? checkValue(variable.name)
+        : policyValue(sorted[variable.index] as ResolvedPolicy, variable.name, now),
+    );
+    for (let attempt = 1; ; attempt++) {
+      const row = refusedFresh
+        ? undefined
+        : await this.#query<Record<string, number | (number | null)[] | null>>(statement, values);
+      if (!statement.admitOnly) {
+        if (row === undefined)
+          throw new StoreUnavailableError(this.#options.store, new Error('no row returned'));
+        // Null: the statement inserted the row, so the client had no state.
+        const previous = row.ps as (number | null)[] | null;
+        const states = previous == null ? [] : statesOf(sorted, previous);
+        return inPolicyOrder(
+          columns,
+          evaluateCheck(sorted, states, now, cost).evaluations.map(outcomeOf),
+        );
+      }
+      if (row !== undefined) {
+        const outcomes = sorted.map((policy, i) => {
+          const stored = { a: row[`a${i}`], b: row[`b${i}`], c: row[`c${i}`], k: 0 };
+          return admittedOutcome(
+            policy,
+            stateOf(policy, stored as Omit<CounterRow, 'key'>) as CounterState,
+            now,
+            cost,
+          );
+        });
+        return inPolicyOrder(columns, outcomes);
+      }
+      // No row: some policy refused and nothing was written. Should the row as it is now admit
+      // (a reset or a reward came in between), the check runs again rather than answer a refusal
+      // it cannot explain.
+      const refusal = await this.#refusal(rowKey, columns, cost, now);
+      if (refusal !== undefined) return refusal;
+      if (attempt === MAX_CHECK_ATTEMPTS)
+        throw new StoreUnavailableError(
+          this.#options.store,
+          new Error('the check kept racing a change of its row'),
+        );
+    }
+  }
+
+  async peek(key: RateLimitKey, cost: number, now: number): Promise<readonly PolicyOutcome[]> {
+    const columns = policyColumns(key.policies);
+    const states = await this.#states(setKey(key, columns.sorted), columns.sorted);
+    return inPolicyOrder(
+      columns,
+      columns.sorted.map((policy, i) => outcomeOf(evaluatePolicy(policy, states[i], now, cost))),
+    );
+  }
+
+  /** Rare (rewards, penalties): a transaction that locks the row and writes `adjustState`'s states. */
+  async adjust(key: RateLimitKey, now: number, delta: number, blockUntil: number): Promise<void> {
+    const { sorted } = policyColumns(key.policies);
+    const rowKey = setKey(key, sorted);
+    const table = sql.raw(this.#options.table);
+    const empty = sorted.flatMap(() => [0, 0, 0, 0]);
+    await this.#options.deadline.run(() =>
+      this.#options.db.transaction().execute(async (trx) => {
+        await sql`insert into ${table} (key, s, expires_at) values (${rowKey}, ${empty}::float8[], 0)
+          on conflict (key) do nothing`.execute(trx);
+        const { rows } = await sql<{ s: (number | null)[] }>`select s from ${table}
+          where key = ${rowKey} for update`.execute(trx);
+        const states = statesOf(sorted, rows[0]?.s ?? []);
+        const next = sorted.map((policy, i) =>
+          adjustState(policy, states[i], now, delta, blockUntil),
+        );
+        const expiresAt = Math.max(
+          ...next.map((state, i) => stateExpiresAt(sorted[i] as ResolvedPolicy, state, now)),
+        );
+        const s = next.flatMap((state) => {
+          const { a, b, c, k } = columnsOf(state);
+          return [a, b, c, k];
+        });
+        await sql`update ${table} set s = ${s}::float8[], expires_at = ${expiresAt}
+          where key = ${rowKey}`.execute(trx);
+      }),
+    );
+  }
+
+  async reset(key: RateLimitKey): Promise<void> {
+    const rowKey = setKey(key, policyColumns(key.policies).sorted);
+    await this.#options.deadline.run(() =>
+      sql`delete from ${sql.raw(this.#options.table)} where key = ${rowKey}`.execute(
+        this.#options.db,
+      ),
+    );
+  }
+
+  /** The refusal the row as it is now gives, or `undefined` when it admits (the check should run again). */
+  async #refusal(
+    rowKey: string,
+    columns: PolicyColumns,
+    cost: number,
+    now: number,
+  ): Promise<readonly PolicyOutcome[] | undefined> {
+    const states = await this.#states(rowKey, columns.sorted);
+    const { admitted, evaluations } = evaluateCheck(columns.sorted, states, now, cost);
+    return admitted ? undefined : inPolicyOrder(columns, evaluations.map(outcomeOf));
+  }
+
+  async #states(
+    rowKey: string,
+    sorted: readonly ResolvedPolicy[],
+  ): Promise<(CounterState | undefined)[]> {
+    const row = await this.#query<{ s: (number | null)[] }>(this.#readRow, [rowKey]);
+    return row === undefined ? [] : statesOf(sorted, row.s);
+  }
+
+  /** One statement, named and prepared on the pool when there is one, else through Kysely. */
+  #query<Row>(statement: PreparedStatement, values: unknown[]): Promise<Row | undefined> {
+    const { pool, db, deadline } = this.#options;
+    return deadline.run(
+      () =>
+        pool === undefined
+          ? db.executeQuery(CompiledQuery.raw(statement.text, values))
+          : pool.query({ name: statement.name, text: statement.text, values }),
+      (result) => result.rows[0] as Row | undefined,
+    );
+  }
+
+  #statement(sorted: readonly ResolvedPolicy[]): SetStatement {
+    const shape = sorted
+      .map((policy) => `${policy.algorithm}${policy.blockMs > 0 ? '+block' : ''}`)
+      .join(',');
+    let statement = this.#statements.get(shape);
+    if (statement === undefined) {
+      const { text, variables } = policySetStatement(this.#options.table, sorted);
+      statement = {
+        ...prepared(text),
+        variables,
+        admitOnly: sorted.every((policy) => policy.blockMs === 0),
+      };
+      this.#statements.set(shape, statement);
+    }
+    return statement;
+  }
+}
+
+/** A state with nothing counted, which every algorithm reads as no state. */
+const EMPTY_COLUMNS = Object.freeze({ a: 0, b: 0, c: 0, k: 0 });
+
+/**
+ * The row of a key's policy list: the names (in row order; names hold no ',' or ':'), then the
+ * scope length-prefixed and the identity, as `storageKey` keys a policy's row.
+ */
+export function setKey(key: RateLimitKey, sorted: readonly ResolvedPolicy[]): string {
+  const names = sorted.map((policy) => policy.name).join(',');
+  return `${names}:${key.scope.length}:${key.scope}:${key.identity}`;
+}
+
+/** Each policy's state from a row's `s` (four numbers a policy); `undefined` where missing. */
+function statesOf(
+  sorted: readonly ResolvedPolicy[],
+  s: readonly (number | null)[],
+): (CounterState | undefined)[] {
+  return sorted.map((policy, i) => {
+    const [a, b, c, k] = s.slice(4 * i, 4 * i + 4);
+    if (a == null) return undefined;
+    return stateOf(policy, { a, b: b ?? 0, c: c ?? 0, k: k ?? 0 });
+  });
+}
+
+/** Outcomes in row order put back in the limiter's order of its policies. */
+function inPolicyOrder(
+  columns: PolicyColumns,
+  outcomes: readonly PolicyOutcome[],
+): PolicyOutcome[] {
+  const ordered = new Array<PolicyOutcome>(outcomes.length);
+  for (let j = 0; j < outcomes.length; j++)
+    ordered[columns.positions[j] as number] = outcomes[j] as PolicyOutcome;
+  return ordered;
+}
+
+/** Policy `policy`'s parameter `name` of a check at `now`, as evaluate.ts computes it. */
+function policyValue(policy: ResolvedPolicy, name: PolicyVariable, now: number): number {
+  switch (name) {
+    case 'lim':
+      return policy.limit;
+    case 'w':
+      return policy.windowMs;
+    case 'burst':
+      return policy.algorithm === 'gcra' ? policy.burst : policy.limit;
+    case 'block':
+      return policy.blockMs;
+    case 'start':
+      return windowStart(now, policy.windowMs);
+    case 'iv':
+      return policy.windowMs / policy.limit;
+  }
+}
+
+/**
+ * When the window policies' states of an admit expire (their windows' ends, which do not depend
+ * on the count: the fresh client's), or 0 without any.
+ */
+function windowExpiry(
+  sorted: readonly ResolvedPolicy[],
+  fresh: readonly PolicyEvaluation[],
+  now: number,
+): number {
+  let expiry = 0;
+  sorted.forEach((policy, i) => {
+    if (policy.algorithm === 'gcra') return;
+    const next = (fresh[i] as PolicyEvaluation).next;
+    expiry = Math.max(expiry, stateExpiresAt(policy, { ...next, blockedUntil: 0 }, now));
+  });
+  return expiry;
+}
