@@ -70,7 +70,7 @@ export interface PolicyEvaluation extends PolicyOutcome {
   expiresAt: number;
 }
 
-/** An evaluation to write into (`next` is written on first use). */
+/** An evaluation to write into (its `next`, a state of no check yet, is rewritten by the first). */
 export function newEvaluation(): PolicyEvaluation {
   return {
     allowed: false,
@@ -79,18 +79,10 @@ export function newEvaluation(): PolicyEvaluation {
     retryAfterMs: 0,
     blocked: false,
     startedBlock: false,
-    next: UNWRITTEN,
+    next: emptyState('fixed-window'),
     expiresAt: 0,
   };
 }
-
-/** The `next` of an evaluation nothing was written into yet. */
-const UNWRITTEN: CounterState = Object.freeze({
-  algorithm: 'fixed-window',
-  windowStart: 0,
-  count: 0,
-  blockedUntil: 0,
-});
 
 /** A state whose fields may be written. */
 export type WritableState<State extends CounterState = CounterState> = {
@@ -112,8 +104,7 @@ export function nextState<Algorithm extends CounterState['algorithm']>(
   algorithm: Algorithm,
 ): WritableState<StateOf<Algorithm>> {
   const held = into.next;
-  if (held.algorithm === algorithm && held !== UNWRITTEN)
-    return held as WritableState<StateOf<Algorithm>>;
+  if (held.algorithm === algorithm) return held as WritableState<StateOf<Algorithm>>;
   const fresh = emptyState(algorithm);
   into.next = fresh;
   return fresh as WritableState<StateOf<Algorithm>>;
