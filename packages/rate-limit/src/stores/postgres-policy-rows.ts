@@ -15,6 +15,7 @@ import { type RateLimitKey, storageKey } from '../store.js';
 import type { PreparedStatementPool } from './postgres.js';
 import { RATE_LIMIT_UPSERT_FUNCTION } from './postgres-migrations.js';
 import {
+  admittedState,
   type CounterRow,
   columnsOf,
   freshRow,
@@ -170,8 +171,7 @@ export class PolicyRows {
         return evaluateCheck(key.policies, [state], now, cost).evaluations.map(outcomeOf);
       }
       if (row !== undefined) {
-        const stored = { a: row.a ?? 0, b: row.b ?? 0, c: row.c ?? 0, k: 0 };
-        return [admittedOutcome(policy, stateOf(policy, stored) as CounterState, now, cost)];
+        return [admittedOutcome(policy, admittedState(policy, now, row), now, cost)];
       }
       if (blocks)
         throw new StoreUnavailableError(this.#options.store, new Error('no row returned'));

@@ -1,5 +1,9 @@
 import type { ResolvedPolicy } from '../policy.js';
+import { ADMITTED_COLUMNS } from './postgres-rows.js';
 import { counts, fits, type StateColumns } from './postgres-upsert.js';
+
+/** A policy's four numbers in `s`, in order. */
+const STATE_FIELDS = ['a', 'b', 'c', 'k'] as const;
 
 /**
  * The check of SEVERAL policies since migration 0005: ONE plain `insert … on conflict do update`
@@ -16,9 +20,9 @@ import { counts, fits, type StateColumns } from './postgres-upsert.js';
  *
  * Two forms, chosen by the policy list (the statement is built once per list shape):
  * - no policy has `blockMs` (`admitOnly`): the update runs only when every policy admits (its
- *   `where`), and returns the stored state (`a<i>`, `b<i>`, `c<i>` for policy `i`: numbers,
- *   which the client reads faster than an array), from which the store computes the outcomes
- *   (`admittedOutcome`). A refusal writes nothing and returns no row; the store reads the row to
+ *   `where`), and returns what it stored that the store needs (`ADMITTED_COLUMNS`, as `b0`,
+ *   `a1`… for policy `i`: numbers, which the client reads faster than an array), from which the
+ *   store computes the outcomes (`admittedOutcome`). A refusal writes nothing and returns no row; the store reads the row to
  *   answer. The insert is a fresh client's admitted state (the store sends the statement only
  *   when a fresh client would be admitted).
  * - some policy has `blockMs`: each number is a `case` (admitted: the counted state; refused:
@@ -126,7 +130,7 @@ function admitOnlyStatement(table: string, policies: readonly ResolvedPolicy[]):
     on conflict (key) do update set s = array[${next.join(', ')}],
       expires_at = ${admittedExpiry(policies)}
     where ${verdict}
-    returning ${policies.map((_, i) => `s[${4 * i + 1}] as a${i}, s[${4 * i + 2}] as b${i}, s[${4 * i + 3}] as c${i}`).join(', ')}`;
+    returning ${policies.flatMap((policy, i) => ADMITTED_COLUMNS[policy.algorithm].map((column) => `s[${4 * i + STATE_FIELDS.indexOf(column) + 1}] as ${column}${i}`)).join(', ')}`;
 }
 
 function blockingStatement(table: string, policies: readonly ResolvedPolicy[]): string {

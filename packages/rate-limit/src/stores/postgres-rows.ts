@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { evaluateCheck, stateExpiresAt } from '../algorithms/evaluate.js';
 import type { CounterState, PolicyEvaluation, PolicyOutcome } from '../algorithms/state.js';
+import { windowStart } from '../algorithms/window.js';
 import type { ResolvedPolicy } from '../policy.js';
 
 // The store's side of its rows (postgres.ts): policies packed into the statements' parameters,
@@ -88,6 +89,45 @@ export function stateOf(
       };
     case 'gcra':
       return { algorithm: 'gcra', theoreticalArrival: a, blockedUntil: k };
+  }
+}
+
+/**
+ * What an admit-only upsert returns of the state it stored: the numbers `admittedOutcome` reads
+ * that the store does not know already (an admit's window starts at the check's window start,
+ * and its block is 0). Fewer numbers to return is less for the server to print and pg to parse.
+ */
+export const ADMITTED_COLUMNS = {
+  'fixed-window': ['b'],
+  'sliding-window': ['b', 'c'],
+  gcra: ['a'],
+} as const satisfies Record<ResolvedPolicy['algorithm'], readonly ('a' | 'b' | 'c')[]>;
+
+/** The state an admit of `policy` at `now` stored, from the columns it returned (`ADMITTED_COLUMNS`). */
+export function admittedState(
+  policy: ResolvedPolicy,
+  now: number,
+  returned: Partial<Record<'a' | 'b' | 'c', number | null>>,
+): CounterState {
+  const { a, b, c } = returned;
+  switch (policy.algorithm) {
+    case 'fixed-window':
+      return {
+        algorithm: 'fixed-window',
+        windowStart: windowStart(now, policy.windowMs),
+        count: b ?? 0,
+        blockedUntil: 0,
+      };
+    case 'sliding-window':
+      return {
+        algorithm: 'sliding-window',
+        windowStart: windowStart(now, policy.windowMs),
+        count: b ?? 0,
+        previousCount: c ?? 0,
+        blockedUntil: 0,
+      };
+    case 'gcra':
+      return { algorithm: 'gcra', theoreticalArrival: a ?? 0, blockedUntil: 0 };
   }
 }
 

@@ -20,7 +20,7 @@ import {
   type SetVariable,
 } from './postgres-policy-set.js';
 import {
-  type CounterRow,
+  admittedState,
   columnsOf,
   MAX_CHECK_ATTEMPTS,
   outcomeOf,
@@ -117,10 +117,10 @@ export class PolicySetRows {
       }
       if (row !== undefined) {
         const outcomes = sorted.map((policy, i) => {
-          const stored = { a: row[`a${i}`], b: row[`b${i}`], c: row[`c${i}`], k: 0 };
+          const returned = { a: row[`a${i}`], b: row[`b${i}`], c: row[`c${i}`] };
           return admittedOutcome(
             policy,
-            stateOf(policy, stored as Omit<CounterRow, 'key'>) as CounterState,
+            admittedState(policy, now, returned as Record<'a' | 'b' | 'c', number | null>),
             now,
             cost,
           );

@@ -1,4 +1,5 @@
 import type { ResolvedPolicy } from '../policy.js';
+import { ADMITTED_COLUMNS } from './postgres-rows.js';
 
 /**
  * The check `PostgresRateLimitStore.hit` runs since migration 0004, for one policy or several:
@@ -111,7 +112,7 @@ function policyUpsert(
  * only when the policy admits (`on conflict … do update … where`), so the verdict is one
  * expression instead of one `case` a column, and the written values are plain: about a fifth
  * less server CPU a check than `policyUpsert`'s form (docs/rate-limit.md, "Postgres"). An admit
- * returns the state it stored (`a`, `b`, `c`), from which the store computes the outcome
+ * returns the state it stored (`ADMITTED_COLUMNS`), from which the store computes the outcome
  * (`admittedOutcome`); it keeps no previous state (`pa`..`pk` stay as they were), which saves
  * the server writing four more columns. A refused check writes nothing and returns NO row (the
  * conflict still locks the row while it decides); the store then reads the state to answer. The
@@ -140,7 +141,7 @@ function admitOnlyUpsert(table: string, algorithm: ResolvedPolicy['algorithm']):
       on conflict (key) do update set a = ${na}, b = ${nb}, c = ${nc}, k = 0,
         expires_at = ${expiresAt}
       where t.k <= p_now and ${fits(algorithm, STORED)}
-      returning a, b, c`;
+      returning ${ADMITTED_COLUMNS[algorithm].join(', ')}`;
 }
 
 /** A variable of a policy's upsert, as `plainPolicyUpsert` numbers it. */
