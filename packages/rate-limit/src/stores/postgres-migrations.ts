@@ -253,12 +253,17 @@ export const RATE_LIMIT_SET_TABLE = 'rampart_rate_limit_policy_sets';
 const rowPerPolicySet: PostgresMigration = {
   name: '0005_row_per_policy_set',
   async up(db, { schema }) {
+    // Keys compare as bytes (`collate "C"`): they are identifiers, and a check's index lookup then
+    // compares with memcmp instead of the database's locale (~3% of a check's server CPU).
+    // Rewrites 0003's index once; statements of the previous release keep working on it.
+    const counters = sql.id(schema, RATE_LIMIT_TABLE);
+    await sql`alter table ${counters} alter column key type text collate "C"`.execute(db);
     // A check of several policies upserts this one row (postgres-policy-set.ts): `s` holds four
     // numbers a policy, `ps` the state before the last check of a list with blockMs. Unlogged and
     // with free space on each page, as 0003's table (see there), and no index on expires_at.
     await sql`
       create unlogged table ${sql.id(schema, RATE_LIMIT_SET_TABLE)} (
-        key text primary key,
+        key text collate "C" primary key,
         s double precision[] not null,
         ps double precision[],
         expires_at double precision not null)
@@ -271,7 +276,6 @@ const rowPerPolicySet: PostgresMigration = {
     // missing, or whose scope two limiters share, starts that list afresh.) 0003's rows stay for
     // one-policy limiters, and 0004's function for one policy without a pool and for processes of
     // the previous release until a rolling deploy replaces them.
-    const counters = sql.id(schema, RATE_LIMIT_TABLE);
     await sql`
       insert into ${sql.id(schema, RATE_LIMIT_SET_TABLE)} (key, s, expires_at)
       select string_agg(r.name, ',' order by r.name || ':' collate "C") filter (where u.i = 1)
@@ -282,11 +286,15 @@ const rowPerPolicySet: PostgresMigration = {
           a, b, c, k, expires_at from ${counters}) r
       cross join lateral unnest(array[r.a, r.b, r.c, r.k]) with ordinality as u(v, i)
       group by r.client
+      -- two policies or more: four numbers each
       having count(*) >= 8
     `.execute(db);
   },
   async down(db, { schema }) {
     await db.schema.withSchema(schema).dropTable(RATE_LIMIT_SET_TABLE).execute();
+    await sql`alter table ${sql.id(schema, RATE_LIMIT_TABLE)} alter column key type text collate "default"`.execute(
+      db,
+    );
   },
 };
 

@@ -8,7 +8,7 @@ import {
   evaluatePolicy,
   stateExpiresAt,
 } from '../algorithms/evaluate.js';
-import type { CounterState, PolicyOutcome } from '../algorithms/state.js';
+import type { PolicyOutcome } from '../algorithms/state.js';
 import { windowStart } from '../algorithms/window.js';
 import type { ResolvedPolicy } from '../policy.js';
 import { type RateLimitKey, storageKey } from '../store.js';
