@@ -9,7 +9,7 @@ import {
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createRateLimiter } from '../src/limiter.js';
-import { resolvePolicy } from '../src/policy.js';
+import { MAX_POLICIES, resolvePolicy } from '../src/policy.js';
 import type { RateLimitKey } from '../src/store.js';
 import { PostgresRateLimitStore, type PreparedStatementPool } from '../src/stores/postgres.js';
 import {
@@ -237,6 +237,18 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
     });
   });
 
+  it('checks a list of eight policies, the most a limiter may name, on its one row', async () => {
+    await onMigratedStore({ connections: 2 }, async ({ store }) => {
+      const policies = Array.from({ length: MAX_POLICIES }, (_, i) => fixed(`p${i}`, 3 + i));
+      const key: RateLimitKey = { scope: 'GET /items/:id', identity: '203.0.113.50', policies };
+      for (let i = 0; i < 3; i++)
+        expect((await store.hit({ key, cost: 1, now: T0 })).every((o) => o.allowed)).toBe(true);
+      const refused = await store.hit({ key, cost: 1, now: T0 });
+      expect(refused.map((o) => o.allowed)).toEqual([false, ...Array(7).fill(true)]);
+      expect(refused.map((o) => o.remaining)).toEqual([0, 0, 1, 2, 3, 4, 5, 6]);
+    });
+  });
+
   it('writes nothing for a refused check of several policies, nor for a fresh client it refuses', async () => {
     await onMigratedStore({ connections: 2 }, async ({ store, pg }) => {
       const key: RateLimitKey = {
@@ -248,9 +260,10 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
         (
           await sql<{
             key: string;
-            s: number[];
-          }>`select key, s from ${sql.id(pg.schema, RATE_LIMIT_SET_TABLE)}`.execute(pg.db)
-        ).rows.map((row) => [row.key.split(':')[0], row.s.filter((_, i) => i % 4 === 1)]);
+            b0: number;
+            b1: number;
+          }>`select key, b0, b1 from ${sql.id(pg.schema, RATE_LIMIT_SET_TABLE)}`.execute(pg.db)
+        ).rows.map((row) => [row.key.split(':')[0], [row.b0, row.b1]]);
       // A fresh client asking for 3: `a_burst` alone would admit it, `z_hour` refuses.
       const first = await store.hit({ key, cost: 3, now: T0 });
       expect(first.map((o) => o.allowed)).toEqual([false, true]);

@@ -10,7 +10,7 @@ import {
 } from '../algorithms/evaluate.js';
 import type { CounterState, PolicyEvaluation, PolicyOutcome } from '../algorithms/state.js';
 import { windowStart } from '../algorithms/window.js';
-import type { ResolvedPolicy } from '../policy.js';
+import { MAX_POLICIES, type ResolvedPolicy } from '../policy.js';
 import type { RateLimitKey } from '../store.js';
 import type { PreparedStatementPool } from './postgres.js';
 import {
@@ -18,6 +18,7 @@ import {
   type PolicyVariable,
   policySetStatement,
   type SetVariable,
+  setColumns,
 } from './postgres-policy-set.js';
 import {
   admittedState,
@@ -61,7 +62,8 @@ export class PolicySetRows {
 
   constructor(options: PolicySetRowsOptions) {
     this.#options = options;
-    this.#readRow = prepared(`select s from ${options.table} where key = $1::text`);
+    // Every policy's four columns as one array (nulls past the list's length), as `statesOf` reads.
+    this.#readRow = prepared(`select ${ROW_STATE} as s from ${options.table} where key = $1::text`);
   }
 
   async hit(key: RateLimitKey, cost: number, now: number): Promise<readonly PolicyOutcome[]> {
@@ -154,13 +156,13 @@ export class PolicySetRows {
     const { sorted } = policyColumns(key.policies);
     const rowKey = setKey(key, sorted);
     const table = sql.raw(this.#options.table);
-    const empty = sorted.flatMap(() => [0, 0, 0, 0]);
     await this.#options.deadline.run(() =>
       this.#options.db.transaction().execute(async (trx) => {
-        await sql`insert into ${table} (key, s, expires_at) values (${rowKey}, ${empty}::float8[], 0)
+        // A row without states (null columns) for a client never seen, so there is one to lock.
+        await sql`insert into ${table} (key, expires_at) values (${rowKey}, 0)
           on conflict (key) do nothing`.execute(trx);
-        const { rows } = await sql<{ s: (number | null)[] }>`select s from ${table}
-          where key = ${rowKey} for update`.execute(trx);
+        const { rows } = await sql<{ s: (number | null)[] }>`select ${sql.raw(ROW_STATE)} as s
+          from ${table} where key = ${rowKey} for update`.execute(trx);
         const states = statesOf(sorted, rows[0]?.s ?? []);
         const next = sorted.map((policy, i) =>
           adjustState(policy, states[i], now, delta, blockUntil),
@@ -168,11 +170,13 @@ export class PolicySetRows {
         const expiresAt = Math.max(
           ...next.map((state, i) => stateExpiresAt(sorted[i] as ResolvedPolicy, state, now)),
         );
-        const s = next.flatMap((state) => {
-          const { a, b, c, k } = columnsOf(state);
-          return [a, b, c, k];
+        const assignments = next.flatMap((state, i) => {
+          const numbers = columnsOf(state);
+          return Object.entries(setColumns(i)).map(
+            ([field, column]) => sql`${sql.id(column)} = ${numbers[field as keyof typeof numbers]}`,
+          );
         });
-        await sql`update ${table} set s = ${s}::float8[], expires_at = ${expiresAt}
+        await sql`update ${table} set ${sql.join(assignments)}, expires_at = ${expiresAt}
           where key = ${rowKey}`.execute(trx);
       }),
     );
@@ -248,6 +252,13 @@ export function setKey(key: RateLimitKey, sorted: readonly ResolvedPolicy[]): st
   const names = sorted.map((policy) => policy.name).join(',');
   return `${names}:${key.scope.length}:${key.scope}:${key.identity}`;
 }
+
+/** A row's states as one array: every policy's four columns in order (`a0, b0, c0, k0, a1, …`). */
+const ROW_STATE = `array[${Array.from({ length: MAX_POLICIES }, (_, i) =>
+  Object.values(setColumns(i)),
+)
+  .flat()
+  .join(', ')}]`;
 
 /** Each policy's state from a row's `s` (four numbers a policy); `undefined` where missing. */
 function statesOf(
