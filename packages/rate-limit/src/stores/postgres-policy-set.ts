@@ -4,12 +4,12 @@ import { counts, fits, type StateColumns } from './postgres-upsert.js';
 
 /**
  * The check of SEVERAL policies since migration 0005: ONE plain `insert … on conflict do update`
- * of the client's one row in `RATE_LIMIT_SET_TABLE`, which holds four columns a policy, policy
+ * of the client's one row in `RATE_LIMIT_SET_TABLE`, which holds four columns a policy: policy
  * `i` of the list (in the order of the names) in `a<i>` (window start or GCRA's arrival), `b<i>`
- * (count), `c<i>` (previous count) and `k<i>` (blocked until): plain columns, which Postgres
- * reads and writes for ~13% less server CPU a check than the same numbers in an array. Its decisions mirror `algorithms/evaluate.ts` in the same float
- * operations (`fits`, shared with the one-policy upserts), and the conformance suite holds it to
- * them.
+ * (count), `c<i>` (previous count) and `k<i>` (blocked until). Plain columns: the same numbers
+ * in an array cost the server ~13% more a check in the bench. Its decisions mirror
+ * `algorithms/evaluate.ts` in the same float operations (`fits`, shared with the one-policy
+ * upserts), and the conformance suite holds it to them.
  *
  * Why one row (docs/rate-limit.md, "Postgres"): every policy moves or none does, and a row lock
  * is what makes that atomic. With a row per policy, 0004's function upserted each and put back
@@ -18,14 +18,15 @@ import { counts, fits, type StateColumns } from './postgres-upsert.js';
  *
  * Two forms, chosen by the policy list (the statement is built once per list shape):
  * - no policy has `blockMs` (`admitOnly`): the update runs only when every policy admits (its
- *   `where`), and returns what it stored that the store needs (`ADMITTED_COLUMNS`: `b0`, `a1`…),
+ *   `where`) and returns what it stored that the store needs (`ADMITTED_COLUMNS`: `b0`, `a1`…),
  *   from which the store computes the outcomes (`admittedOutcome`). A refusal writes nothing and
- *   returns no row; the store reads the row to answer. The insert is a fresh client's admitted state (the store sends the statement only
- *   when a fresh client would be admitted).
- * - some policy has `blockMs`: each number is a `case` (admitted: the counted state; refused:
- *   a policy that refused and serves no block starts its block; else kept), and the row keeps
- *   the state before in `ps` (an array, four numbers a policy), which the statement returns (null when it inserted) for the store
- *   to decide with `evaluateCheck`, as `policyUpsert` does for one policy.
+ *   returns no row; the store reads the row to answer. The insert is a fresh client's admitted
+ *   state (the store sends the statement only when a fresh client would be admitted).
+ * - some policy has `blockMs`: each column is a `case` (admitted: the counted state; refused: a
+ *   policy that refused and serves no block starts its block; else kept), and the row keeps the
+ *   state before in `ps` (an array, four numbers a policy), which the statement returns (null
+ *   when it inserted) for the store to decide with `evaluateCheck`, as `policyUpsert` does for
+ *   one policy.
  *
  * Variables (numbered `$n` in order of first use, see `PolicySetStatement.variables`): `v_key`,
  * `p_now`, `p_cost`, the fresh row `f_s` (float8[]) and `f_e`, the admit's expiry of the window

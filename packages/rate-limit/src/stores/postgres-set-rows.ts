@@ -51,8 +51,8 @@ export interface PolicySetRowsOptions {
 
 /**
  * The Postgres store's checks of SEVERAL policies (since migration 0005): one row per client
- * and policy list, `s` four numbers a policy in the order of their names, checked by one upsert
- * (`postgres-policy-set.ts`). A key's row is `names:scopeLength:scope:identity` (`setKey`).
+ * and policy list, four columns a policy in the order of their names (`setColumns`), checked by
+ * one upsert (`postgres-policy-set.ts`). A key's row is `names:scopeLength:scope:identity` (`setKey`).
  */
 export class PolicySetRows {
   readonly #options: PolicySetRowsOptions;
