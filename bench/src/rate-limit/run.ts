@@ -259,7 +259,7 @@ function postgresNotes(rows: readonly ResultRow[], mode: string): string[] {
   const server = (r: ResultRow) => r.serverCpuUsPerOp?.toFixed(1) ?? '–';
   return [
     `- Postgres, ${mode}: one policy at **${times(one)}×** the throughput of RateLimiterPostgres with one (target ≥ 1×; ${paired(one)}× paired by round), two policies at **${times(two)}×** (target ≥ 0.8×; ${paired(two)}× paired); server CPU ${server(one)} µs and ${server(two)} µs per check vs ${server(peer)} µs (store given its pg \`pool\`; through Kysely alone one policy runs at ${times(kysely)}×, ${server(kysely)} µs).`,
-    `- Postgres, ${mode}, where a two-policy check's time goes: bare one-counter upsert ${upsert.usPerOp.toFixed(0)} µs (server CPU ${server(upsert)} µs) → the store's statement sent raw ${statement.usPerOp.toFixed(0)} µs (${server(statement)} µs) → the store behind the limiter ${two.usPerOp.toFixed(0)} µs (${server(two)} µs); a hand-written upsert of the same row ${shared.usPerOp.toFixed(0)} µs (${server(shared)} µs, ${(peer.serverCpuUsPerOp && shared.serverCpuUsPerOp ? shared.serverCpuUsPerOp / peer.serverCpuUsPerOp : Number.NaN).toFixed(2)}× the peer's).`,
+    `- Postgres, ${mode}, where a two-policy check's time goes: bare one-counter upsert ${upsert.usPerOp.toFixed(0)} µs (server CPU ${server(upsert)} µs) → the store's statement sent raw ${statement.usPerOp.toFixed(0)} µs (${server(statement)} µs) → the store behind the limiter ${two.usPerOp.toFixed(0)} µs (${server(two)} µs); a hand-written upsert of a two-policy-wide row ${shared.usPerOp.toFixed(0)} µs (${server(shared)} µs, ${(peer.serverCpuUsPerOp && shared.serverCpuUsPerOp ? shared.serverCpuUsPerOp / peer.serverCpuUsPerOp : Number.NaN).toFixed(2)}× the peer's).`,
   ];
 }
 
