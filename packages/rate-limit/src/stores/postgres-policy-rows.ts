@@ -9,7 +9,6 @@ import {
   stateExpiresAt,
 } from '../algorithms/evaluate.js';
 import type { PolicyOutcome } from '../algorithms/state.js';
-import { windowStart } from '../algorithms/window.js';
 import type { ResolvedPolicy } from '../policy.js';
 import { type RateLimitKey, storageKey } from '../store.js';
 import type { PreparedStatementPool } from './postgres.js';
@@ -23,7 +22,9 @@ import {
   outcomeOf,
   type PreparedStatement,
   policyColumns,
+  policyParameters,
   prepared,
+  refusalFrom,
   stateOf,
 } from './postgres-rows.js';
 import { plainPolicyUpsert, type UpsertVariable } from './postgres-upsert.js';
@@ -137,18 +138,17 @@ export class PolicyRows {
     // answer comes from the row as it is.
     const refusedFresh = !blocks && freshAdmits === 0;
     const { name, text, variables } = blocks ? upserts.blocking : upserts.plain;
-    const { limit, windowMs } = policy;
+    const parameters = policyParameters(policy, now);
     const value: Record<UpsertVariable, number | string> = {
       p_now: now,
       p_cost: cost,
       v_key: storage,
-      v_lim: limit,
-      v_w: windowMs,
-      v_burst: policy.algorithm === 'gcra' ? policy.burst : limit,
-      v_block: policy.blockMs,
-      // As the function computes them, and evaluate.ts: the same float operations.
-      v_start: windowStart(now, windowMs),
-      v_iv: windowMs / limit,
+      v_lim: parameters.lim,
+      v_w: parameters.w,
+      v_burst: parameters.burst,
+      v_block: parameters.block,
+      v_start: parameters.start,
+      v_iv: parameters.iv,
       f_a: a as number,
       f_b: b as number,
       f_c: c as number,
@@ -207,19 +207,12 @@ export class PolicyRows {
       (result) => result.rows[0] as Omit<CounterRow, 'key'> | undefined,
     );
     const policy = key.policies[0] as ResolvedPolicy;
-    const { admitted, evaluations } = evaluateCheck(
-      key.policies,
-      [stateOf(policy, stored)],
-      now,
-      cost,
+    const refusal = refusalFrom(key.policies, [stateOf(policy, stored)], now, cost);
+    if (refusal !== undefined || !last) return refusal;
+    throw new StoreUnavailableError(
+      this.#options.store,
+      new Error('the check kept racing a change of its row'),
     );
-    if (!admitted) return evaluations.map(outcomeOf);
-    if (last)
-      throw new StoreUnavailableError(
-        this.#options.store,
-        new Error('the check kept racing a change of its row'),
-      );
-    return undefined;
   }
 
   async peek(key: RateLimitKey, cost: number, now: number): Promise<readonly PolicyOutcome[]> {

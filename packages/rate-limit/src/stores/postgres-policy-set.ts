@@ -1,6 +1,12 @@
 import type { ResolvedPolicy } from '../policy.js';
 import { ADMITTED_COLUMNS } from './postgres-rows.js';
-import { counts, fits, type StateColumns } from './postgres-upsert.js';
+import {
+  admitColumns,
+  counts,
+  firstAdmitColumns,
+  fits,
+  type StateColumns,
+} from './postgres-upsert.js';
 
 /**
  * The check of SEVERAL policies since migration 0005: ONE plain `insert … on conflict do update`
@@ -86,13 +92,7 @@ function admits(policy: ResolvedPolicy, i: number): string {
 
 /** Policy `i`'s state after an admit (`a`, `b`, `c`; its block is 0), as evaluate.ts counts. */
 function admittedState(policy: ResolvedPolicy, i: number): [string, string, string] {
-  const s = storedColumns(i);
-  const { cur, prev } = counts(s);
-  const state: [string, string, string] = {
-    'fixed-window': ['v_start', `${cur} + p_cost`, '0'] as [string, string, string],
-    'sliding-window': ['v_start', `${cur} + p_cost`, prev] as [string, string, string],
-    gcra: [`greatest(${s.a}, p_now) + v_iv * p_cost`, '0', '0'] as [string, string, string],
-  }[policy.algorithm];
+  const state = admitColumns(policy.algorithm, storedColumns(i));
   return state.map((expression) => ofPolicy(i, expression)) as [string, string, string];
 }
 
@@ -116,13 +116,9 @@ function admittedExpiry(policies: readonly ResolvedPolicy[]): string {
   return `greatest(p_window_expiry, p_now + 1${arrivals.map((arrival) => `, ${arrival}`).join('')})`;
 }
 
-/** A fresh client's state after an admit of policy `i` (evaluate.ts's, from no state). */
+/** A fresh client's state after an admit of policy `i`, its four columns (evaluate.ts's, from no state). */
 function firstState(policy: ResolvedPolicy, i: number): string[] {
-  const state =
-    policy.algorithm === 'gcra'
-      ? ['p_now + v_iv * p_cost', '0', '0', '0']
-      : ['v_start', 'p_cost', '0', '0'];
-  return state.map((expression) => ofPolicy(i, expression));
+  return [...firstAdmitColumns(policy.algorithm), '0'].map((expression) => ofPolicy(i, expression));
 }
 
 function admitOnlyStatement(table: string, policies: readonly ResolvedPolicy[]): string {

@@ -148,6 +148,46 @@ export function columnsOf(state: CounterState): Omit<CounterRow, 'key'> {
   }
 }
 
+/** A policy's numbers a check statement takes, as evaluate.ts computes them (the same float operations). */
+export interface PolicyParameters {
+  readonly lim: number;
+  readonly w: number;
+  /** GCRA's burst; a window's limit. */
+  readonly burst: number;
+  readonly block: number;
+  /** The start of the window holding the check's `now`. */
+  readonly start: number;
+  /** GCRA's emission interval. */
+  readonly iv: number;
+}
+
+export function policyParameters(policy: ResolvedPolicy, now: number): PolicyParameters {
+  const { limit, windowMs } = policy;
+  return {
+    lim: limit,
+    w: windowMs,
+    burst: policy.algorithm === 'gcra' ? policy.burst : limit,
+    block: policy.blockMs,
+    start: windowStart(now, windowMs),
+    iv: windowMs / limit,
+  };
+}
+
+/**
+ * The answer to a check whose statement refused and wrote nothing, from the states as the store
+ * then read them; `undefined` when they admit (a reset, a reward or the purge came in between),
+ * so the check runs again rather than answer a refusal it cannot explain.
+ */
+export function refusalFrom(
+  policies: readonly ResolvedPolicy[],
+  states: ReadonlyArray<CounterState | undefined>,
+  now: number,
+  cost: number,
+): PolicyOutcome[] | undefined {
+  const { admitted, evaluations } = evaluateCheck(policies, states, now, cost);
+  return admitted ? undefined : evaluations.map(outcomeOf);
+}
+
 /** An outcome alone, without the evaluation's state. */
 export function outcomeOf({
   allowed,

@@ -9,13 +9,11 @@ import {
   stateExpiresAt,
 } from '../algorithms/evaluate.js';
 import type { CounterState, PolicyEvaluation, PolicyOutcome } from '../algorithms/state.js';
-import { windowStart } from '../algorithms/window.js';
 import { MAX_POLICIES, type ResolvedPolicy } from '../policy.js';
 import type { RateLimitKey } from '../store.js';
 import type { PreparedStatementPool } from './postgres.js';
 import {
   type CheckVariable,
-  type PolicyVariable,
   policySetStatement,
   type SetVariable,
   setColumns,
@@ -26,9 +24,12 @@ import {
   MAX_CHECK_ATTEMPTS,
   outcomeOf,
   type PolicyColumns,
+  type PolicyParameters,
   type PreparedStatement,
   policyColumns,
+  policyParameters,
   prepared,
+  refusalFrom,
   stateOf,
 } from './postgres-rows.js';
 
@@ -58,6 +59,8 @@ export class PolicySetRows {
   readonly #options: PolicySetRowsOptions;
   /** A statement per policy list shape (algorithms, blocks), built and named once. */
   readonly #statements = new Map<string, SetStatement>();
+  /** The statement of each policy list (fixed per limiter and override), found without its shape. */
+  readonly #statementOfList = new WeakMap<readonly ResolvedPolicy[], SetStatement>();
   readonly #readRow: PreparedStatement;
 
   constructor(options: PolicySetRowsOptions) {
@@ -97,10 +100,11 @@ export class PolicySetRows {
           return windowExpiry(sorted, fresh.evaluations, now);
       }
     };
+    const parameters = sorted.map((policy) => policyParameters(policy, now));
     const values = statement.variables.map((variable) =>
       variable.of === 'check'
         ? checkValue(variable.name)
-        : policyValue(sorted[variable.index] as ResolvedPolicy, variable.name, now),
+        : (parameters[variable.index] as PolicyParameters)[variable.name],
     );
     for (let attempt = 1; ; attempt++) {
       const row = refusedFresh
@@ -199,8 +203,8 @@ export class PolicySetRows {
     now: number,
   ): Promise<readonly PolicyOutcome[] | undefined> {
     const states = await this.#states(rowKey, columns.sorted);
-    const { admitted, evaluations } = evaluateCheck(columns.sorted, states, now, cost);
-    return admitted ? undefined : inPolicyOrder(columns, evaluations.map(outcomeOf));
+    const refusal = refusalFrom(columns.sorted, states, now, cost);
+    return refusal === undefined ? undefined : inPolicyOrder(columns, refusal);
   }
 
   async #states(
@@ -224,10 +228,12 @@ export class PolicySetRows {
   }
 
   #statement(sorted: readonly ResolvedPolicy[]): SetStatement {
+    let statement = this.#statementOfList.get(sorted);
+    if (statement !== undefined) return statement;
     const shape = sorted
       .map((policy) => `${policy.algorithm}${policy.blockMs > 0 ? '+block' : ''}`)
       .join(',');
-    let statement = this.#statements.get(shape);
+    statement = this.#statements.get(shape);
     if (statement === undefined) {
       const { text, variables } = policySetStatement(this.#options.table, sorted);
       statement = {
@@ -237,6 +243,7 @@ export class PolicySetRows {
       };
       this.#statements.set(shape, statement);
     }
+    this.#statementOfList.set(sorted, statement);
     return statement;
   }
 }
@@ -281,24 +288,6 @@ function inPolicyOrder(
   for (let j = 0; j < outcomes.length; j++)
     ordered[columns.positions[j] as number] = outcomes[j] as PolicyOutcome;
   return ordered;
-}
-
-/** Policy `policy`'s parameter `name` of a check at `now`, as evaluate.ts computes it. */
-function policyValue(policy: ResolvedPolicy, name: PolicyVariable, now: number): number {
-  switch (name) {
-    case 'lim':
-      return policy.limit;
-    case 'w':
-      return policy.windowMs;
-    case 'burst':
-      return policy.algorithm === 'gcra' ? policy.burst : policy.limit;
-    case 'block':
-      return policy.blockMs;
-    case 'start':
-      return windowStart(now, policy.windowMs);
-    case 'iv':
-      return policy.windowMs / policy.limit;
-  }
 }
 
 /**

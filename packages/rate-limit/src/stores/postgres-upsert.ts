@@ -108,6 +108,32 @@ function policyUpsert(
 }
 
 /**
+ * What an admit stores of state `s`, `[a, b, c]` (its block is 0): evaluate.ts's counting in the
+ * same float operations. Shared with the policy-list statement (`postgres-policy-set.ts`).
+ */
+export function admitColumns(
+  algorithm: ResolvedPolicy['algorithm'],
+  s: StateColumns,
+): [string, string, string] {
+  const { cur, prev } = counts(s);
+  switch (algorithm) {
+    case 'fixed-window':
+      return ['v_start', `${cur} + p_cost`, '0'];
+    case 'sliding-window':
+      return ['v_start', `${cur} + p_cost`, prev];
+    case 'gcra':
+      return [`greatest(${s.a}, p_now) + v_iv * p_cost`, '0', '0'];
+  }
+}
+
+/** What an admit of a client without state stores, `[a, b, c]` (evaluate.ts's, from no state). */
+export function firstAdmitColumns(
+  algorithm: ResolvedPolicy['algorithm'],
+): [string, string, string] {
+  return algorithm === 'gcra' ? ['p_now + v_iv * p_cost', '0', '0'] : ['v_start', 'p_cost', '0'];
+}
+
+/**
  * A one-policy check of a policy without `blockMs`, on the pool: the upsert whose update runs
  * only when the policy admits (`on conflict … do update … where`), so the verdict is one
  * expression instead of one `case` a column, and the written values are plain: about a fifth
@@ -120,22 +146,13 @@ function policyUpsert(
  * store sends the statement only when a fresh client would be admitted).
  */
 function admitOnlyUpsert(table: string, algorithm: ResolvedPolicy['algorithm']): string {
-  const { cur, prev } = counts(STORED);
-  const arrival = 'greatest(t.a, p_now) + v_iv * p_cost';
-  const firstArrival = 'p_now + v_iv * p_cost';
+  const first = firstAdmitColumns(algorithm);
+  const [na, nb, nc] = admitColumns(algorithm, STORED);
   // A window's expiry does not depend on its count: an admit's is the fresh row's (`f_e`).
-  const inserted = {
-    'fixed-window': ['v_start', 'p_cost', '0', '0', 'f_e'],
-    'sliding-window': ['v_start', 'p_cost', '0', '0', 'f_e'],
-    gcra: [firstArrival, '0', '0', '0', `greatest(p_now + 1, ceil(${firstArrival}))`],
-  }[algorithm];
-  const [na, nb, nc, expiresAt] = (
-    {
-      'fixed-window': ['v_start', `${cur} + p_cost`, '0', 'f_e'],
-      'sliding-window': ['v_start', `${cur} + p_cost`, prev, 'f_e'],
-      gcra: [arrival, '0', '0', `greatest(p_now + 1, ceil(${arrival}))`],
-    } satisfies Record<ResolvedPolicy['algorithm'], [string, string, string, string]>
-  )[algorithm];
+  const expiry = (arrival: string) =>
+    algorithm === 'gcra' ? `greatest(p_now + 1, ceil(${arrival}))` : 'f_e';
+  const inserted = [...first, '0', expiry(first[0])];
+  const expiresAt = expiry(na);
   return `insert into ${table} as t (key, a, b, c, k, expires_at)
       values (v_key, ${inserted.join(', ')})
       on conflict (key) do update set a = ${na}, b = ${nb}, c = ${nc}, k = 0,
