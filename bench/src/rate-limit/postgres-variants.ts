@@ -30,7 +30,7 @@ export const POSTGRES_UPSERT =
   'bare upsert of 1 counter (INSERT … ON CONFLICT DO UPDATE … RETURNING, prepared)';
 export const POSTGRES_STATEMENT = "the store's statement alone (raw pg, prepared), 2 policies";
 export const POSTGRES_SHARED_ROW =
-  "a hand-written upsert of a row of two policies' columns (the store's table has eight; prepared)";
+  "a hand-written upsert of a row of two policies' columns (prepared)";
 export const POSTGRES_FLEXIBLE = 'rate-limiter-flexible RateLimiterPostgres, 1 policy';
 export const POSTGRES_OURS_ONE = '@rampart/rate-limit PostgresRateLimitStore, 1 policy';
 export const POSTGRES_OURS = '@rampart/rate-limit PostgresRateLimitStore, 2 policies';
@@ -50,8 +50,7 @@ export async function preparePostgres(bench: BenchPostgres, schema: string): Pro
     `create unlogged table "${schema}".upsert_counters (key text primary key, b bigint not null)`,
   );
   // A two-policy row written by hand, the least a statement of this layout can be, in a table of
-  // two policies' columns (the store's holds eight; docs/rate-limit.md, "Postgres"): GCRA's state
-  // in a, k and a fixed window's in a2, b2, k2.
+  // two policies' columns like the store's: GCRA's state in a, k and a fixed window's in a2, b2, k2.
   await bench.pool.query(
     `create unlogged table "${schema}".shared_counters (key text primary key, a float8 not null, k float8 not null, a2 float8 not null, b2 float8 not null, k2 float8 not null, expires_at float8 not null) with (fillfactor = 70)`,
   );

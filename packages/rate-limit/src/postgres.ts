@@ -8,7 +8,7 @@ export {
   type PreparedStatementPool,
 } from './stores/postgres.js';
 export {
-  RATE_LIMIT_SET_TABLE,
+  RATE_LIMIT_SET_TABLES,
   RATE_LIMIT_TABLE,
   rateLimitMigrations,
 } from './stores/postgres-migrations.js';

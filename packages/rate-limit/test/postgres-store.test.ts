@@ -13,7 +13,7 @@ import { MAX_POLICIES, resolvePolicy } from '../src/policy.js';
 import type { RateLimitKey } from '../src/store.js';
 import { PostgresRateLimitStore, type PreparedStatementPool } from '../src/stores/postgres.js';
 import {
-  RATE_LIMIT_SET_TABLE,
+  RATE_LIMIT_SET_TABLES,
   RATE_LIMIT_TABLE,
   rateLimitMigrations,
 } from '../src/stores/postgres-migrations.js';
@@ -200,6 +200,88 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
     }
   });
 
+  it("carries a client's rows of three and of five policies into the tables of four and of eight (migration 0005)", async () => {
+    const pg = await isolatedPostgresSchema({ max: 2 });
+    try {
+      const upTo0004 = {
+        name: 'rate_limit',
+        migrations: rateLimitMigrations.migrations.slice(0, 4),
+      };
+      await migrate(pg.db, [upTo0004], { schema: pg.schema });
+      const three: RateLimitKey = {
+        scope: 'POST /login',
+        identity: '203.0.113.10',
+        policies: ['p0', 'p1', 'p2'].map((name) => fixed(name, 100)),
+      };
+      const five: RateLimitKey = {
+        scope: 'POST /login',
+        identity: '203.0.113.11',
+        policies: ['p0', 'p1', 'p2', 'p3', 'p4'].map((name) => fixed(name, 100)),
+      };
+      // 0003's rows as its statements left them: policy `pN` of each client at count 10 + N.
+      for (const key of [three, five])
+        for (const [n, policy] of key.policies.entries()) {
+          const row = `${policy.name}:${key.scope.length}:${key.scope}:${key.identity}`;
+          await sql`insert into ${sql.id(pg.schema, RATE_LIMIT_TABLE)} (key, a, b, c, k, expires_at)
+            values (${row}, ${T0}, ${10 + n}, 0, 0, ${T0 + 60_000})`.execute(pg.db);
+        }
+      await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
+      const keysIn = async (width: 2 | 4 | 8) =>
+        (
+          await sql<{
+            key: string;
+          }>`select key from ${sql.id(pg.schema, RATE_LIMIT_SET_TABLES[width])}`.execute(pg.db)
+        ).rows.map((row) => row.key.split(':')[0]);
+      expect(await keysIn(2)).toEqual([]);
+      expect(await keysIn(4)).toEqual(['p0,p1,p2']);
+      expect(await keysIn(8)).toEqual(['p0,p1,p2,p3,p4']);
+      const store = new PostgresRateLimitStore({
+        db: pg.db,
+        schema: pg.schema,
+        purgeIntervalMs: 0,
+      });
+      for (const key of [three, five]) {
+        const outcomes = await store.peek({ key, cost: 1, now: T0 + 1000 });
+        expect(outcomes.map((o) => o.remaining)).toEqual(
+          key.policies.map((_, n) => 100 - (10 + n) - 1),
+        );
+      }
+    } finally {
+      await pg.cleanup();
+    }
+  });
+
+  it('keeps a list of two policies in the table of two, of three or four in that of four, of five to eight in that of eight', async () => {
+    await onMigratedStore({ connections: 2 }, async ({ store, pg }) => {
+      const keysIn = async (width: 2 | 4 | 8) =>
+        (
+          await sql<{
+            key: string;
+          }>`select key from ${sql.id(pg.schema, RATE_LIMIT_SET_TABLES[width])}`.execute(pg.db)
+        ).rows
+          .map((row) => row.key.split(':')[0])
+          .sort();
+      for (const count of [2, 3, 4, 5, 8]) {
+        const policies = Array.from({ length: count }, (_, i) => fixed(`p${i}`, 2));
+        const key: RateLimitKey = { scope: 'GET /items/:id', identity: '203.0.113.12', policies };
+        for (let i = 0; i < 2; i++)
+          expect((await store.hit({ key, cost: 1, now: T0 })).every((o) => o.allowed)).toBe(true);
+        expect((await store.hit({ key, cost: 1, now: T0 })).every((o) => !o.allowed)).toBe(true);
+        await store.adjust({ key, now: T0, delta: -1, blockUntil: 0 });
+        expect((await store.hit({ key, cost: 1, now: T0 })).every((o) => o.allowed)).toBe(true);
+      }
+      expect(await keysIn(2)).toEqual(['p0,p1']);
+      expect(await keysIn(4)).toEqual(['p0,p1,p2', 'p0,p1,p2,p3']);
+      expect(await keysIn(8)).toEqual(['p0,p1,p2,p3,p4', 'p0,p1,p2,p3,p4,p5,p6,p7']);
+      await store.reset({
+        scope: 'GET /items/:id',
+        identity: '203.0.113.12',
+        policies: [fixed('p0', 2), fixed('p1', 2), fixed('p2', 2)],
+      });
+      expect(await keysIn(4)).toEqual(['p0,p1,p2,p3']);
+    });
+  });
+
   it("keeps a policy list's counters apart from another list that names some of the same policies", async () => {
     await onMigratedStore({ connections: 2 }, async ({ store }) => {
       const client = { scope: 'GET /items/:id', identity: '203.0.113.8' };
@@ -262,7 +344,7 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
             key: string;
             b0: number;
             b1: number;
-          }>`select key, b0, b1 from ${sql.id(pg.schema, RATE_LIMIT_SET_TABLE)}`.execute(pg.db)
+          }>`select key, b0, b1 from ${sql.id(pg.schema, RATE_LIMIT_SET_TABLES[2])}`.execute(pg.db)
         ).rows.map((row) => [row.key.split(':')[0], [row.b0, row.b1]]);
       // A fresh client asking for 3: `a_burst` alone would admit it, `z_hour` refuses.
       const first = await store.hit({ key, cost: 3, now: T0 });

@@ -247,13 +247,33 @@ const upsertPerPolicy: PostgresMigration = {
   },
 };
 
-/** The table of 0005: one row per client, route and policy list of several policies. */
-export const RATE_LIMIT_SET_TABLE = 'rampart_rate_limit_policy_sets';
+/**
+ * The tables of 0005, by how many policies a row holds: a policy list's row lives in the narrowest
+ * that fits it (`setTableOf`). Sized tables, not one of eight: Postgres forms and reads every
+ * column of a row it updates, and two policies' row in an eight-wide table cost the server ~10%
+ * more a check in the bench (docs/rate-limit.md, "Postgres").
+ */
+export const RATE_LIMIT_SET_TABLES = Object.freeze({
+  2: 'rampart_rate_limit_policy_sets_2',
+  4: 'rampart_rate_limit_policy_sets_4',
+  8: 'rampart_rate_limit_policy_sets_8',
+});
 
-/** 0005's state columns: `a0, b0, c0, k0, …, k7`, four for each of up to eight policies. */
-const SET_COLUMNS = Array.from({ length: 8 }, (_, i) =>
-  ['a', 'b', 'c', 'k'].map((field) => `${field}${i}`),
-).flat();
+/** How many policies a row of each table of 0005 holds, narrowest first. */
+export type SetTableWidth = keyof typeof RATE_LIMIT_SET_TABLES;
+export const SET_TABLE_WIDTHS: readonly SetTableWidth[] = Object.freeze([2, 4, 8]);
+
+/** The width of the table a list of `policyCount` (2 to 8) policies has its rows in. */
+export function setTableOf(policyCount: number): SetTableWidth {
+  return policyCount <= 2 ? 2 : policyCount <= 4 ? 4 : 8;
+}
+
+/** A row's state columns in a table of `width` policies: `a0, b0, c0, k0, …`, four a policy. */
+function setColumnsOf(width: number): string[] {
+  return Array.from({ length: width }, (_, i) =>
+    ['a', 'b', 'c', 'k'].map((field) => `${field}${i}`),
+  ).flat();
+}
 
 const rowPerPolicySet: PostgresMigration = {
   name: '0005_row_per_policy_set',
@@ -263,46 +283,54 @@ const rowPerPolicySet: PostgresMigration = {
     // Rewrites 0003's index once; statements of the previous release keep working on it.
     const counters = sql.id(schema, RATE_LIMIT_TABLE);
     await sql`alter table ${counters} alter column key type text collate "C"`.execute(db);
-    // A check of several policies upserts this one row (postgres-policy-set.ts): policy `i` of
-    // the list in `a<i>`, `b<i>`, `c<i>`, `k<i>` (null past the list's length), for the 8 a
-    // limiter may name (policy.ts's MAX_POLICIES when 0005 was written; more needs a migration);
-    // `ps` the state before the last check of a list with blockMs. Unlogged and with free space
-    // on each page, as 0003's table (see there), and no index on expires_at.
-    const columns = SET_COLUMNS.map((column) => sql`${sql.id(column)} double precision`);
-    await sql`
-      create unlogged table ${sql.id(schema, RATE_LIMIT_SET_TABLE)} (
-        key text collate "C" primary key,
-        ${sql.join(columns)},
-        ps double precision[],
-        expires_at double precision not null)
-      with (fillfactor = 70)
-    `.execute(db);
-    // 0003's rows `policy:scopeLength:scope:identity` of one client and scope, two to eight, are
-    // taken for one limiter's policy list: its row `names:scopeLength:scope:identity` gets their
-    // states, in the order of `name:` (the store's, code points), so a deploy lifts no block and
-    // forgets no count of a client whose rows all still exist. (A client whose list has rows
-    // missing, or whose scope two limiters share, starts that list afresh.) 0003's rows stay for
-    // one-policy limiters, and 0004's function for one policy without a pool and for processes of
-    // the previous release until a rolling deploy replaces them.
-    const taken = SET_COLUMNS.map((_, j) => sql`g.s[${sql.lit(j + 1)}]`);
-    await sql`
-      insert into ${sql.id(schema, RATE_LIMIT_SET_TABLE)} (key, ${sql.join(SET_COLUMNS.map((column) => sql.id(column)))}, expires_at)
-      select g.key, ${sql.join(taken)}, g.expires_at
-      from (
-        select string_agg(r.name, ',' order by r.name || ':' collate "C") filter (where u.i = 1)
-            || ':' || r.client as key,
-          array_agg(u.v order by r.name || ':' collate "C", u.i) as s,
-          max(r.expires_at) as expires_at
-        from (select left(key, strpos(key, ':') - 1) as name,
-            substr(key, strpos(key, ':') + 1) as client, a, b, c, k, expires_at from ${counters}) r
-        cross join lateral unnest(array[r.a, r.b, r.c, r.k]) with ordinality as u(v, i)
-        group by r.client
-        -- two to eight policies, four numbers each
-        having count(*) between 8 and ${sql.lit(SET_COLUMNS.length)}) g
-    `.execute(db);
+    let narrower = 1;
+    for (const width of SET_TABLE_WIDTHS) {
+      const table = sql.id(schema, RATE_LIMIT_SET_TABLES[width]);
+      const stateColumns = setColumnsOf(width);
+      // A check of several policies upserts one row (postgres-policy-set.ts): policy `i` of the
+      // list in `a<i>`, `b<i>`, `c<i>`, `k<i>` (null past the list's length), up to the 8 a
+      // limiter may name (policy.ts's MAX_POLICIES when 0005 was written; more needs a
+      // migration); `ps` the state before the last check of a list with blockMs. Unlogged and
+      // with free space on each page, as 0003's table (see there), and no index on expires_at.
+      const columns = stateColumns.map((column) => sql`${sql.id(column)} double precision`);
+      await sql`
+        create unlogged table ${table} (
+          key text collate "C" primary key,
+          ${sql.join(columns)},
+          ps double precision[],
+          expires_at double precision not null)
+        with (fillfactor = 70)
+      `.execute(db);
+      // 0003's rows `policy:scopeLength:scope:identity` of one client and scope, as many as this
+      // table's lists have policies, are taken for one limiter's policy list: its row
+      // `names:scopeLength:scope:identity` gets their states, in the order of `name:` (the
+      // store's, code points), so a deploy lifts no block and forgets no count of a client whose
+      // rows all still exist. (A client whose list has rows missing, or whose scope two limiters
+      // share, starts that list afresh.) 0003's rows stay for one-policy limiters, and 0004's
+      // function for one policy without a pool and for processes of the previous release until a
+      // rolling deploy replaces them.
+      const taken = stateColumns.map((_, j) => sql`g.s[${sql.lit(j + 1)}]`);
+      await sql`
+        insert into ${table} (key, ${sql.join(stateColumns.map((column) => sql.id(column)))}, expires_at)
+        select g.key, ${sql.join(taken)}, g.expires_at
+        from (
+          select string_agg(r.name, ',' order by r.name || ':' collate "C") filter (where u.i = 1)
+              || ':' || r.client as key,
+            array_agg(u.v order by r.name || ':' collate "C", u.i) as s,
+            max(r.expires_at) as expires_at
+          from (select left(key, strpos(key, ':') - 1) as name,
+              substr(key, strpos(key, ':') + 1) as client, a, b, c, k, expires_at from ${counters}) r
+          cross join lateral unnest(array[r.a, r.b, r.c, r.k]) with ordinality as u(v, i)
+          group by r.client
+          -- the lists this table holds: four numbers a policy
+          having count(*) between ${sql.lit(4 * (narrower + 1))} and ${sql.lit(4 * width)}) g
+      `.execute(db);
+      narrower = width;
+    }
   },
   async down(db, { schema }) {
-    await db.schema.withSchema(schema).dropTable(RATE_LIMIT_SET_TABLE).execute();
+    for (const width of SET_TABLE_WIDTHS)
+      await db.schema.withSchema(schema).dropTable(RATE_LIMIT_SET_TABLES[width]).execute();
     await sql`alter table ${sql.id(schema, RATE_LIMIT_TABLE)} alter column key type text collate "default"`.execute(
       db,
     );

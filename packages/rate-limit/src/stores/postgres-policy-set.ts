@@ -10,7 +10,7 @@ import {
 
 /**
  * The check of SEVERAL policies since migration 0005: ONE plain `insert … on conflict do update`
- * of the client's one row in `RATE_LIMIT_SET_TABLE`, which holds four columns a policy: policy
+ * of the client's one row in a table of `RATE_LIMIT_SET_TABLES`, four columns a policy: policy
  * `i` of the list (in the order of the names) in `a<i>` (window start or GCRA's arrival), `b<i>`
  * (count), `c<i>` (previous count) and `k<i>` (blocked until). Plain columns: the same numbers
  * in an array cost the server ~13% more a check in the bench. Its decisions mirror

@@ -9,7 +9,7 @@ import {
   stateExpiresAt,
 } from '../algorithms/evaluate.js';
 import type { CounterState, PolicyEvaluation, PolicyOutcome } from '../algorithms/state.js';
-import { MAX_POLICIES, type ResolvedPolicy } from '../policy.js';
+import type { ResolvedPolicy } from '../policy.js';
 import type { RateLimitKey } from '../store.js';
 import type { PreparedStatementPool } from './postgres.js';
 import {
@@ -44,16 +44,19 @@ export interface PolicySetRowsOptions {
   // biome-ignore lint/suspicious/noExplicitAny: the user's database type does not include our table
   readonly db: Kysely<any>;
   readonly pool: PreparedStatementPool | undefined;
-  /** The schema-qualified table (`"schema".rampart_rate_limit_policy_sets`). */
+  /** The schema-qualified table (`"schema".rampart_rate_limit_policy_sets_4`). */
   readonly table: string;
+  /** How many policies a row of `table` holds (lists of up to that many have their rows there). */
+  readonly width: number;
   readonly deadline: StoreDeadline;
   readonly store: string;
 }
 
 /**
- * The Postgres store's checks of SEVERAL policies (since migration 0005): one row per client
- * and policy list, four columns a policy in the order of their names (`setColumns`), checked by
- * one upsert (`postgres-policy-set.ts`). A key's row is `names:scopeLength:scope:identity` (`setKey`).
+ * The Postgres store's checks of SEVERAL policies (since migration 0005) on one of its tables
+ * (`RATE_LIMIT_SET_TABLES`): one row per client and policy list, four columns a policy in the
+ * order of their names (`setColumns`), checked by one upsert (`postgres-policy-set.ts`). A key's
+ * row is `names:scopeLength:scope:identity` (`setKey`).
  */
 export class PolicySetRows {
   readonly #options: PolicySetRowsOptions;
@@ -61,12 +64,20 @@ export class PolicySetRows {
   readonly #statements = new Map<string, SetStatement>();
   /** The statement of each policy list (fixed per limiter and override), found without its shape. */
   readonly #statementOfList = new WeakMap<readonly ResolvedPolicy[], SetStatement>();
+  /** Every policy's four columns of a row as one array (nulls past the list's length), as `statesOf` reads. */
+  readonly #rowState: string;
   readonly #readRow: PreparedStatement;
 
   constructor(options: PolicySetRowsOptions) {
     this.#options = options;
-    // Every policy's four columns as one array (nulls past the list's length), as `statesOf` reads.
-    this.#readRow = prepared(`select ${ROW_STATE} as s from ${options.table} where key = $1::text`);
+    this.#rowState = `array[${Array.from({ length: options.width }, (_, i) =>
+      Object.values(setColumns(i)),
+    )
+      .flat()
+      .join(', ')}]`;
+    this.#readRow = prepared(
+      `select ${this.#rowState} as s from ${options.table} where key = $1::text`,
+    );
   }
 
   async hit(key: RateLimitKey, cost: number, now: number): Promise<readonly PolicyOutcome[]> {
@@ -165,7 +176,7 @@ export class PolicySetRows {
         // A row without states (null columns) for a client never seen, so there is one to lock.
         await sql`insert into ${table} (key, expires_at) values (${rowKey}, 0)
           on conflict (key) do nothing`.execute(trx);
-        const { rows } = await sql<{ s: (number | null)[] }>`select ${sql.raw(ROW_STATE)} as s
+        const { rows } = await sql<{ s: (number | null)[] }>`select ${sql.raw(this.#rowState)} as s
           from ${table} where key = ${rowKey} for update`.execute(trx);
         const states = statesOf(sorted, rows[0]?.s ?? []);
         const next = sorted.map((policy, i) =>
@@ -259,13 +270,6 @@ export function setKey(key: RateLimitKey, sorted: readonly ResolvedPolicy[]): st
   const names = sorted.map((policy) => policy.name).join(',');
   return `${names}:${key.scope.length}:${key.scope}:${key.identity}`;
 }
-
-/** A row's states as one array: every policy's four columns in order (`a0, b0, c0, k0, a1, …`). */
-const ROW_STATE = `array[${Array.from({ length: MAX_POLICIES }, (_, i) =>
-  Object.values(setColumns(i)),
-)
-  .flat()
-  .join(', ')}]`;
 
 /** Each policy's state from a row's `s` (four numbers a policy); `undefined` where missing. */
 function statesOf(

@@ -16,7 +16,13 @@ import type {
   RateLimitKey,
   RateLimitStore,
 } from '../store.js';
-import { RATE_LIMIT_SET_TABLE, RATE_LIMIT_TABLE } from './postgres-migrations.js';
+import {
+  RATE_LIMIT_SET_TABLES,
+  RATE_LIMIT_TABLE,
+  SET_TABLE_WIDTHS,
+  type SetTableWidth,
+  setTableOf,
+} from './postgres-migrations.js';
 import { PolicyRows } from './postgres-policy-rows.js';
 import { PolicySetRows } from './postgres-set-rows.js';
 
@@ -68,7 +74,7 @@ const STORE = 'postgres-rate-limit-store';
  * A `RateLimitStore` on Postgres (run `migrate(db, [rateLimitMigrations])` first). Every check is
  * ONE statement that locks the client's row, decides and writes: an upsert of the policy's row
  * for a one-policy limiter (`PolicyRows`), an upsert of the one row holding every policy's state
- * for several (`PolicySetRows`), so concurrent checks from any number of processes count exactly
+ * for several (`PolicySetRows`, in the narrowest of three tables that fits the list), so concurrent checks from any number of processes count exactly
  * and every policy moves or none does.
  *
  * @example
@@ -83,8 +89,8 @@ export class PostgresRateLimitStore implements RateLimitStore {
   readonly #deadline: StoreDeadline;
   /** Keys of one policy, on a row per policy. */
   readonly #single: PolicyRows;
-  /** Keys of several policies, on a row per policy list. */
-  readonly #sets: PolicySetRows;
+  /** Keys of several policies, on a row per policy list, in the narrowest table that fits it. */
+  readonly #sets: Readonly<Record<SetTableWidth, PolicySetRows>>;
   readonly #tables: readonly RawBuilder<unknown>[];
   readonly #purgeIntervalMs: number;
   #nextPurgeAt = 0;
@@ -104,8 +110,13 @@ export class PostgresRateLimitStore implements RateLimitStore {
     // `schema` passed `postgresIdentifierSchema` (lower-case letters, digits, _): quoting is exact.
     const shared = { db, pool, deadline: this.#deadline, store: STORE };
     this.#single = new PolicyRows({ ...shared, schema, table: `"${schema}".${RATE_LIMIT_TABLE}` });
-    this.#sets = new PolicySetRows({ ...shared, table: `"${schema}".${RATE_LIMIT_SET_TABLE}` });
-    this.#tables = [sql.id(schema, RATE_LIMIT_TABLE), sql.id(schema, RATE_LIMIT_SET_TABLE)];
+    const setRows = (width: SetTableWidth) =>
+      new PolicySetRows({ ...shared, width, table: `"${schema}".${RATE_LIMIT_SET_TABLES[width]}` });
+    this.#sets = { 2: setRows(2), 4: setRows(4), 8: setRows(8) };
+    this.#tables = [
+      sql.id(schema, RATE_LIMIT_TABLE),
+      ...SET_TABLE_WIDTHS.map((width) => sql.id(schema, RATE_LIMIT_SET_TABLES[width])),
+    ];
     this.#purgeIntervalMs = parsed.purgeIntervalMs;
   }
 
@@ -141,7 +152,8 @@ export class PostgresRateLimitStore implements RateLimitStore {
   }
 
   #rowsOf(key: RateLimitKey): PolicyRows | PolicySetRows {
-    return key.policies.length === 1 ? this.#single : this.#sets;
+    const count = key.policies.length;
+    return count === 1 ? this.#single : this.#sets[setTableOf(count)];
   }
 
   #maybePurge(now: number): void {
