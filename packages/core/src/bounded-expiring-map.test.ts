@@ -32,6 +32,26 @@ describe('BoundedExpiringMap', () => {
     expect(map.get('k')).toBe('third');
   });
 
+  it('replace changes an unexpired entry in place and refuses an absent or expired key', () => {
+    const { clock, map } = makeMap(2, 'evict-oldest');
+    expect(map.replace('a', 'x', 100)).toBe(false);
+    expect(map.get('a')).toBeUndefined();
+    map.set('a', 'first', 100);
+    map.set('b', 'b', 60_000);
+    clock.advance(50);
+    expect(map.replace('a', 'second', 1000)).toBe(true);
+    clock.advance(500);
+    expect(map.get('a')).toBe('second');
+    expect(map.ttl('a')).toBe(500);
+    // In place: 'a' is still the oldest entry, the one a full map evicts first.
+    map.add('c', 'c', 60_000);
+    expect(map.get('a')).toBeUndefined();
+    expect(map.get('b')).toBe('b');
+    clock.advance(60_000);
+    expect(map.replace('b', 'late', 100)).toBe(false);
+    expect(map.get('b')).toBeUndefined();
+  });
+
   it('refuses a new key when full of unexpired entries, and never drops one to make room', () => {
     const { map } = makeMap(3);
     for (const key of ['a', 'b', 'c']) expect(map.add(key, key, 60_000)).toBe('added');

@@ -145,6 +145,22 @@ export class BoundedExpiringMap<V> {
     return this.#insert(key, value, now + ttlMs, now);
   }
 
+  /**
+   * Gives `key`'s unexpired entry a new value and expiry in place: one lookup, where `set` deletes
+   * and inserts again. The entry keeps its place in the insertion order, so an `'evict-oldest'`
+   * map evicts it as early as before. Returns `false`, storing nothing, when `key` is absent or
+   * expired.
+   */
+  replace(key: string, value: V, ttlMs: number): boolean {
+    const now = this.#clock.now();
+    const entry = this.#entries.get(key);
+    if (entry === undefined || entry.expiresAt <= now) return false;
+    entry.value = value;
+    entry.expiresAt = now + ttlMs;
+    this.#noteExpiry(entry.expiresAt);
+    return true;
+  }
+
   delete(key: string): boolean {
     return this.#entries.delete(key);
   }
