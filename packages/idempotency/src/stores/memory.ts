@@ -171,8 +171,8 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     assertCompletion(completion);
     const record = this.#holds(completion);
     if (record === undefined) return false;
-    // Replacing an existing key never needs room, so this cannot be refused.
-    this.#records.set(
+    // In place: the record keeps its entry, where `set` would delete it and insert it again.
+    return this.#records.replace(
       completion.key,
       {
         userId: record.userId,
@@ -182,7 +182,6 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       },
       completion.retentionMs,
     );
-    return true;
   }
 
   #release(lease: IdempotencyLeaseRef): boolean {
