@@ -1,5 +1,5 @@
 import { parseOptions } from '@rampart/core';
-import { randomToken, TOKEN_CHECKSUM_LENGTH, tokenChecksum } from '@rampart/crypto';
+import { hasTokenChecksum, randomToken, TOKEN_CHECKSUM_LENGTH } from '@rampart/crypto';
 import { z } from 'zod';
 
 /**
@@ -128,12 +128,8 @@ export function createApiKeyFormat(options: ApiKeyFormatOptions = {}): ApiKeyFor
       if (typeof text !== 'string' || text.length < minLength || text.length > maxLength) {
         return undefined;
       }
-      if (!exact.test(text)) return undefined;
+      if (!exact.test(text) || !hasTokenChecksum(text)) return undefined;
       const end = text.length;
-      const checksumStart = end - TOKEN_CHECKSUM_LENGTH;
-      if (tokenChecksum(text.slice(0, checksumStart)) !== text.slice(checksumStart)) {
-        return undefined;
-      }
       // The pattern fixed every part's length, so the parts are where the offsets say.
       return {
         environment: text.slice(environmentStart, end - idFromEnd - 1),

@@ -6,6 +6,7 @@ import {
 import {
   evaluatePolicy,
   type FixedWindowState,
+  type PolicyEvaluation,
   type ResolvedPolicy,
   resolvePolicy,
 } from '@rampart/rate-limit/store';
@@ -39,26 +40,49 @@ export function keyPolicy(rateLimit: ApiKeyRateLimit, name = KEY_POLICY_NAME): R
   return policy;
 }
 
+/** A key's counter as the memory store holds it: rewritten in place by {@link checkKeyLimit}. */
+export type KeyCounter = { -readonly [Field in keyof FixedWindowState]: FixedWindowState[Field] };
+
+/** The counter of a key never checked: no window matches its start, so every count is 0. */
+export function newKeyCounter(): KeyCounter {
+  return { algorithm: 'fixed-window', windowStart: Number.NaN, count: 0, blockedUntil: 0 };
+}
+
+/** What rate-limit's fixed window writes into: one for every check (they are synchronous). */
+const evaluation: PolicyEvaluation = {
+  allowed: false,
+  remaining: 0,
+  resetMs: 0,
+  retryAfterMs: 0,
+  blocked: false,
+  startedBlock: false,
+  next: { algorithm: 'fixed-window', windowStart: 0, count: 0, blockedUntil: 0 },
+  expiresAt: 0,
+};
+
 /**
  * One check of a key's counter in memory (`policy` from {@link keyPolicy}): rate-limit's fixed
- * window, counting only if allowed.
+ * window, counting in `counter` only if allowed. Allocates nothing but the outcome it returns.
  */
 export function checkKeyLimit(
   policy: ResolvedPolicy,
-  state: FixedWindowState | undefined,
+  counter: KeyCounter,
   now: number,
   cost: number,
-): { outcome: ApiKeyRateLimitOutcome; next: FixedWindowState | undefined } {
-  const evaluation = evaluatePolicy(policy, state, now, cost);
+): ApiKeyRateLimitOutcome {
+  evaluatePolicy(policy, counter, now, cost, evaluation);
+  if (evaluation.allowed && cost > 0) {
+    const next = evaluation.next as FixedWindowState;
+    counter.windowStart = next.windowStart;
+    counter.count = next.count;
+    counter.blockedUntil = next.blockedUntil;
+  }
   return {
-    outcome: {
-      limit: policy.limit,
-      windowMs: policy.windowMs,
-      remaining: evaluation.remaining,
-      resetMs: evaluation.resetMs,
-      retryAfterMs: evaluation.retryAfterMs,
-    },
-    next: evaluation.allowed && cost > 0 ? (evaluation.next as FixedWindowState) : undefined,
+    limit: policy.limit,
+    windowMs: policy.windowMs,
+    remaining: evaluation.remaining,
+    resetMs: evaluation.resetMs,
+    retryAfterMs: evaluation.retryAfterMs,
   };
 }
 

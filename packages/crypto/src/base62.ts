@@ -27,6 +27,14 @@ export function randomBase62(length: number): string {
   return out;
 }
 
+/** The value of the base62 digit whose character code is `code`, or -1 for any other character. */
+export function base62Digit(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30; // 0-9: 0 to 9
+  if (code >= 0x41 && code <= 0x5a) return code - 0x37; // A-Z: 10 to 35
+  if (code >= 0x61 && code <= 0x7a) return code - 0x3d; // a-z: 36 to 61
+  return -1;
+}
+
 /** Characters of a CRC32 in base62: 62^6 ≈ 5.7·10^10 > 2^32. */
 export const CRC32_BASE62_LENGTH = 6;
 

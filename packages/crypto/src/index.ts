@@ -24,4 +24,4 @@ export {
   type TokenFormat,
   tokenEntropyBits,
 } from './random-token.js';
-export { TOKEN_CHECKSUM_LENGTH, tokenChecksum } from './token-checksum.js';
+export { hasTokenChecksum, TOKEN_CHECKSUM_LENGTH, tokenChecksum } from './token-checksum.js';

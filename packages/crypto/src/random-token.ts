@@ -7,6 +7,7 @@ import {
   randomBase62,
   uint32ToBase62,
 } from './base62.js';
+import { hasTokenChecksum } from './token-checksum.js';
 
 /**
  * The shape of a random token, shared by {@link randomToken} and {@link parseToken}:
@@ -152,9 +153,6 @@ export function parseToken(
   }
   const tail = text.slice(head.length);
   if (!BASE62.test(tail)) return undefined;
-  if (checksum) {
-    const bodyEnd = length - CRC32_BASE62_LENGTH;
-    if (uint32ToBase62(crc32(text.slice(0, bodyEnd))) !== text.slice(bodyEnd)) return undefined;
-  }
+  if (checksum && !hasTokenChecksum(text)) return undefined;
   return { token: text, prefix, random: tail.slice(0, randomLength) };
 }

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { CRC32_BASE62_LENGTH, uint32ToBase62 } from './base62.js';
+import { base62Digit, CRC32_BASE62_LENGTH, uint32ToBase62 } from './base62.js';
 
 /** Length of {@link tokenChecksum}'s answer: 6 base62 characters hold any CRC32. */
 export const TOKEN_CHECKSUM_LENGTH = CRC32_BASE62_LENGTH;
@@ -15,4 +15,24 @@ export const TOKEN_CHECKSUM_LENGTH = CRC32_BASE62_LENGTH;
  */
 export function tokenChecksum(body: string): string {
   return uint32ToBase62(crc32(body));
+}
+
+/**
+ * True when `text` ends with {@link tokenChecksum} of what precedes it. The 6 characters are
+ * decoded and compared with the CRC32 as a number (the same test: each value below 2^32 has one
+ * 6-digit form), so no string is built per call: an API key is checked on every request.
+ *
+ * @example
+ * if (!hasTokenChecksum(presented)) return refuse(); // before any store lookup
+ */
+export function hasTokenChecksum(text: string): boolean {
+  const bodyEnd = text.length - TOKEN_CHECKSUM_LENGTH;
+  if (bodyEnd < 0) return false;
+  let value = 0;
+  for (let i = bodyEnd; i < text.length; i++) {
+    const digit = base62Digit(text.charCodeAt(i));
+    if (digit < 0) return false;
+    value = value * 62 + digit;
+  }
+  return value === crc32(text.slice(0, bodyEnd));
 }

@@ -1,7 +1,7 @@
 import { defineSyncTwin, parseOptions, StoreFullError } from '@rampart/core';
-import type { FixedWindowState, ResolvedPolicy } from '@rampart/rate-limit/store';
+import type { ResolvedPolicy } from '@rampart/rate-limit/store';
 import { z } from 'zod';
-import { checkKeyLimit, keyPolicy } from '../key-policy.js';
+import { checkKeyLimit, type KeyCounter, keyPolicy, newKeyCounter } from '../key-policy.js';
 import type {
   ApiKeyChange,
   ApiKeyCheck,
@@ -32,8 +32,8 @@ interface HeldKey {
   record: ApiKeyRecord;
   /** The key's rate limit as a rate-limit policy, resolved once (a key's limit never changes). */
   readonly policy: ResolvedPolicy | undefined;
-  /** The rate-limit counter, when the key has a limit and has been used. */
-  counter: FixedWindowState | undefined;
+  /** The rate-limit counter, counted in place. */
+  readonly counter: KeyCounter;
 }
 
 const NOT_MATCHED = (outcome: ApiKeyOutcome): ApiKeyLookup =>
@@ -75,7 +75,7 @@ export class MemoryApiKeyStore implements ApiKeyStore {
     this.#keys.set(record.id, {
       record: Object.freeze({ ...record }),
       policy: record.rateLimit === undefined ? undefined : keyPolicy(record.rateLimit),
-      counter: undefined,
+      counter: newKeyCounter(),
     });
     let owned = this.#byOwner.get(record.ownerId);
     if (owned === undefined) {
@@ -119,10 +119,8 @@ export class MemoryApiKeyStore implements ApiKeyStore {
     else if (record.expiresAt !== undefined && record.expiresAt <= now) outcome = 'expired';
     else if (record.disabled) outcome = 'disabled';
     else if (held.policy !== undefined) {
-      const checked = checkKeyLimit(held.policy, held.counter, now, cost);
-      rateLimit = checked.outcome;
-      if (checked.outcome.retryAfterMs > 0) outcome = 'limited';
-      else if (checked.next !== undefined) held.counter = checked.next;
+      rateLimit = checkKeyLimit(held.policy, held.counter, now, cost);
+      if (rateLimit.retryAfterMs > 0) outcome = 'limited';
     }
     return {
       outcome,
