@@ -32,11 +32,21 @@ import {
   refusalFrom,
   stateOf,
 } from './postgres-rows.js';
+import type { StateColumns } from './postgres-upsert.js';
 
 /** A policy list's statement, prepared, with what each of its parameters takes. */
 interface SetStatement extends PreparedStatement {
   readonly variables: readonly SetVariable[];
   readonly admitOnly: boolean;
+}
+
+/** What every check of one policy list reuses, made once per list. */
+interface ListPlan {
+  readonly statement: SetStatement;
+  /** The names in row order and a `:`, which begin the list's row keys (`rowKeyOf`). */
+  readonly keyPrefix: string;
+  /** Policy `i`'s columns, which an admit's returned row names. */
+  readonly returned: readonly StateColumns[];
 }
 
 /** What `PolicySetRows` needs of its store. */
@@ -56,14 +66,14 @@ export interface PolicySetRowsOptions {
  * The Postgres store's checks of SEVERAL policies (since migration 0005) on one of its tables
  * (`RATE_LIMIT_SET_TABLES`): one row per client and policy list, four columns a policy in the
  * order of their names (`setColumns`), checked by one upsert (`postgres-policy-set.ts`). A key's
- * row is `names:scopeLength:scope:identity` (`setKey`).
+ * row is `names:scopeLength:scope:identity` (`rowKeyOf`).
  */
 export class PolicySetRows {
   readonly #options: PolicySetRowsOptions;
   /** A statement per policy list shape (algorithms, blocks), built and named once. */
   readonly #statements = new Map<string, SetStatement>();
-  /** The statement of each policy list (fixed per limiter and override), found without its shape. */
-  readonly #statementOfList = new WeakMap<readonly ResolvedPolicy[], SetStatement>();
+  /** Each policy list's plan (lists are fixed per limiter and override). */
+  readonly #plans = new WeakMap<readonly ResolvedPolicy[], ListPlan>();
   /** Every policy's four columns of a row as one array (nulls past the list's length), as `statesOf` reads. */
   readonly #rowState: string;
   readonly #readRow: PreparedStatement;
@@ -83,38 +93,27 @@ export class PolicySetRows {
   async hit(key: RateLimitKey, cost: number, now: number): Promise<readonly PolicyOutcome[]> {
     const columns = policyColumns(key.policies);
     const { sorted } = columns;
-    const statement = this.#statement(sorted);
-    const rowKey = setKey(key, sorted);
+    const { statement, keyPrefix, returned } = this.#planOf(sorted);
+    const rowKey = rowKeyOf(keyPrefix, key);
     const fresh = evaluateCheck(sorted, [], now, cost);
     // Refused even for a client without state: an admit-only upsert would write nothing, and the
     // answer comes from the row as it is.
     const refusedFresh = statement.admitOnly && !fresh.admitted;
-    const checkValue = (name: CheckVariable): unknown => {
-      switch (name) {
-        case 'v_key':
-          return rowKey;
-        case 'p_now':
-          return now;
-        case 'p_cost':
-          return cost;
-        case 'f_s':
-          return fresh.evaluations.flatMap((evaluation) => {
-            const { a, b, c, k } =
-              fresh.admitted || evaluation.startedBlock
-                ? columnsOf(evaluation.next)
-                : EMPTY_COLUMNS;
-            return [a, b, c, k];
-          });
-        case 'f_e':
-          return Math.max(now + 1, ...fresh.evaluations.map((evaluation) => evaluation.expiresAt));
-        case 'p_window_expiry':
-          return windowExpiry(sorted, fresh.evaluations, now);
-      }
+    const checkValues: Record<CheckVariable, unknown> = {
+      v_key: rowKey,
+      p_now: now,
+      p_cost: cost,
+      p_window_expiry: windowExpiry(sorted, fresh.evaluations, now),
+      // The fresh row and its expiry: only a blocking statement's insert takes them.
+      f_s: statement.admitOnly ? undefined : freshColumns(fresh),
+      f_e: statement.admitOnly
+        ? undefined
+        : Math.max(now + 1, ...fresh.evaluations.map((evaluation) => evaluation.expiresAt)),
     };
     const parameters = sorted.map((policy) => policyParameters(policy, now));
     const values = statement.variables.map((variable) =>
       variable.of === 'check'
-        ? checkValue(variable.name)
+        ? checkValues[variable.name]
         : (parameters[variable.index] as PolicyParameters)[variable.name],
     );
     for (let attempt = 1; ; attempt++) {
@@ -134,10 +133,11 @@ export class PolicySetRows {
       }
       if (row !== undefined) {
         const outcomes = sorted.map((policy, i) => {
-          const returned = { a: row[`a${i}`], b: row[`b${i}`], c: row[`c${i}`] };
+          const own = returned[i] as StateColumns;
+          const stored = { a: row[own.a], b: row[own.b], c: row[own.c] };
           return admittedOutcome(
             policy,
-            admittedState(policy, now, returned as Record<'a' | 'b' | 'c', number | null>),
+            admittedState(policy, now, stored as Record<'a' | 'b' | 'c', number | null>),
             now,
             cost,
           );
@@ -159,7 +159,7 @@ export class PolicySetRows {
 
   async peek(key: RateLimitKey, cost: number, now: number): Promise<readonly PolicyOutcome[]> {
     const columns = policyColumns(key.policies);
-    const states = await this.#states(setKey(key, columns.sorted), columns.sorted);
+    const states = await this.#states(this.#rowKey(key, columns.sorted), columns.sorted);
     return inPolicyOrder(
       columns,
       columns.sorted.map((policy, i) => outcomeOf(evaluatePolicy(policy, states[i], now, cost))),
@@ -169,7 +169,7 @@ export class PolicySetRows {
   /** Rare (rewards, penalties): a transaction that locks the row and writes `adjustState`'s states. */
   async adjust(key: RateLimitKey, now: number, delta: number, blockUntil: number): Promise<void> {
     const { sorted } = policyColumns(key.policies);
-    const rowKey = setKey(key, sorted);
+    const rowKey = this.#rowKey(key, sorted);
     const table = sql.raw(this.#options.table);
     await this.#options.deadline.run(() =>
       this.#options.db.transaction().execute(async (trx) => {
@@ -198,7 +198,7 @@ export class PolicySetRows {
   }
 
   async reset(key: RateLimitKey): Promise<void> {
-    const rowKey = setKey(key, policyColumns(key.policies).sorted);
+    const rowKey = this.#rowKey(key, policyColumns(key.policies).sorted);
     await this.#options.deadline.run(() =>
       sql`delete from ${sql.raw(this.#options.table)} where key = ${rowKey}`.execute(
         this.#options.db,
@@ -238,13 +238,30 @@ export class PolicySetRows {
     );
   }
 
-  #statement(sorted: readonly ResolvedPolicy[]): SetStatement {
-    let statement = this.#statementOfList.get(sorted);
-    if (statement !== undefined) return statement;
+  #rowKey(key: RateLimitKey, sorted: readonly ResolvedPolicy[]): string {
+    return rowKeyOf(this.#planOf(sorted).keyPrefix, key);
+  }
+
+  /** The list's plan, made once per list (the limiter's, or an override's). */
+  #planOf(sorted: readonly ResolvedPolicy[]): ListPlan {
+    let plan = this.#plans.get(sorted);
+    if (plan === undefined) {
+      plan = {
+        statement: this.#statementOf(sorted),
+        keyPrefix: `${sorted.map((policy) => policy.name).join(',')}:`,
+        returned: sorted.map((_, i) => setColumns(i)),
+      };
+      this.#plans.set(sorted, plan);
+    }
+    return plan;
+  }
+
+  /** The statement of the list's shape (algorithms, blocks), built and named once per shape. */
+  #statementOf(sorted: readonly ResolvedPolicy[]): SetStatement {
     const shape = sorted
       .map((policy) => `${policy.algorithm}${policy.blockMs > 0 ? '+block' : ''}`)
       .join(',');
-    statement = this.#statements.get(shape);
+    let statement = this.#statements.get(shape);
     if (statement === undefined) {
       const { text, variables } = policySetStatement(this.#options.table, sorted);
       statement = {
@@ -254,21 +271,31 @@ export class PolicySetRows {
       };
       this.#statements.set(shape, statement);
     }
-    this.#statementOfList.set(sorted, statement);
     return statement;
   }
+}
+
+/**
+ * A fresh client's row (`f_s`): each policy's four columns of its state after the check when the
+ * check admits or the policy starts a block, else empty.
+ */
+function freshColumns(fresh: ReturnType<typeof evaluateCheck>): number[] {
+  return fresh.evaluations.flatMap((evaluation) => {
+    const { a, b, c, k } =
+      fresh.admitted || evaluation.startedBlock ? columnsOf(evaluation.next) : EMPTY_COLUMNS;
+    return [a, b, c, k];
+  });
 }
 
 /** A state with nothing counted, which every algorithm reads as no state. */
 const EMPTY_COLUMNS = Object.freeze({ a: 0, b: 0, c: 0, k: 0 });
 
 /**
- * The row of a key's policy list: the names (in row order; names hold no ',' or ':'), then the
- * scope length-prefixed and the identity, as `storageKey` keys a policy's row.
+ * The row of a key's policy list: the names (in row order; names hold no ',' or ':') and a ':'
+ * (`keyPrefix`), then the scope length-prefixed and the identity, as `storageKey` keys a policy's row.
  */
-export function setKey(key: RateLimitKey, sorted: readonly ResolvedPolicy[]): string {
-  const names = sorted.map((policy) => policy.name).join(',');
-  return `${names}:${key.scope.length}:${key.scope}:${key.identity}`;
+function rowKeyOf(keyPrefix: string, key: RateLimitKey): string {
+  return `${keyPrefix}${key.scope.length}:${key.scope}:${key.identity}`;
 }
 
 /** Each policy's state from a row's `s` (four numbers a policy); `undefined` where missing. */
