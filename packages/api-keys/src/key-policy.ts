@@ -6,6 +6,7 @@ import {
 import {
   evaluatePolicy,
   type FixedWindowState,
+  newEvaluation,
   type PolicyEvaluation,
   type ResolvedPolicy,
   resolvePolicy,
@@ -49,16 +50,7 @@ export function newKeyCounter(): KeyCounter {
 }
 
 /** What rate-limit's fixed window writes into: one for every check (they are synchronous). */
-const evaluation: PolicyEvaluation = {
-  allowed: false,
-  remaining: 0,
-  resetMs: 0,
-  retryAfterMs: 0,
-  blocked: false,
-  startedBlock: false,
-  next: { algorithm: 'fixed-window', windowStart: 0, count: 0, blockedUntil: 0 },
-  expiresAt: 0,
-};
+const evaluation: PolicyEvaluation = newEvaluation();
 
 /**
  * One check of a key's counter in memory (`policy` from {@link keyPolicy}): rate-limit's fixed

@@ -82,6 +82,7 @@ export type {
   PolicyOutcome,
   SlidingWindowState,
 } from './algorithms/state.js';
+export { newEvaluation } from './algorithms/state.js';
 export { windowStart } from './algorithms/window.js';
 export {
   type FixedWindowPolicy,
