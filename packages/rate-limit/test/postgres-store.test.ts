@@ -41,6 +41,14 @@ async function expectBlockedBurstAndHourAtSeven(
   expect(hour?.remaining).toBe(92);
 }
 
+/** The policy lists (`names` of each row key) with rows in the table of `width` policies, sorted. */
+async function listsIn(pg: IsolatedPostgresSchema, width: 2 | 4 | 8): Promise<string[]> {
+  const { rows } = await sql<{
+    key: string;
+  }>`select key from ${sql.id(pg.schema, RATE_LIMIT_SET_TABLES[width])}`.execute(pg.db);
+  return rows.map((row) => row.key.split(':')[0] as string).sort();
+}
+
 /**
  * Runs `test` on a store (no purge timer) over a fresh schema with every migration, then drops
  * the schema.
@@ -226,12 +234,7 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
             values (${row}, ${T0}, ${10 + n}, 0, 0, ${T0 + 60_000})`.execute(pg.db);
         }
       await migrate(pg.db, [rateLimitMigrations], { schema: pg.schema });
-      const keysIn = async (width: 2 | 4 | 8) =>
-        (
-          await sql<{
-            key: string;
-          }>`select key from ${sql.id(pg.schema, RATE_LIMIT_SET_TABLES[width])}`.execute(pg.db)
-        ).rows.map((row) => row.key.split(':')[0]);
+      const keysIn = (width: 2 | 4 | 8) => listsIn(pg, width);
       expect(await keysIn(2)).toEqual([]);
       expect(await keysIn(4)).toEqual(['p0,p1,p2']);
       expect(await keysIn(8)).toEqual(['p0,p1,p2,p3,p4']);
@@ -253,14 +256,7 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
 
   it('keeps a list of two policies in the table of two, of three or four in that of four, of five to eight in that of eight', async () => {
     await onMigratedStore({ connections: 2 }, async ({ store, pg }) => {
-      const keysIn = async (width: 2 | 4 | 8) =>
-        (
-          await sql<{
-            key: string;
-          }>`select key from ${sql.id(pg.schema, RATE_LIMIT_SET_TABLES[width])}`.execute(pg.db)
-        ).rows
-          .map((row) => row.key.split(':')[0])
-          .sort();
+      const keysIn = (width: 2 | 4 | 8) => listsIn(pg, width);
       for (const count of [2, 3, 4, 5, 8]) {
         const policies = Array.from({ length: count }, (_, i) => fixed(`p${i}`, 2));
         const key: RateLimitKey = { scope: 'GET /items/:id', identity: '203.0.113.12', policies };
