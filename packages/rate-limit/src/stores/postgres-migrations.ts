@@ -263,9 +263,10 @@ export const RATE_LIMIT_SET_TABLES = Object.freeze({
 export type SetTableWidth = keyof typeof RATE_LIMIT_SET_TABLES;
 export const SET_TABLE_WIDTHS: readonly SetTableWidth[] = Object.freeze([2, 4, 8]);
 
-/** The width of the table a list of `policyCount` (2 to 8) policies has its rows in. */
+/** The width of the table a list of `policyCount` (2 to 8) policies has its rows in: the narrowest that fits. */
 export function setTableOf(policyCount: number): SetTableWidth {
-  return policyCount <= 2 ? 2 : policyCount <= 4 ? 4 : 8;
+  for (const width of SET_TABLE_WIDTHS) if (policyCount <= width) return width;
+  throw new RangeError(`no policy-list table holds ${policyCount} policies`);
 }
 
 /** A row's state columns in a table of `width` policies: `a0, b0, c0, k0, …`, four a policy. */

@@ -74,9 +74,9 @@ function storedColumns(i: number): StateColumns {
   return { a: `t.${a}`, b: `t.${b}`, c: `t.${c}`, k: `t.${k}` };
 }
 
-/** Every column of the list's policies, in order. */
-function columnList(policies: readonly ResolvedPolicy[]): string[] {
-  return policies.flatMap((_, i) => Object.values(setColumns(i)));
+/** Every state column of the first `count` policies, in order: `a0, b0, c0, k0, a1, …`. */
+export function setColumnList(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => Object.values(setColumns(i))).flat();
 }
 
 /** An expression of `postgres-upsert.ts`'s per-policy variables, made policy `i`'s own. */
@@ -128,7 +128,7 @@ function admitOnlyStatement(table: string, policies: readonly ResolvedPolicy[]):
     policy.algorithm === 'gcra' ? [`, ceil(${firstState(policy, i)[0]})`] : [],
   );
   const firstExpiry = `greatest(p_window_expiry, p_now + 1${firstArrivals.join('')})`;
-  const columns = columnList(policies);
+  const columns = setColumnList(policies.length);
   // An admit writes only the numbers its algorithm keeps (ADMITTED_COLUMNS, and a window's
   // start): GCRA's count columns stay 0 from the insert, and a block the admit outlived may stay,
   // being past (the store reads it as none). Fewer columns written, less server CPU a check.
@@ -179,7 +179,7 @@ function blockingStatement(table: string, policies: readonly ResolvedPolicy[]): 
   );
   // Never earlier than it was: a kept state keeps its expiry; a started block may end later.
   const expiry = `greatest(t.expires_at, case when ${all} then ${admittedExpiry(policies)} else greatest(${blocks.join(', ')}) end)`;
-  const columns = columnList(policies);
+  const columns = setColumnList(policies.length);
   const fresh = columns.map((_, j) => `(f_s)[${j + 1}]`);
   const assignments = columns.map((column, j) => `${column} = ${numbers[j]}`);
   const before = columns.map((column) => `t.${column}`);

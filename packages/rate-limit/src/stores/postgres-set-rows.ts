@@ -16,6 +16,7 @@ import {
   type CheckVariable,
   policySetStatement,
   type SetVariable,
+  setColumnList,
   setColumns,
 } from './postgres-policy-set.js';
 import {
@@ -80,11 +81,7 @@ export class PolicySetRows {
 
   constructor(options: PolicySetRowsOptions) {
     this.#options = options;
-    this.#rowState = `array[${Array.from({ length: options.width }, (_, i) =>
-      Object.values(setColumns(i)),
-    )
-      .flat()
-      .join(', ')}]`;
+    this.#rowState = `array[${setColumnList(options.width).join(', ')}]`;
     this.#readRow = prepared(
       `select ${this.#rowState} as s from ${options.table} where key = $1::text`,
     );

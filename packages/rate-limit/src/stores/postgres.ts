@@ -74,8 +74,8 @@ const STORE = 'postgres-rate-limit-store';
  * A `RateLimitStore` on Postgres (run `migrate(db, [rateLimitMigrations])` first). Every check is
  * ONE statement that locks the client's row, decides and writes: an upsert of the policy's row
  * for a one-policy limiter (`PolicyRows`), an upsert of the one row holding every policy's state
- * for several (`PolicySetRows`, in the narrowest of three tables that fits the list), so concurrent checks from any number of processes count exactly
- * and every policy moves or none does.
+ * for several (`PolicySetRows`, in the narrowest of three tables that fits the list), so
+ * concurrent checks from any number of processes count exactly and every policy moves or none does.
  *
  * @example
  * await migrate(db, [rateLimitMigrations]);
