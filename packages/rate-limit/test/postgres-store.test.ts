@@ -41,6 +41,27 @@ async function expectBlockedBurstAndHourAtSeven(
   expect(hour?.remaining).toBe(92);
 }
 
+/**
+ * Runs `test` on a fresh schema migrated through its first `count` migrations only (an older
+ * release's schema, for an upgrade test to fill and migrate the rest of the way), then drops it.
+ */
+async function onSchemaUpTo(
+  count: number,
+  test: (pg: IsolatedPostgresSchema) => Promise<void>,
+): Promise<void> {
+  const pg = await isolatedPostgresSchema({ max: 2 });
+  try {
+    const older = {
+      name: 'rate_limit',
+      migrations: rateLimitMigrations.migrations.slice(0, count),
+    };
+    await migrate(pg.db, [older], { schema: pg.schema });
+    await test(pg);
+  } finally {
+    await pg.cleanup();
+  }
+}
+
 /** The policy lists (`names` of each row key) with rows in the table of `width` policies, sorted. */
 async function listsIn(pg: IsolatedPostgresSchema, width: 2 | 4 | 8): Promise<string[]> {
   const { rows } = await sql<{
@@ -125,10 +146,7 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
     resolvePolicy(name, { algorithm: 'fixed-window', limit, windowMs: 60_000 });
 
   it('keeps a block across the upgrade to one row per client (migration 0002)', async () => {
-    const pg = await isolatedPostgresSchema({ max: 2 });
-    try {
-      const first = { name: 'rate_limit', migrations: rateLimitMigrations.migrations.slice(0, 1) };
-      await migrate(pg.db, [first], { schema: pg.schema });
+    await onSchemaUpTo(1, async (pg) => {
       const key: RateLimitKey = {
         scope: 'POST /login',
         identity: '203.0.113.7',
@@ -150,19 +168,11 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
         [false, 0, 599_000],
         [true, 92, 0],
       ]);
-    } finally {
-      await pg.cleanup();
-    }
+    });
   });
 
   it('keeps counts and blocks across the upgrade to a row per policy (migration 0003)', async () => {
-    const pg = await isolatedPostgresSchema({ max: 2 });
-    try {
-      const upTo0002 = {
-        name: 'rate_limit',
-        migrations: rateLimitMigrations.migrations.slice(0, 2),
-      };
-      await migrate(pg.db, [upTo0002], { schema: pg.schema });
+    await onSchemaUpTo(2, async (pg) => {
       const key: RateLimitKey = {
         scope: 'POST /login',
         identity: '203.0.113.7',
@@ -179,19 +189,11 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
         pg.db,
       );
       await expectBlockedBurstAndHourAtSeven(pg, key);
-    } finally {
-      await pg.cleanup();
-    }
+    });
   });
 
   it('keeps counts and blocks across the upgrade to an upsert per policy (migration 0004)', async () => {
-    const pg = await isolatedPostgresSchema({ max: 2 });
-    try {
-      const upTo0003 = {
-        name: 'rate_limit',
-        migrations: rateLimitMigrations.migrations.slice(0, 3),
-      };
-      await migrate(pg.db, [upTo0003], { schema: pg.schema });
+    await onSchemaUpTo(3, async (pg) => {
       const key: RateLimitKey = {
         scope: 'POST /login',
         identity: '203.0.113.9',
@@ -203,19 +205,11 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
         values (${row('burst')}, ${T0}, 5, 0, ${T0 + 600_000}, ${T0 + 600_000}),
           (${row('hour')}, ${T0}, 7, 0, 0, ${T0 + 60_000})`.execute(pg.db);
       await expectBlockedBurstAndHourAtSeven(pg, key);
-    } finally {
-      await pg.cleanup();
-    }
+    });
   });
 
   it("carries a client's rows of three and of five policies into the tables of four and of eight (migration 0005)", async () => {
-    const pg = await isolatedPostgresSchema({ max: 2 });
-    try {
-      const upTo0004 = {
-        name: 'rate_limit',
-        migrations: rateLimitMigrations.migrations.slice(0, 4),
-      };
-      await migrate(pg.db, [upTo0004], { schema: pg.schema });
+    await onSchemaUpTo(4, async (pg) => {
       const three: RateLimitKey = {
         scope: 'POST /login',
         identity: '203.0.113.10',
@@ -249,9 +243,7 @@ describe.skipIf(!hasPostgres)('PostgresRateLimitStore', () => {
           key.policies.map((_, n) => 100 - (10 + n) - 1),
         );
       }
-    } finally {
-      await pg.cleanup();
-    }
+    });
   });
 
   it('keeps a list of two policies in the table of two, of three or four in that of four, of five to eight in that of eight', async () => {
