@@ -74,8 +74,13 @@ export class PostgresOAuthLinkStore implements OAuthLinkStore {
       union all
       select user_id from ${this.#table} where provider = ${provider} and subject = ${subject}
       limit 1`);
-    if (row === undefined) throw new Error('PostgresOAuthLinkStore: no row after link');
-    return row.user_id;
+    if (row !== undefined) return row.user_id;
+    // No row: another first link of the pair committed after this statement's snapshot was taken
+    // (the insert waited on it, then did nothing, and the union's read cannot see it). A new
+    // statement sees it.
+    const owner = await this.find(provider, subject);
+    if (owner === undefined) throw new Error('PostgresOAuthLinkStore: no row after link');
+    return owner;
   }
 
   async find(provider: string, subject: string): Promise<string | undefined> {
