@@ -282,6 +282,17 @@ export class PostgresAuditStore implements AuditStore {
       union all
       select k.user_ref, k.subject, k.sealed_key from ${this.#userKeys} as k
       join input as i on i.user_ref = k.user_ref`);
+    // A ref missing: another first key of it committed after this statement's snapshot (the
+    // insert waited on it, then did nothing, and the join cannot see it). A new statement does.
+    const answered = new Set(rows.map((row) => row.user_ref));
+    const missing = [...new Set(entries.map((e) => e.userRef))].filter((ref) => !answered.has(ref));
+    if (missing.length > 0) {
+      rows.push(
+        ...(await this.#query<{ user_ref: string; subject: string; sealed_key: string }>(sql`
+          select user_ref, subject, sealed_key from ${this.#userKeys}
+          where user_ref = any(${missing}::text[])`)),
+      );
+    }
     return rows.map((row) => ({
       userRef: row.user_ref,
       subject: row.subject,
