@@ -257,8 +257,11 @@ function overridden(
 
 /** Builds a limiter's configuration from options that passed {@link limiterOptionsSchema}. */
 export function toLimiterConfig(options: ParsedLimiterOptions): LimiterConfig {
-  const policies = Object.freeze(
-    Object.entries(options.policies).map(([name, policy]) => toResolvedPolicy(name, policy)),
+  // A limiter's policy lists are not frozen (their policies are): on Node 20 V8 reads a frozen
+  // array's elements through its generic keyed load, ~9 % of an in-memory check, which reads one
+  // in the store and one in the decision. Their type is readonly.
+  const policies = Object.entries(options.policies).map(([name, policy]) =>
+    toResolvedPolicy(name, policy),
   );
   const clock = options.clock ?? turnClock;
   const { fallback } = options.onStoreError as { fallback?: RateLimitStore };
@@ -294,14 +297,13 @@ function overriddenPolicies(
   policies: readonly ResolvedPolicy[],
   override: Readonly<Record<string, Partial<Omit<RateLimitPolicy, 'algorithm'>>>>,
 ): readonly ResolvedPolicy[] {
-  return Object.freeze(
-    policies.map((policy) => {
-      const change = override[policy.name];
-      if (change === undefined) return policy;
-      return toResolvedPolicy(
-        policy.name,
-        policySchema.parse(overridden(policyOptions(policy), change)),
-      );
-    }),
-  );
+  // Not frozen, as the limiter's own list (see toLimiterConfig).
+  return policies.map((policy) => {
+    const change = override[policy.name];
+    if (change === undefined) return policy;
+    return toResolvedPolicy(
+      policy.name,
+      policySchema.parse(overridden(policyOptions(policy), change)),
+    );
+  });
 }
