@@ -191,6 +191,8 @@ class Limiter implements RateLimiter {
     const key = this.#keys.keyFor(request);
     if (key === undefined) return SKIPPED;
     const counted = this.#failover.hit(key, this.#costOf(request), this.#config.clock.now());
+    // The store's outcomes first: `instanceof Promise` walks an array's prototype chain.
+    if (Array.isArray(counted)) return this.#decisionOf(key, counted, request);
     if (counted instanceof Promise) return counted.then((c) => this.#decisionOf(key, c, request));
     return this.#decisionOf(key, counted, request);
   }
@@ -208,11 +210,13 @@ class Limiter implements RateLimiter {
   }
 
   #decisionOf(key: RateLimitKey, counted: Counted, request: RateLimitRequest): RateLimitDecision {
-    if (counted === FAILED_OPEN) return { ...FAILED_OPEN_DECISION, key };
     const field = this.#policyField(key.policies);
-    const decision = Array.isArray(counted)
-      ? buildDecision(key, counted, 'allowed', field)
-      : buildDecision(key, (counted as CountedByFallback).fallback, 'fallback', field);
+    let decision: RateLimitDecision;
+    // The store's outcomes are told apart first: comparing them with the symbol first made V8
+    // call its generic strict equality on every check.
+    if (Array.isArray(counted)) decision = buildDecision(key, counted, 'allowed', field);
+    else if (counted === FAILED_OPEN) return { ...FAILED_OPEN_DECISION, key };
+    else decision = buildDecision(key, (counted as CountedByFallback).fallback, 'fallback', field);
     if (!decision.allowed) this.#reportExceeded(request, decision);
     return decision;
   }

@@ -69,15 +69,15 @@ export class StoreFailover {
     } catch (error) {
       return this.#failed({ key, cost, now }, error);
     }
-    if (answer instanceof Promise) {
-      // The store may read the check while it waits: the next check gets an object of its own.
-      this.#lentCheck = { key, cost, now };
-      return answer.then(
-        (outcomes) => this.#counted(outcomes),
-        (error: unknown) => this.#failed({ key, cost, now }, error),
-      );
-    }
-    return answer;
+    // Outcomes are told from a promise by `Array.isArray`, one type check: `instanceof Promise`
+    // walks an array's prototype chain.
+    if (Array.isArray(answer)) return answer;
+    // The store may read the check while it waits: the next check gets an object of its own.
+    this.#lentCheck = { key, cost, now };
+    return (answer as Promise<readonly PolicyOutcome[]>).then(
+      (outcomes) => this.#counted(outcomes),
+      (error: unknown) => this.#failed({ key, cost, now }, error),
+    );
   }
 
   /** A check on a store without a synchronous twin, or while it is down. */
