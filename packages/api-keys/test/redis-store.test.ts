@@ -32,6 +32,19 @@ describe('RedisApiKeyStore.verify', () => {
     }
   });
 
+  it("reads a reply's scopes field as split(' ') does, and an empty one as none", async () => {
+    const lookupOf = (scopes: string) => {
+      const reply = ['valid', 'h1.p1.x', 0, 'owner', scopes, false, false, false];
+      return new RedisApiKeyStore({
+        redis: answering([...reply, false, false, false, false, false]),
+      }).verify(CHECK);
+    };
+    for (const scopes of ['a', 'a b', 'a  b ', ' a']) {
+      expect((await lookupOf(scopes)).scopes).toEqual(scopes.split(' '));
+    }
+    expect((await lookupOf('')).scopes).toEqual([]);
+  });
+
   describe.skipIf(!hasRedis)('on Redis', () => {
     const redis = createRedisClient();
     const isolated = isolatedRedisPrefix(redis);

@@ -64,7 +64,7 @@ export function parseRecord(id: string, hash: Record<string, string>): ApiKeyRec
     ownerId: owner,
     name: hash.n ?? '',
     environment: hash.e ?? '',
-    scopes: Object.freeze(hash.s === undefined || hash.s === '' ? [] : hash.s.split(' ')),
+    scopes: Object.freeze(scopesOf(hash.s)),
     secretHash,
     previousSecretHash: hash.ph,
     previousValidUntil: numberOf(hash.pv),
@@ -83,6 +83,23 @@ export function parseRecord(id: string, hash: Record<string, string>): ApiKeyRec
         ? undefined
         : Object.freeze({ limit, windowMs }),
   });
+}
+
+/**
+ * The scopes of an `s` field (space-separated; absent or empty is none), as `split(' ')` reads
+ * them. Split by hand: on a reply's fresh string `split` is a runtime call of ~1.5k instructions,
+ * a sixth of what a Redis verification's JavaScript adds to the bare round trip.
+ */
+export function scopesOf(field: unknown): string[] {
+  if (typeof field !== 'string' || field === '') return [];
+  const scopes: string[] = [];
+  let start = 0;
+  for (let space = field.indexOf(' '); space !== -1; space = field.indexOf(' ', start)) {
+    scopes.push(field.slice(start, space));
+    start = space + 1;
+  }
+  scopes.push(field.slice(start));
+  return scopes;
 }
 
 /** A reply element that is a time our script returned, or `undefined`. */

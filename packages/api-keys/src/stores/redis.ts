@@ -18,7 +18,7 @@ import type {
   ApiKeyRef,
   ApiKeyStore,
 } from '../store.js';
-import { changeFields, parseRecord, recordFields, replyNumber } from './redis-record.js';
+import { changeFields, parseRecord, recordFields, replyNumber, scopesOf } from './redis-record.js';
 import {
   createScript,
   revokeScript,
@@ -80,15 +80,22 @@ const optionsSchema = z.strictObject(
 );
 
 const STORE = 'redis-api-key-store';
-const OUTCOMES: ReadonlySet<string> = new Set<ApiKeyOutcome>([
-  'unknown',
-  'mismatch',
-  'revoked',
-  'expired',
-  'disabled',
-  'limited',
-  'valid',
-]);
+
+/** Whether a reply's first element is an outcome: a switch, as a `Set` hashes the reply's fresh string. */
+function isOutcome(value: string): value is ApiKeyOutcome {
+  switch (value) {
+    case 'unknown':
+    case 'mismatch':
+    case 'revoked':
+    case 'expired':
+    case 'disabled':
+    case 'limited':
+    case 'valid':
+      return true;
+    default:
+      return false;
+  }
+}
 
 function notMatched(outcome: ApiKeyOutcome): ApiKeyLookup {
   return {
@@ -109,17 +116,16 @@ function parseLookup(value: unknown): ApiKeyLookup {
   if (!Array.isArray(value)) throw new Error(`${STORE}: unexpected verify reply.`);
   const reply: unknown[] = value;
   const outcome = String(reply[0]);
-  if (!OUTCOMES.has(outcome)) throw new Error(`${STORE}: unexpected verify reply ${outcome}.`);
+  if (!isOutcome(outcome)) throw new Error(`${STORE}: unexpected verify reply ${outcome}.`);
   if (outcome === 'unknown' || outcome === 'mismatch') return notMatched(outcome);
-  const scopes = typeof reply[4] === 'string' && reply[4] !== '' ? reply[4].split(' ') : [];
   const limit = replyNumber(reply[8]);
   const windowMs = replyNumber(reply[9]);
   return {
-    outcome: outcome as ApiKeyOutcome,
+    outcome,
     matchedHash: reply[1] as string,
     matchedPrevious: reply[2] === 1,
     ownerId: reply[3] as string,
-    scopes,
+    scopes: scopesOf(reply[4]),
     expiresAt: replyNumber(reply[5]),
     lastUsedAt: replyNumber(reply[6]),
     rotationDueAt: replyNumber(reply[7]),
