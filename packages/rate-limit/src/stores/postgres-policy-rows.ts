@@ -142,7 +142,7 @@ export class PolicyRows {
     // A switch, not a record of all fourteen read by a varying name: building that record boxes
     // each number, and keyed reads by a name that varies are slow (cachegrind, a limiter check
     // on a pool that answers at once: a median of ~11.5k -> ~8.7k client-side instructions).
-    const valueOf = (variable: UpsertVariable): number | string => {
+    const parameterValue = (variable: UpsertVariable): number | string => {
       switch (variable) {
         case 'p_now':
           return now;
@@ -174,7 +174,7 @@ export class PolicyRows {
           return e as number;
       }
     };
-    const values = variables.map(valueOf);
+    const values = variables.map(parameterValue);
     for (let attempt = 1; ; attempt++) {
       const row = refusedFresh
         ? undefined
